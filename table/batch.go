@@ -1,0 +1,208 @@
+package table
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/shopspring/decimal"
+
+	"github.com/shopetl/shopetl/model"
+)
+
+// maxDecimal is the first value that does not fit Decimal(18,4).
+var maxDecimal = decimal.New(1, DecimalPrecision-DecimalScale)
+
+// ToDecimal128 converts an amount exactly, refusing any value Decimal(18,4)
+// cannot hold instead of rounding it.
+func ToDecimal128(d decimal.Decimal) (decimal128.Num, error) {
+	if d.Abs().GreaterThanOrEqual(maxDecimal) {
+		return decimal128.Num{}, fmt.Errorf("amount %s does not fit Decimal(18,4)", d)
+	}
+	scaled := d.Shift(DecimalScale)
+	if !scaled.IsInteger() {
+		return decimal128.Num{}, fmt.Errorf("amount %s has more than %d decimal places", d, DecimalScale)
+	}
+	return decimal128.FromBigInt(scaled.BigInt()), nil
+}
+
+// FromDecimal128 is the inverse of ToDecimal128.
+func FromDecimal128(n decimal128.Num) decimal.Decimal {
+	return decimal.NewFromBigInt(n.BigInt(), -DecimalScale)
+}
+
+// Builder accumulates one table's rows into an Arrow record batch.
+type Builder struct {
+	Table *Table
+	rb    *array.RecordBuilder
+	col   int
+	err   error
+}
+
+// NewBuilder starts an empty batch of t.
+func NewBuilder(mem memory.Allocator, t *Table) *Builder {
+	return &Builder{Table: t, rb: array.NewRecordBuilder(mem, t.Schema())}
+}
+
+// Rows is the number of rows appended since the last Flush.
+func (b *Builder) Rows() int {
+	if len(b.rb.Fields()) == 0 {
+		return 0
+	}
+	return b.rb.Field(0).Len()
+}
+
+// Flush returns the rows so far as a record batch (the caller releases it)
+// and starts a new one. It returns nil when there are no rows.
+func (b *Builder) Flush() arrow.RecordBatch {
+	if b.Rows() == 0 {
+		return nil
+	}
+	return b.rb.NewRecordBatch()
+}
+
+// Release frees the builder's memory.
+func (b *Builder) Release() { b.rb.Release() }
+
+func (b *Builder) next() array.Builder {
+	f := b.rb.Field(b.col)
+	b.col++
+	return f
+}
+
+func (b *Builder) str(s string) { b.next().(*array.StringBuilder).Append(s) }
+func (b *Builder) u32(v uint32) { b.next().(*array.Uint32Builder).Append(v) }
+func (b *Builder) u64(v uint64) { b.next().(*array.Uint64Builder).Append(v) }
+func (b *Builder) ts(t time.Time) {
+	b.next().(*array.TimestampBuilder).Append(arrow.Timestamp(t.Unix()))
+}
+
+func (b *Builder) tsPtr(t *time.Time) {
+	f := b.next().(*array.TimestampBuilder)
+	if t == nil {
+		f.AppendNull()
+		return
+	}
+	f.Append(arrow.Timestamp(t.Unix()))
+}
+
+func (b *Builder) dec(name string, d decimal.Decimal) {
+	f := b.next().(*array.Decimal128Builder)
+	n, err := ToDecimal128(d)
+	if err != nil && b.err == nil {
+		b.err = fmt.Errorf("%s.%s: %w", b.Table.Name, name, err)
+	}
+	f.Append(n)
+}
+
+func (b *Builder) decPtr(name string, d *decimal.Decimal) {
+	if d == nil {
+		b.next().(*array.Decimal128Builder).AppendNull()
+		return
+	}
+	b.dec(name, *d)
+}
+
+func (b *Builder) strs(v []string) {
+	f := b.next().(*array.ListBuilder)
+	f.Append(true)
+	vb := f.ValueBuilder().(*array.StringBuilder)
+	for _, s := range v {
+		vb.Append(s)
+	}
+}
+
+func (b *Builder) begin(m model.Meta) {
+	b.col = 0
+	b.err = nil
+	b.str(m.Platform)
+	b.str(m.Shop)
+}
+
+// end closes a row. A row that failed a check is still complete in the
+// builder, so the caller must not flush after an error: it quarantines the
+// record's source instead (see Batch.Add).
+func (b *Builder) end(m model.Meta) error {
+	b.str(m.RunID)
+	b.u64(m.Version)
+	if b.col != len(b.Table.Columns) {
+		panic(fmt.Sprintf("table %s: appended %d of %d columns", b.Table.Name, b.col, len(b.Table.Columns)))
+	}
+	return b.err
+}
+
+// AppendOrder appends one orders row.
+func (b *Builder) AppendOrder(o *model.Order) error {
+	b.begin(o.Meta)
+	b.str(o.OrderID)
+	b.str(o.SourceID)
+	b.str(o.Status)
+	b.str(o.PaymentStatus)
+	b.str(o.ShippingStatus)
+	b.str(o.RefundStatus)
+	b.str(o.RawStatus)
+	b.str(o.Currency)
+	b.dec("goods_amount", o.GoodsAmount)
+	b.dec("shipping_amount", o.ShippingAmount)
+	b.dec("discount_amount", o.DiscountAmount)
+	b.dec("fee_amount", o.FeeAmount)
+	b.dec("total_amount", o.TotalAmount)
+	b.dec("paid_amount", o.PaidAmount)
+	b.dec("refunded_amount", o.RefundedAmount)
+	b.ts(o.CreatedAt)
+	b.tsPtr(o.PaidAt)
+	b.tsPtr(o.ShippedAt)
+	b.tsPtr(o.UpdatedAt)
+	b.str(o.Country)
+	b.str(o.PaymentMethod)
+	b.str(o.TrackingNumber)
+	b.u32(o.ItemCount)
+	b.u32(o.Quantity)
+	b.strs(o.Anomalies)
+	return b.end(o.Meta)
+}
+
+// AppendItem appends one order_items row.
+func (b *Builder) AppendItem(it *model.Item) error {
+	b.begin(it.Meta)
+	b.str(it.OrderID)
+	b.u32(it.LineNo)
+	b.str(it.SKU)
+	b.str(it.Title)
+	b.u32(it.Quantity)
+	b.dec("unit_price", it.UnitPrice)
+	b.dec("discount_amount", it.Discount)
+	b.dec("line_total", it.LineTotal)
+	b.str(it.Currency)
+	b.str(it.RefundStatus)
+	b.ts(it.CreatedAt)
+	return b.end(it.Meta)
+}
+
+// AppendRefund appends one refunds row.
+func (b *Builder) AppendRefund(r *model.Refund) error {
+	b.begin(r.Meta)
+	b.str(r.OrderID)
+	b.str(r.RefundID)
+	b.u32(r.LineNo)
+	b.str(r.Status)
+	b.decPtr("amount", r.Amount)
+	b.str(r.Currency)
+	b.ts(r.CreatedAt)
+	return b.end(r.Meta)
+}
+
+// AppendQuarantined appends one etl_quarantine row.
+func (b *Builder) AppendQuarantined(q *model.Quarantined) error {
+	b.begin(q.Meta)
+	b.u64(q.Seq)
+	b.str(q.Endpoint)
+	b.str(q.Key)
+	b.str(q.Reason)
+	b.str(q.Payload)
+	b.ts(q.At)
+	return b.end(q.Meta)
+}

@@ -1,0 +1,172 @@
+package table
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// Type is a column's logical type; each sink maps it to its own.
+type Type int
+
+const (
+	String Type = iota
+	UInt32
+	UInt64
+	Decimal         // Decimal(18,4), never null
+	NullableDecimal // Decimal(18,4) or null
+	DateTime        // UTC, seconds
+	NullableDateTime
+	StringArray
+)
+
+// Money columns are Decimal(18,4).
+const (
+	DecimalPrecision = 18
+	DecimalScale     = 4
+)
+
+// Column is one column of a table.
+type Column struct {
+	Name string
+	Type Type
+}
+
+// Table is one output table.
+type Table struct {
+	Name    string
+	Columns []Column
+	// Key is the table's identity: one current row per key after dedup.
+	Key []string
+	// Version orders a key's rows; the highest wins.
+	Version string
+	// PartitionTime names the DateTime column partitions are made of.
+	PartitionTime string
+}
+
+// ArrowType returns the Arrow type a column is batched as.
+func (t Type) ArrowType() arrow.DataType {
+	switch t {
+	case String:
+		return arrow.BinaryTypes.String
+	case UInt32:
+		return arrow.PrimitiveTypes.Uint32
+	case UInt64:
+		return arrow.PrimitiveTypes.Uint64
+	case Decimal, NullableDecimal:
+		return &arrow.Decimal128Type{Precision: DecimalPrecision, Scale: DecimalScale}
+	case DateTime, NullableDateTime:
+		return &arrow.TimestampType{Unit: arrow.Second, TimeZone: "UTC"}
+	case StringArray:
+		return arrow.ListOf(arrow.BinaryTypes.String)
+	}
+	panic("table: unknown column type")
+}
+
+// Nullable reports whether the column admits nulls.
+func (t Type) Nullable() bool { return t == NullableDecimal || t == NullableDateTime }
+
+// Schema is the table's Arrow schema.
+func (t *Table) Schema() *arrow.Schema {
+	fields := make([]arrow.Field, len(t.Columns))
+	for i, c := range t.Columns {
+		fields[i] = arrow.Field{Name: c.Name, Type: c.Type.ArrowType(), Nullable: c.Type.Nullable()}
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+// ColumnIndex returns the position of a column, or -1.
+func (t *Table) ColumnIndex(name string) int {
+	for i, c := range t.Columns {
+		if c.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// ColumnNames lists the columns in order.
+func (t *Table) ColumnNames() []string {
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
+	}
+	return names
+}
+
+var meta = []Column{{"platform", String}, {"shop", String}}
+var trailer = []Column{{"run_id", String}, {"version", UInt64}}
+
+func cols(middle ...Column) []Column {
+	out := append([]Column{}, meta...)
+	out = append(out, middle...)
+	return append(out, trailer...)
+}
+
+// Orders has one row per order version.
+var Orders = &Table{
+	Name: "orders",
+	Columns: cols(
+		Column{"order_id", String}, Column{"source_id", String},
+		Column{"status", String}, Column{"payment_status", String},
+		Column{"shipping_status", String}, Column{"refund_status", String},
+		Column{"raw_status", String}, Column{"currency", String},
+		Column{"goods_amount", Decimal}, Column{"shipping_amount", Decimal},
+		Column{"discount_amount", Decimal}, Column{"fee_amount", Decimal},
+		Column{"total_amount", Decimal}, Column{"paid_amount", Decimal},
+		Column{"refunded_amount", Decimal},
+		Column{"created_at", DateTime}, Column{"paid_at", NullableDateTime},
+		Column{"shipped_at", NullableDateTime}, Column{"updated_at", NullableDateTime},
+		Column{"country", String}, Column{"payment_method", String},
+		Column{"tracking_number", String},
+		Column{"item_count", UInt32}, Column{"quantity", UInt32},
+		Column{"anomalies", StringArray},
+	),
+	Key:           []string{"platform", "shop", "order_id"},
+	Version:       "version",
+	PartitionTime: "created_at",
+}
+
+// OrderItems has one row per order line.
+var OrderItems = &Table{
+	Name: "order_items",
+	Columns: cols(
+		Column{"order_id", String}, Column{"line_no", UInt32},
+		Column{"sku", String}, Column{"title", String},
+		Column{"quantity", UInt32}, Column{"unit_price", Decimal},
+		Column{"discount_amount", Decimal}, Column{"line_total", Decimal},
+		Column{"currency", String}, Column{"refund_status", String},
+		Column{"created_at", DateTime},
+	),
+	Key:           []string{"platform", "shop", "order_id", "line_no"},
+	Version:       "version",
+	PartitionTime: "created_at",
+}
+
+// Refunds has one row per refund, order- or line-level.
+var Refunds = &Table{
+	Name: "refunds",
+	Columns: cols(
+		Column{"order_id", String}, Column{"refund_id", String},
+		Column{"line_no", UInt32}, Column{"status", String},
+		Column{"amount", NullableDecimal}, Column{"currency", String},
+		Column{"created_at", DateTime},
+	),
+	Key:           []string{"platform", "shop", "order_id", "refund_id"},
+	Version:       "version",
+	PartitionTime: "created_at",
+}
+
+// Quarantine keeps every rejected record with its raw payload and reason.
+var Quarantine = &Table{
+	Name: "etl_quarantine",
+	Columns: cols(
+		Column{"seq", UInt64}, Column{"endpoint", String},
+		Column{"record_key", String}, Column{"reason", String},
+		Column{"payload", String}, Column{"created_at", DateTime},
+	),
+	Key:           []string{"run_id", "shop", "seq"},
+	Version:       "version",
+	PartitionTime: "created_at",
+}
+
+// All lists the tables in load order.
+var All = []*Table{Orders, OrderItems, Refunds, Quarantine}
