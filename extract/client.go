@@ -1,0 +1,203 @@
+package extract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+	"golang.org/x/time/rate"
+)
+
+// ClientOptions configure one shop's client.
+type ClientOptions struct {
+	Shop    string
+	BaseURL string
+	// Header is added to every request. Values are secrets: they are never
+	// logged or put into errors.
+	Header     map[string]string
+	Timeout    time.Duration // per attempt
+	MaxRetries int
+	MinBackoff time.Duration
+	MaxBackoff time.Duration
+	Limiter    *rate.Limiter // nil: unlimited
+	MaxBody    int64         // bytes; 0: 64 MiB
+	HTTP       *http.Client  // nil: a client of its own
+	Logger     *slog.Logger
+}
+
+// Client is the one HTTP client of a shop: every request waits for the
+// shop's rate limiter, gets a timeout, and is retried with exponential
+// backoff and jitter on transport errors, 5xx, 429 (honouring Retry-After)
+// and responses that cannot be read.
+type Client struct {
+	opt     ClientOptions
+	retries atomic.Int64
+	pages   atomic.Int64
+}
+
+// NewClient returns a client for one shop.
+func NewClient(o ClientOptions) *Client {
+	if o.MaxBody == 0 {
+		o.MaxBody = 64 << 20
+	}
+	if o.HTTP == nil {
+		o.HTTP = &http.Client{Transport: http.DefaultTransport}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.MinBackoff <= 0 {
+		o.MinBackoff = 500 * time.Millisecond
+	}
+	if o.MaxBackoff < o.MinBackoff {
+		o.MaxBackoff = o.MinBackoff
+	}
+	return &Client{opt: o}
+}
+
+// BaseURL is the shop's API root, without a trailing slash.
+func (c *Client) BaseURL() string { return c.opt.BaseURL }
+
+// Retries counts the retried attempts so far.
+func (c *Client) Retries() int64 { return c.retries.Load() }
+
+// Requests counts successful responses so far.
+func (c *Client) Requests() int64 { return c.pages.Load() }
+
+// HTTPError is a response with a status that is not 2xx.
+type HTTPError struct {
+	Shop, Endpoint string
+	Status         int
+	Snippet        string
+}
+
+func (e *HTTPError) Error() string {
+	return fmt.Sprintf("shop %s: %s: HTTP %d: %s", e.Shop, e.Endpoint, e.Status, e.Snippet)
+}
+
+// UnreadableError is a response whose body could not be read as a whole
+// (cut short, not JSON, the wrong envelope). Body keeps the raw bytes of the
+// last attempt so that it can be quarantined.
+type UnreadableError struct {
+	Shop, Endpoint string
+	Body           []byte
+	Err            error
+}
+
+func (e *UnreadableError) Error() string {
+	return fmt.Sprintf("shop %s: %s: unreadable response: %v", e.Shop, e.Endpoint, e.Err)
+}
+
+func (e *UnreadableError) Unwrap() error { return e.Err }
+
+// Do sends the request build makes and hands the body to read. endpoint
+// names the request in errors and logs (a path, never a URL with secrets).
+// Transient failures are retried; a read error counts as transient.
+func (c *Client) Do(ctx context.Context, endpoint string, build func(context.Context) (*http.Request, error), read func([]byte) error) error {
+	bo := &backoff.ExponentialBackOff{
+		InitialInterval:     c.opt.MinBackoff,
+		RandomizationFactor: 0.5,
+		Multiplier:          2,
+		MaxInterval:         c.opt.MaxBackoff,
+	}
+	attempt := 0
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		attempt++
+		if attempt > 1 {
+			c.retries.Add(1)
+		}
+		if c.opt.Limiter != nil {
+			if err := c.opt.Limiter.Wait(ctx); err != nil {
+				return struct{}{}, backoff.Permanent(err)
+			}
+		}
+		return struct{}{}, c.once(ctx, endpoint, build, read)
+	},
+		backoff.WithBackOff(bo),
+		backoff.WithMaxTries(uint(c.opt.MaxRetries)+1),
+		backoff.WithMaxElapsedTime(0),
+		backoff.WithNotify(func(err error, wait time.Duration) {
+			c.opt.Logger.LogAttrs(ctx, slog.LevelWarn, "retrying request",
+				slog.String("shop", c.opt.Shop), slog.String("endpoint", endpoint),
+				slog.String("error", err.Error()), slog.Duration("wait", wait))
+		}))
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		return fmt.Errorf("%w (stopped: %v)", err, ctx.Err())
+	}
+	return err
+}
+
+func (c *Client) once(ctx context.Context, endpoint string, build func(context.Context) (*http.Request, error), read func([]byte) error) error {
+	actx, cancel := context.WithTimeout(ctx, c.opt.Timeout)
+	defer cancel()
+	req, err := build(actx)
+	if err != nil {
+		return backoff.Permanent(fmt.Errorf("shop %s: %s: build request: %w", c.opt.Shop, endpoint, err))
+	}
+	for k, v := range c.opt.Header {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.opt.HTTP.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return backoff.Permanent(ctx.Err())
+		}
+		// Transport errors carry the URL; ours never holds secrets (they
+		// travel in headers or bodies), so the message is safe to keep.
+		return fmt.Errorf("shop %s: %s: %w", c.opt.Shop, endpoint, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opt.MaxBody+1))
+	if err != nil {
+		if ctx.Err() != nil {
+			return backoff.Permanent(ctx.Err())
+		}
+		return &UnreadableError{Shop: c.opt.Shop, Endpoint: endpoint, Body: body, Err: err}
+	}
+	if int64(len(body)) > c.opt.MaxBody {
+		return backoff.Permanent(fmt.Errorf("shop %s: %s: response larger than %d bytes", c.opt.Shop, endpoint, c.opt.MaxBody))
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		herr := &HTTPError{Shop: c.opt.Shop, Endpoint: endpoint, Status: resp.StatusCode, Snippet: snippet(body)}
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+			if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s >= 0 {
+				return &retryAfter{herr, time.Duration(s) * time.Second}
+			}
+			return herr
+		default:
+			return backoff.Permanent(herr)
+		}
+	}
+	if err := read(body); err != nil {
+		return &UnreadableError{Shop: c.opt.Shop, Endpoint: endpoint, Body: body, Err: err}
+	}
+	c.pages.Add(1)
+	return nil
+}
+
+// retryAfter is an HTTP error whose server said when to come back. It
+// unwraps to both the HTTP error and backoff's RetryAfterError.
+type retryAfter struct {
+	*HTTPError
+	wait time.Duration
+}
+
+func (r *retryAfter) Unwrap() []error {
+	return []error{r.HTTPError, &backoff.RetryAfterError{Duration: r.wait}}
+}
+
+func snippet(b []byte) string {
+	const n = 200
+	if len(b) > n {
+		return string(b[:n]) + "…"
+	}
+	return string(b)
+}

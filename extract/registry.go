@@ -1,0 +1,92 @@
+package extract
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Window is the half-open creation or modification range [From, To) a run
+// asks a shop for.
+type Window struct {
+	From, To time.Time
+}
+
+// Raw is one source record as the shop sent it.
+type Raw struct {
+	Key  string // the order number where it could be read, else ""
+	Body json.RawMessage
+}
+
+// Page is one response's worth of records.
+type Page struct {
+	Endpoint  string
+	Records   []Raw
+	FetchedAt time.Time
+}
+
+// Shop is what an extractor is built from: one shop of a job, resolved.
+type Shop struct {
+	Name         string
+	Platform     string
+	Currency     string
+	Location     *time.Location
+	PageSize     int
+	Concurrency  int
+	Window       Window
+	Rescan       time.Duration
+	RefundRescan time.Duration
+	Client       *Client
+}
+
+// Emit receives pages. It may be called from several goroutines at once and
+// blocks while the pipeline is busy, which is how back-pressure reaches the
+// shop's API.
+type Emit func(context.Context, Page) error
+
+// Extractor pages one shop's orders for its window.
+type Extractor interface {
+	Extract(ctx context.Context, emit Emit) error
+}
+
+// Factory builds a platform's extractor for one shop.
+type Factory func(Shop) (Extractor, error)
+
+var (
+	mu        sync.RWMutex // guards factories
+	factories = map[string]Factory{}
+)
+
+// Register makes a platform available under its key. Platform packages call
+// it from init.
+func Register(platform string, f Factory) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := factories[platform]; dup {
+		panic(fmt.Sprintf("extract: platform %q registered twice", platform))
+	}
+	factories[platform] = f
+}
+
+// Lookup returns the factory of a platform.
+func Lookup(platform string) (Factory, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	f, ok := factories[platform]
+	return f, ok
+}
+
+// Platforms lists the registered platform keys, sorted.
+func Platforms() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	keys := make([]string, 0, len(factories))
+	for k := range factories {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,5 @@
+// Package transform turns platform records into canonical rows (SPEC §4).
+// Each platform has one file here holding its mapping table and record
+// decoder, registered under its platform key; decode.go reads the loose
+// scalar shapes the APIs send (numbers as strings, "" and null for none).
+package transform

@@ -1,0 +1,43 @@
+package transform
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/model"
+)
+
+// Context is what a transform needs to know beyond the record.
+type Context struct {
+	Meta     model.Meta // platform, shop, run id and version of the rows
+	Currency string     // the shop's currency, when the platform is silent
+	Location *time.Location
+}
+
+// Func turns one raw record into canonical rows, or says why it cannot.
+type Func func(c *Context, raw extract.Raw) (model.Record, error)
+
+var (
+	mu    sync.RWMutex // guards funcs
+	funcs = map[string]Func{}
+)
+
+// Register makes a platform's transform available under its key.
+func Register(platform string, f Func) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := funcs[platform]; dup {
+		panic(fmt.Sprintf("transform: platform %q registered twice", platform))
+	}
+	funcs[platform] = f
+}
+
+// Lookup returns a platform's transform.
+func Lookup(platform string) (Func, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	f, ok := funcs[platform]
+	return f, ok
+}
