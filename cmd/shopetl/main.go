@@ -1,0 +1,99 @@
+// Command shopetl loads e-commerce orders from storefront APIs into
+// ClickHouse and Parquet (see README.md and SPEC §2).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"github.com/shopetl/shopetl/extract"
+	_ "github.com/shopetl/shopetl/extract/all"
+	"github.com/shopetl/shopetl/pipeline"
+)
+
+// Exit codes (SPEC §2).
+const (
+	exitOK      = 0
+	exitShop    = 1 // some shop failed; the others still loaded
+	exitInvalid = 2 // the job spec or flags are invalid
+	exitNothing = 3 // nothing could run, e.g. no sink reachable
+)
+
+const usage = `usage:
+  shopetl run JOB.yaml [--shop NAME]... [--since T] [--until T] [--shard I/N] [--dry-run]
+  shopetl validate JOB.yaml
+  shopetl state JOB.yaml [--reset --shop NAME]
+  shopetl sim [--addr 127.0.0.1:0] [--orders N] [--seed S] [--faults SPEC]
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitInvalid
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(ctx, args[1:], stdout, stderr)
+	case "validate":
+		return cmdValidate(args[1:], stdout, stderr)
+	case "state":
+		return cmdState(args[1:], stdout, stderr)
+	case "sim":
+		return cmdSim(ctx, args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "shopetl: unknown command %q\n%s", args[0], usage)
+	return exitInvalid
+}
+
+// loadSpec reads a job spec, printing every problem on failure.
+func loadSpec(path string, stderr io.Writer) (*pipeline.Spec, bool) {
+	spec, err := pipeline.Load(path, extract.Platforms())
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, false
+	}
+	return spec, true
+}
+
+func cmdValidate(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 {
+		fmt.Fprint(stderr, usage)
+		return exitInvalid
+	}
+	spec, ok := loadSpec(args[0], stderr)
+	if !ok {
+		return exitInvalid
+	}
+	fmt.Fprintf(stdout, "%s: ok (%d shops)\n", args[0], len(spec.Shops))
+	return exitOK
+}
+
+func newLogger(stderr io.Writer, tty bool) *slog.Logger {
+	if tty {
+		return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	return slog.New(slog.NewJSONHandler(stderr, nil))
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+

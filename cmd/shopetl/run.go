@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopetl/shopetl/pipeline"
+)
+
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// parseArgs lets flags come after the positional JOB.yaml, as the usage
+// line shows.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var opt pipeline.RunOptions
+	var shops stringList
+	var shard string
+	fs.Var(&shops, "shop", "run only this shop (repeatable)")
+	fs.StringVar(&opt.Since, "since", "", "backfill from (RFC 3339 or YYYY-MM-DD in shop time)")
+	fs.StringVar(&opt.Until, "until", "", "backfill until (RFC 3339 or YYYY-MM-DD in shop time)")
+	fs.StringVar(&shard, "shard", "", "I/N: run the shops of shard I of N")
+	fs.BoolVar(&opt.DryRun, "dry-run", false, "extract and transform; write nothing, move no watermark")
+	pos, err := parseArgs(fs, args)
+	if err != nil || len(pos) != 1 {
+		if err == nil {
+			fmt.Fprintln(stderr, "run: want exactly one JOB.yaml")
+		}
+		return exitInvalid
+	}
+	opt.Shops = shops
+	if shard != "" {
+		i, n, ok := strings.Cut(shard, "/")
+		si, err1 := strconv.Atoi(i)
+		sn, err2 := strconv.Atoi(n)
+		if !ok || err1 != nil || err2 != nil || sn < 1 || si < 0 || si >= sn {
+			fmt.Fprintf(stderr, "run: --shard %q: want I/N with 0 ≤ I < N\n", shard)
+			return exitInvalid
+		}
+		opt.ShardIndex, opt.ShardCount = si, sn
+	}
+	spec, ok := loadSpec(pos[0], stderr)
+	if !ok {
+		return exitInvalid
+	}
+	if _, err := pipeline.SelectShops(spec, opt); err != nil {
+		fmt.Fprintln(stderr, "run:", err)
+		return exitInvalid
+	}
+	for _, s := range spec.Shops {
+		for _, t := range []string{opt.Since, opt.Until} {
+			if t == "" {
+				continue
+			}
+			if _, err := pipeline.ParseTime(t, s.Options.Location); err != nil {
+				fmt.Fprintln(stderr, "run:", err)
+				return exitInvalid
+			}
+		}
+	}
+
+	tty := isTerminal(stderr)
+	opt.Logger = newLogger(stderr, tty)
+	runID := pipeline.NewRunID(time.Now())
+	if spec.State.Backend != "file" {
+		fmt.Fprintf(stderr, "run: state backend %q is not implemented yet; use backend: file\n", spec.State.Backend)
+		return exitInvalid
+	}
+	state, err := pipeline.NewFileState(spec.ResolvePath(spec.State.Path), spec.Name)
+	if err != nil {
+		fmt.Fprintln(stderr, "run:", err)
+		return exitNothing
+	}
+	var sinks []pipeline.Sink
+	if !opt.DryRun {
+		sinks, err = pipeline.OpenSinks(ctx, spec, runID)
+		if err != nil {
+			fmt.Fprintln(stderr, "run:", err)
+			return exitNothing
+		}
+		defer pipeline.CloseSinks(sinks)
+	}
+	if tty {
+		bars := newBars(stderr)
+		opt.Progress = bars
+		defer bars.Wait()
+	}
+	r := &pipeline.Runner{Spec: spec, Sinks: sinks, State: state, RunID: runID}
+	res, err := r.Run(ctx, opt)
+	if err != nil {
+		fmt.Fprintln(stderr, "run:", err)
+		return exitInvalid
+	}
+	if p, ok := opt.Progress.(*bars); ok {
+		p.Wait()
+	}
+	pipeline.WriteSummary(stdout, res)
+	if res.Failed() > 0 {
+		return exitShop
+	}
+	return exitOK
+}

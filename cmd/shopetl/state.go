@@ -1,0 +1,74 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/shopetl/shopetl/pipeline"
+)
+
+func cmdState(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("state", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	reset := fs.Bool("reset", false, "forget a shop's watermark (needs --shop)")
+	var shops stringList
+	fs.Var(&shops, "shop", "shop to show or reset (repeatable)")
+	pos, err := parseArgs(fs, args)
+	if err != nil || len(pos) != 1 {
+		fmt.Fprint(stderr, usage)
+		return exitInvalid
+	}
+	spec, ok := loadSpec(pos[0], stderr)
+	if !ok {
+		return exitInvalid
+	}
+	if *reset && len(shops) == 0 {
+		fmt.Fprintln(stderr, "state: --reset needs --shop NAME")
+		return exitInvalid
+	}
+	selected, err := pipeline.SelectShops(spec, pipeline.RunOptions{Shops: shops})
+	if err != nil {
+		fmt.Fprintln(stderr, "state:", err)
+		return exitInvalid
+	}
+	st, err := pipeline.NewFileState(spec.ResolvePath(spec.State.Path), spec.Name)
+	if err != nil {
+		fmt.Fprintln(stderr, "state:", err)
+		return exitNothing
+	}
+	if *reset {
+		for _, s := range selected {
+			unlock, err := st.Lock(s.Name)
+			if err != nil {
+				fmt.Fprintln(stderr, "state:", err)
+				return exitShop
+			}
+			err = st.Reset(s.Name)
+			unlock()
+			if err != nil {
+				fmt.Fprintln(stderr, "state:", err)
+				return exitShop
+			}
+			fmt.Fprintf(stdout, "%s: watermark reset; the next run starts at %s\n", s.Name, s.Options.Start.Format("2006-01-02T15:04:05Z07:00"))
+		}
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SHOP\tPLATFORM\tWATERMARK (UTC)\tLAST RUN\tCOMMITTED")
+	for _, s := range selected {
+		ss, has, err := st.Load(s.Name)
+		if err != nil {
+			fmt.Fprintln(stderr, "state:", err)
+			return exitShop
+		}
+		if !has {
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\n", s.Name, s.Platform)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Name, s.Platform, ss.Watermark.UTC().Format("2006-01-02T15:04:05Z"), ss.RunID, ss.Committed.UTC().Format("2006-01-02T15:04:05Z"))
+	}
+	tw.Flush()
+	return exitOK
+}

@@ -1,0 +1,6 @@
+// Package all registers every platform's extractor; the command imports it.
+package all
+
+import (
+	_ "github.com/shopetl/shopetl/extract/shoptima" // registers "shoptima"
+)

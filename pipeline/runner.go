@@ -1,0 +1,463 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/sourcegraph/conc/pool"
+	"golang.org/x/time/rate"
+
+	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/model"
+	"github.com/shopetl/shopetl/table"
+	"github.com/shopetl/shopetl/transform"
+)
+
+// RunOptions are the flags of `shopetl run`.
+type RunOptions struct {
+	Shops        []string // only these shops; all when empty
+	Since, Until string   // a backfill window: RFC 3339 or YYYY-MM-DD in shop time
+	ShardIndex   int      // this worker's shard, 0 ≤ ShardIndex < ShardCount
+	ShardCount   int      // 0 or 1: no sharding
+	DryRun       bool     // extract and transform, write and commit nothing
+	BatchRows    int      // orders per batch; 0: 5000
+	Now          func() time.Time
+	Logger       *slog.Logger
+	Progress     Progress // nil: none
+}
+
+// Progress hears about a shop's pages as they load (progress bars).
+type Progress interface {
+	Start(shop string)
+	Page(shop string, orders, quarantined int)
+	Done(shop string, err error)
+}
+
+// Shop run outcomes.
+const (
+	ShopOK     = "ok"
+	ShopFailed = "failed"
+)
+
+// ShopResult is one shop's line of the summary.
+type ShopResult struct {
+	Shop, Platform string
+	Status         string
+	Window         extract.Window
+	Pages          int64
+	Orders         int64
+	Quarantined    int64
+	Retries        int64
+	Seconds        float64
+	Err            error
+}
+
+// Result is the outcome of one run of a job.
+type Result struct {
+	RunID string
+	Shops []ShopResult
+}
+
+// Failed counts the shops that failed.
+func (r Result) Failed() int {
+	n := 0
+	for _, s := range r.Shops {
+		if s.Status == ShopFailed {
+			n++
+		}
+	}
+	return n
+}
+
+// NewRunID returns a run id that sorts by time.
+func NewRunID(now time.Time) string {
+	return now.UTC().Format("20060102T150405.000000000Z")
+}
+
+// Runner runs a job's shops into its sinks.
+type Runner struct {
+	Spec  *Spec
+	Sinks []Sink
+	State *FileState
+	RunID string
+}
+
+// SelectShops returns the shops a run covers, in spec order.
+func SelectShops(spec *Spec, opt RunOptions) ([]Shop, error) {
+	var out []Shop
+	for _, name := range opt.Shops {
+		if _, ok := spec.FindShop(name); !ok {
+			return nil, fmt.Errorf("--shop %s: no such shop in %s", name, spec.Path)
+		}
+	}
+	for i, s := range spec.Shops {
+		if len(opt.Shops) > 0 && !slices.Contains(opt.Shops, s.Name) {
+			continue
+		}
+		if opt.ShardCount > 1 && i%opt.ShardCount != opt.ShardIndex {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// Run extracts every selected shop, at most max_shops at once. One shop's
+// failure does not stop the others.
+func (r *Runner) Run(ctx context.Context, opt RunOptions) (Result, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.BatchRows <= 0 {
+		opt.BatchRows = 5000
+	}
+	shops, err := SelectShops(r.Spec, opt)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{RunID: r.RunID, Shops: make([]ShopResult, len(shops))}
+	p := pool.New().WithMaxGoroutines(max(r.Spec.Defaults.MaxShops, 1))
+	for i, s := range shops {
+		p.Go(func() {
+			res.Shops[i] = r.runShop(ctx, s, opt) // each goroutine owns its index
+		})
+	}
+	p.Wait()
+	return res, nil
+}
+
+// window is the range a shop's run asks for and where its watermark goes
+// after it commits.
+func (r *Runner) window(s Shop, opt RunOptions) (w extract.Window, next time.Time, move bool, err error) {
+	o := s.Options
+	st, has, err := r.State.Load(s.Name)
+	if err != nil {
+		return w, next, false, err
+	}
+	w.From = o.Start
+	if has {
+		w.From = st.Watermark.Add(-o.Lookback.Std())
+	}
+	w.To = opt.Now().Add(-o.SafetyLag.Std()).Truncate(time.Second)
+	if opt.Since == "" && opt.Until == "" {
+		return w, w.To, w.To.After(st.Watermark), nil
+	}
+	// A backfill moves the watermark only forward, and only when its window
+	// joins the loaded range, so that no gap is ever marked as loaded.
+	if opt.Since != "" {
+		if w.From, err = ParseTime(opt.Since, o.Location); err != nil {
+			return w, next, false, fmt.Errorf("--since: %w", err)
+		}
+	}
+	if opt.Until != "" {
+		if w.To, err = ParseTime(opt.Until, o.Location); err != nil {
+			return w, next, false, fmt.Errorf("--until: %w", err)
+		}
+	}
+	move = has && !w.From.After(st.Watermark) && w.To.After(st.Watermark)
+	return w, w.To, move, nil
+}
+
+// ParseTime reads RFC 3339, or YYYY-MM-DD as midnight in loc.
+func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02", s, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("bad time %q: want RFC 3339 or YYYY-MM-DD", s)
+	}
+	return t, nil
+}
+
+func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopResult) {
+	start := time.Now()
+	log := opt.Logger.With(slog.String("run_id", r.RunID), slog.String("shop", s.Name), slog.String("platform", s.Platform))
+	res = ShopResult{Shop: s.Name, Platform: s.Platform, Status: ShopOK}
+	if opt.Progress != nil {
+		opt.Progress.Start(s.Name)
+	}
+	defer func() {
+		res.Seconds = time.Since(start).Seconds()
+		if res.Err != nil {
+			res.Status = ShopFailed
+			log.Error("shop failed", slog.String("error", res.Err.Error()))
+		} else {
+			log.Info("shop done", slog.Int64("orders", res.Orders), slog.Int64("pages", res.Pages),
+				slog.Int64("quarantined", res.Quarantined), slog.Int64("retries", res.Retries))
+		}
+		if opt.Progress != nil {
+			opt.Progress.Done(s.Name, res.Err)
+		}
+	}()
+
+	unlock, err := r.State.Lock(s.Name)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	defer unlock()
+
+	w, next, move, err := r.window(s, opt)
+	res.Window = w
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	if !w.To.After(w.From) {
+		log.Info("nothing to do: empty window", slog.Time("from", w.From), slog.Time("to", w.To))
+		return res
+	}
+	factory, ok := extract.Lookup(s.Platform)
+	if !ok {
+		res.Err = fmt.Errorf("shop %s: no extractor for platform %q", s.Name, s.Platform)
+		return res
+	}
+	tf, ok := transform.Lookup(s.Platform)
+	if !ok {
+		res.Err = fmt.Errorf("shop %s: no transform for platform %q", s.Name, s.Platform)
+		return res
+	}
+	o := s.Options
+	client := extract.NewClient(extract.ClientOptions{
+		Shop:       s.Name,
+		BaseURL:    strings.TrimRight(s.BaseURL, "/"),
+		Header:     authHeader(s.Auth),
+		Timeout:    o.Timeout.Std(),
+		MaxRetries: o.Retries.Max,
+		MinBackoff: o.Retries.MinBackoff.Std(),
+		MaxBackoff: o.Retries.MaxBackoff.Std(),
+		Limiter:    rate.NewLimiter(o.RateLimit.Limit(), o.RateLimit.Burst()),
+		Logger:     log,
+	})
+	ex, err := factory(extract.Shop{
+		Name: s.Name, Platform: s.Platform, Currency: s.Currency, Location: o.Location,
+		PageSize: o.PageSize, Concurrency: o.Concurrency, Window: w,
+		Rescan: o.Rescan.Std(), RefundRescan: o.RefundRescan.Std(), Client: client,
+	})
+	if err != nil {
+		res.Err = fmt.Errorf("shop %s: %w", s.Name, err)
+		return res
+	}
+
+	l := &shopLoad{
+		runner: r, shop: s, opt: opt, log: log, res: &res, transform: tf,
+		builders: map[*table.Table]*table.Builder{},
+	}
+	for _, t := range table.All {
+		l.builders[t] = table.NewBuilder(memory.DefaultAllocator, t)
+	}
+	defer func() {
+		for _, b := range l.builders {
+			b.Release()
+		}
+	}()
+	log.Info("extracting", slog.Time("from", w.From), slog.Time("to", w.To))
+	err = l.run(ctx, ex)
+	res.Retries = client.Retries()
+	if err != nil {
+		var unreadable *extract.UnreadableError
+		if errors.As(err, &unreadable) {
+			// Keep what stayed broken after the retries, so finance can
+			// see it; the shop still fails and its watermark stays.
+			l.quarantine(unreadable.Endpoint, "", "unreadable response after retries: "+unreadable.Err.Error(), unreadable.Body)
+			if ferr := l.flushAndCommit(context.WithoutCancel(ctx)); ferr != nil {
+				log.Error("could not keep the unreadable response", slog.String("error", ferr.Error()))
+			}
+		}
+		res.Err = err
+		return res
+	}
+	if err := l.flushAndCommit(ctx); err != nil {
+		res.Err = err
+		return res
+	}
+	if opt.DryRun || !move {
+		return res
+	}
+	if err := r.State.Save(s.Name, ShopState{Watermark: next, RunID: r.RunID, Committed: time.Now().UTC()}); err != nil {
+		res.Err = err
+	}
+	return res
+}
+
+// authHeader turns a shop's auth into request headers. This is the only
+// place secrets are revealed, and only into headers, which are never logged.
+func authHeader(a ShopAuth) map[string]string {
+	h := map[string]string{}
+	for k, v := range a.Header {
+		h[k] = v.Reveal()
+	}
+	if a.Token.IsSet() && h["Authorization"] == "" {
+		h["Authorization"] = "Bearer " + a.Token.Reveal()
+	}
+	return h
+}
+
+// shopLoad is one shop's load: pages in, batches out. Its builders and
+// counters are owned by the single goroutine that consumes pages.
+type shopLoad struct {
+	runner    *Runner
+	shop      Shop
+	opt       RunOptions
+	log       *slog.Logger
+	res       *ShopResult
+	transform transform.Func
+	builders  map[*table.Table]*table.Builder
+	seq       uint64
+}
+
+func (l *shopLoad) run(ctx context.Context, ex extract.Extractor) error {
+	pages := make(chan extract.Page, 2*max(l.shop.Options.Concurrency, 1))
+	var pageCount atomic.Int64
+	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError()
+	p.Go(func(ctx context.Context) error {
+		defer close(pages)
+		return ex.Extract(ctx, func(ctx context.Context, pg extract.Page) error {
+			select {
+			case pages <- pg:
+				pageCount.Add(1)
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	})
+	p.Go(func(ctx context.Context) error {
+		for pg := range pages {
+			if err := l.page(ctx, pg); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	err := p.Wait()
+	l.res.Pages = pageCount.Load()
+	return err
+}
+
+func (l *shopLoad) page(ctx context.Context, pg extract.Page) error {
+	c := &transform.Context{
+		Meta: model.Meta{
+			Platform: l.shop.Platform, Shop: l.shop.Name, RunID: l.runner.RunID,
+			Version: uint64(pg.FetchedAt.UnixNano()),
+		},
+		Currency: l.shop.Currency,
+		Location: l.shop.Options.Location,
+	}
+	orders, quarantined := 0, 0
+	for _, raw := range pg.Records {
+		rec, err := l.transform(c, raw)
+		if err == nil {
+			err = table.CheckRecord(&rec)
+		}
+		if err != nil {
+			l.quarantine(pg.Endpoint, raw.Key, err.Error(), raw.Body)
+			quarantined++
+			continue
+		}
+		if err := l.append(&rec); err != nil {
+			return fmt.Errorf("shop %s: %s: order %s: %w", l.shop.Name, pg.Endpoint, raw.Key, err)
+		}
+		orders++
+	}
+	l.res.Orders += int64(orders)
+	l.res.Quarantined += int64(quarantined)
+	if l.opt.Progress != nil {
+		l.opt.Progress.Page(l.shop.Name, orders, quarantined)
+	}
+	if l.builders[table.Orders].Rows() >= l.opt.BatchRows {
+		return l.flush(ctx)
+	}
+	return nil
+}
+
+func (l *shopLoad) append(rec *model.Record) error {
+	if err := l.builders[table.Orders].AppendOrder(&rec.Order); err != nil {
+		return err
+	}
+	for i := range rec.Items {
+		if err := l.builders[table.OrderItems].AppendItem(&rec.Items[i]); err != nil {
+			return err
+		}
+	}
+	for i := range rec.Refunds {
+		if err := l.builders[table.Refunds].AppendRefund(&rec.Refunds[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *shopLoad) quarantine(endpoint, key, reason string, payload []byte) {
+	l.seq++
+	l.log.Warn("record quarantined", slog.String("endpoint", endpoint), slog.String("record", key), slog.String("reason", reason))
+	q := model.Quarantined{
+		Meta: model.Meta{Platform: l.shop.Platform, Shop: l.shop.Name, RunID: l.runner.RunID, Version: uint64(time.Now().UnixNano())},
+		Seq:  l.seq, Endpoint: endpoint, Key: key, Reason: reason, Payload: string(payload), At: time.Now().UTC(),
+	}
+	// Quarantine rows hold no amounts, so appending cannot fail.
+	_ = l.builders[table.Quarantine].AppendQuarantined(&q)
+}
+
+// flush hands every table's pending rows to every sink.
+func (l *shopLoad) flush(ctx context.Context) error {
+	for _, t := range table.All {
+		rec := l.builders[t].Flush()
+		if rec == nil {
+			continue
+		}
+		err := l.write(ctx, t, rec)
+		rec.Release()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *shopLoad) write(ctx context.Context, t *table.Table, rec arrow.RecordBatch) error {
+	if l.opt.DryRun {
+		return nil
+	}
+	for _, s := range l.runner.Sinks {
+		if err := s.Write(ctx, l.shop.Name, t, rec); err != nil {
+			return fmt.Errorf("shop %s: sink %s: table %s: %w", l.shop.Name, s.Name(), t.Name, err)
+		}
+	}
+	return nil
+}
+
+func (l *shopLoad) flushAndCommit(ctx context.Context) error {
+	if err := l.flush(ctx); err != nil {
+		return err
+	}
+	if l.opt.DryRun {
+		return nil
+	}
+	for _, s := range l.runner.Sinks {
+		if err := s.Commit(ctx, l.shop.Name); err != nil {
+			return fmt.Errorf("shop %s: sink %s: commit: %w", l.shop.Name, s.Name(), err)
+		}
+	}
+	return nil
+}
+
+// Window formats a window for the summary.
+func formatWindow(w extract.Window) string {
+	if w.From.IsZero() {
+		return "-"
+	}
+	return w.From.UTC().Format("2006-01-02T15:04Z") + " → " + w.To.UTC().Format("2006-01-02T15:04Z")
+}

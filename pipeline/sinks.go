@@ -1,0 +1,43 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/shopetl/shopetl/load/clickhouse"
+	"github.com/shopetl/shopetl/load/parquet"
+)
+
+// OpenSinks connects every sink the spec configures. An error here means
+// nothing can run (exit code 3).
+func OpenSinks(ctx context.Context, spec *Spec, runID string) ([]Sink, error) {
+	var sinks []Sink
+	if c := spec.Sinks.ClickHouse; c != nil {
+		s, err := clickhouse.New(ctx, clickhouse.Config{
+			Addr: c.Addr, Database: c.Database, Username: c.Username,
+			Password: c.Password.Reveal(), TLS: c.TLS, DialTimeout: c.DialTimeout.Std(),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("sink clickhouse: %w", err)
+		}
+		sinks = append(sinks, s)
+	}
+	if p := spec.Sinks.Parquet; p != nil {
+		s, err := parquet.New(parquet.Config{Dir: spec.ResolvePath(p.Dir), Compression: p.Compression}, runID)
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("sink parquet: %w", err), CloseSinks(sinks))
+		}
+		sinks = append(sinks, s)
+	}
+	return sinks, nil
+}
+
+// CloseSinks closes every sink, returning all errors.
+func CloseSinks(sinks []Sink) error {
+	var errs []error
+	for _, s := range sinks {
+		errs = append(errs, s.Close())
+	}
+	return errors.Join(errs...)
+}
