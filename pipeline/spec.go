@@ -1,0 +1,1163 @@
+package pipeline
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // shop timezones must resolve even without system zoneinfo
+
+	"gopkg.in/yaml.v3"
+)
+
+// Spec is a decoded and validated job spec (SPEC §3).
+type Spec struct {
+	Version   int           `yaml:"version"`
+	Name      string        `yaml:"name"`
+	State     StateSpec     `yaml:"state"`
+	Defaults  ShopOptions   `yaml:"defaults"` // built-in defaults ← spec defaults
+	Shops     []Shop        `yaml:"shops"`
+	Transform TransformSpec `yaml:"transform"`
+	Sinks     Sinks         `yaml:"sinks"`
+	Path      string        `yaml:"-"` // file it came from (the name given to Parse)
+}
+
+// StateSpec says where watermarks are kept: backend "file" (with Path) or
+// "clickhouse" (which needs Sinks.ClickHouse).
+type StateSpec struct {
+	Backend string `yaml:"backend"`
+	Path    string `yaml:"path"`
+}
+
+// Retries bounds retrying of one request.
+type Retries struct {
+	Max        int      `yaml:"max"`
+	MinBackoff Duration `yaml:"min_backoff"`
+	MaxBackoff Duration `yaml:"max_backoff"`
+}
+
+// ShopOptions are the knobs that `defaults` sets and every shop may override.
+type ShopOptions struct {
+	PageSize     int       `yaml:"page_size"`
+	Concurrency  int       `yaml:"concurrency"` // requests in flight per shop
+	RateLimit    RateLimit `yaml:"rate_limit"`  // per shop
+	Timeout      Duration  `yaml:"timeout"`
+	Retries      Retries   `yaml:"retries"`
+	Lookback     Duration  `yaml:"lookback"`
+	SafetyLag    Duration  `yaml:"safety_lag"`
+	Rescan       Duration  `yaml:"rescan"`
+	RefundRescan Duration  `yaml:"refund_rescan"`
+	MaxShops     int       `yaml:"max_shops"` // only meaningful in Spec.Defaults
+	Start        time.Time `yaml:"start"`     // YYYY-MM-DD values are read in Location
+	Timezone     string    `yaml:"timezone"`  // IANA name
+	// Location is Timezone loaded; never nil after Load/Parse.
+	Location *time.Location `yaml:"-" json:"-"`
+}
+
+// Shop is one shop to extract. Options is already merged:
+// built-in defaults ← spec defaults ← this shop's keys.
+type Shop struct {
+	Name     string      `yaml:"name"`
+	Platform string      `yaml:"platform"`
+	BaseURL  string      `yaml:"base_url"`
+	Auth     ShopAuth    `yaml:"auth"`
+	Currency string      `yaml:"currency"` // ISO 4217, used when the platform does not say
+	Options  ShopOptions `yaml:",inline"`
+
+	overrides map[string]bool
+}
+
+// Overrides reports whether the shop itself set the option key (as written
+// in YAML: "timeout", "retries.max", "start", ...), rather than inheriting it.
+func (s Shop) Overrides(key string) bool { return s.overrides[key] }
+
+// ShopAuth holds a shop's credentials; every field is a Secret.
+type ShopAuth struct {
+	Token    Secret            `yaml:"token"`
+	Header   map[string]Secret `yaml:"header"`
+	Username Secret            `yaml:"username"`
+	Password Secret            `yaml:"password"`
+}
+
+// TransformSpec configures the canonical transform.
+type TransformSpec struct {
+	PII string `yaml:"pii"` // "hash" (default), "drop" or "keep"
+	// Statuses are free-form overrides of the status mapping tables:
+	// platform → table → platform value → canonical value.
+	Statuses map[string]map[string]map[string]string `yaml:"statuses"`
+}
+
+// Sinks lists the configured sinks; a nil pointer means not configured.
+// At least one is always set after Load/Parse.
+type Sinks struct {
+	ClickHouse *ClickHouseSink `yaml:"clickhouse"`
+	Parquet    *ParquetSink    `yaml:"parquet"`
+}
+
+// ClickHouseSink is the ClickHouse connection.
+type ClickHouseSink struct {
+	Addr        []string `yaml:"addr"` // host:port
+	Database    string   `yaml:"database"`
+	Username    string   `yaml:"username"`
+	Password    Secret   `yaml:"password"`
+	TLS         bool     `yaml:"tls"`
+	DialTimeout Duration `yaml:"dial_timeout"`
+}
+
+// ParquetSink writes Parquet files under Dir.
+type ParquetSink struct {
+	Dir         string `yaml:"dir"`
+	Compression string `yaml:"compression"` // zstd (default), snappy, gzip, none
+}
+
+// Problem is one thing wrong with a job spec, at File:Line:Col.
+type Problem struct {
+	File      string
+	Line, Col int
+	Msg       string
+}
+
+func (p Problem) String() string {
+	switch {
+	case p.Line == 0:
+		return fmt.Sprintf("%s: %s", p.File, p.Msg)
+	case p.Col == 0:
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Msg)
+}
+
+// SpecError is returned by Load and Parse when the spec is invalid. It
+// holds every problem found, in file order.
+type SpecError struct {
+	Problems []Problem
+}
+
+func (e *SpecError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// specBuiltins are the built-in defaults of everything in a job spec.
+type specBuiltins struct {
+	shop       ShopOptions
+	pii        string
+	clickhouse ClickHouseSink
+	parquet    ParquetSink
+}
+
+// specBuiltinDefaults is the one place built-in defaults live.
+func specBuiltinDefaults() specBuiltins {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil { // cannot happen: time/tzdata is embedded
+		panic(err)
+	}
+	return specBuiltins{
+		shop: ShopOptions{
+			PageSize:     100,
+			Concurrency:  4,
+			RateLimit:    RateLimit{N: 10, Per: time.Second},
+			Timeout:      Duration(30 * time.Second),
+			Retries:      Retries{Max: 6, MinBackoff: Duration(500 * time.Millisecond), MaxBackoff: Duration(30 * time.Second)},
+			Lookback:     Duration(15 * time.Minute),
+			SafetyLag:    Duration(time.Minute),
+			Rescan:       Duration(30 * 24 * time.Hour),
+			RefundRescan: Duration(90 * 24 * time.Hour),
+			MaxShops:     8,
+			Start:        time.Date(2024, 1, 1, 0, 0, 0, 0, time.FixedZone("+08:00", 8*60*60)),
+			Timezone:     "Asia/Shanghai",
+			Location:     loc,
+		},
+		pii:        "hash",
+		clickhouse: ClickHouseSink{Database: "shop", Username: "default", DialTimeout: Duration(10 * time.Second)},
+		parquet:    ParquetSink{Compression: "zstd"},
+	}
+}
+
+// DefaultShopOptions returns the built-in defaults used when a spec's
+// `defaults` leaves a key out.
+func DefaultShopOptions() ShopOptions { return specBuiltinDefaults().shop }
+
+// FindShop returns the shop with the given name.
+func (s *Spec) FindShop(name string) (Shop, bool) {
+	for _, sh := range s.Shops {
+		if sh.Name == name {
+			return sh, true
+		}
+	}
+	return Shop{}, false
+}
+
+// ResolvePath makes a relative path from the spec (state.path,
+// sinks.parquet.dir) relative to the directory of the spec file.
+func (s *Spec) ResolvePath(p string) string {
+	if p == "" || filepath.IsAbs(p) || s.Path == "" {
+		return p
+	}
+	return filepath.Join(filepath.Dir(s.Path), p)
+}
+
+// Load reads and validates a job spec file. platforms are the known
+// platform keys (nil skips the platform check). An invalid spec yields a
+// *SpecError listing every problem.
+func Load(path string, platforms []string) (*Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("job spec: %w", err)
+	}
+	return Parse(path, data, platforms)
+}
+
+// Parse decodes and validates a job spec; name is used in problems and as
+// Spec.Path. See Load.
+func Parse(name string, data []byte, platforms []string) (*Spec, error) {
+	d := &specDecoder{file: name, platforms: platforms}
+	spec := d.decode(data)
+	if len(d.problems) > 0 {
+		return nil, &SpecError{Problems: d.sortedProblems()}
+	}
+	spec.Path = name
+	return spec, nil
+}
+
+// ---- decoding ----
+
+type specDecoder struct {
+	file      string
+	platforms []string
+	problems  []Problem
+}
+
+type specFieldFn func(path string, v *yaml.Node)
+
+type specPair struct{ key, val *yaml.Node }
+
+// specOptLayer is one level of ShopOptions as written (defaults or a shop).
+type specOptLayer struct {
+	opts      ShopOptions
+	set       map[string]*yaml.Node // key as written ("retries.max") → value node
+	startDate *specDate             // start given as YYYY-MM-DD
+}
+
+type specDate struct{ y, m, d int }
+
+var (
+	specShopNameRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
+	specCurrencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+	specIdentRE    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	specEnvNameRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	specSyntaxRE   = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+)
+
+func (d *specDecoder) add(n *yaml.Node, path, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if path != "" {
+		msg = path + ": " + msg
+	}
+	p := Problem{File: d.file, Msg: msg}
+	if n != nil {
+		p.Line, p.Col = n.Line, n.Column
+	}
+	d.problems = append(d.problems, p)
+}
+
+func (d *specDecoder) sortedProblems() []Problem {
+	ps := slices.Clone(d.problems)
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].Line != ps[j].Line {
+			return ps[i].Line < ps[j].Line
+		}
+		return ps[i].Col < ps[j].Col
+	})
+	return slices.Compact(ps) // aliases can report the same node twice
+}
+
+func specJoin(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func specDeref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func specIsNull(n *yaml.Node) bool {
+	n = specDeref(n)
+	return n == nil || n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+func specKind(n *yaml.Node) string {
+	switch specDeref(n).Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return "a scalar"
+	}
+	return "something else"
+}
+
+func (d *specDecoder) decode(data []byte) *Spec {
+	spec := &Spec{}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var root yaml.Node
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			d.problems = append(d.problems, Problem{File: d.file, Msg: "empty job spec"})
+		} else {
+			d.syntax(err)
+		}
+		return spec
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		d.add(&extra, "", "only one YAML document is allowed")
+	} else if !errors.Is(err, io.EOF) {
+		d.syntax(err)
+	}
+	if len(root.Content) == 0 || specIsNull(root.Content[0]) {
+		d.problems = append(d.problems, Problem{File: d.file, Msg: "empty job spec"})
+		return spec
+	}
+	top := root.Content[0]
+	b := specBuiltinDefaults()
+	defaults := &specOptLayer{set: map[string]*yaml.Node{}}
+	var shopsNode, backendNode *yaml.Node
+	var shopLayers []*specOptLayer
+	var shopNodes []*yaml.Node
+
+	seen, ok := d.fields("", top, map[string]specFieldFn{
+		"version": func(path string, v *yaml.Node) {
+			if n, ok := d.integer(path, v, 0); ok {
+				if n != 1 {
+					d.add(v, path, "unsupported version %d (want 1)", n)
+				}
+				spec.Version = n
+			}
+		},
+		"name": func(path string, v *yaml.Node) {
+			if s, ok := d.str(path, v); ok {
+				if strings.TrimSpace(s) == "" {
+					d.add(v, path, "must not be empty")
+				}
+				spec.Name = s
+			}
+		},
+		"state": func(path string, v *yaml.Node) {
+			var pathNode *yaml.Node
+			seen, ok := d.fields(path, v, map[string]specFieldFn{
+				"backend": func(p string, v *yaml.Node) {
+					backendNode = v
+					spec.State.Backend, _ = d.enum(p, v, "file", "clickhouse")
+				},
+				"path": func(p string, v *yaml.Node) {
+					pathNode = v
+					spec.State.Path, _ = d.str(p, v)
+				},
+			})
+			if !ok {
+				return
+			}
+			if !seen["backend"] {
+				d.add(v, specJoin(path, "backend"), "is required")
+			}
+			switch spec.State.Backend {
+			case "file":
+				if strings.TrimSpace(spec.State.Path) == "" {
+					n := pathNode
+					if n == nil {
+						n = specDeref(v)
+					}
+					d.add(n, specJoin(path, "path"), "is required with backend file")
+				}
+			case "clickhouse":
+				if pathNode != nil {
+					d.add(pathNode, specJoin(path, "path"), "is only used with backend file")
+				}
+			}
+		},
+		"defaults": func(path string, v *yaml.Node) {
+			d.fields(path, v, d.optionFields(defaults, true))
+		},
+		"shops": func(path string, v *yaml.Node) {
+			shopsNode = v
+			v = specDeref(v)
+			if v.Kind != yaml.SequenceNode {
+				d.add(v, path, "expected a list of shops, got %s", specKind(v))
+				return
+			}
+			for i, sn := range v.Content {
+				sh, layer := d.shop(fmt.Sprintf("%s[%d]", path, i), sn)
+				spec.Shops = append(spec.Shops, sh)
+				shopLayers = append(shopLayers, layer)
+				shopNodes = append(shopNodes, sn)
+			}
+		},
+		"transform": func(path string, v *yaml.Node) {
+			d.fields(path, v, map[string]specFieldFn{
+				"pii": func(p string, v *yaml.Node) {
+					spec.Transform.PII, _ = d.enum(p, v, "hash", "drop", "keep")
+				},
+				"statuses": func(p string, v *yaml.Node) {
+					spec.Transform.Statuses = d.statuses(p, v)
+				},
+			})
+		},
+		"sinks": func(path string, v *yaml.Node) {
+			d.sinks(path, v, &spec.Sinks, b)
+		},
+	})
+	if !ok {
+		return spec
+	}
+	topN := specDeref(top)
+	for _, req := range []string{"version", "name", "state", "shops", "sinks"} {
+		if !seen[req] {
+			d.add(topN, req, "is required")
+		}
+	}
+	if seen["shops"] && len(spec.Shops) == 0 && specDeref(shopsNode).Kind == yaml.SequenceNode {
+		d.add(shopsNode, "shops", "must list at least one shop")
+	}
+	if spec.State.Backend == "clickhouse" && spec.Sinks.ClickHouse == nil && backendNode != nil {
+		d.add(backendNode, "state.backend", "clickhouse needs sinks.clickhouse")
+	}
+	if spec.Transform.PII == "" {
+		spec.Transform.PII = b.pii
+	}
+
+	// Merge: built-in ← defaults ← shop.
+	var defStart *specDate
+	spec.Defaults = b.shop
+	defaults.applyTo(&spec.Defaults, &defStart)
+	specFinishOptions(&spec.Defaults, defStart)
+	d.checkBackoff("defaults", defaults, spec.Defaults)
+	for i := range spec.Shops {
+		start := defStart
+		opts := b.shop
+		defaults.applyTo(&opts, &start)
+		shopLayers[i].applyTo(&opts, &start)
+		specFinishOptions(&opts, start)
+		d.checkBackoff(fmt.Sprintf("shops[%d]", i), shopLayers[i], opts)
+		spec.Shops[i].Options = opts
+	}
+
+	// Unique shop names.
+	first := map[string]int{}
+	for i, sh := range spec.Shops {
+		if sh.Name == "" {
+			continue
+		}
+		if j, dup := first[sh.Name]; dup {
+			n := specDeref(shopNodes[i])
+			for k := 0; k+1 < len(n.Content); k += 2 {
+				if n.Content[k].Value == "name" {
+					n = n.Content[k+1]
+					break
+				}
+			}
+			d.add(n, fmt.Sprintf("shops[%d].name", i), "duplicate shop name %q (also shops[%d])", sh.Name, j)
+			continue
+		}
+		first[sh.Name] = i
+	}
+	return spec
+}
+
+func (d *specDecoder) syntax(err error) {
+	msg := err.Error()
+	if m := specSyntaxRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		d.problems = append(d.problems, Problem{File: d.file, Line: line, Msg: "YAML syntax: " + m[2]})
+		return
+	}
+	d.problems = append(d.problems, Problem{File: d.file, Msg: strings.Replace(msg, "yaml: ", "YAML syntax: ", 1)})
+}
+
+// pairs lists a mapping's key/value pairs, expanding YAML merge keys ("<<")
+// and reporting duplicate keys.
+func (d *specDecoder) pairs(path string, n *yaml.Node) ([]specPair, bool) {
+	n = specDeref(n)
+	if n.Kind != yaml.MappingNode {
+		d.add(n, path, "expected a mapping, got %s", specKind(n))
+		return nil, false
+	}
+	var out, merged []specPair
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			v = specDeref(v)
+			srcs := []*yaml.Node{v}
+			if v.Kind == yaml.SequenceNode {
+				srcs = v.Content
+			}
+			for _, src := range srcs {
+				ps, _ := d.pairs(path, src)
+				merged = append(merged, ps...)
+			}
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			d.add(k, path, "keys must be strings")
+			continue
+		}
+		if prev, dup := seen[k.Value]; dup {
+			d.add(k, specJoin(path, k.Value), "duplicate key (first at line %d)", prev.Line)
+			continue
+		}
+		seen[k.Value] = k
+		out = append(out, specPair{k, v})
+	}
+	for _, p := range merged {
+		if _, ok := seen[p.key.Value]; !ok {
+			seen[p.key.Value] = p.key
+			out = append(out, p)
+		}
+	}
+	return out, true
+}
+
+// fields decodes a struct-like mapping: unknown keys are problems, null
+// values count as absent. It returns the keys that had a value.
+func (d *specDecoder) fields(path string, n *yaml.Node, fns map[string]specFieldFn) (map[string]bool, bool) {
+	ps, ok := d.pairs(path, n)
+	if !ok {
+		return nil, false
+	}
+	seen := map[string]bool{}
+	for _, p := range ps {
+		key := p.key.Value
+		fn, known := fns[key]
+		if !known {
+			d.add(p.key, specJoin(path, key), "unknown key")
+			continue
+		}
+		if specIsNull(p.val) {
+			continue
+		}
+		seen[key] = true
+		fn(specJoin(path, key), p.val)
+	}
+	return seen, true
+}
+
+// scalar returns a scalar's value with ${ENV} expanded.
+func (d *specDecoder) scalar(path string, n *yaml.Node) (string, bool) {
+	return d.scalarOf(path, n, false)
+}
+
+// scalarOf is scalar; with secret, messages never quote the text.
+func (d *specDecoder) scalarOf(path string, n *yaml.Node, secret bool) (string, bool) {
+	n = specDeref(n)
+	if n.Kind != yaml.ScalarNode {
+		d.add(n, path, "expected a single value, got %s", specKind(n))
+		return "", false
+	}
+	s, errs := specExpandEnv(n.Value, secret)
+	for _, e := range errs {
+		d.add(n, path, "%s", e)
+	}
+	return s, len(errs) == 0
+}
+
+func (d *specDecoder) str(path string, n *yaml.Node) (string, bool) { return d.scalar(path, n) }
+
+// secret decodes a Secret; no message ever quotes its value. With envOnly,
+// a non-empty value must reference the environment.
+func (d *specDecoder) secret(path string, n *yaml.Node, envOnly bool) (Secret, bool) {
+	s, ok := d.scalarOf(path, n, true)
+	if !ok {
+		return "", false
+	}
+	if envOnly && specDeref(n).Value != "" && !specHasEnvRef(specDeref(n).Value) {
+		d.add(n, path, `must come from the environment, e.g. "${VAR}" (secrets are not allowed in the job file)`)
+		return "", false
+	}
+	return Secret(s), true
+}
+
+func (d *specDecoder) integer(path string, n *yaml.Node, min int) (int, bool) {
+	s, ok := d.scalar(path, n)
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		d.add(n, path, "bad integer %q", s)
+		return 0, false
+	}
+	if v < min {
+		d.add(n, path, "must be at least %d, got %d", min, v)
+		return 0, false
+	}
+	return v, true
+}
+
+func (d *specDecoder) duration(path string, n *yaml.Node, positive bool) (Duration, bool) {
+	s, ok := d.scalar(path, n)
+	if !ok {
+		return 0, false
+	}
+	v, err := ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		d.add(n, path, "bad duration %q", s)
+		return 0, false
+	}
+	if positive && v <= 0 {
+		d.add(n, path, "must be positive, got %s", v)
+		return 0, false
+	}
+	if v < 0 {
+		d.add(n, path, "must not be negative, got %s", v)
+		return 0, false
+	}
+	return v, true
+}
+
+func (d *specDecoder) boolean(path string, n *yaml.Node) (bool, bool) {
+	s, ok := d.scalar(path, n)
+	if !ok {
+		return false, false
+	}
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	d.add(n, path, "bad boolean %q (want true or false)", s)
+	return false, false
+}
+
+func (d *specDecoder) enum(path string, n *yaml.Node, allowed ...string) (string, bool) {
+	s, ok := d.scalar(path, n)
+	if !ok {
+		return "", false
+	}
+	if !slices.Contains(allowed, s) {
+		d.add(n, path, "bad value %q (want %s)", s, strings.Join(allowed, ", "))
+		return "", false
+	}
+	return s, true
+}
+
+func specParseStart(s string) (time.Time, *specDate, bool) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil, true
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return time.Time{}, &specDate{t.Year(), int(t.Month()), t.Day()}, true
+	}
+	return time.Time{}, nil, false
+}
+
+// optionFields decodes the ShopOptions keys into layer.
+func (d *specDecoder) optionFields(layer *specOptLayer, allowMaxShops bool) map[string]specFieldFn {
+	o := &layer.opts
+	mark := func(key string, v *yaml.Node) { layer.set[key] = v }
+	intField := func(key string, dst *int, min int) specFieldFn {
+		return func(p string, v *yaml.Node) {
+			if x, ok := d.integer(p, v, min); ok {
+				*dst = x
+				mark(key, v)
+			}
+		}
+	}
+	durField := func(key string, dst *Duration, positive bool) specFieldFn {
+		return func(p string, v *yaml.Node) {
+			if x, ok := d.duration(p, v, positive); ok {
+				*dst = x
+				mark(key, v)
+			}
+		}
+	}
+	fns := map[string]specFieldFn{
+		"page_size":   intField("page_size", &o.PageSize, 1),
+		"concurrency": intField("concurrency", &o.Concurrency, 1),
+		"rate_limit": func(p string, v *yaml.Node) {
+			s, ok := d.scalar(p, v)
+			if !ok {
+				return
+			}
+			rl, err := ParseRateLimit(s)
+			if err != nil {
+				d.add(v, p, "%v", err)
+				return
+			}
+			o.RateLimit = rl
+			mark("rate_limit", v)
+		},
+		"timeout": durField("timeout", &o.Timeout, true),
+		"retries": func(p string, v *yaml.Node) {
+			d.fields(p, v, map[string]specFieldFn{
+				"max":         intField("retries.max", &o.Retries.Max, 0),
+				"min_backoff": durField("retries.min_backoff", &o.Retries.MinBackoff, true),
+				"max_backoff": durField("retries.max_backoff", &o.Retries.MaxBackoff, true),
+			})
+		},
+		"lookback":      durField("lookback", &o.Lookback, false),
+		"safety_lag":    durField("safety_lag", &o.SafetyLag, false),
+		"rescan":        durField("rescan", &o.Rescan, false),
+		"refund_rescan": durField("refund_rescan", &o.RefundRescan, false),
+		"max_shops":     intField("max_shops", &o.MaxShops, 1),
+		"start": func(p string, v *yaml.Node) {
+			s, ok := d.scalar(p, v)
+			if !ok {
+				return
+			}
+			t, date, ok := specParseStart(strings.TrimSpace(s))
+			if !ok {
+				d.add(v, p, "bad time %q (want RFC 3339 or YYYY-MM-DD)", s)
+				return
+			}
+			o.Start, layer.startDate = t, date
+			mark("start", v)
+		},
+		"timezone": func(p string, v *yaml.Node) {
+			s, ok := d.scalar(p, v)
+			if !ok {
+				return
+			}
+			if s == "" || s == "Local" {
+				d.add(v, p, "bad timezone %q (want an IANA name such as Asia/Shanghai)", s)
+				return
+			}
+			loc, err := time.LoadLocation(s)
+			if err != nil {
+				d.add(v, p, "unknown timezone %q", s)
+				return
+			}
+			o.Timezone, o.Location = s, loc
+			mark("timezone", v)
+		},
+	}
+	if !allowMaxShops {
+		fns["max_shops"] = func(p string, v *yaml.Node) {
+			d.add(v, p, "is only allowed in defaults")
+		}
+	}
+	return fns
+}
+
+// applyTo overwrites o with the keys this layer set.
+func (l *specOptLayer) applyTo(o *ShopOptions, start **specDate) {
+	for key := range l.set {
+		switch key {
+		case "page_size":
+			o.PageSize = l.opts.PageSize
+		case "concurrency":
+			o.Concurrency = l.opts.Concurrency
+		case "rate_limit":
+			o.RateLimit = l.opts.RateLimit
+		case "timeout":
+			o.Timeout = l.opts.Timeout
+		case "retries.max":
+			o.Retries.Max = l.opts.Retries.Max
+		case "retries.min_backoff":
+			o.Retries.MinBackoff = l.opts.Retries.MinBackoff
+		case "retries.max_backoff":
+			o.Retries.MaxBackoff = l.opts.Retries.MaxBackoff
+		case "lookback":
+			o.Lookback = l.opts.Lookback
+		case "safety_lag":
+			o.SafetyLag = l.opts.SafetyLag
+		case "rescan":
+			o.Rescan = l.opts.Rescan
+		case "refund_rescan":
+			o.RefundRescan = l.opts.RefundRescan
+		case "max_shops":
+			o.MaxShops = l.opts.MaxShops
+		case "start":
+			o.Start, *start = l.opts.Start, l.startDate
+		case "timezone":
+			o.Timezone, o.Location = l.opts.Timezone, l.opts.Location
+		}
+	}
+}
+
+// specFinishOptions reads a date-only start in the final timezone.
+func specFinishOptions(o *ShopOptions, start *specDate) {
+	if start != nil {
+		o.Start = time.Date(start.y, time.Month(start.m), start.d, 0, 0, 0, 0, o.Location)
+	}
+}
+
+// checkBackoff reports min_backoff > max_backoff at the level that caused it.
+func (d *specDecoder) checkBackoff(path string, l *specOptLayer, merged ShopOptions) {
+	if merged.Retries.MinBackoff <= merged.Retries.MaxBackoff {
+		return
+	}
+	n, key := l.set["retries.min_backoff"], "min_backoff"
+	if m := l.set["retries.max_backoff"]; m != nil {
+		n, key = m, "max_backoff"
+	}
+	if n == nil {
+		return // inherited; reported where it was set
+	}
+	d.add(n, specJoin(path, "retries."+key), "min_backoff %s is greater than max_backoff %s",
+		merged.Retries.MinBackoff, merged.Retries.MaxBackoff)
+}
+
+func (d *specDecoder) shop(path string, n *yaml.Node) (Shop, *specOptLayer) {
+	var sh Shop
+	layer := &specOptLayer{set: map[string]*yaml.Node{}}
+	fns := d.optionFields(layer, false)
+	fns["name"] = func(p string, v *yaml.Node) {
+		s, ok := d.str(p, v)
+		if !ok {
+			return
+		}
+		if !specShopNameRE.MatchString(s) {
+			d.add(v, p, "bad shop name %q (want lower-case letters, digits, _ and -)", s)
+			return
+		}
+		sh.Name = s
+	}
+	fns["platform"] = func(p string, v *yaml.Node) {
+		s, ok := d.str(p, v)
+		if !ok {
+			return
+		}
+		if len(d.platforms) > 0 && !slices.Contains(d.platforms, s) {
+			d.add(v, p, "unknown platform %q (known: %s)", s, d.knownPlatforms())
+			return
+		}
+		sh.Platform = s
+	}
+	fns["base_url"] = func(p string, v *yaml.Node) {
+		s, ok := d.str(p, v)
+		if !ok {
+			return
+		}
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			d.add(v, p, "bad URL %q (want an absolute http or https URL)", s)
+			return
+		}
+		sh.BaseURL = s
+	}
+	fns["currency"] = func(p string, v *yaml.Node) {
+		s, ok := d.str(p, v)
+		if !ok {
+			return
+		}
+		if !specCurrencyRE.MatchString(s) {
+			d.add(v, p, "bad currency %q (want 3 upper-case letters, e.g. USD)", s)
+			return
+		}
+		sh.Currency = s
+	}
+	fns["auth"] = func(p string, v *yaml.Node) {
+		d.fields(p, v, map[string]specFieldFn{
+			"token":    func(p string, v *yaml.Node) { sh.Auth.Token, _ = d.secret(p, v, true) },
+			"username": func(p string, v *yaml.Node) { sh.Auth.Username, _ = d.secret(p, v, false) },
+			"password": func(p string, v *yaml.Node) { sh.Auth.Password, _ = d.secret(p, v, true) },
+			"header": func(p string, v *yaml.Node) {
+				ps, ok := d.pairs(p, v)
+				if !ok {
+					return
+				}
+				sh.Auth.Header = map[string]Secret{}
+				for _, kv := range ps {
+					hp := specJoin(p, kv.key.Value)
+					if !specIsHeaderName(kv.key.Value) {
+						d.add(kv.key, hp, "bad header name")
+						continue
+					}
+					if s, ok := d.secret(hp, kv.val, false); ok {
+						sh.Auth.Header[kv.key.Value] = s
+					}
+				}
+			},
+		})
+	}
+	seen, ok := d.fields(path, n, fns)
+	if !ok {
+		return sh, layer
+	}
+	for _, req := range []string{"name", "platform", "base_url"} {
+		if !seen[req] {
+			d.add(specDeref(n), specJoin(path, req), "is required")
+		}
+	}
+	sh.overrides = map[string]bool{}
+	for k := range layer.set {
+		sh.overrides[k] = true
+	}
+	return sh, layer
+}
+
+func (d *specDecoder) knownPlatforms() string {
+	ps := slices.Clone(d.platforms)
+	sort.Strings(ps)
+	return strings.Join(ps, ", ")
+}
+
+func specIsHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.ContainsRune("!#$%&'*+-.^_`|~", c):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func (d *specDecoder) statuses(path string, n *yaml.Node) map[string]map[string]map[string]string {
+	out := map[string]map[string]map[string]string{}
+	plats, ok := d.pairs(path, n)
+	if !ok {
+		return out
+	}
+	for _, pl := range plats {
+		pp := specJoin(path, pl.key.Value)
+		if len(d.platforms) > 0 && !slices.Contains(d.platforms, pl.key.Value) {
+			d.add(pl.key, pp, "unknown platform %q (known: %s)", pl.key.Value, d.knownPlatforms())
+			continue
+		}
+		if specIsNull(pl.val) {
+			continue
+		}
+		tables, ok := d.pairs(pp, pl.val)
+		if !ok {
+			continue
+		}
+		out[pl.key.Value] = map[string]map[string]string{}
+		for _, tb := range tables {
+			tp := specJoin(pp, tb.key.Value)
+			if specIsNull(tb.val) {
+				continue
+			}
+			entries, ok := d.pairs(tp, tb.val)
+			if !ok {
+				continue
+			}
+			m := map[string]string{}
+			for _, e := range entries {
+				if s, ok := d.str(specJoin(tp, e.key.Value), e.val); ok {
+					m[e.key.Value] = s
+				}
+			}
+			out[pl.key.Value][tb.key.Value] = m
+		}
+	}
+	return out
+}
+
+func (d *specDecoder) sinks(path string, n *yaml.Node, out *Sinks, b specBuiltins) {
+	seen, ok := d.fields(path, n, map[string]specFieldFn{
+		"clickhouse": func(p string, v *yaml.Node) {
+			ch := b.clickhouse
+			seen, ok := d.fields(p, v, map[string]specFieldFn{
+				"addr": func(p string, v *yaml.Node) {
+					items := []*yaml.Node{v}
+					if specDeref(v).Kind == yaml.SequenceNode {
+						items = specDeref(v).Content
+						if len(items) == 0 {
+							d.add(v, p, "must list at least one host:port")
+						}
+					}
+					for i, it := range items {
+						ip := p
+						if specDeref(v).Kind == yaml.SequenceNode {
+							ip = fmt.Sprintf("%s[%d]", p, i)
+						}
+						s, ok := d.str(ip, it)
+						if !ok {
+							continue
+						}
+						host, port, err := net.SplitHostPort(s)
+						if _, perr := strconv.Atoi(port); err != nil || perr != nil || host == "" {
+							d.add(it, ip, "bad address %q (want host:port)", s)
+							continue
+						}
+						ch.Addr = append(ch.Addr, s)
+					}
+				},
+				"database": func(p string, v *yaml.Node) {
+					if s, ok := d.str(p, v); ok {
+						if !specIdentRE.MatchString(s) {
+							d.add(v, p, "bad database name %q", s)
+							return
+						}
+						ch.Database = s
+					}
+				},
+				"username": func(p string, v *yaml.Node) {
+					if s, ok := d.str(p, v); ok && s != "" {
+						ch.Username = s
+					}
+				},
+				"password":     func(p string, v *yaml.Node) { ch.Password, _ = d.secret(p, v, true) },
+				"tls":          func(p string, v *yaml.Node) { ch.TLS, _ = d.boolean(p, v) },
+				"dial_timeout": func(p string, v *yaml.Node) { ch.DialTimeout, _ = d.duration(p, v, true) },
+			})
+			if ok && !seen["addr"] {
+				d.add(specDeref(v), specJoin(p, "addr"), "is required")
+			}
+			out.ClickHouse = &ch
+		},
+		"parquet": func(p string, v *yaml.Node) {
+			pq := b.parquet
+			seen, ok := d.fields(p, v, map[string]specFieldFn{
+				"dir": func(p string, v *yaml.Node) {
+					if s, ok := d.str(p, v); ok {
+						if strings.TrimSpace(s) == "" {
+							d.add(v, p, "must not be empty")
+						}
+						pq.Dir = s
+					}
+				},
+				"compression": func(p string, v *yaml.Node) {
+					if s, ok := d.enum(p, v, "zstd", "snappy", "gzip", "none"); ok {
+						pq.Compression = s
+					}
+				},
+			})
+			if ok && !seen["dir"] {
+				d.add(specDeref(v), specJoin(p, "dir"), "is required")
+			}
+			out.Parquet = &pq
+		},
+	})
+	if ok && !seen["clickhouse"] && !seen["parquet"] {
+		d.add(specDeref(n), path, "at least one sink (clickhouse or parquet) is required")
+	}
+}
+
+// specExpandEnv expands ${VAR} from the environment; "$${" is a literal
+// "${". It returns one message per problem, never containing a variable's
+// value (nor, with secret, any of the text).
+func specExpandEnv(s string, secret bool) (string, []string) {
+	if !strings.Contains(s, "${") {
+		return s, nil
+	}
+	var b strings.Builder
+	var errs []string
+	for i := 0; i < len(s); {
+		if strings.HasPrefix(s[i:], "$${") {
+			b.WriteString("${")
+			i += 3
+			continue
+		}
+		if strings.HasPrefix(s[i:], "${") {
+			end := strings.IndexByte(s[i:], '}')
+			if end < 0 {
+				errs = append(errs, `unterminated "${"`)
+				break
+			}
+			name := s[i+2 : i+end]
+			i += end + 1
+			if !specEnvNameRE.MatchString(name) {
+				if secret {
+					errs = append(errs, "bad environment variable name")
+				} else {
+					errs = append(errs, fmt.Sprintf("bad environment variable name %q", name))
+				}
+				continue
+			}
+			val, ok := os.LookupEnv(name)
+			if !ok {
+				errs = append(errs, fmt.Sprintf("environment variable %s is not set", name))
+				continue
+			}
+			b.WriteString(val)
+			continue
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String(), errs
+}
+
+// specHasEnvRef reports whether s references an environment variable.
+func specHasEnvRef(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if strings.HasPrefix(s[i:], "$${") {
+			i += 2
+			continue
+		}
+		if strings.HasPrefix(s[i:], "${") {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- printing ----
+//
+// fmt prints a pointer nested in a value with a verb it does not support
+// (say %s of a struct holding a *ClickHouseSink) in an "erroring" mode that
+// skips Format methods, which would print a Secret's raw string. So every
+// type that holds a Secret formats itself: always as %v/%+v of a
+// method-less copy, whose Secret fields then mask themselves.
+
+type (
+	specPlainSpec       Spec
+	specPlainShop       Shop
+	specPlainShopAuth   ShopAuth
+	specPlainSinks      Sinks
+	specPlainClickHouse ClickHouseSink
+)
+
+func specFormat(f fmt.State, verb rune, name string, plain any) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		_, _ = io.WriteString(f, name)
+		fmt.Fprintf(f, "%+v", plain)
+	case f.Flag('+'):
+		fmt.Fprintf(f, "%+v", plain)
+	default:
+		fmt.Fprintf(f, "%v", plain)
+	}
+}
+
+// Format implements fmt.Formatter; secrets print as "****".
+func (s Spec) Format(f fmt.State, verb rune) {
+	specFormat(f, verb, "pipeline.Spec", specPlainSpec(s))
+}
+
+// Format implements fmt.Formatter; secrets print as "****".
+func (s Shop) Format(f fmt.State, verb rune) {
+	specFormat(f, verb, "pipeline.Shop", specPlainShop(s))
+}
+
+// Format implements fmt.Formatter; secrets print as "****".
+func (a ShopAuth) Format(f fmt.State, verb rune) {
+	specFormat(f, verb, "pipeline.ShopAuth", specPlainShopAuth(a))
+}
+
+// Format implements fmt.Formatter; secrets print as "****".
+func (s Sinks) Format(f fmt.State, verb rune) {
+	specFormat(f, verb, "pipeline.Sinks", specPlainSinks(s))
+}
+
+// Format implements fmt.Formatter; secrets print as "****".
+func (c ClickHouseSink) Format(f fmt.State, verb rune) {
+	specFormat(f, verb, "pipeline.ClickHouseSink", specPlainClickHouse(c))
+}

@@ -1,0 +1,492 @@
+package pipeline
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+	"gopkg.in/yaml.v3"
+)
+
+var specTestPlatforms = []string{"shoptima", "ymcart", "mallpro", "bazaarly"}
+
+func specTestProblems(t *testing.T, err error) []string {
+	t.Helper()
+	var se *SpecError
+	if !errors.As(err, &se) {
+		t.Fatalf("want *SpecError, got %T: %v", err, err)
+	}
+	out := make([]string, len(se.Problems))
+	for i, p := range se.Problems {
+		out[i] = p.String()
+	}
+	return out
+}
+
+func TestSpecLoadFull(t *testing.T) {
+	t.Setenv("YM_TOKEN", "ym-secret-token")
+	t.Setenv("ST_TOKEN", "st-secret-token")
+	t.Setenv("CH_PASSWORD", "ch-secret-pw")
+	spec, err := Load("testdata/full.yaml", specTestPlatforms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	day := 24 * time.Hour
+
+	if spec.Version != 1 || spec.Name != "orders-hourly" || spec.Path != "testdata/full.yaml" {
+		t.Errorf("header = %d %q %q", spec.Version, spec.Name, spec.Path)
+	}
+	if spec.State != (StateSpec{Backend: "file", Path: "./state"}) {
+		t.Errorf("state = %+v", spec.State)
+	}
+	if got := spec.ResolvePath(spec.State.Path); got != filepath.Join("testdata", "state") {
+		t.Errorf("ResolvePath = %q", got)
+	}
+	if spec.Transform.PII != "hash" || spec.Transform.Statuses == nil || len(spec.Transform.Statuses) != 0 {
+		t.Errorf("transform = %+v", spec.Transform)
+	}
+	ch := spec.Sinks.ClickHouse
+	if ch == nil || len(ch.Addr) != 1 || ch.Addr[0] != "127.0.0.1:9000" || ch.Database != "shop" ||
+		ch.Username != "default" || ch.Password.Reveal() != "ch-secret-pw" || ch.TLS ||
+		ch.DialTimeout != Duration(10*time.Second) {
+		t.Errorf("clickhouse = %#v", ch)
+	}
+	if pq := spec.Sinks.Parquet; pq == nil || *pq != (ParquetSink{Dir: "./out/parquet", Compression: "zstd"}) {
+		t.Errorf("parquet = %+v", pq)
+	}
+	if len(spec.Shops) != 2 {
+		t.Fatalf("shops = %d", len(spec.Shops))
+	}
+
+	wantStart := time.Date(2024, 1, 1, 0, 0, 0, 0, time.FixedZone("", 8*3600))
+	type optCase struct {
+		name string
+		got  ShopOptions
+		want ShopOptions
+	}
+	base := ShopOptions{
+		PageSize: 100, Concurrency: 4, RateLimit: RateLimit{10, time.Second}, Timeout: Duration(30 * time.Second),
+		Retries:  Retries{Max: 6, MinBackoff: Duration(500 * time.Millisecond), MaxBackoff: Duration(30 * time.Second)},
+		Lookback: Duration(15 * time.Minute), SafetyLag: Duration(time.Minute), Rescan: Duration(30 * day),
+		RefundRescan: Duration(90 * day), MaxShops: 8, Start: wantStart, Timezone: "Asia/Shanghai", Location: shanghai,
+	}
+	stEU := base
+	stEU.PageSize = 250
+	stEU.RateLimit = RateLimit{600, time.Minute}
+	stEU.Timeout = Duration(36 * time.Hour)
+	stEU.Retries.MaxBackoff = Duration(time.Minute)
+	stEU.Timezone, stEU.Location = "Europe/Berlin", berlin
+	stEU.Start = time.Date(2024, 3, 1, 0, 0, 0, 0, berlin) // date-only: read in the shop's timezone
+	for _, c := range []optCase{
+		{"defaults", spec.Defaults, base},
+		{"ym-main", spec.Shops[0].Options, base},
+		{"st-eu", spec.Shops[1].Options, stEU},
+		{"builtin", DefaultShopOptions(), base},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g, w := c.got, c.want
+			if !g.Start.Equal(w.Start) || g.Location.String() != w.Location.String() {
+				t.Errorf("start/location = %v %v, want %v %v", g.Start, g.Location, w.Start, w.Location)
+			}
+			g.Start, w.Start, g.Location, w.Location = time.Time{}, time.Time{}, nil, nil
+			if g != w {
+				t.Errorf("options\n got %+v\nwant %+v", g, w)
+			}
+		})
+	}
+
+	ym, st := spec.Shops[0], spec.Shops[1]
+	if ym.Name != "ym-main" || ym.Platform != "ymcart" || ym.BaseURL != "https://shop.example.com" ||
+		ym.Currency != "USD" || ym.Auth.Token.Reveal() != "ym-secret-token" || ym.Auth.Header != nil {
+		t.Errorf("ym-main = %+v", ym)
+	}
+	if st.Name != "st-eu" || st.Platform != "shoptima" || st.Currency != "" ||
+		st.Auth.Header["Authorization"].Reveal() != "Bearer st-secret-token" || st.Auth.Token != "" {
+		t.Errorf("st-eu = %+v", st)
+	}
+	if !st.Overrides("timeout") || !st.Overrides("retries.max_backoff") || st.Overrides("retries.max") || ym.Overrides("timeout") {
+		t.Errorf("Overrides wrong: %v %v", st.overrides, ym.overrides)
+	}
+	if sh, ok := spec.FindShop("st-eu"); !ok || sh.BaseURL != st.BaseURL {
+		t.Errorf("FindShop")
+	}
+}
+
+func TestSpecThreeProblems(t *testing.T) {
+	_, err := Load("testdata/three_problems.yaml", []string{"shoptima"})
+	got := specTestProblems(t, err)
+	want := []string{
+		`testdata/three_problems.yaml:13:7: shops[1].retries.max_backof: unknown key`,
+		`testdata/three_problems.yaml:17:14: shops[2].timeout: bad duration "30x"`,
+		`testdata/three_problems.yaml:19:15: shops[3].platform: unknown platform "foo" (known: shoptima)`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems\n got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if err.Error() != strings.Join(want, "\n") {
+		t.Errorf("Error() = %q", err.Error())
+	}
+}
+
+func TestSpecUnsetEnv(t *testing.T) {
+	if _, ok := os.LookupEnv("SHOPETL_TEST_SURELY_UNSET"); ok {
+		t.Skip("variable unexpectedly set")
+	}
+	t.Setenv("SHOPETL_TEST_CH_PW", "pw-value-xyz")
+	_, err := Load("testdata/unset_env.yaml", specTestPlatforms)
+	got := specTestProblems(t, err)
+	want := []string{`testdata/unset_env.yaml:9:14: shops[0].auth.token: environment variable SHOPETL_TEST_SURELY_UNSET is not set`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if strings.Contains(err.Error(), "pw-value-xyz") {
+		t.Errorf("secret leaked into error")
+	}
+}
+
+func TestSpecSecretNeverPrinted(t *testing.T) {
+	const ym, st, ch = "ym-LEAK-1", "st-LEAK-2", "ch-LEAK-3"
+	t.Setenv("YM_TOKEN", ym)
+	t.Setenv("ST_TOKEN", st)
+	t.Setenv("CH_PASSWORD", ch)
+	spec, err := Load("testdata/full.yaml", specTestPlatforms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Shops[1].Auth.Username = Secret("user-LEAK-4")
+	spec.Shops[1].Auth.Password = Secret("pass-LEAK-5")
+	var outs []string
+	fmtAll := "%v %+v %s %#v %q %x" // a variable: vet rejects %s of a struct, the point here
+	outs = append(outs,
+		fmt.Sprintf(fmtAll, spec, spec, spec, spec, spec.Shops[0].Auth.Token, spec.Shops[0].Auth.Token),
+		fmt.Sprintf(fmtAll, *spec, *spec, *spec, *spec, spec.Sinks.ClickHouse.Password, spec.Sinks.ClickHouse.Password),
+		fmt.Sprintf("%v %+v %#v", spec.Shops, spec.Shops, spec.Shops),
+		fmt.Sprintf("%v %+v %#v %v", *spec.Sinks.ClickHouse, spec.Sinks.ClickHouse, spec.Sinks.ClickHouse, spec.Shops[1].Auth),
+		fmt.Sprint(spec.Shops[0].Auth.Token), spec.Shops[1].Auth.Header["Authorization"].String(),
+		fmt.Sprintf(fmtAll, []*Shop{&spec.Shops[1]}, []*ShopAuth{&spec.Shops[1].Auth}, spec.Sinks, &spec.Sinks, "", ""),
+		fmt.Sprintf(strings.ReplaceAll(fmtAll, "s", "d"), []*Shop{&spec.Shops[1]}, &spec.Sinks, struct{ C *ClickHouseSink }{spec.Sinks.ClickHouse}, spec, 0, 0),
+	)
+	j, err := json.Marshal(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs = append(outs, string(j))
+	y, err := yaml.Marshal(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs = append(outs, string(y))
+	var buf bytes.Buffer
+	for _, h := range []slog.Handler{slog.NewTextHandler(&buf, nil), slog.NewJSONHandler(&buf, nil)} {
+		l := slog.New(h)
+		l.Info("spec", "spec", spec, "shop", spec.Shops[1], "token", spec.Shops[0].Auth.Token,
+			"pw", spec.Sinks.ClickHouse.Password, slog.Any("auth", spec.Shops[1].Auth))
+	}
+	outs = append(outs, buf.String())
+	all := strings.Join(outs, "\n")
+	for _, leak := range []string{ym, st, ch, "user-LEAK-4", "pass-LEAK-5", "LEAK"} {
+		if strings.Contains(all, leak) {
+			t.Errorf("secret %q leaked in:\n%s", leak, all)
+		}
+	}
+	if !strings.Contains(all, "****") {
+		t.Errorf("mask missing")
+	}
+	if got := fmt.Sprintf("[%v|%s|%q]", Secret(""), Secret(""), Secret("")); got != `[||""]` {
+		t.Errorf("empty secret prints %s", got)
+	}
+	if b, _ := json.Marshal(Secret("x")); string(b) != `"****"` {
+		t.Errorf("json = %s", b)
+	}
+	if v := Secret("x").LogValue(); v.String() != "****" {
+		t.Errorf("LogValue = %v", v)
+	}
+	if Secret("x").Reveal() != "x" {
+		t.Errorf("Reveal")
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	day := 24 * time.Hour
+	for _, c := range []struct {
+		in   string
+		want time.Duration
+		err  bool
+	}{
+		{"90d", 90 * day, false},
+		{"1d12h", 36 * time.Hour, false},
+		{"500ms", 500 * time.Millisecond, false},
+		{"30s", 30 * time.Second, false},
+		{"1h30m", 90 * time.Minute, false},
+		{"1.5d", 36 * time.Hour, false},
+		{"2d30m", 2*day + 30*time.Minute, false},
+		{"-2d", -2 * day, false},
+		{"0", 0, false},
+		{"30x", 0, true},
+		{"d", 0, true},
+		{"", 0, true},
+		{"12", 0, true},
+		{"1dd", 0, true},
+		{"999999999d", 0, true},
+	} {
+		t.Run(c.in, func(t *testing.T) {
+			got, err := ParseDuration(c.in)
+			if (err != nil) != c.err || (!c.err && got.Std() != c.want) {
+				t.Errorf("ParseDuration(%q) = %v, %v; want %v, err=%v", c.in, got.Std(), err, c.want, c.err)
+			}
+			if err != nil && err.Error() != fmt.Sprintf("bad duration %q", c.in) {
+				t.Errorf("error = %q", err)
+			}
+		})
+	}
+	for in, want := range map[Duration]string{Duration(90 * day): "90d", Duration(36 * time.Hour): "36h0m0s", 0: "0s"} {
+		if in.String() != want {
+			t.Errorf("String(%d) = %q, want %q", in, in.String(), want)
+		}
+	}
+	var d Duration
+	if err := d.UnmarshalText([]byte("1d12h")); err != nil || d.Std() != 36*time.Hour {
+		t.Errorf("UnmarshalText = %v, %v", d, err)
+	}
+}
+
+func TestParseRateLimit(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		want  RateLimit
+		limit rate.Limit
+		burst int
+		str   string
+		err   bool
+	}{
+		{in: "10/s", want: RateLimit{10, time.Second}, limit: 10, burst: 10, str: "10/s"},
+		{in: "600/m", want: RateLimit{600, time.Minute}, limit: 10, burst: 10, str: "600/m"},
+		{in: "5/1s", want: RateLimit{5, time.Second}, limit: 5, burst: 5, str: "5/s"},
+		{in: "1/m", want: RateLimit{1, time.Minute}, limit: rate.Limit(1.0 / 60), burst: 1, str: "1/m"},
+		{in: "3/500ms", want: RateLimit{3, 500 * time.Millisecond}, limit: 6, burst: 6, str: "3/500ms"},
+		{in: "100/1d", want: RateLimit{100, 24 * time.Hour}, limit: rate.Limit(100.0 / 86400), burst: 1, str: "100/1d"},
+		{in: "10", err: true},
+		{in: "0/s", err: true},
+		{in: "-1/s", err: true},
+		{in: "x/s", err: true},
+		{in: "10/x", err: true},
+		{in: "10/0s", err: true},
+	} {
+		t.Run(c.in, func(t *testing.T) {
+			got, err := ParseRateLimit(c.in)
+			if (err != nil) != c.err {
+				t.Fatalf("err = %v", err)
+			}
+			if c.err {
+				return
+			}
+			if got != c.want || math.Abs(float64(got.Limit()-c.limit)) > 1e-9 || got.Burst() != c.burst || got.String() != c.str {
+				t.Errorf("got %+v limit %v burst %d str %q", got, got.Limit(), got.Burst(), got.String())
+			}
+		})
+	}
+	if (RateLimit{}).Limit() != rate.Inf {
+		t.Errorf("zero RateLimit should be unlimited")
+	}
+}
+
+// specTestDoc builds a valid spec and lets a case replace parts of it.
+func specTestDoc(repl map[string]string) string {
+	parts := []struct{ key, text string }{
+		{"version", "version: 1\n"},
+		{"name", "name: t\n"},
+		{"state", "state: {backend: file, path: st}\n"},
+		{"defaults", ""},
+		{"shops", "shops:\n  - {name: a, platform: shoptima, base_url: 'https://a.example'}\n"},
+		{"transform", ""},
+		{"sinks", "sinks:\n  parquet: {dir: out}\n"},
+	}
+	var b strings.Builder
+	for _, p := range parts {
+		if r, ok := repl[p.key]; ok {
+			b.WriteString(r)
+		} else {
+			b.WriteString(p.text)
+		}
+	}
+	return b.String()
+}
+
+func TestSpecProblems(t *testing.T) {
+	t.Setenv("SPEC_T_TOKEN", "tok-HIDDEN")
+	for _, c := range []struct {
+		name string
+		repl map[string]string
+		want []string // problem strings, without the file name prefix
+	}{
+		{"valid", nil, nil},
+		{"version 2", map[string]string{"version": "version: 2\n"}, []string{"1:10: version: unsupported version 2 (want 1)"}},
+		{"missing name and version", map[string]string{"version": "", "name": ""},
+			[]string{"1:1: version: is required", "1:1: name: is required"}},
+		{"empty name", map[string]string{"name": "name: ''\n"}, []string{"2:7: name: must not be empty"}},
+		{"no shops", map[string]string{"shops": "shops: []\n"}, []string{"4:8: shops: must list at least one shop"}},
+		{"no sinks", map[string]string{"sinks": "sinks: {}\n"}, []string{"6:8: sinks: at least one sink (clickhouse or parquet) is required"}},
+		{"clickhouse only", map[string]string{"sinks": "sinks:\n  clickhouse: {addr: ['ch:9000'], tls: true}\n"}, nil},
+		{"state clickhouse without sink", map[string]string{"state": "state: {backend: clickhouse}\n"},
+			[]string{"3:18: state.backend: clickhouse needs sinks.clickhouse"}},
+		{"state file without path", map[string]string{"state": "state: {backend: file}\n"},
+			[]string{"3:8: state.path: is required with backend file"}},
+		{"bad backend", map[string]string{"state": "state: {backend: s3}\n"},
+			[]string{`3:18: state.backend: bad value "s3" (want file, clickhouse)`}},
+		{"max_shops on shop", map[string]string{"shops": "shops:\n  - {name: a, platform: shoptima, base_url: 'https://a.example', max_shops: 2}\n"},
+			[]string{"5:77: shops[0].max_shops: is only allowed in defaults"}},
+		{"shop field errors", map[string]string{"shops": "shops:\n  - name: A b\n    platform: shoptima\n    base_url: /rel\n    currency: usd\n    page_size: 0\n    rate_limit: fast\n"},
+			[]string{
+				`5:11: shops[0].name: bad shop name "A b" (want lower-case letters, digits, _ and -)`,
+				`7:15: shops[0].base_url: bad URL "/rel" (want an absolute http or https URL)`,
+				`8:15: shops[0].currency: bad currency "usd" (want 3 upper-case letters, e.g. USD)`,
+				`9:16: shops[0].page_size: must be at least 1, got 0`,
+				`10:17: shops[0].rate_limit: bad rate limit "fast" (want N/unit, e.g. 10/s, 600/m, 5/1s)`,
+			}},
+		{"missing shop keys", map[string]string{"shops": "shops:\n  - {name: a}\n"},
+			[]string{"5:5: shops[0].platform: is required", "5:5: shops[0].base_url: is required"}},
+		{"duplicate shop", map[string]string{"shops": "shops:\n  - {name: a, platform: shoptima, base_url: 'https://a.example'}\n  - {name: a, platform: shoptima, base_url: 'https://b.example'}\n"},
+			[]string{`6:12: shops[1].name: duplicate shop name "a" (also shops[0])`}},
+		{"duplicate key", map[string]string{"name": "name: a\nname: b\n"}, []string{"3:1: name: duplicate key (first at line 2)"}},
+		{"literal secret", map[string]string{"shops": "shops:\n  - {name: a, platform: shoptima, base_url: 'https://a.example', auth: {token: hunter2}}\n"},
+			[]string{`5:80: shops[0].auth.token: must come from the environment, e.g. "${VAR}" (secrets are not allowed in the job file)`}},
+		{"env secret ok", map[string]string{"shops": "shops:\n  - {name: a, platform: shoptima, base_url: 'https://a.example', auth: {token: '${SPEC_T_TOKEN}', username: me}}\n"}, nil},
+		{"secret wrong type", map[string]string{"shops": "shops:\n  - {name: a, platform: shoptima, base_url: 'https://a.example', auth: {password: [x]}}\n"},
+			[]string{`5:83: shops[0].auth.password: expected a single value, got a list`}},
+		{"backoff min > max", map[string]string{"defaults": "defaults: {retries: {min_backoff: 1m}}\n"},
+			[]string{"4:35: defaults.retries.min_backoff: min_backoff 1m0s is greater than max_backoff 30s"}},
+		{"negative and zero durations", map[string]string{"defaults": "defaults:\n  lookback: -1m\n  timeout: 0s\n"},
+			[]string{"5:13: defaults.lookback: must not be negative, got -1m0s", "6:12: defaults.timeout: must be positive, got 0s"}},
+		{"bad timezone and start", map[string]string{"defaults": "defaults:\n  timezone: Mars/Olympus\n  start: yesterday\n"},
+			[]string{`5:13: defaults.timezone: unknown timezone "Mars/Olympus"`, `6:10: defaults.start: bad time "yesterday" (want RFC 3339 or YYYY-MM-DD)`}},
+		{"bad pii and compression", map[string]string{"transform": "transform: {pii: sha1}\n", "sinks": "sinks:\n  parquet: {dir: out, compression: lz4}\n"},
+			[]string{`6:18: transform.pii: bad value "sha1" (want hash, drop, keep)`, `8:36: sinks.parquet.compression: bad value "lz4" (want zstd, snappy, gzip, none)`}},
+		{"bad clickhouse", map[string]string{"sinks": "sinks:\n  clickhouse: {addr: [nohost], database: 'my-db', tls: maybe, extra: 1}\n"},
+			[]string{
+				`7:23: sinks.clickhouse.addr[0]: bad address "nohost" (want host:port)`,
+				`7:42: sinks.clickhouse.database: bad database name "my-db"`,
+				`7:56: sinks.clickhouse.tls: bad boolean "maybe" (want true or false)`,
+				`7:63: sinks.clickhouse.extra: unknown key`,
+			}},
+		{"statuses unknown platform", map[string]string{"transform": "transform:\n  statuses: {shoptima: {order: {paid: paid}}, nosuch: {}}\n"},
+			[]string{`7:47: transform.statuses.nosuch: unknown platform "nosuch" (known: shoptima, ymcart)`}},
+		{"statuses wrong shape", map[string]string{"transform": "transform:\n  statuses: {shoptima: [x]}\n"},
+			[]string{`7:24: transform.statuses.shoptima: expected a mapping, got a list`}},
+		{"top-level unknown and wrong kinds", map[string]string{"name": "name: [x]\nsink: {}\n"},
+			[]string{"2:7: name: expected a single value, got a list", "3:1: sink: unknown key"}},
+		{"bad env reference", map[string]string{"name": "name: 'a${'\n"}, []string{`2:7: name: unterminated "${"`}},
+		{"syntax error", map[string]string{"name": "name: [\n"}, []string{"YAML syntax:"}},
+		{"empty", map[string]string{"version": "", "name": "", "state": "", "shops": "", "sinks": "# nothing\n"}, []string{"t.yaml: empty job spec"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			doc := specTestDoc(c.repl)
+			_, err := Parse("t.yaml", []byte(doc), []string{"ymcart", "shoptima"})
+			if c.want == nil {
+				if err != nil {
+					t.Fatalf("unexpected error:\n%v\ndoc:\n%s", err, doc)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("no error; doc:\n%s", doc)
+			}
+			t.Logf("%v", err)
+			got := specTestProblems(t, err)
+			if len(got) != len(c.want) {
+				t.Fatalf("got %d problems, want %d:\n%s\ndoc:\n%s", len(got), len(c.want), strings.Join(got, "\n"), doc)
+			}
+			for i := range got {
+				if !strings.Contains(got[i], c.want[i]) || !strings.HasPrefix(got[i], "t.yaml") {
+					t.Errorf("problem %d = %q, want %q", i, got[i], c.want[i])
+				}
+			}
+			if strings.Contains(err.Error(), "HIDDEN") || strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("secret in error: %v", err)
+			}
+		})
+	}
+}
+
+func TestSpecEnvExpansion(t *testing.T) {
+	t.Setenv("SPEC_T_NAME", "from-env")
+	t.Setenv("SPEC_T_PAGE", "250")
+	t.Setenv("SPEC_T_DIR", "/data")
+	doc := specTestDoc(map[string]string{
+		"name":     "name: ${SPEC_T_NAME}-$${NOT_EXPANDED}\n",
+		"defaults": "defaults: {page_size: '${SPEC_T_PAGE}'}\n",
+		"sinks":    "sinks:\n  parquet: {dir: '${SPEC_T_DIR}/pq'}\n",
+	})
+	spec, err := Parse("t.yaml", []byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spec.Name != "from-env-${NOT_EXPANDED}" || spec.Defaults.PageSize != 250 || spec.Shops[0].Options.PageSize != 250 ||
+		spec.Sinks.Parquet.Dir != "/data/pq" {
+		t.Errorf("got name %q page %d dir %q", spec.Name, spec.Defaults.PageSize, spec.Sinks.Parquet.Dir)
+	}
+}
+
+func TestSpecMinimalAndMerge(t *testing.T) {
+	spec, err := Load("testdata/minimal.yaml", specTestPlatforms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := DefaultShopOptions()
+	if o := spec.Shops[0].Options; o.PageSize != def.PageSize || o.Timezone != "Asia/Shanghai" || !o.Start.Equal(def.Start) ||
+		o.Retries != def.Retries || spec.Transform.PII != "hash" || spec.Sinks.ClickHouse != nil {
+		t.Errorf("minimal spec not defaulted: %+v", o)
+	}
+
+	// A date-only start in defaults is read in each shop's own timezone, and
+	// YAML merge keys work.
+	doc := `version: 1
+name: m
+state: {backend: file, path: s}
+defaults: {start: 2024-06-01, retries: {max: 2}}
+x-common: &common {platform: shoptima, base_url: "https://x.example", concurrency: 7}
+shops:
+  - {<<: *common, name: cn}
+  - {<<: *common, name: us, timezone: America/New_York, concurrency: 1, retries: {min_backoff: 1s}}
+sinks: {parquet: {dir: o}}
+`
+	_, err = Parse("m.yaml", []byte(doc), nil)
+	if got := specTestProblems(t, err); len(got) != 1 || got[0] != "m.yaml:5:1: x-common: unknown key" {
+		t.Fatalf("problems = %q", got)
+	}
+	doc = strings.Replace(doc, "x-common: &common", "defaults_anchor_unused: null\n#", 1)
+	doc = strings.Replace(doc, "defaults_anchor_unused: null\n", "", 1)
+	doc = strings.Replace(doc, "shops:\n", "shops:\n  - &common {name: base, platform: shoptima, base_url: \"https://x.example\", concurrency: 7}\n", 1)
+	spec, err = Parse("m.yaml", []byte(doc), nil)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, doc)
+	}
+	sh, us := spec.Shops[1], spec.Shops[2]
+	ny, _ := time.LoadLocation("America/New_York")
+	if sh.Name != "cn" || sh.Options.Concurrency != 7 || !sh.Options.Start.Equal(time.Date(2024, 6, 1, 0, 0, 0, 0, def.Location)) {
+		t.Errorf("cn = %+v", sh)
+	}
+	if us.Options.Concurrency != 1 || !us.Options.Start.Equal(time.Date(2024, 6, 1, 0, 0, 0, 0, ny)) ||
+		us.Options.Retries != (Retries{Max: 2, MinBackoff: Duration(time.Second), MaxBackoff: def.Retries.MaxBackoff}) {
+		t.Errorf("us = %+v", us.Options)
+	}
+	if !us.Overrides("concurrency") || !us.Overrides("retries.min_backoff") || us.Overrides("retries.max") {
+		t.Errorf("us overrides = %v", us.overrides)
+	}
+}
+
+func TestSpecLoadMissingFile(t *testing.T) {
+	if _, err := Load("testdata/does-not-exist.yaml", nil); err == nil || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("err = %v", err)
+	}
+}
