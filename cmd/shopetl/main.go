@@ -30,6 +30,7 @@ const usage = `usage:
   shopetl run JOB.yaml [--shop NAME]... [--since T] [--until T] [--shard I/N] [--dry-run]
   shopetl validate JOB.yaml
   shopetl state JOB.yaml [--reset --shop NAME]
+  shopetl parquet JOB.yaml           # files and current rows per table in the Parquet sink
   shopetl sim [--addr 127.0.0.1:0] [--orders N] [--seed S] [--faults SPEC]
 `
 
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdValidate(args[1:], stdout, stderr)
 	case "state":
 		return cmdState(args[1:], stdout, stderr)
+	case "parquet":
+		return cmdParquet(args[1:], stdout, stderr)
 	case "sim":
 		return cmdSim(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
@@ -96,4 +99,3 @@ func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
-

@@ -1,0 +1,138 @@
+package clickhouse
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/shopetl/shopetl/table"
+)
+
+// Version is a ClickHouse server version, as reported by SELECT version().
+type Version struct {
+	Major, Minor int
+	Raw          string
+}
+
+// ParseVersion reads the major and minor numbers of a version() string such
+// as "18.16.1" or "24.8.4.13".
+func ParseVersion(s string) (Version, error) {
+	v := Version{Raw: strings.TrimSpace(s)}
+	parts := strings.SplitN(v.Raw, ".", 3)
+	if len(parts) < 2 {
+		return v, fmt.Errorf("clickhouse: cannot parse server version %q", s)
+	}
+	var err error
+	if v.Major, err = strconv.Atoi(parts[0]); err != nil {
+		return v, fmt.Errorf("clickhouse: cannot parse server version %q: %w", s, err)
+	}
+	if v.Minor, err = strconv.Atoi(parts[1]); err != nil {
+		return v, fmt.Errorf("clickhouse: cannot parse server version %q: %w", s, err)
+	}
+	return v, nil
+}
+
+func (v Version) String() string {
+	if v.Raw != "" {
+		return v.Raw
+	}
+	return fmt.Sprintf("%d.%d", v.Major, v.Minor)
+}
+
+// AtLeast reports whether v is major.minor or later.
+func (v Version) AtLeast(major, minor int) bool {
+	return v.Major > major || (v.Major == major && v.Minor >= minor)
+}
+
+// HasLowCardinality reports whether the server has the LowCardinality type
+// without experimental settings: 19.1 and later (18.x lacks it).
+func (v Version) HasLowCardinality() bool { return v.AtLeast(19, 0) }
+
+// lowCardinality names the String columns with few distinct values that are
+// stored as LowCardinality(String) where the server supports it.
+var lowCardinality = map[string]bool{
+	"platform": true, "shop": true, "currency": true,
+	"status": true, "payment_status": true, "shipping_status": true, "refund_status": true,
+}
+
+// Quote quotes an identifier with backticks.
+func Quote(name string) string {
+	return "`" + strings.ReplaceAll(strings.ReplaceAll(name, `\`, `\\`), "`", "\\`") + "`"
+}
+
+// ColumnType is the ClickHouse type of column c on a server of version v.
+func ColumnType(c table.Column, v Version) string {
+	switch c.Type {
+	case table.String:
+		if lowCardinality[c.Name] && v.HasLowCardinality() {
+			return "LowCardinality(String)"
+		}
+		return "String"
+	case table.UInt32:
+		return "UInt32"
+	case table.UInt64:
+		return "UInt64"
+	case table.Decimal:
+		return decimalType()
+	case table.NullableDecimal:
+		return "Nullable(" + decimalType() + ")"
+	case table.DateTime:
+		return "DateTime"
+	case table.NullableDateTime:
+		return "Nullable(DateTime)"
+	case table.StringArray:
+		return "Array(String)"
+	}
+	panic(fmt.Sprintf("clickhouse: column %s: unknown type %d", c.Name, c.Type))
+}
+
+func decimalType() string {
+	return fmt.Sprintf("Decimal(%d,%d)", table.DecimalPrecision, table.DecimalScale)
+}
+
+func qualified(db, name string) string { return Quote(db) + "." + Quote(name) }
+
+// DDL is the CREATE TABLE IF NOT EXISTS statement of t in database db: a
+// ReplacingMergeTree on t.Version, partitioned by month of t.PartitionTime
+// and ordered by t.Key, so that FINAL keeps one row per key, the highest
+// version.
+func DDL(db string, t *table.Table, v Version) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (\n", qualified(db, t.Name))
+	for i, c := range t.Columns {
+		sep := ","
+		if i == len(t.Columns)-1 {
+			sep = ""
+		}
+		fmt.Fprintf(&b, "    %s %s%s\n", Quote(c.Name), ColumnType(c, v), sep)
+	}
+	key := make([]string, len(t.Key))
+	for i, k := range t.Key {
+		key[i] = Quote(k)
+	}
+	fmt.Fprintf(&b, ") ENGINE = ReplacingMergeTree(%s)\nPARTITION BY toYYYYMM(%s)\nORDER BY (%s)",
+		Quote(t.Version), Quote(t.PartitionTime), strings.Join(key, ", "))
+	return b.String()
+}
+
+// LatestViewName is the name of t's deduplicated view.
+func LatestViewName(t *table.Table) string { return t.Name + "_latest" }
+
+// ViewDDL creates <table>_latest, which reads t with FINAL: one row per key,
+// the highest version, whether or not the background merges have run yet.
+// 18.16 accepts FINAL inside a view. The view's column list is fixed when it
+// is created, like the table's.
+func ViewDDL(db string, t *table.Table) string {
+	return fmt.Sprintf("CREATE VIEW IF NOT EXISTS %s AS SELECT * FROM %s FINAL",
+		qualified(db, LatestViewName(t)), qualified(db, t.Name))
+}
+
+// InsertSQL is the INSERT statement a batch of t is prepared with. It names
+// every column: 18.16 requires it of clickhouse-go's batches.
+func InsertSQL(db string, t *table.Table) string {
+	cols := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		cols[i] = Quote(c.Name)
+	}
+	return fmt.Sprintf("INSERT INTO %s (%s)", qualified(db, t.Name), strings.Join(cols, ", "))
+}

@@ -1,0 +1,305 @@
+// Package clickhouse is the ClickHouse sink: it creates shopetl's tables
+// (SPEC §4) as ReplacingMergeTree tables with <table>_latest FINAL views, and
+// inserts Arrow record batches over the native protocol.
+//
+// It is written for ClickHouse 18.16 and later. Facts of 18.16 it relies on:
+// clickhouse-go/v2 works over the native (TCP) protocol only, an INSERT must
+// name its columns, LowCardinality and DateTime64 do not exist (LowCardinality
+// is used from 19.x on, see Version), and FINAL is accepted in a view.
+package clickhouse
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/shopspring/decimal"
+
+	"github.com/shopetl/shopetl/table"
+)
+
+// Config says where the server is.
+type Config struct {
+	Addr        []string // host:port of the native protocol, e.g. 127.0.0.1:9000
+	Database    string
+	Username    string
+	Password    string
+	TLS         bool
+	DialTimeout time.Duration
+}
+
+// String describes cfg without its password.
+func (c Config) String() string {
+	pw := ""
+	if c.Password != "" {
+		pw = "***"
+	}
+	return fmt.Sprintf("clickhouse{addr=%s db=%s user=%s password=%s tls=%t}",
+		strings.Join(c.Addr, ","), c.Database, c.Username, pw, c.TLS)
+}
+
+// GoString keeps the password out of %#v too.
+func (c Config) GoString() string { return c.String() }
+
+// Sink writes batches to ClickHouse. It is safe for concurrent use: the
+// driver's connection pool serves concurrent inserts.
+type Sink struct {
+	conn     driver.Conn
+	db       string
+	password string
+	version  Version
+}
+
+// New connects, checks the server answers, reads its version, and creates the
+// database and every table of table.All with its _latest view, each only if
+// it does not exist yet, so New can run any number of times.
+func New(ctx context.Context, cfg Config) (*Sink, error) {
+	if len(cfg.Addr) == 0 {
+		return nil, errors.New("clickhouse: no address")
+	}
+	if cfg.Database == "" {
+		return nil, errors.New("clickhouse: no database")
+	}
+	s := &Sink{db: cfg.Database, password: cfg.Password}
+	opts := &clickhouse.Options{
+		Protocol: clickhouse.Native,
+		Addr:     cfg.Addr,
+		// The database may not exist yet: connect to default and qualify
+		// every name with the database instead.
+		Auth:        clickhouse.Auth{Database: "default", Username: cfg.Username, Password: cfg.Password},
+		DialTimeout: cfg.DialTimeout,
+	}
+	if cfg.TLS {
+		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	conn, err := clickhouse.Open(opts)
+	if err != nil {
+		return nil, s.wrap(err, "clickhouse: open %s", strings.Join(cfg.Addr, ","))
+	}
+	s.conn = conn
+	if err := s.setup(ctx); err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Sink) setup(ctx context.Context) error {
+	if err := s.conn.Ping(ctx); err != nil {
+		return s.wrap(err, "clickhouse: ping")
+	}
+	var raw string
+	if err := s.conn.QueryRow(ctx, "SELECT version()").Scan(&raw); err != nil {
+		return s.wrap(err, "clickhouse: read server version")
+	}
+	v, err := ParseVersion(raw)
+	if err != nil {
+		return err
+	}
+	s.version = v
+	if err := s.conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+Quote(s.db)); err != nil {
+		return s.wrap(err, "clickhouse: create database %s", s.db)
+	}
+	for _, t := range table.All {
+		if err := s.conn.Exec(ctx, DDL(s.db, t, v)); err != nil {
+			return s.wrap(err, "clickhouse: create table %s.%s", s.db, t.Name)
+		}
+		if err := s.conn.Exec(ctx, ViewDDL(s.db, t)); err != nil {
+			return s.wrap(err, "clickhouse: create view %s.%s", s.db, LatestViewName(t))
+		}
+	}
+	return nil
+}
+
+// Name is "clickhouse".
+func (s *Sink) Name() string { return "clickhouse" }
+
+// ServerVersion is the server's version() as read by New.
+func (s *Sink) ServerVersion() string { return s.version.Raw }
+
+// Version is the parsed server version.
+func (s *Sink) Version() Version { return s.version }
+
+// Database is the database the sink writes to.
+func (s *Sink) Database() string { return s.db }
+
+// Conn is the underlying connection, for tests and queries.
+func (s *Sink) Conn() driver.Conn { return s.conn }
+
+// Write inserts rec, a batch of t's rows for shop, in one INSERT. The insert
+// is synchronous: when Write returns nil the server has stored the rows.
+func (s *Sink) Write(ctx context.Context, shop string, t *table.Table, rec arrow.RecordBatch) error {
+	if rec == nil || rec.NumRows() == 0 {
+		return nil
+	}
+	if int(rec.NumCols()) != len(t.Columns) {
+		return fmt.Errorf("clickhouse: write %s for shop %s: batch has %d columns, table has %d",
+			t.Name, shop, rec.NumCols(), len(t.Columns))
+	}
+	cols := make([]any, len(t.Columns))
+	for i, c := range t.Columns {
+		if name := rec.ColumnName(i); name != c.Name {
+			return fmt.Errorf("clickhouse: write %s for shop %s: column %d is %q, want %q", t.Name, shop, i, name, c.Name)
+		}
+		v, err := convert(c, rec.Column(i))
+		if err != nil {
+			return fmt.Errorf("clickhouse: write %s for shop %s: %w", t.Name, shop, err)
+		}
+		cols[i] = v
+	}
+	batch, err := s.conn.PrepareBatch(ctx, InsertSQL(s.db, t))
+	if err != nil {
+		return s.wrap(err, "clickhouse: write %s for shop %s: prepare", t.Name, shop)
+	}
+	for i, v := range cols {
+		if err := batch.Column(i).Append(v); err != nil {
+			_ = batch.Abort()
+			return s.wrap(err, "clickhouse: write %s for shop %s: column %s", t.Name, shop, t.Columns[i].Name)
+		}
+	}
+	if err := batch.Send(); err != nil {
+		return s.wrap(err, "clickhouse: write %s for shop %s: insert %d rows", t.Name, shop, rec.NumRows())
+	}
+	return nil
+}
+
+// Commit has nothing to do: every Write is a synchronous INSERT (no
+// async_insert, no client-side buffering) that returns only once the server
+// has written the rows to a part, so by the time the pipeline commits, what
+// was written for shop is already stored and visible (through FINAL or the
+// _latest views).
+func (s *Sink) Commit(ctx context.Context, shop string) error { return nil }
+
+// Close closes the connection pool.
+func (s *Sink) Close() error {
+	if s.conn == nil {
+		return nil
+	}
+	return s.wrap(s.conn.Close(), "clickhouse: close")
+}
+
+// wrap adds context to err. Should the driver's message ever contain the
+// password, the message is rewritten without it and the original error is
+// dropped, so that it cannot leak through errors.Unwrap either.
+func (s *Sink) wrap(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	msg := fmt.Sprintf(format, args...)
+	if s.password != "" && strings.Contains(err.Error(), s.password) {
+		return errors.New(msg + ": " + strings.ReplaceAll(err.Error(), s.password, "***"))
+	}
+	return fmt.Errorf("%s: %w", msg, err)
+}
+
+// convert turns one Arrow column into the slice clickhouse-go appends to a
+// column of c's ClickHouse type.
+func convert(c table.Column, a arrow.Array) (any, error) {
+	if !c.Type.Nullable() && a.NullN() > 0 {
+		return nil, fmt.Errorf("column %s: %d nulls in a non-nullable column", c.Name, a.NullN())
+	}
+	n := a.Len()
+	bad := func() error {
+		return fmt.Errorf("column %s: Arrow type %s does not match table type", c.Name, a.DataType())
+	}
+	switch c.Type {
+	case table.String:
+		arr, ok := a.(*array.String)
+		if !ok {
+			return nil, bad()
+		}
+		out := make([]string, n)
+		for i := range out {
+			out[i] = arr.Value(i)
+		}
+		return out, nil
+	case table.UInt32:
+		arr, ok := a.(*array.Uint32)
+		if !ok {
+			return nil, bad()
+		}
+		return append([]uint32(nil), arr.Uint32Values()...), nil
+	case table.UInt64:
+		arr, ok := a.(*array.Uint64)
+		if !ok {
+			return nil, bad()
+		}
+		return append([]uint64(nil), arr.Uint64Values()...), nil
+	case table.Decimal, table.NullableDecimal:
+		arr, ok := a.(*array.Decimal128)
+		if !ok {
+			return nil, bad()
+		}
+		if dt := arr.DataType().(*arrow.Decimal128Type); dt.Scale != table.DecimalScale {
+			return nil, fmt.Errorf("column %s: decimal scale %d, want %d", c.Name, dt.Scale, table.DecimalScale)
+		}
+		if c.Type == table.Decimal {
+			out := make([]decimal.Decimal, n)
+			for i := range out {
+				out[i] = table.FromDecimal128(arr.Value(i))
+			}
+			return out, nil
+		}
+		out := make([]*decimal.Decimal, n)
+		for i := range out {
+			if arr.IsNull(i) {
+				continue
+			}
+			d := table.FromDecimal128(arr.Value(i))
+			out[i] = &d
+		}
+		return out, nil
+	case table.DateTime, table.NullableDateTime:
+		arr, ok := a.(*array.Timestamp)
+		if !ok {
+			return nil, bad()
+		}
+		toTime, err := arr.DataType().(*arrow.TimestampType).GetToTimeFunc()
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %w", c.Name, err)
+		}
+		if c.Type == table.DateTime {
+			out := make([]time.Time, n)
+			for i := range out {
+				out[i] = toTime(arr.Value(i)).UTC()
+			}
+			return out, nil
+		}
+		out := make([]*time.Time, n)
+		for i := range out {
+			if arr.IsNull(i) {
+				continue
+			}
+			t := toTime(arr.Value(i)).UTC()
+			out[i] = &t
+		}
+		return out, nil
+	case table.StringArray:
+		arr, ok := a.(*array.List)
+		if !ok {
+			return nil, bad()
+		}
+		vals, ok := arr.ListValues().(*array.String)
+		if !ok {
+			return nil, bad()
+		}
+		out := make([][]string, n)
+		for i := range out {
+			start, end := arr.ValueOffsets(i)
+			row := make([]string, 0, end-start)
+			for j := start; j < end; j++ {
+				row = append(row, vals.Value(int(j)))
+			}
+			out[i] = row
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("column %s: unknown type %d", c.Name, c.Type)
+}

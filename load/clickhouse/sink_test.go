@@ -1,0 +1,478 @@
+package clickhouse
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/shopspring/decimal"
+
+	"github.com/shopetl/shopetl/model"
+	"github.com/shopetl/shopetl/table"
+)
+
+// testConfig is the server of the integration tests, with a fresh database.
+func testConfig(t *testing.T) Config {
+	t.Helper()
+	addr := os.Getenv("CLICKHOUSE_ADDR")
+	if addr == "" {
+		t.Skip("CLICKHOUSE_ADDR is not set: no ClickHouse server to test against (make test starts one)")
+	}
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	return Config{
+		Addr:        []string{addr},
+		Database:    "shopetl_test_" + hex.EncodeToString(b[:]),
+		Username:    os.Getenv("CLICKHOUSE_USER"),
+		Password:    os.Getenv("CLICKHOUSE_PASSWORD"),
+		DialTimeout: 5 * time.Second,
+	}
+}
+
+// newTestSink opens a sink on a fresh database, dropped when the test ends.
+func newTestSink(t *testing.T) (*Sink, Config) {
+	t.Helper()
+	cfg := testConfig(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := s.Conn().Exec(ctx, "DROP DATABASE IF EXISTS "+Quote(cfg.Database)); err != nil {
+			t.Errorf("drop %s: %v", cfg.Database, err)
+		}
+		if err := s.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return s, cfg
+}
+
+func testCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+// batch builds one record batch of tb with add, released when the test ends.
+func batch(t *testing.T, tb *table.Table, add func(b *table.Builder) error) arrow.RecordBatch {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	b := table.NewBuilder(mem, tb)
+	defer b.Release()
+	if err := add(b); err != nil {
+		t.Fatal(err)
+	}
+	rec := b.Flush()
+	t.Cleanup(func() {
+		rec.Release()
+		mem.AssertSize(t, 0)
+	})
+	return rec
+}
+
+var created = time.Date(2020, 5, 21, 17, 21, 51, 0, time.UTC)
+
+func testOrders(version uint64, status string) []model.Order {
+	paid := created.Add(time.Minute)
+	shipped := created.Add(48 * time.Hour)
+	meta := model.Meta{Platform: "shoptima", Shop: "st", RunID: "run-1", Version: version}
+	return []model.Order{
+		{
+			Meta: meta, OrderID: "asda-20200521-004", SourceID: "4711",
+			Status: status, PaymentStatus: model.PaymentPaid, ShippingStatus: model.ShippingUnshipped,
+			RefundStatus: model.RefundNone, RawStatus: "status=1 is_refund=0 refund_type=0",
+			Currency: "EUR", GoodsAmount: dec("16.55"), ShippingAmount: dec("5.99"),
+			TotalAmount: dec("22.54"), PaidAmount: dec("22.54"),
+			CreatedAt: created, PaidAt: &paid, UpdatedAt: &paid,
+			Country: "DE", PaymentMethod: "paypal", ItemCount: 2, Quantity: 3,
+			Anomalies: []string{},
+		},
+		{
+			Meta: meta, OrderID: "asda-20200521-005",
+			Status: status, PaymentStatus: model.PaymentUnpaid, ShippingStatus: model.ShippingUnshipped,
+			RefundStatus: model.RefundNone, RawStatus: "status=0",
+			Currency: "EUR", GoodsAmount: dec("-0.0001"), TotalAmount: dec("0"),
+			DiscountAmount: dec("0.0001"),
+			CreatedAt:      created.Add(time.Hour), // no paid_at: null
+			ItemCount:      1, Quantity: 1,
+			Anomalies: []string{"total_mismatch", "unknown_status:9"},
+		},
+		{
+			Meta: meta, OrderID: "asda-20200601-001",
+			Status: status, PaymentStatus: model.PaymentRefunded, ShippingStatus: model.ShippingShipped,
+			RefundStatus: model.RefundFull, RawStatus: "status=2 is_refund=1 refund_type=3",
+			Currency: "USD", GoodsAmount: dec("99999999999999.9999"), TotalAmount: dec("-99999999999999.9999"),
+			FeeAmount: dec("12.9300"), RefundedAmount: dec("99999999999999.9999"),
+			CreatedAt: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC), PaidAt: &paid, ShippedAt: &shipped,
+			TrackingNumber: "JJD000", ItemCount: 1, Quantity: 1,
+			Anomalies: []string{"total_mismatch"},
+		},
+	}
+}
+
+func ordersBatch(t *testing.T, orders []model.Order) arrow.RecordBatch {
+	return batch(t, table.Orders, func(b *table.Builder) error {
+		for i := range orders {
+			if err := b.AppendOrder(&orders[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+type orderRow struct {
+	OrderID, Status, Currency             string
+	Goods, Total, Fee, Discount, Refunded string
+	CreatedAt                             time.Time
+	PaidAt, ShippedAt                     *time.Time
+	Anomalies                             []string
+	ItemCount                             uint32
+	Version                               uint64
+}
+
+func readOrders(t *testing.T, s *Sink, from string) []orderRow {
+	t.Helper()
+	rows, err := s.Conn().Query(testCtx(t), `SELECT order_id, status, currency,
+		toString(goods_amount), toString(total_amount), toString(fee_amount),
+		toString(discount_amount), toString(refunded_amount),
+		created_at, paid_at, shipped_at, anomalies, item_count, version
+		FROM `+from+` ORDER BY order_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []orderRow
+	for rows.Next() {
+		var r orderRow
+		if err := rows.Scan(&r.OrderID, &r.Status, &r.Currency, &r.Goods, &r.Total, &r.Fee,
+			&r.Discount, &r.Refunded, &r.CreatedAt, &r.PaidAt, &r.ShippedAt, &r.Anomalies,
+			&r.ItemCount, &r.Version); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
+
+func checkOrders(t *testing.T, got []orderRow, want []model.Order) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d orders, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		g := got[i]
+		fixed := func(d decimal.Decimal) string { return d.StringFixed(table.DecimalScale) }
+		if g.OrderID != w.OrderID || g.Status != w.Status || g.Currency != w.Currency ||
+			g.Goods != fixed(w.GoodsAmount) || g.Total != fixed(w.TotalAmount) ||
+			g.Fee != fixed(w.FeeAmount) || g.Discount != fixed(w.DiscountAmount) ||
+			g.Refunded != fixed(w.RefundedAmount) || g.ItemCount != w.ItemCount || g.Version != w.Version {
+			t.Errorf("row %d = %+v, want %+v", i, g, w)
+		}
+		if !g.CreatedAt.Equal(w.CreatedAt) || !sameTime(g.PaidAt, w.PaidAt) || !sameTime(g.ShippedAt, w.ShippedAt) {
+			t.Errorf("row %d times = %v %v %v, want %v %v %v", i, g.CreatedAt, g.PaidAt, g.ShippedAt, w.CreatedAt, w.PaidAt, w.ShippedAt)
+		}
+		wantAn := w.Anomalies
+		if wantAn == nil {
+			wantAn = []string{}
+		}
+		if len(g.Anomalies) != len(wantAn) || (len(wantAn) > 0 && !reflect.DeepEqual(g.Anomalies, wantAn)) {
+			t.Errorf("row %d anomalies = %q, want %q", i, g.Anomalies, wantAn)
+		}
+	}
+}
+
+func count(t *testing.T, s *Sink, from string) uint64 {
+	t.Helper()
+	var n uint64
+	if err := s.Conn().QueryRow(testCtx(t), "SELECT count() FROM "+from).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestNewCreatesTablesIdempotently(t *testing.T) {
+	s, cfg := newTestSink(t)
+	ctx := testCtx(t)
+	t.Logf("server version %s", s.ServerVersion())
+	if s.Name() != "clickhouse" || s.ServerVersion() == "" {
+		t.Fatalf("name %q version %q", s.Name(), s.ServerVersion())
+	}
+	// A second New on the same database finds everything in place.
+	s2, err := New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	for _, tb := range table.All {
+		for _, name := range []string{tb.Name, LatestViewName(tb)} {
+			var n uint64
+			if err := s.Conn().QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = ? AND name = ?",
+				cfg.Database, name).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 1 {
+				t.Errorf("%s.%s: %d tables", cfg.Database, name, n)
+			}
+		}
+		// The table's columns are the declaration's, in order.
+		rows, err := s.Conn().Query(ctx, "SELECT name, type FROM system.columns WHERE database = ? AND table = ? ORDER BY position",
+			cfg.Database, tb.Name)
+		if err != nil {
+			// 18.16's system.columns has no position column.
+			rows, err = s.Conn().Query(ctx, "SELECT name, type FROM system.columns WHERE database = ? AND table = ?",
+				cfg.Database, tb.Name)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for rows.Next() {
+			var name, typ string
+			if err := rows.Scan(&name, &typ); err != nil {
+				t.Fatal(err)
+			}
+			names = append(names, name)
+			if want := ColumnType(tb.Columns[len(names)-1], s.Version()); typ != strings.ReplaceAll(want, ",", ", ") && typ != want {
+				t.Errorf("%s.%s type %s, want %s", tb.Name, name, typ, want)
+			}
+		}
+		rows.Close()
+		if !reflect.DeepEqual(names, tb.ColumnNames()) {
+			t.Errorf("%s columns %v, want %v", tb.Name, names, tb.ColumnNames())
+		}
+	}
+}
+
+func TestWriteOrdersRoundTripAndReplace(t *testing.T) {
+	s, cfg := newTestSink(t)
+	ctx := testCtx(t)
+	tbl := Quote(cfg.Database) + "." + Quote("orders")
+	view := Quote(cfg.Database) + "." + Quote("orders_latest")
+
+	v1 := testOrders(1, model.StatusPaid)
+	if err := s.Write(ctx, "st", table.Orders, ordersBatch(t, v1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx, "st"); err != nil {
+		t.Fatal(err)
+	}
+	checkOrders(t, readOrders(t, s, tbl+" FINAL"), v1)
+
+	// The same rows again, read later: higher version, new status.
+	v2 := testOrders(2, model.StatusCompleted)
+	if err := s.Write(ctx, "st", table.Orders, ordersBatch(t, v2)); err != nil {
+		t.Fatal(err)
+	}
+	// And once more, a stale reload of version 1: it must not win.
+	if err := s.Write(ctx, "st", table.Orders, ordersBatch(t, v1)); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, tbl); n != 9 {
+		t.Errorf("raw count %d, want 9", n)
+	}
+	if n := count(t, s, tbl+" FINAL"); n != 3 {
+		t.Errorf("FINAL count %d, want 3", n)
+	}
+	checkOrders(t, readOrders(t, s, tbl+" FINAL"), v2)
+	checkOrders(t, readOrders(t, s, view), v2)
+}
+
+func TestWriteItemsAndRefunds(t *testing.T) {
+	s, cfg := newTestSink(t)
+	ctx := testCtx(t)
+	meta := model.Meta{Platform: "dage", Shop: "dg", RunID: "r", Version: 5}
+	items := []model.Item{
+		{Meta: meta, OrderID: "o1", LineNo: 1, SKU: "A-1", Title: "Tee, \"blue\"", Quantity: 2,
+			UnitPrice: dec("8.2750"), Discount: dec("0"), LineTotal: dec("16.55"), Currency: "EUR",
+			RefundStatus: model.RefundNone, CreatedAt: created},
+		{Meta: meta, OrderID: "o1", LineNo: 2, SKU: "B-2", Title: "Mug ☕", Quantity: 1,
+			UnitPrice: dec("99999999999999.9999"), Discount: dec("-0.0001"), LineTotal: dec("1"), Currency: "EUR",
+			RefundStatus: model.RefundRequested, CreatedAt: created},
+	}
+	rec := batch(t, table.OrderItems, func(b *table.Builder) error {
+		for i := range items {
+			if err := b.AppendItem(&items[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err := s.Write(ctx, "dg", table.OrderItems, rec); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.Conn().Query(ctx, "SELECT line_no, sku, title, quantity, toString(unit_price), toString(discount_amount), toString(line_total), refund_status, created_at FROM "+
+		Quote(cfg.Database)+".order_items_latest ORDER BY line_no")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	for rows.Next() {
+		var (
+			line, qty                   uint32
+			sku, title, up, disc, total string
+			rs                          string
+			at                          time.Time
+		)
+		if err := rows.Scan(&line, &sku, &title, &qty, &up, &disc, &total, &rs, &at); err != nil {
+			t.Fatal(err)
+		}
+		w := items[n]
+		if line != w.LineNo || sku != w.SKU || title != w.Title || qty != w.Quantity ||
+			up != w.UnitPrice.StringFixed(4) || disc != w.Discount.StringFixed(4) ||
+			total != w.LineTotal.StringFixed(4) || rs != w.RefundStatus || !at.Equal(w.CreatedAt) {
+			t.Errorf("item %d = %d %s %s %d %s %s %s %s %v", n, line, sku, title, qty, up, disc, total, rs, at)
+		}
+		n++
+	}
+	rows.Close()
+	if n != len(items) {
+		t.Fatalf("read %d items", n)
+	}
+
+	amount := dec("-0.0001")
+	refunds := []model.Refund{
+		{Meta: meta, OrderID: "o1", RefundID: "rf1", LineNo: 2, Status: model.RefundRequested,
+			Amount: nil, Currency: "EUR", CreatedAt: created},
+		{Meta: meta, OrderID: "o1", RefundID: "rf2", LineNo: 0, Status: model.RefundFull,
+			Amount: &amount, Currency: "EUR", CreatedAt: created},
+	}
+	rec = batch(t, table.Refunds, func(b *table.Builder) error {
+		for i := range refunds {
+			if err := b.AppendRefund(&refunds[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err := s.Write(ctx, "dg", table.Refunds, rec); err != nil {
+		t.Fatal(err)
+	}
+	rows, err = s.Conn().Query(ctx, "SELECT refund_id, line_no, status, amount, toString(amount) FROM "+
+		Quote(cfg.Database)+".refunds FINAL ORDER BY refund_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n = 0
+	for rows.Next() {
+		var (
+			id, status string
+			text       *string
+			line       uint32
+			amt        *decimal.Decimal
+		)
+		if err := rows.Scan(&id, &line, &status, &amt, &text); err != nil {
+			t.Fatal(err)
+		}
+		w := refunds[n]
+		switch {
+		case id != w.RefundID || line != w.LineNo || status != w.Status:
+			t.Errorf("refund %d = %s %d %s", n, id, line, status)
+		case w.Amount == nil && (amt != nil || text != nil):
+			t.Errorf("refund %s amount = %v (%v), want null", id, amt, text)
+		case w.Amount != nil && (amt == nil || text == nil || !amt.Equal(*w.Amount) || *text != w.Amount.StringFixed(4)):
+			t.Errorf("refund %s amount = %v (%v), want %s", id, amt, text, w.Amount)
+		}
+		n++
+	}
+	rows.Close()
+	if n != len(refunds) {
+		t.Fatalf("read %d refunds", n)
+	}
+}
+
+func TestWriteEmptyAndMismatched(t *testing.T) {
+	s, _ := newTestSink(t)
+	ctx := testCtx(t)
+	if err := s.Write(ctx, "st", table.Orders, nil); err != nil {
+		t.Fatal(err)
+	}
+	// An orders batch is not a refunds batch.
+	err := s.Write(ctx, "st", table.Refunds, ordersBatch(t, testOrders(1, model.StatusPaid)))
+	if err == nil || !strings.Contains(err.Error(), "refunds") || !strings.Contains(err.Error(), "st") {
+		t.Fatalf("err = %v, want an error naming table and shop", err)
+	}
+}
+
+func TestErrorsHidePassword(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Username = "no_such_user_shopetl"
+	cfg.Password = "pw-must-not-leak-42"
+	_, err := New(testCtx(t), cfg)
+	if err == nil {
+		t.Fatal("want an authentication error")
+	}
+	for e := error(err); e != nil; e = errors.Unwrap(e) {
+		if strings.Contains(e.Error(), cfg.Password) {
+			t.Fatalf("password in error %q", e)
+		}
+	}
+	t.Logf("error: %v", err)
+}
+
+func TestConvertSlicedBatch(t *testing.T) {
+	t.Parallel()
+	orders := testOrders(3, model.StatusShipped)
+	rec := ordersBatch(t, orders)
+	sl := rec.NewSlice(1, 3)
+	defer sl.Release()
+	for i, c := range table.Orders.Columns {
+		v, err := convert(c, sl.Column(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch c.Name {
+		case "order_id":
+			if got := v.([]string); !reflect.DeepEqual(got, []string{orders[1].OrderID, orders[2].OrderID}) {
+				t.Errorf("order_id = %q", got)
+			}
+		case "item_count":
+			if got := v.([]uint32); !reflect.DeepEqual(got, []uint32{1, 1}) {
+				t.Errorf("item_count = %v", got)
+			}
+		case "goods_amount":
+			if got := v.([]decimal.Decimal); got[0].String() != "-0.0001" || got[1].String() != "99999999999999.9999" {
+				t.Errorf("goods_amount = %v", got)
+			}
+		case "paid_at":
+			if got := v.([]*time.Time); got[0] != nil || got[1] == nil || !got[1].Equal(*orders[2].PaidAt) {
+				t.Errorf("paid_at = %v", got)
+			}
+		case "anomalies":
+			if got := v.([][]string); !reflect.DeepEqual(got, [][]string{{"total_mismatch", "unknown_status:9"}, {"total_mismatch"}}) {
+				t.Errorf("anomalies = %q", got)
+			}
+		}
+	}
+	// A null in a non-nullable column is refused, not written as zero.
+	if _, err := convert(table.Column{Name: "paid_at", Type: table.DateTime}, rec.Column(table.Orders.ColumnIndex("paid_at"))); err == nil {
+		t.Error("want an error for nulls in a non-nullable column")
+	}
+}

@@ -1,0 +1,139 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/shopetl/shopetl/extract/all"
+	"github.com/shopetl/shopetl/load/parquet"
+	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/sim/shoptima"
+	"github.com/shopetl/shopetl/table"
+)
+
+// newShop serves a simulated shoptima shop over real HTTP.
+func newShop(t *testing.T, opts shoptima.Options) (*shoptima.Store, string) {
+	t.Helper()
+	st := shoptima.NewStore(opts)
+	srv := httptest.NewServer(st.Handler())
+	t.Cleanup(srv.Close)
+	return st, srv.URL
+}
+
+func writeSpec(t *testing.T, dir, body string) *pipeline.Spec {
+	t.Helper()
+	path := filepath.Join(dir, "job.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	spec, err := pipeline.Load(path, []string{"shoptima"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spec
+}
+
+func runOnce(t *testing.T, spec *pipeline.Spec, opt pipeline.RunOptions) pipeline.Result {
+	t.Helper()
+	runID := pipeline.NewRunID(time.Now())
+	sinks, err := pipeline.OpenSinks(context.Background(), spec, runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pipeline.CloseSinks(sinks)
+	state, err := pipeline.NewFileState(spec.ResolvePath(spec.State.Path), spec.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &pipeline.Runner{Spec: spec, Sinks: sinks, State: state, RunID: runID}
+	res, err := r.Run(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+const jobTemplate = `version: 1
+name: it
+state: {backend: file, path: ./state}
+defaults:
+  start: 2020-01-01
+  rate_limit: 1000/s
+  retries: {max: 8, min_backoff: 1ms, max_backoff: 5ms}
+  timeout: 5s
+shops:
+  - name: st
+    platform: shoptima
+    base_url: %s
+    auth: {token: "${IT_TOKEN}"}
+    currency: USD
+sinks:
+  parquet: {dir: ./parquet}
+%s`
+
+// TestRunLoadsEveryOrderOnceThroughFaults: with 5xx, 429 and truncated
+// pages injected, one run loads exactly the simulator's orders, and a second
+// run leaves the current rows unchanged.
+func TestRunLoadsEveryOrderOnceThroughFaults(t *testing.T) {
+	t.Setenv("IT_TOKEN", "s3cret-token")
+	store, url := newShop(t, shoptima.Options{
+		Orders: 700, Seed: 11, Token: "s3cret-token",
+		Start: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2020, 7, 1, 0, 0, 0, 0, time.UTC),
+		Faults: shoptima.Faults{Rate: 0.2, Kinds: []string{shoptima.FaultServerError, shoptima.FaultRateLimited, shoptima.FaultTruncated}},
+	})
+	dir := t.TempDir()
+	extra := ""
+	if addr := os.Getenv("CLICKHOUSE_ADDR"); addr != "" {
+		extra = fmt.Sprintf("  clickhouse: {addr: [%q], database: it_%d}\n", addr, time.Now().UnixNano())
+	}
+	spec := writeSpec(t, dir, fmt.Sprintf(jobTemplate, url, extra))
+
+	for run := 1; run <= 2; run++ {
+		res := runOnce(t, spec, pipeline.RunOptions{BatchRows: 128})
+		s := res.Shops[0]
+		if s.Status != pipeline.ShopOK {
+			t.Fatalf("run %d: shop failed: %v", run, s.Err)
+		}
+		if run == 1 && s.Retries == 0 {
+			t.Fatalf("run 1: faults were on but nothing was retried")
+		}
+		got, err := parquet.CountLatest(spec.ResolvePath("./parquet"), table.Orders, "st")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != store.Count() {
+			t.Fatalf("run %d: parquet holds %d current orders, simulator has %d", run, got, store.Count())
+		}
+		if s.Quarantined != 0 {
+			t.Fatalf("run %d: %d quarantined", run, s.Quarantined)
+		}
+	}
+}
+
+// TestWatermarkStaysWhenShopFails: a shop whose API keeps failing fails the
+// run for that shop only and leaves its watermark where it was.
+func TestWatermarkStaysWhenShopFails(t *testing.T) {
+	t.Setenv("IT_TOKEN", "wrong")
+	_, url := newShop(t, shoptima.Options{Orders: 10, Seed: 1, Token: "right"})
+	dir := t.TempDir()
+	spec := writeSpec(t, dir, fmt.Sprintf(jobTemplate, url, ""))
+	res := runOnce(t, spec, pipeline.RunOptions{})
+	if res.Failed() != 1 {
+		t.Fatalf("want the shop to fail on 401, got %+v", res.Shops[0])
+	}
+	if msg := res.Shops[0].Err.Error(); contains(msg, "wrong") {
+		t.Fatalf("error leaks the token: %s", msg)
+	}
+	state, _ := pipeline.NewFileState(spec.ResolvePath("./state"), "it")
+	if _, has, _ := state.Load("st"); has {
+		t.Fatal("a failed shop must not get a watermark")
+	}
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs the demo job end to end: simulated shops, ClickHouse, Parquet.
+# Expects build/shopetl and a ClickHouse at $CLICKHOUSE_ADDR (make demo
+# starts a private one).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+: "${CLICKHOUSE_ADDR:=127.0.0.1:19000}"
+export CLICKHOUSE_ADDR
+ch_host=${CLICKHOUSE_ADDR%:*}
+ch_port=${CLICKHOUSE_ADDR##*:}
+ch() { clickhouse-client --host "$ch_host" --port "$ch_port" "$@"; }
+
+orders=${DEMO_ORDERS:-12000}
+sim_addr=${DEMO_SIM_ADDR:-127.0.0.1:18080}
+export DEMO_SHOPTIMA_TOKEN=${DEMO_SHOPTIMA_TOKEN:-demo-token-not-a-secret}
+export DEMO_SHOPTIMA_URL="http://$sim_addr/shoptima"
+
+mkdir -p build/demo
+build/shopetl sim --addr "$sim_addr" --orders "$orders" --seed 42 --token "$DEMO_SHOPTIMA_TOKEN" > build/demo/sim.out 2>&1 &
+sim_pid=$!
+trap 'kill $sim_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  curl -fsS -o /dev/null -H "Authorization: Bearer $DEMO_SHOPTIMA_TOKEN" "$DEMO_SHOPTIMA_URL/order?rows=1" && break
+  kill -0 $sim_pid 2>/dev/null || { cat build/demo/sim.out; exit 1; }
+  sleep 0.1
+done
+echo "== simulated shops"
+head -1 build/demo/sim.out
+
+echo "== shopetl run jobs/demo.yaml"
+status=0
+build/shopetl run jobs/demo.yaml 2> build/demo/run.log || status=$?
+echo "(exit $status; logs in build/demo/run.log)"
+
+echo
+echo "== counts"
+echo "simulator orders:              $(head -1 build/demo/sim.out | sed -E 's/.*\(([0-9]+) orders.*/\1/')"
+echo "ClickHouse shop.orders FINAL:  $(ch -q 'SELECT count() FROM shop.orders FINAL')"
+build/shopetl parquet jobs/demo.yaml
+
+echo
+echo "== a sample analyst query: paid revenue by month and currency"
+q="SELECT toStartOfMonth(created_at) AS month, currency, count() AS orders,
+  sum(paid_amount) AS paid, sum(refunded_amount) AS refunded
+FROM shop.orders FINAL WHERE payment_status != 'unpaid'
+GROUP BY month, currency ORDER BY month, currency LIMIT 12"
+echo "$q;"
+ch -q "$q FORMAT PrettyCompact"
+exit $status
