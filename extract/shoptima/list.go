@@ -191,4 +191,3 @@ func orderNum(raw json.RawMessage) string {
 	}
 	return string(bytes.Trim(r.OrderNum, `"`))
 }
-

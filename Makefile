@@ -1,0 +1,69 @@
+# GNU make. Targets: build test clickhouse demo bench stop clean
+#
+# ClickHouse: `make test` / `make demo` start a private server on
+# 127.0.0.1:$(CH_TCP_PORT) (scripts/clickhouse.sh) unless CLICKHOUSE_ADDR is
+# already set in the environment (or on the command line), in which case that
+# server is used as is.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+# Go may live in /usr/local/go/bin without being on PATH.
+ifeq ($(shell command -v go 2>/dev/null),)
+export PATH := /usr/local/go/bin:$(PATH)
+endif
+GO ?= go
+GOFMT ?= gofmt
+
+export BUILD_DIR ?= build
+export CH_TCP_PORT ?= 19000
+export CH_HTTP_PORT ?= 18123
+
+# Was a server given to us? (checked before the default below is applied)
+ifneq ($(strip $(CLICKHOUSE_ADDR)),)
+CH_EXTERNAL := 1
+endif
+CLICKHOUSE_ADDR ?= 127.0.0.1:$(CH_TCP_PORT)
+ifeq ($(strip $(CLICKHOUSE_ADDR)),)
+override CLICKHOUSE_ADDR := 127.0.0.1:$(CH_TCP_PORT)
+endif
+CH_ADDR ?= $(CLICKHOUSE_ADDR)
+export CLICKHOUSE_ADDR
+
+# Prerequisite that starts the private server, empty when one was given.
+CH_DEP := $(if $(CH_EXTERNAL),,clickhouse)
+
+.PHONY: build test fmt-check vet clickhouse demo bench stop clean
+
+build:
+	$(GO) build -o $(BUILD_DIR)/shopetl ./cmd/shopetl
+
+clickhouse:
+ifdef CH_EXTERNAL
+	@echo "CLICKHOUSE_ADDR=$(CLICKHOUSE_ADDR) given; not starting a private server"
+else
+	scripts/clickhouse.sh start
+endif
+
+fmt-check:
+	@out="$$($(GOFMT) -l .)"; \
+	if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+test: fmt-check vet $(CH_DEP)
+	CLICKHOUSE_ADDR=$(CH_ADDR) $(GO) test -count=1 ./...
+
+demo: build $(CH_DEP)
+	CLICKHOUSE_ADDR=$(CH_ADDR) bash scripts/demo.sh
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+stop:
+	scripts/clickhouse.sh stop
+
+clean: stop
+	rm -rf $(sort build out state $(BUILD_DIR))
