@@ -21,7 +21,7 @@ build/shopetl sim --addr "$sim_addr" --orders "$orders" --seed 42 --token "$DEMO
 sim_pid=$!
 trap 'kill $sim_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
-  curl -fsS -o /dev/null -H "Authorization: Bearer $DEMO_SHOPTIMA_TOKEN" "$DEMO_SHOPTIMA_URL/order?rows=1" && break
+  curl -fsS -o /dev/null 2>/dev/null -H "Authorization: Bearer $DEMO_SHOPTIMA_TOKEN" "$DEMO_SHOPTIMA_URL/order?rows=1" && break
   kill -0 $sim_pid 2>/dev/null || { cat build/demo/sim.out; exit 1; }
   sleep 0.1
 done
@@ -46,5 +46,5 @@ q="SELECT toStartOfMonth(created_at) AS month, currency, count() AS orders,
 FROM shop.orders FINAL WHERE payment_status != 'unpaid'
 GROUP BY month, currency ORDER BY month, currency LIMIT 12"
 echo "$q;"
-ch -q "$q FORMAT PrettyCompact"
+ch -q "$q FORMAT PrettyCompactNoEscapes"
 exit $status
