@@ -1,0 +1,292 @@
+package parquet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/shopetl/shopetl/table"
+)
+
+// readBatchRows is the size of the record batches ReadTable returns.
+const readBatchRows = 64 * 1024
+
+// isPartFile reports whether a file name is a final part file; temporary
+// files (.part-….parquet.tmp) and anything else are not.
+func isPartFile(name string) bool {
+	return strings.HasPrefix(name, "part-") && strings.HasSuffix(name, ".parquet")
+}
+
+// Files lists t's final part files under dir, sorted. A missing table
+// directory means no files.
+func Files(dir string, t *table.Table) ([]string, error) {
+	root := filepath.Join(dir, t.Name)
+	var out []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == root && errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipAll
+			}
+			return err
+		}
+		if d.Type().IsRegular() && isPartFile(d.Name()) {
+			out = append(out, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("parquet: list %s: %w", root, err)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// ReadTable reads every final file of t under dir with the Arrow reader and
+// returns its rows as record batches of t.Schema() in file order. The caller
+// releases the batches. A file whose columns are not t's is an error.
+func ReadTable(dir string, t *table.Table) ([]arrow.RecordBatch, error) {
+	files, err := Files(dir, t)
+	if err != nil {
+		return nil, err
+	}
+	schema := t.Schema()
+	var out []arrow.RecordBatch
+	for _, path := range files {
+		err := readFile(path, t, nil, func(rec arrow.RecordBatch) error {
+			c, err := conform(rec, schema)
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+			return nil
+		})
+		if err != nil {
+			for _, r := range out {
+				r.Release()
+			}
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// readFile streams a file's batches to fn, which must Retain what it
+// keeps. columns selects top-level primitive columns by name (nil: all).
+func readFile(path string, t *table.Table, columns []string, fn func(arrow.RecordBatch) error) error {
+	rdr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		return fmt.Errorf("parquet: open %s: %w", path, err)
+	}
+	defer rdr.Close()
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: readBatchRows}, memory.DefaultAllocator)
+	if err != nil {
+		return fmt.Errorf("parquet: read %s: %w", path, err)
+	}
+	sc, err := fr.Schema()
+	if err != nil {
+		return fmt.Errorf("parquet: schema of %s: %w", path, err)
+	}
+	var names []string
+	for _, f := range sc.Fields() {
+		names = append(names, f.Name)
+	}
+	if !slices.Equal(names, t.ColumnNames()) {
+		return fmt.Errorf("parquet: %s has columns %v, table %s has %v", path, names, t.Name, t.ColumnNames())
+	}
+	var leaves []int
+	for _, c := range columns {
+		i := rdr.MetaData().Schema.ColumnIndexByName(c)
+		if i < 0 {
+			return fmt.Errorf("parquet: %s has no primitive column %s", path, c)
+		}
+		leaves = append(leaves, i)
+	}
+	rr, err := fr.GetRecordReader(context.Background(), leaves, nil)
+	if err != nil {
+		return fmt.Errorf("parquet: read %s: %w", path, err)
+	}
+	defer rr.Release()
+	for rr.Next() {
+		if err := fn(rr.RecordBatch()); err != nil {
+			return fmt.Errorf("parquet: %s: %w", path, err)
+		}
+	}
+	if err := rr.Err(); err != nil {
+		return fmt.Errorf("parquet: read %s: %w", path, err)
+	}
+	return nil
+}
+
+// CountLatest counts the current rows of shop in t under dir: the distinct
+// keys (t.Key) once every key keeps only its highest version (t.Version),
+// which is what ClickHouse's FINAL gives.
+func CountLatest(dir string, t *table.Table, shop string) (int, error) {
+	latest, err := latestVersions(dir, t, shop)
+	if err != nil {
+		return 0, err
+	}
+	return len(latest), nil
+}
+
+// latestVersions maps each key of shop's rows to its highest version.
+func latestVersions(dir string, t *table.Table, shop string) (map[string]uint64, error) {
+	files, err := Files(dir, t)
+	if err != nil {
+		return nil, err
+	}
+	var cols []string
+	for _, c := range append([]string{"shop", t.Version}, t.Key...) {
+		if !slices.Contains(cols, c) {
+			cols = append(cols, c)
+		}
+	}
+	latest := make(map[string]uint64)
+	root := filepath.Join(dir, t.Name)
+	for _, path := range files {
+		// <table>/platform=<p>/shop=<s>/date=<d>/part-…: skip other shops.
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return nil, err
+		}
+		if parts := strings.Split(filepath.ToSlash(rel), "/"); len(parts) != 4 || parts[1] != "shop="+shop {
+			continue
+		}
+		err = readFile(path, t, cols, func(rec arrow.RecordBatch) error {
+			return addLatest(latest, rec, t, shop)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return latest, nil
+}
+
+func addLatest(latest map[string]uint64, rec arrow.RecordBatch, t *table.Table, shop string) error {
+	idx := func(name string) int {
+		return slices.IndexFunc(rec.Schema().Fields(), func(f arrow.Field) bool { return f.Name == name })
+	}
+	shops, ok := rec.Column(idx("shop")).(*array.String)
+	if !ok {
+		return errors.New("shop is not a string column")
+	}
+	var version func(i int) uint64
+	switch v := rec.Column(idx(t.Version)).(type) {
+	case *array.Uint64:
+		version = func(i int) uint64 { return v.Value(i) }
+	case *array.Uint32:
+		version = func(i int) uint64 { return uint64(v.Value(i)) }
+	default:
+		return fmt.Errorf("version column %s is %s", t.Version, v.DataType())
+	}
+	keys := make([]arrow.Array, len(t.Key))
+	for j, k := range t.Key {
+		keys[j] = rec.Column(idx(k))
+	}
+	var b []byte
+	for i := 0; i < int(rec.NumRows()); i++ {
+		if shops.IsNull(i) || shops.Value(i) != shop {
+			continue
+		}
+		b = b[:0]
+		for _, k := range keys {
+			s := "\x00null"
+			if !k.IsNull(i) {
+				s = k.ValueStr(i)
+			}
+			// Length-prefixed, so that no two keys encode alike.
+			b = strconv.AppendInt(b, int64(len(s)), 10)
+			b = append(b, ':')
+			b = append(b, s...)
+		}
+		v := version(i)
+		if old, ok := latest[string(b)]; !ok || v > old {
+			latest[string(b)] = v
+		}
+	}
+	return nil
+}
+
+// conform returns rec with t's exact schema. arrow-go's reader does not
+// restore what Parquet cannot hold even with the stored Arrow schema:
+// timestamp[s] comes back as timestamp[ms] (Parquet has no seconds unit),
+// and a list's element field may be named "element" instead of "item".
+func conform(rec arrow.RecordBatch, schema *arrow.Schema) (arrow.RecordBatch, error) {
+	if rec.Schema().Equal(schema) {
+		rec.Retain()
+		return rec, nil
+	}
+	cols := make([]arrow.Array, rec.NumCols())
+	defer func() {
+		for _, c := range cols {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}()
+	for i, col := range rec.Columns() {
+		want := schema.Field(i).Type
+		got := col.DataType()
+		switch {
+		case arrow.TypeEqual(got, want):
+			col.Retain()
+			cols[i] = col
+		case got.ID() == arrow.TIMESTAMP && want.ID() == arrow.TIMESTAMP:
+			c, err := convertTimestamps(col.(*array.Timestamp), want.(*arrow.TimestampType))
+			if err != nil {
+				return nil, fmt.Errorf("column %s: %w", schema.Field(i).Name, err)
+			}
+			cols[i] = c
+		case got.ID() == arrow.LIST && want.ID() == arrow.LIST &&
+			arrow.TypeEqual(got.(*arrow.ListType).Elem(), want.(*arrow.ListType).Elem()):
+			// Same layout, only the element field's name or nullability
+			// differs: reinterpret the data.
+			d := col.Data()
+			nd := array.NewData(want, d.Len(), d.Buffers(), d.Children(), d.NullN(), d.Offset())
+			cols[i] = array.MakeFromData(nd)
+			nd.Release()
+		default:
+			return nil, fmt.Errorf("column %s is %s, want %s", schema.Field(i).Name, got, want)
+		}
+	}
+	return array.NewRecordBatch(schema, cols, rec.NumRows()), nil
+}
+
+// convertTimestamps converts to a coarser or finer unit, refusing to lose
+// precision.
+func convertTimestamps(a *array.Timestamp, to *arrow.TimestampType) (arrow.Array, error) {
+	from := a.DataType().(*arrow.TimestampType).Unit.Multiplier()
+	unit := to.Unit.Multiplier()
+	b := array.NewTimestampBuilder(memory.DefaultAllocator, to)
+	defer b.Release()
+	b.Reserve(a.Len())
+	for i := 0; i < a.Len(); i++ {
+		if a.IsNull(i) {
+			b.AppendNull()
+			continue
+		}
+		v := int64(a.Value(i))
+		switch {
+		case from < unit: // e.g. ms to s
+			f := int64(unit / from)
+			if v%f != 0 {
+				return nil, fmt.Errorf("timestamp %d %s is not a whole %s", v, a.DataType(), to)
+			}
+			v /= f
+		case from > unit:
+			v *= int64(from / unit)
+		}
+		b.Append(arrow.Timestamp(v))
+	}
+	return b.NewArray(), nil
+}

@@ -1,0 +1,600 @@
+package parquet
+
+import (
+	"container/list"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/shopetl/shopetl/table"
+)
+
+// Config configures the Parquet sink.
+type Config struct {
+	// Dir is the root directory of the layout.
+	Dir string
+	// Compression is zstd (the default), snappy, gzip or none.
+	Compression string
+	// RowGroupRows caps the rows of a row group (default 128*1024). It also
+	// bounds what an open writer buffers.
+	RowGroupRows int64
+	// MaxOpenFiles caps the writers open at once across the sink (default 16).
+	MaxOpenFiles int
+}
+
+const (
+	defaultRowGroupRows = 128 * 1024
+	defaultMaxOpenFiles = 16
+)
+
+// Sink writes record batches as partitioned Parquet files. It is safe for
+// concurrent use; Write and Commit for different shops run in parallel and
+// only take the sink-wide lock for bookkeeping, never for file I/O.
+type Sink struct {
+	dir      string
+	runID    string
+	maxOpen  int
+	props    *parquet.WriterProperties
+	arrProps pqarrow.ArrowWriterProperties
+	seq      atomic.Int64 // last part number handed out
+
+	// mu guards open, lru, pending, failed and closed, and the retired flag
+	// transitions of writers. It is never held during file I/O.
+	mu sync.Mutex
+	// open holds the partitions that have a writer accepting rows.
+	open map[partKey]*writer
+	// lru orders the writers of open, most recently used first.
+	lru *list.List
+	// pending holds, per shop, writers taken out of open (evicted) whose
+	// files wait under their temporary names for the shop's Commit.
+	pending map[string][]*writer
+	// failed remembers, per shop, the first error that lost rows, so that
+	// Commit cannot report success for incomplete data.
+	failed map[string]error
+	closed bool
+}
+
+// partKey identifies one partition writer. shop is the shop the caller
+// wrote for (Commit's argument); rowShop is the shop column of the rows.
+type partKey struct {
+	shop     string
+	table    string
+	platform string
+	rowShop  string
+	day      int64 // days since the Unix epoch, UTC
+}
+
+// writer is one part file. mu serializes its I/O; it is held while rows
+// are written and while the file is finished, renamed or removed.
+type writer struct {
+	key   partKey
+	tmp   string
+	final string
+	elem  *list.Element // in Sink.lru while the writer is open; guarded by Sink.mu
+
+	// retired is set (under Sink.mu) once the writer left Sink.open. A
+	// goroutine that got the writer before must then look up afresh. Rows
+	// written while holding mu with retired unset are part of the file:
+	// the file is only finished after retired is set, under mu.
+	retired atomic.Bool
+
+	mu       sync.Mutex
+	ready    bool // the file and the FileWriter exist
+	f        *os.File
+	fw       *pqarrow.FileWriter
+	finished bool  // the file is complete (fsynced and closed) under tmp
+	renamed  bool  // the file has its final name
+	err      error // the first error of this file; it is then unusable
+}
+
+// New returns a sink writing under cfg.Dir with runID in file names.
+func New(cfg Config, runID string) (*Sink, error) {
+	if cfg.Dir == "" {
+		return nil, errors.New("parquet sink: no directory")
+	}
+	if err := checkPathValue("run id", runID); err != nil {
+		return nil, fmt.Errorf("parquet sink: %w", err)
+	}
+	codec, err := codecOf(cfg.Compression)
+	if err != nil {
+		return nil, fmt.Errorf("parquet sink: %w", err)
+	}
+	if cfg.RowGroupRows <= 0 {
+		cfg.RowGroupRows = defaultRowGroupRows
+	}
+	if cfg.MaxOpenFiles <= 0 {
+		cfg.MaxOpenFiles = defaultMaxOpenFiles
+	}
+	return &Sink{
+		dir:     cfg.Dir,
+		runID:   runID,
+		maxOpen: cfg.MaxOpenFiles,
+		props: parquet.NewWriterProperties(
+			parquet.WithCompression(codec),
+			parquet.WithMaxRowGroupLength(cfg.RowGroupRows),
+			parquet.WithCreatedBy("shopetl"),
+		),
+		// The stored Arrow schema makes timestamp[s, UTC] read back as
+		// such (Parquet itself only knows millis and finer).
+		arrProps: pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()),
+		open:     make(map[partKey]*writer),
+		lru:      list.New(),
+		pending:  make(map[string][]*writer),
+		failed:   make(map[string]error),
+	}, nil
+}
+
+func codecOf(name string) (compress.Compression, error) {
+	switch strings.ToLower(name) {
+	case "", "zstd":
+		return compress.Codecs.Zstd, nil
+	case "snappy":
+		return compress.Codecs.Snappy, nil
+	case "gzip":
+		return compress.Codecs.Gzip, nil
+	case "none", "uncompressed":
+		return compress.Codecs.Uncompressed, nil
+	}
+	return compress.Codecs.Uncompressed, fmt.Errorf("unknown compression %q (want zstd, snappy, gzip or none)", name)
+}
+
+// checkPathValue refuses a value that cannot be one path element as is.
+func checkPathValue(what, v string) error {
+	if v == "" || v == "." || v == ".." || strings.ContainsAny(v, "/\\\x00") {
+		return fmt.Errorf("%s %q cannot be used in a file path", what, v)
+	}
+	return nil
+}
+
+// Name implements the pipeline's Sink.
+func (s *Sink) Name() string { return "parquet" }
+
+// span is a contiguous run of rows of one partition.
+type span struct {
+	key        partKey
+	start, end int64
+}
+
+// Write adds rec's rows, which belong to shop, to their partitions' files.
+// shop is what Commit takes; the directories are named after the rows'
+// own platform and shop columns.
+// The batch is split into runs of consecutive rows of one partition; each
+// run is a zero-copy slice of rec. The caller keeps ownership of rec.
+func (s *Sink) Write(ctx context.Context, shop string, t *table.Table, rec arrow.RecordBatch) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if rec == nil || rec.NumRows() == 0 {
+		return nil
+	}
+	spans, err := partition(shop, t, rec)
+	if err != nil {
+		return fmt.Errorf("parquet sink: shop %s: table %s: %w", shop, t.Name, err)
+	}
+	schema := t.Schema()
+	if !rec.Schema().Equal(schema) {
+		return fmt.Errorf("parquet sink: shop %s: table %s: batch schema %s is not the table's", shop, t.Name, rec.Schema())
+	}
+	// Once a span is written the batch must be written whole (or the shop
+	// fails), so the context is not checked between spans.
+	for _, sp := range spans {
+		slice := rec.NewSlice(sp.start, sp.end)
+		err := s.writeSpan(sp.key, schema, slice)
+		slice.Release()
+		if err != nil {
+			s.fail(shop, err)
+			return err
+		}
+	}
+	return nil
+}
+
+// partition splits rec into runs of rows with the same partition.
+func partition(shop string, t *table.Table, rec arrow.RecordBatch) ([]span, error) {
+	col := func(name string) (arrow.Array, error) {
+		i := t.ColumnIndex(name)
+		if i < 0 || i >= int(rec.NumCols()) {
+			return nil, fmt.Errorf("no column %s", name)
+		}
+		return rec.Column(i), nil
+	}
+	pc, err := col("platform")
+	if err != nil {
+		return nil, err
+	}
+	sc, err := col("shop")
+	if err != nil {
+		return nil, err
+	}
+	tc, err := col(t.PartitionTime)
+	if err != nil {
+		return nil, err
+	}
+	platforms, ok1 := pc.(*array.String)
+	shops, ok2 := sc.(*array.String)
+	times, ok3 := tc.(*array.Timestamp)
+	if !ok1 || !ok2 || !ok3 {
+		return nil, errors.New("platform and shop must be strings and the partition time a timestamp")
+	}
+	unit := times.DataType().(*arrow.TimestampType).Unit
+	var spans []span
+	for i := 0; i < int(rec.NumRows()); i++ {
+		if platforms.IsNull(i) || shops.IsNull(i) || times.IsNull(i) {
+			return nil, fmt.Errorf("row %d: null platform, shop or %s", i, t.PartitionTime)
+		}
+		k := partKey{
+			shop:     shop,
+			table:    t.Name,
+			platform: platforms.Value(i),
+			rowShop:  shops.Value(i),
+			day:      dayOf(times.Value(i), unit),
+		}
+		if n := len(spans); n > 0 && spans[n-1].key == k {
+			spans[n-1].end++
+			continue
+		}
+		if err := checkPathValue("platform", k.platform); err != nil {
+			return nil, fmt.Errorf("row %d: %w", i, err)
+		}
+		if err := checkPathValue("shop", k.rowShop); err != nil {
+			return nil, fmt.Errorf("row %d: %w", i, err)
+		}
+		spans = append(spans, span{key: k, start: int64(i), end: int64(i + 1)})
+	}
+	return spans, nil
+}
+
+// dayOf is the UTC day (since the epoch) of a timestamp.
+func dayOf(ts arrow.Timestamp, unit arrow.TimeUnit) int64 {
+	perDay := int64(86400) * int64(time.Second/unit.Multiplier())
+	d := int64(ts) / perDay
+	if int64(ts)%perDay < 0 {
+		d--
+	}
+	return d
+}
+
+func dateOf(day int64) string {
+	return time.Unix(day*86400, 0).UTC().Format(time.DateOnly)
+}
+
+// writeSpan appends rows to the partition's open writer, opening one (and
+// evicting the least recently used) when needed.
+func (s *Sink) writeSpan(k partKey, schema *arrow.Schema, rows arrow.RecordBatch) error {
+	for {
+		w, created, evicted, err := s.acquire(k)
+		if err != nil {
+			return err
+		}
+		for _, e := range evicted {
+			// The evicted file is finished now to release its handle and
+			// buffer; it keeps its temporary name until its shop commits.
+			e.mu.Lock()
+			err := e.finish()
+			e.mu.Unlock()
+			if err != nil {
+				s.fail(e.key.shop, err)
+			}
+		}
+		if created {
+			// w.mu is held since acquire; nobody can use w before this.
+			err = w.create(s, schema)
+		} else {
+			w.mu.Lock()
+			if w.retired.Load() {
+				// Evicted or committed meanwhile: use a new file.
+				w.mu.Unlock()
+				continue
+			}
+		}
+		if err == nil {
+			err = w.write(rows)
+		}
+		if err != nil {
+			w.mu.Unlock()
+			s.drop(w)
+			return err
+		}
+		w.mu.Unlock()
+		return nil
+	}
+}
+
+// acquire returns k's open writer, or a new one registered in s.open with
+// its mu locked (created). It takes writers out of s.open to stay within
+// maxOpen; the caller finishes those (evicted).
+func (s *Sink) acquire(k partKey) (w *writer, created bool, evicted []*writer, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, false, nil, errors.New("parquet sink: write after Close")
+	}
+	if w := s.open[k]; w != nil {
+		s.lru.MoveToFront(w.elem)
+		return w, false, nil, nil
+	}
+	for len(s.open) >= s.maxOpen {
+		e := s.lru.Back().Value.(*writer)
+		s.retire(e)
+		s.pending[e.key.shop] = append(s.pending[e.key.shop], e)
+		evicted = append(evicted, e)
+	}
+	n := s.seq.Add(1)
+	name := "part-" + s.runID + "-" + strconv.FormatInt(n, 10) + ".parquet"
+	dir := filepath.Join(s.dir, k.table, "platform="+k.platform, "shop="+k.rowShop, "date="+dateOf(k.day))
+	w = &writer{key: k, tmp: filepath.Join(dir, "."+name+".tmp"), final: filepath.Join(dir, name)}
+	w.mu.Lock()
+	w.elem = s.lru.PushFront(w)
+	s.open[k] = w
+	return w, true, evicted, nil
+}
+
+// retire takes w out of s.open; s.mu must be held.
+func (s *Sink) retire(w *writer) {
+	if w.retired.Load() {
+		return
+	}
+	w.retired.Store(true)
+	delete(s.open, w.key)
+	s.lru.Remove(w.elem)
+	w.elem = nil
+}
+
+// drop removes a writer that failed: its rows are lost, so its shop is
+// marked failed, and the temporary file is removed.
+func (s *Sink) drop(w *writer) {
+	s.mu.Lock()
+	s.retire(w)
+	s.mu.Unlock()
+	w.mu.Lock()
+	w.abort()
+	w.mu.Unlock()
+}
+
+func (s *Sink) fail(shop string, err error) {
+	s.mu.Lock()
+	if s.failed[shop] == nil {
+		s.failed[shop] = err
+	}
+	s.mu.Unlock()
+}
+
+// onlyWriter hides the file's Close from pqarrow.FileWriter.Close, which
+// would otherwise close it before we can fsync.
+type onlyWriter struct{ f *os.File }
+
+func (o onlyWriter) Write(p []byte) (int, error) { return o.f.Write(p) }
+
+// create opens the temporary file and its FileWriter; w.mu must be held.
+func (w *writer) create(s *Sink, schema *arrow.Schema) error {
+	if err := os.MkdirAll(filepath.Dir(w.tmp), 0o755); err != nil {
+		return w.setErr(fmt.Errorf("parquet sink: shop %s: %w", w.key.shop, err))
+	}
+	f, err := os.OpenFile(w.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return w.setErr(fmt.Errorf("parquet sink: shop %s: %w", w.key.shop, err))
+	}
+	fw, err := pqarrow.NewFileWriter(schema, onlyWriter{f}, s.props, s.arrProps)
+	if err != nil {
+		f.Close()
+		return w.setErr(fmt.Errorf("parquet sink: shop %s: file %s: %w", w.key.shop, w.tmp, err))
+	}
+	w.f, w.fw, w.ready = f, fw, true
+	return nil
+}
+
+func (w *writer) setErr(err error) error {
+	if w.err == nil {
+		w.err = err
+	}
+	return w.err
+}
+
+// write appends rows; w.mu must be held. WriteBuffered fills the current
+// row group up to RowGroupRows before starting the next one, so small
+// batches do not make small row groups.
+func (w *writer) write(rows arrow.RecordBatch) error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.fw.WriteBuffered(rows); err != nil {
+		return w.setErr(fmt.Errorf("parquet sink: shop %s: file %s: %w", w.key.shop, w.tmp, err))
+	}
+	return nil
+}
+
+// finish completes the file under its temporary name: footer, fsync,
+// close. It is idempotent; w.mu must be held.
+func (w *writer) finish() error {
+	if w.err != nil || w.finished {
+		return w.err
+	}
+	if !w.ready {
+		return w.setErr(fmt.Errorf("parquet sink: shop %s: file %s was never opened", w.key.shop, w.tmp))
+	}
+	wrap := func(step string, err error) error {
+		return w.setErr(fmt.Errorf("parquet sink: shop %s: %s file %s: %w", w.key.shop, step, w.tmp, err))
+	}
+	if err := w.fw.Close(); err != nil {
+		w.f.Close()
+		return wrap("finish", err)
+	}
+	if err := w.f.Sync(); err != nil {
+		w.f.Close()
+		return wrap("fsync", err)
+	}
+	if err := w.f.Close(); err != nil {
+		return wrap("close", err)
+	}
+	w.finished = true
+	return nil
+}
+
+// publish finishes the file and gives it its final name; w.mu must be held.
+func (w *writer) publish() error {
+	if w.renamed {
+		return nil
+	}
+	if err := w.finish(); err != nil {
+		return err
+	}
+	if err := os.Rename(w.tmp, w.final); err != nil {
+		return w.setErr(fmt.Errorf("parquet sink: shop %s: rename to %s: %w", w.key.shop, w.final, err))
+	}
+	w.renamed = true
+	return nil
+}
+
+// abort closes the file without completing it and removes it, unless it
+// was published already; w.mu must be held.
+func (w *writer) abort() error {
+	if w.renamed {
+		return nil
+	}
+	if w.ready && !w.finished {
+		w.f.Close()
+		// Releases the FileWriter's buffers; it fails on the closed file,
+		// which is what we want.
+		_ = w.fw.Close()
+		w.finished = true
+	}
+	w.setErr(errors.New("parquet sink: file aborted"))
+	if err := os.Remove(w.tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("parquet sink: shop %s: remove %s: %w", w.key.shop, w.tmp, err)
+	}
+	return nil
+}
+
+// take removes and returns every writer of shop, open or pending.
+func (s *Sink) take(shop string) []*writer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ws := s.pending[shop]
+	delete(s.pending, shop)
+	for k, w := range s.open {
+		if k.shop == shop {
+			s.retire(w)
+			ws = append(ws, w)
+		}
+	}
+	return ws
+}
+
+// Commit finishes every file written for shop (all tables), fsyncs it and
+// renames it to its final name, then fsyncs the directories. If any rows
+// of the shop were lost by an earlier error, Commit publishes nothing,
+// removes the shop's temporary files and returns that error.
+func (s *Sink) Commit(ctx context.Context, shop string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	closed, failed := s.closed, s.failed[shop]
+	s.mu.Unlock()
+	if closed {
+		return fmt.Errorf("parquet sink: shop %s: commit after Close", shop)
+	}
+	ws := s.take(shop)
+	if failed != nil {
+		s.abortAll(ws)
+		return fmt.Errorf("parquet sink: shop %s: not committed, rows were lost: %w", shop, failed)
+	}
+	// Finish everything first (the slow part), so that a failure leaves
+	// nothing of the shop visible.
+	var errs []error
+	for _, w := range ws {
+		w.mu.Lock()
+		if err := w.finish(); err != nil {
+			errs = append(errs, err)
+		}
+		w.mu.Unlock()
+	}
+	if err := errors.Join(errs...); err != nil {
+		s.fail(shop, err)
+		s.abortAll(ws)
+		return err
+	}
+	dirs := make(map[string]bool)
+	for _, w := range ws {
+		w.mu.Lock()
+		if err := w.publish(); err != nil {
+			errs = append(errs, err)
+		} else {
+			dirs[filepath.Dir(w.final)] = true
+		}
+		w.mu.Unlock()
+	}
+	for d := range dirs {
+		if err := syncDir(d); err != nil {
+			errs = append(errs, fmt.Errorf("parquet sink: shop %s: %w", shop, err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		s.fail(shop, err)
+		s.abortAll(ws) // removes what was not renamed
+		return err
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("fsync %s: %w", dir, err)
+	}
+	return nil
+}
+
+func (s *Sink) abortAll(ws []*writer) error {
+	var errs []error
+	for _, w := range ws {
+		w.mu.Lock()
+		if err := w.abort(); err != nil {
+			errs = append(errs, err)
+		}
+		w.mu.Unlock()
+	}
+	return errors.Join(errs...)
+}
+
+// Close aborts the sink: whatever was written but not committed is
+// discarded and its temporary files are removed, because a shop that did
+// not commit failed and its watermark does not move; nothing half-done may
+// look complete. Committed files stay. Close is idempotent; Write and
+// Commit fail after it.
+func (s *Sink) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	var ws []*writer
+	for _, p := range s.pending {
+		ws = append(ws, p...)
+	}
+	for _, w := range s.open {
+		s.retire(w)
+		ws = append(ws, w)
+	}
+	s.pending = nil
+	s.mu.Unlock()
+	return s.abortAll(ws)
+}

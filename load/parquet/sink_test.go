@@ -1,0 +1,787 @@
+package parquet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/big"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	pq "github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
+	"github.com/shopspring/decimal"
+
+	"github.com/shopetl/shopetl/model"
+	"github.com/shopetl/shopetl/table"
+)
+
+// fixture is one shop's rows of one run.
+type fixture struct {
+	orders  []model.Order
+	items   []model.Item
+	refunds []model.Refund
+}
+
+var cst = time.FixedZone("CST", 8*3600)
+
+// creations span three UTC dates, with both sides of a midnight and a
+// time whose local date (Asia/Shanghai) is not its UTC date.
+var creations = []time.Time{
+	time.Date(2024, 3, 1, 23, 59, 59, 0, time.UTC), // 2024-03-01
+	time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC),    // 2024-03-01
+	time.Date(2024, 3, 2, 0, 0, 0, 0, time.UTC),    // 2024-03-02
+	time.Date(2024, 3, 3, 12, 0, 0, 0, time.UTC),   // 2024-03-03
+	time.Date(2024, 3, 3, 1, 0, 0, 0, cst),         // 2024-03-02 17:00 UTC
+}
+
+func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+func makeFixture(platform, shop, runID string, version uint64) fixture {
+	var fx fixture
+	meta := model.Meta{Platform: platform, Shop: shop, RunID: runID, Version: version}
+	for i, created := range creations {
+		id := fmt.Sprintf("%s-%03d", shop, i)
+		paid := created.Add(time.Hour)
+		o := model.Order{
+			Meta: meta, OrderID: id, Status: model.StatusPaid, Currency: "EUR",
+			GoodsAmount:    dec(fmt.Sprintf("%d.%04d", 100+i*7, 1234+i)),
+			ShippingAmount: dec("4.9900"),
+			DiscountAmount: dec("0"),
+			FeeAmount:      dec("-0.0001"),
+			TotalAmount:    dec(fmt.Sprintf("%d.%04d", 104+i*7, 6233+i)),
+			PaidAmount:     dec("0.0001"),
+			CreatedAt:      created,
+			ItemCount:      2,
+			Quantity:       3,
+		}
+		if i == 0 {
+			// More digits than a float64 holds exactly.
+			o.TotalAmount = dec("99999999999999.9999")
+			o.Anomalies = []string{"total_mismatch", "unknown_status:9"}
+		}
+		if i%2 == 0 {
+			o.PaidAt = &paid
+		}
+		fx.orders = append(fx.orders, o)
+		for line := uint32(1); line <= 2; line++ {
+			fx.items = append(fx.items, model.Item{
+				Meta: meta, OrderID: id, LineNo: line, SKU: fmt.Sprintf("sku-%d", line),
+				Quantity: line, UnitPrice: dec("12.3456"), Discount: dec("0.5"),
+				LineTotal: dec(fmt.Sprintf("%d.3456", 12*line)), Currency: "EUR",
+				RefundStatus: model.RefundNone, CreatedAt: created,
+			})
+		}
+		if i == 0 || i == 2 || i == 3 {
+			r := model.Refund{
+				Meta: meta, OrderID: id, RefundID: "rf-" + id, Status: model.RefundPartial,
+				Currency: "EUR", CreatedAt: created,
+			}
+			if i != 3 { // i == 3: refund without an amount
+				a := dec("3.1416")
+				r.Amount = &a
+			}
+			fx.refunds = append(fx.refunds, r)
+		}
+	}
+	return fx
+}
+
+func build(t *testing.T, tb *table.Table, n int, add func(b *table.Builder, i int) error) arrow.RecordBatch {
+	t.Helper()
+	b := table.NewBuilder(memory.DefaultAllocator, tb)
+	defer b.Release()
+	for i := 0; i < n; i++ {
+		if err := add(b, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.Flush()
+}
+
+// batches returns the fixture's batch per table.
+func (fx fixture) batches(t *testing.T) map[*table.Table]arrow.RecordBatch {
+	return map[*table.Table]arrow.RecordBatch{
+		table.Orders: build(t, table.Orders, len(fx.orders), func(b *table.Builder, i int) error {
+			return b.AppendOrder(&fx.orders[i])
+		}),
+		table.OrderItems: build(t, table.OrderItems, len(fx.items), func(b *table.Builder, i int) error {
+			return b.AppendItem(&fx.items[i])
+		}),
+		table.Refunds: build(t, table.Refunds, len(fx.refunds), func(b *table.Builder, i int) error {
+			return b.AppendRefund(&fx.refunds[i])
+		}),
+	}
+}
+
+// writeShop writes the fixture's tables in the order orders, items, refunds.
+func writeShop(t *testing.T, s *Sink, shop string, fx fixture) {
+	t.Helper()
+	bs := fx.batches(t)
+	for _, tb := range []*table.Table{table.Orders, table.OrderItems, table.Refunds} {
+		rec := bs[tb]
+		if err := s.Write(context.Background(), shop, tb, rec); err != nil {
+			t.Fatal(err)
+		}
+		rec.Release()
+	}
+}
+
+// allFiles lists every regular file under dir, relative and slash-separated.
+func allFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			rel, _ := filepath.Rel(dir, path)
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// pqFile is a file read with parquet-go, independently of arrow-go.
+type pqFile struct {
+	schema *pq.Schema
+	rows   []pq.Row
+}
+
+func readPQ(t *testing.T, path string) pqFile {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, err := pq.OpenFile(f, st.Size())
+	if err != nil {
+		t.Fatalf("parquet-go cannot open %s: %v", path, err)
+	}
+	r := pq.NewReader(pf)
+	defer r.Close()
+	out := pqFile{schema: pf.Schema()}
+	buf := make([]pq.Row, 1)
+	for {
+		n, err := r.ReadRows(buf)
+		if n == 1 {
+			out.rows = append(out.rows, buf[0].Clone())
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("parquet-go read %s: %v", path, err)
+		}
+	}
+	if int64(len(out.rows)) != pf.NumRows() {
+		t.Fatalf("%s: read %d rows, metadata says %d", path, len(out.rows), pf.NumRows())
+	}
+	return out
+}
+
+// values returns a row's values of a leaf column.
+func (p pqFile) values(t *testing.T, row pq.Row, path ...string) []pq.Value {
+	t.Helper()
+	leaf, ok := p.schema.Lookup(path...)
+	if !ok {
+		t.Fatalf("no column %v in %s", path, p.schema)
+	}
+	var out []pq.Value
+	row.Range(func(col int, vs []pq.Value) bool {
+		if col == leaf.ColumnIndex {
+			out = vs
+			return false
+		}
+		return true
+	})
+	return out
+}
+
+func (p pqFile) value(t *testing.T, row pq.Row, col string) pq.Value {
+	t.Helper()
+	vs := p.values(t, row, col)
+	if len(vs) != 1 {
+		t.Fatalf("column %s has %d values", col, len(vs))
+	}
+	return vs[0]
+}
+
+// unscaled decodes a Parquet DECIMAL value (big-endian two's complement
+// bytes, or an integer) to its unscaled integer, without floats.
+func unscaled(t *testing.T, v pq.Value) string {
+	t.Helper()
+	switch v.Kind() {
+	case pq.FixedLenByteArray, pq.ByteArray:
+		b := v.ByteArray()
+		n := new(big.Int).SetBytes(b)
+		if len(b) > 0 && b[0]&0x80 != 0 {
+			n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
+		}
+		return n.String()
+	case pq.Int64:
+		return fmt.Sprint(v.Int64())
+	case pq.Int32:
+		return fmt.Sprint(v.Int32())
+	}
+	t.Fatalf("decimal stored as %v", v.Kind())
+	return ""
+}
+
+func wantUnscaled(t *testing.T, d decimal.Decimal) string {
+	t.Helper()
+	n, err := table.ToDecimal128(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n.BigInt().String()
+}
+
+func checkDecimalType(t *testing.T, p pqFile, col string) {
+	t.Helper()
+	leaf, _ := p.schema.Lookup(col)
+	lt := leaf.Node.Type().LogicalType()
+	if lt == nil {
+		t.Fatalf("%s: no logical type", col)
+	}
+	d, ok := lt.Value.(*format.DecimalType)
+	if !ok || d.Precision != 18 || d.Scale != 4 {
+		t.Fatalf("%s: logical type %v, want DECIMAL(18,4)", col, lt)
+	}
+}
+
+func TestWriteCommitLayout(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s, err := New(Config{Dir: dir}, "r1") // default MaxOpenFiles 16 < 18 partitions: evicts
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	fx1 := makeFixture("shopex", "s1", "r1", 1)
+	fx2 := makeFixture("dage", "s2", "r1", 1)
+	writeShop(t, s, "s1", fx1)
+	writeShop(t, s, "s2", fx2)
+	// Nothing is visible before Commit.
+	for _, f := range allFiles(t, dir) {
+		if !strings.HasPrefix(filepath.Base(f), ".part-r1-") || !strings.HasSuffix(f, ".parquet.tmp") {
+			t.Fatalf("visible before commit: %s", f)
+		}
+	}
+	ctx := context.Background()
+	if err := s.Commit(ctx, "s1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx, "s2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Partitions are numbered in order of first appearance: per shop,
+	// orders, items, refunds, each over dates 03-01, 03-02, 03-03.
+	var want []string
+	n := 0
+	for _, ps := range [][2]string{{"shopex", "s1"}, {"dage", "s2"}} {
+		for _, tb := range []string{"orders", "order_items", "refunds"} {
+			for _, d := range []string{"2024-03-01", "2024-03-02", "2024-03-03"} {
+				n++
+				want = append(want, fmt.Sprintf("%s/platform=%s/shop=%s/date=%s/part-r1-%d.parquet", tb, ps[0], ps[1], d, n))
+			}
+		}
+	}
+	slices.Sort(want)
+	if got := allFiles(t, dir); !slices.Equal(got, want) {
+		t.Fatalf("files:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// Row counts per file, read with parquet-go.
+	rowsPerDate := map[string]map[string]int{
+		"orders":      {"2024-03-01": 2, "2024-03-02": 2, "2024-03-03": 1},
+		"order_items": {"2024-03-01": 4, "2024-03-02": 4, "2024-03-03": 2},
+		"refunds":     {"2024-03-01": 1, "2024-03-02": 1, "2024-03-03": 1},
+	}
+	for _, f := range want {
+		p := readPQ(t, filepath.Join(dir, f))
+		parts := strings.Split(f, "/")
+		date := strings.TrimPrefix(parts[3], "date=")
+		if w := rowsPerDate[parts[0]][date]; len(p.rows) != w {
+			t.Errorf("%s: %d rows, want %d", f, len(p.rows), w)
+		}
+		for _, row := range p.rows {
+			if got := p.value(t, row, "shop").String(); "shop="+got != parts[2] {
+				t.Errorf("%s: row of shop %s", f, got)
+			}
+		}
+	}
+
+	// Values, read with parquet-go: decimals exact, nulls kept.
+	for _, fx := range []fixture{fx1, fx2} {
+		orders := map[string]model.Order{}
+		for _, o := range fx.orders {
+			orders[o.OrderID] = o
+		}
+		seen := 0
+		for _, f := range want {
+			if !strings.HasPrefix(f, "orders/") || !strings.Contains(f, "shop="+fx.orders[0].Shop+"/") {
+				continue
+			}
+			p := readPQ(t, filepath.Join(dir, f))
+			for _, col := range []string{"goods_amount", "total_amount", "fee_amount"} {
+				checkDecimalType(t, p, col)
+			}
+			for _, row := range p.rows {
+				id := p.value(t, row, "order_id").String()
+				o, ok := orders[id]
+				if !ok {
+					t.Fatalf("%s: unexpected order %s", f, id)
+				}
+				seen++
+				for col, d := range map[string]decimal.Decimal{
+					"goods_amount": o.GoodsAmount, "total_amount": o.TotalAmount,
+					"fee_amount": o.FeeAmount, "paid_amount": o.PaidAmount,
+				} {
+					if got, w := unscaled(t, p.value(t, row, col)), wantUnscaled(t, d); got != w {
+						t.Errorf("%s %s %s = %s, want %s", f, id, col, got, w)
+					}
+				}
+				// timestamp[s] is stored as Parquet TIMESTAMP(MILLIS, UTC).
+				if got := p.value(t, row, "created_at").Int64(); got != o.CreatedAt.Unix()*1000 {
+					t.Errorf("%s %s created_at = %d ms", f, id, got)
+				}
+				if paid := p.value(t, row, "paid_at"); paid.IsNull() != (o.PaidAt == nil) {
+					t.Errorf("%s %s paid_at null = %v", f, id, paid.IsNull())
+				}
+				if !p.value(t, row, "shipped_at").IsNull() {
+					t.Errorf("%s %s shipped_at not null", f, id)
+				}
+				var an []string
+				for _, v := range p.values(t, row, "anomalies", "list", "element") {
+					if !v.IsNull() {
+						an = append(an, v.String())
+					}
+				}
+				if !slices.Equal(an, o.Anomalies) {
+					t.Errorf("%s %s anomalies = %q, want %q", f, id, an, o.Anomalies)
+				}
+			}
+		}
+		if seen != len(fx.orders) {
+			t.Errorf("read %d orders, want %d", seen, len(fx.orders))
+		}
+		// The refund without an amount is null, the others exact.
+		for _, f := range want {
+			if !strings.HasPrefix(f, "refunds/") || !strings.Contains(f, "shop="+fx.orders[0].Shop+"/") {
+				continue
+			}
+			p := readPQ(t, filepath.Join(dir, f))
+			checkDecimalType(t, p, "amount")
+			for _, row := range p.rows {
+				amt := p.value(t, row, "amount")
+				id := p.value(t, row, "order_id").String()
+				if strings.HasSuffix(id, "-003") {
+					if !amt.IsNull() {
+						t.Errorf("%s: refund of %s has amount %v, want null", f, id, amt)
+					}
+				} else if got := unscaled(t, amt); got != "31416" {
+					t.Errorf("%s: refund of %s amount %s, want 31416", f, id, got)
+				}
+			}
+		}
+	}
+
+	// The Arrow reader gives the table back typed.
+	recs, err := ReadTable(dir, table.Orders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, r := range recs {
+			r.Release()
+		}
+	}()
+	total := 0
+	byID := map[string]model.Order{}
+	for _, fx := range []fixture{fx1, fx2} {
+		for _, o := range fx.orders {
+			byID[o.OrderID] = o
+		}
+	}
+	for _, r := range recs {
+		total += int(r.NumRows())
+		// Exactly the table's schema: decimal128(18,4), timestamp[s, UTC]...
+		if !r.Schema().Equal(table.Orders.Schema()) {
+			t.Fatalf("read back as\n%s\nwant\n%s", r.Schema(), table.Orders.Schema())
+		}
+		ids := r.Column(table.Orders.ColumnIndex("order_id")).(*array.String)
+		totals := r.Column(table.Orders.ColumnIndex("total_amount")).(*array.Decimal128)
+		created := r.Column(table.Orders.ColumnIndex("created_at")).(*array.Timestamp)
+		paid := r.Column(table.Orders.ColumnIndex("paid_at")).(*array.Timestamp)
+		for i := 0; i < int(r.NumRows()); i++ {
+			o := byID[ids.Value(i)]
+			if got := table.FromDecimal128(totals.Value(i)); !got.Equal(o.TotalAmount) {
+				t.Errorf("arrow: %s total %s, want %s", o.OrderID, got, o.TotalAmount)
+			}
+			if int64(created.Value(i)) != o.CreatedAt.Unix() {
+				t.Errorf("arrow: %s created_at %d", o.OrderID, created.Value(i))
+			}
+			if paid.IsNull(i) != (o.PaidAt == nil) {
+				t.Errorf("arrow: %s paid_at null %v", o.OrderID, paid.IsNull(i))
+			}
+		}
+	}
+	if total != 10 {
+		t.Fatalf("arrow reader: %d orders, want 10", total)
+	}
+}
+
+func TestMaxOpenFilesOneSplitsParts(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s, err := New(Config{Dir: dir, MaxOpenFiles: 1, RowGroupRows: 2, Compression: "snappy"}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// Dates interleave: 1 2 1 2 3 1, in two batches.
+	days := []int{1, 2, 1, 2, 3, 1}
+	var orders []model.Order
+	for round := 0; round < 2; round++ {
+		for i, d := range days {
+			orders = append(orders, model.Order{
+				Meta:        model.Meta{Platform: "ymcart", Shop: "y1", RunID: "r1", Version: 1},
+				OrderID:     fmt.Sprintf("o%d-%d", round, i),
+				TotalAmount: dec(fmt.Sprintf("%d.0001", i)),
+				CreatedAt:   time.Date(2024, 1, d, i, 0, 0, 0, time.UTC),
+			})
+		}
+	}
+	for _, half := range [][]model.Order{orders[:6], orders[6:]} {
+		rec := build(t, table.Orders, len(half), func(b *table.Builder, i int) error { return b.AppendOrder(&half[i]) })
+		if err := s.Write(context.Background(), "y1", table.Orders, rec); err != nil {
+			t.Fatal(err)
+		}
+		rec.Release()
+	}
+	if err := s.Commit(context.Background(), "y1"); err != nil {
+		t.Fatal(err)
+	}
+	files := allFiles(t, dir)
+	// Every run of one date got its own part: 6 runs per batch, but the
+	// last run of batch 1 and the first of batch 2 (dates 1, 1) share one.
+	if len(files) != 11 {
+		t.Fatalf("%d files, want 11:\n%s", len(files), strings.Join(files, "\n"))
+	}
+	perDate := map[string]int{}
+	total := 0
+	for _, f := range files {
+		if !isPartFile(filepath.Base(f)) {
+			t.Fatalf("not a final part file: %s", f)
+		}
+		p := readPQ(t, filepath.Join(dir, f))
+		total += len(p.rows)
+		perDate[strings.Split(f, "/")[3]] += len(p.rows)
+	}
+	if total != len(orders) {
+		t.Fatalf("%d rows in files, wrote %d", total, len(orders))
+	}
+	if perDate["date=2024-01-01"] != 6 || perDate["date=2024-01-02"] != 4 || perDate["date=2024-01-03"] != 2 {
+		t.Fatalf("rows per date %v", perDate)
+	}
+	n, err := CountLatest(dir, table.Orders, "y1")
+	if err != nil || n != len(orders) {
+		t.Fatalf("CountLatest = %d, %v; want %d", n, err, len(orders))
+	}
+}
+
+func TestCloseWithoutCommitLeavesNothing(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s, err := New(Config{Dir: dir, MaxOpenFiles: 2}, "r1") // evicted files too
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeShop(t, s, "s1", makeFixture("shopex", "s1", "r1", 1))
+	writeShop(t, s, "s2", makeFixture("dage", "s2", "r1", 1))
+	if err := s.Commit(context.Background(), "s2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files := allFiles(t, dir)
+	if len(files) != 9 {
+		t.Fatalf("want only s2's 9 files, got:\n%s", strings.Join(files, "\n"))
+	}
+	for _, f := range files {
+		if !strings.Contains(f, "/shop=s2/") || !isPartFile(filepath.Base(f)) {
+			t.Fatalf("left behind: %s", f)
+		}
+	}
+	if err := s.Write(context.Background(), "s1", table.Orders, nil); err != nil {
+		t.Fatal("an empty write is a no-op")
+	}
+	rec := makeFixture("shopex", "s1", "r1", 1).batches(t)[table.Orders]
+	defer rec.Release()
+	if err := s.Write(context.Background(), "s1", table.Orders, rec); err == nil {
+		t.Fatal("write after Close succeeded")
+	}
+
+	// A sink closed with nothing committed leaves no file at all.
+	dir2 := t.TempDir()
+	s2, err := New(Config{Dir: dir2}, "r2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeShop(t, s2, "s1", makeFixture("shopex", "s1", "r2", 1))
+	if err := s2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if files := allFiles(t, dir2); len(files) != 0 {
+		t.Fatalf("left behind:\n%s", strings.Join(files, "\n"))
+	}
+}
+
+func TestTwoRunsCountLatest(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for run, version := range map[string]uint64{"r1": 1, "r2": 2} {
+		s, err := New(Config{Dir: dir, Compression: "gzip"}, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeShop(t, s, "s1", makeFixture("shopex", "s1", run, version))
+		writeShop(t, s, "s2", makeFixture("dage", "s2", run, version))
+		for _, shop := range []string{"s1", "s2"} {
+			if err := s.Commit(context.Background(), shop); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		tb   *table.Table
+		want int
+	}{{table.Orders, 5}, {table.OrderItems, 10}, {table.Refunds, 3}} {
+		for _, shop := range []string{"s1", "s2"} {
+			files, err := Files(dir, tc.tb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(files) != 12 {
+				t.Fatalf("%s: %d files, want 12 (2 runs x 2 shops x 3 dates)", tc.tb.Name, len(files))
+			}
+			n, err := CountLatest(dir, tc.tb, shop)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != tc.want {
+				t.Errorf("CountLatest(%s, %s) = %d, want %d", tc.tb.Name, shop, n, tc.want)
+			}
+			latest, err := latestVersions(dir, tc.tb, shop)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range latest {
+				if v != 2 {
+					t.Errorf("%s %q: latest version %d, want 2", tc.tb.Name, k, v)
+				}
+			}
+		}
+	}
+	if n, err := CountLatest(dir, table.Orders, "nope"); err != nil || n != 0 {
+		t.Fatalf("unknown shop: %d, %v", n, err)
+	}
+	if n, err := CountLatest(t.TempDir(), table.Orders, "s1"); err != nil || n != 0 {
+		t.Fatalf("empty dir: %d, %v", n, err)
+	}
+}
+
+func TestConcurrentShops(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s, err := New(Config{Dir: dir, MaxOpenFiles: 3, Compression: "none"}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const shops = 8
+	var wg sync.WaitGroup
+	errs := make(chan error, shops)
+	for i := 0; i < shops; i++ {
+		shop := fmt.Sprintf("c%d", i)
+		fx := makeFixture("shoptima", shop, "r1", 1)
+		bs := fx.batches(t)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for round := 0; round < 3; round++ {
+				for _, tb := range []*table.Table{table.Orders, table.OrderItems, table.Refunds} {
+					if err := s.Write(context.Background(), shop, tb, bs[tb]); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}
+			for _, rec := range bs {
+				rec.Release()
+			}
+			errs <- s.Commit(context.Background(), shop)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		tb   *table.Table
+		rows int
+	}{{table.Orders, 5}, {table.OrderItems, 10}, {table.Refunds, 3}} {
+		recs, err := ReadTable(dir, tc.tb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for _, r := range recs {
+			total += int(r.NumRows())
+			r.Release()
+		}
+		if total != 3*shops*tc.rows {
+			t.Errorf("%s: %d rows, want %d", tc.tb.Name, total, 3*shops*tc.rows)
+		}
+		for i := 0; i < shops; i++ {
+			if n, err := CountLatest(dir, tc.tb, fmt.Sprintf("c%d", i)); err != nil || n != tc.rows {
+				t.Errorf("%s c%d: CountLatest %d, %v", tc.tb.Name, i, n, err)
+			}
+		}
+	}
+	for _, f := range allFiles(t, dir) {
+		if !isPartFile(filepath.Base(f)) {
+			t.Fatalf("left behind: %s", f)
+		}
+	}
+}
+
+func TestRejects(t *testing.T) {
+	t.Parallel()
+	if _, err := New(Config{Dir: t.TempDir(), Compression: "lzma"}, "r1"); err == nil {
+		t.Fatal("unknown compression accepted")
+	}
+	if _, err := New(Config{Dir: t.TempDir()}, "../r1"); err == nil {
+		t.Fatal("run id with a slash accepted")
+	}
+	dir := t.TempDir()
+	s, err := New(Config{Dir: dir}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	o := model.Order{Meta: model.Meta{Platform: "a/b", Shop: "s1"}, OrderID: "x", CreatedAt: creations[0]}
+	rec := build(t, table.Orders, 1, func(b *table.Builder, _ int) error { return b.AppendOrder(&o) })
+	defer rec.Release()
+	if err := s.Write(context.Background(), "s1", table.Orders, rec); err == nil {
+		t.Fatal("platform with a slash accepted")
+	}
+	if got := allFiles(t, dir); len(got) != 0 {
+		t.Fatalf("wrote %v", got)
+	}
+}
+
+// sinkIface mirrors pipeline.Sink, which this package does not import.
+type sinkIface interface {
+	Name() string
+	Write(ctx context.Context, shop string, t *table.Table, rec arrow.RecordBatch) error
+	Commit(ctx context.Context, shop string) error
+	Close() error
+}
+
+var _ sinkIface = (*Sink)(nil)
+
+func TestCommitAfterCancelAndClose(t *testing.T) {
+	t.Parallel()
+	s, err := New(Config{Dir: t.TempDir()}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name() != "parquet" {
+		t.Fatal(s.Name())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.Commit(ctx, "s1"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Commit with a cancelled context: %v", err)
+	}
+	if err := s.Commit(context.Background(), "s1"); err != nil {
+		t.Fatalf("Commit of a shop with no rows: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal("second Close:", err)
+	}
+	if err := s.Commit(context.Background(), "s1"); err == nil {
+		t.Fatal("Commit after Close succeeded")
+	}
+}
+
+func TestFailedWriteBlocksCommit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// A file where the refunds directory should be makes its writes fail.
+	if err := os.WriteFile(filepath.Join(dir, "refunds"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{Dir: dir}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	bs := makeFixture("shopex", "s1", "r1", 1).batches(t)
+	for _, rec := range bs {
+		defer rec.Release()
+	}
+	ctx := context.Background()
+	if err := s.Write(ctx, "s1", table.Orders, bs[table.Orders]); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Write(ctx, "s1", table.Refunds, bs[table.Refunds])
+	if err == nil || !strings.Contains(err.Error(), "shop s1") {
+		t.Fatalf("want an error naming the shop, got %v", err)
+	}
+	if err := s.Commit(ctx, "s1"); err == nil {
+		t.Fatal("Commit succeeded after rows were lost")
+	}
+	if files := allFiles(t, dir); !slices.Equal(files, []string{"refunds"}) {
+		t.Fatalf("left behind:\n%s", strings.Join(files, "\n"))
+	}
+}
