@@ -1,0 +1,76 @@
+package shoptima_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/extract/shoptima"
+	sim "github.com/shopetl/shopetl/sim/shoptima"
+)
+
+func TestExtractReadsEveryOrderOfTheWindowAndSendsTimeType(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC)
+	store := sim.NewStore(sim.Options{Orders: 500, Seed: 5, Start: start, End: start.AddDate(0, 0, 60)})
+	var mu sync.Mutex // guards queries
+	var queries []map[string]string
+	h := store.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := map[string]string{}
+		for k := range r.URL.Query() {
+			q[k] = r.URL.Query().Get(k)
+		}
+		mu.Lock()
+		queries = append(queries, q)
+		mu.Unlock()
+		h.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+
+	to := start.AddDate(0, 0, 60)
+	ex, err := shoptima.New(extract.Shop{
+		Name: "st", PageSize: 500, Concurrency: 3,
+		Window: extract.Window{From: to.Add(-time.Hour), To: to},
+		Rescan: 30 * 24 * time.Hour, RefundRescan: 90 * 24 * time.Hour,
+		Client: extract.NewClient(extract.ClientOptions{Shop: "st", BaseURL: srv.URL, Timeout: 5 * time.Second}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	var seenMu sync.Mutex // guards seen: emit runs on several goroutines
+	err = ex.Extract(context.Background(), func(_ context.Context, p extract.Page) error {
+		seenMu.Lock()
+		defer seenMu.Unlock()
+		for _, r := range p.Records {
+			seen[r.Key]++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every order created in the last 30 days (the rescan) must be read,
+	// and every refund-flagged one of the whole 60 days (refund_rescan 90d).
+	for _, num := range store.OrderNums() {
+		o, _ := store.Snapshot(num)
+		inRescan := !o.OrderTime.Before(to.Add(-30 * 24 * time.Hour))
+		if (inRescan || o.IsRefund == 1) && seen[num] == 0 {
+			t.Fatalf("order %s (created %s, refund %d) was not read", num, o.OrderTime, o.IsRefund)
+		}
+	}
+	for _, q := range queries {
+		if q["time_type"] == "" || q["rows"] != strconv.Itoa(shoptima.MaxRows) {
+			t.Fatalf("request without time_type or with rows above the cap: %v", q)
+		}
+		if q["end_time"] != strconv.FormatInt(to.Unix()-1, 10) {
+			t.Fatalf("end_time %s, want the window's end minus one second (inclusive)", q["end_time"])
+		}
+	}
+}
