@@ -1,0 +1,139 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopetl/shopetl/load/parquet"
+	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/sim/shoptima"
+	"github.com/shopetl/shopetl/table"
+)
+
+// recorder captures a response so a test can alter it.
+type recorder struct {
+	http.ResponseWriter
+	buf    bytes.Buffer
+	status int
+}
+
+func (r *recorder) WriteHeader(s int)           { r.status = s }
+func (r *recorder) Write(b []byte) (int, error) { return r.buf.Write(b) }
+
+// TestBrokenRecordIsQuarantinedAndTheRestLoads: one order with an amount
+// that is not a number, among 100 on a page: 99 load, 1 is kept in
+// etl_quarantine with its raw JSON, and the shop succeeds.
+func TestBrokenRecordIsQuarantinedAndTheRestLoads(t *testing.T) {
+	t.Setenv("IT_TOKEN", "x")
+	store := shoptima.NewStore(shoptima.Options{Orders: 100, Seed: 9,
+		Start: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC)})
+	victim := store.OrderNums()[37]
+	h := store.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &recorder{ResponseWriter: w, status: 200}
+		h.ServeHTTP(rec, r)
+		body := rec.buf.String()
+		// Break the victim's order_price wherever it is listed.
+		if i := strings.Index(body, `"order_num":"`+victim+`"`); i >= 0 {
+			j := strings.Index(body[i:], `"order_price":"`) + i
+			body = body[:j] + `"order_price":"12,50` + body[j+len(`"order_price":"`)+4:]
+		}
+		w.Header().Del("Content-Length")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(rec.status)
+		fmt.Fprint(w, body)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	spec := writeSpec(t, dir, fmt.Sprintf(jobTemplate, srv.URL, ""))
+	res := runOnce(t, spec, pipeline.RunOptions{})
+	s := res.Shops[0]
+	if s.Status != pipeline.ShopOK {
+		t.Fatalf("shop failed: %v", s.Err)
+	}
+	if s.Quarantined == 0 {
+		t.Fatal("nothing quarantined")
+	}
+	pq := spec.ResolvePath("./parquet")
+	if n, _ := parquet.CountLatest(pq, table.Orders, "st"); n != 99 {
+		t.Fatalf("parquet holds %d orders, want 99", n)
+	}
+	recs, err := parquet.ReadTable(pq, table.Quarantine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range recs {
+		for i := 0; i < int(r.NumRows()); i++ {
+			key := r.Column(table.Quarantine.ColumnIndex("record_key")).ValueStr(i)
+			payload := r.Column(table.Quarantine.ColumnIndex("payload")).ValueStr(i)
+			reason := r.Column(table.Quarantine.ColumnIndex("reason")).ValueStr(i)
+			if key == victim && strings.Contains(payload, `"order_price":"12,50`) && strings.Contains(reason, "bad amount") {
+				found = true
+			}
+		}
+		r.Release()
+	}
+	if !found {
+		t.Fatalf("no quarantine row for %s with its raw payload and reason", victim)
+	}
+}
+
+// TestCancelStopsCleanly: a run cancelled while a shop is paging stops, the
+// shop fails, its watermark stays unset and no part file is visible.
+func TestCancelStopsCleanly(t *testing.T) {
+	t.Setenv("IT_TOKEN", "x")
+	store := shoptima.NewStore(shoptima.Options{Orders: 2000, Seed: 2})
+	arrived := make(chan struct{}, 100)
+	h := store.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("page") == "3" {
+			arrived <- struct{}{}
+			<-r.Context().Done() // stall until the client gives up
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	spec := writeSpec(t, dir, fmt.Sprintf(jobTemplate, srv.URL, ""))
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-arrived; cancel() }()
+
+	runID := pipeline.NewRunID(time.Now())
+	sinks, err := pipeline.OpenSinks(ctx, spec, runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, _ := pipeline.NewFileState(spec.ResolvePath("./state"), spec.Name)
+	r := &pipeline.Runner{Spec: spec, Sinks: sinks, State: state, RunID: runID}
+	res, err := r.Run(ctx, pipeline.RunOptions{BatchRows: 100})
+	pipeline.CloseSinks(sinks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failed() != 1 {
+		t.Fatalf("want the cancelled shop to fail, got %+v", res.Shops[0])
+	}
+	if _, has, _ := state.Load("st"); has {
+		t.Fatal("a cancelled shop must not move its watermark")
+	}
+	var visible []string
+	filepath.WalkDir(spec.ResolvePath("./parquet"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			visible = append(visible, p)
+		}
+		return nil
+	})
+	if len(visible) != 0 {
+		t.Fatalf("a cancelled run left files: %v", visible)
+	}
+}
