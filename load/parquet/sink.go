@@ -440,6 +440,10 @@ func (w *writer) finish() error {
 		return wrap("close", err)
 	}
 	w.finished = true
+	// A finished writer may wait in pending until its shop commits; drop
+	// the FileWriter and file so that waiting costs a few bytes, not the
+	// writer's buffers and metadata (a long backfill finishes thousands).
+	w.fw, w.f = nil, nil
 	return nil
 }
 
