@@ -26,7 +26,7 @@ func newShop(t *testing.T, opts shoptima.Options) (*shoptima.Store, string) {
 	return st, srv.URL
 }
 
-func writeSpec(t *testing.T, dir, body string) *pipeline.Spec {
+func writeSpec(t testing.TB, dir, body string) *pipeline.Spec {
 	t.Helper()
 	path := filepath.Join(dir, "job.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
@@ -39,7 +39,7 @@ func writeSpec(t *testing.T, dir, body string) *pipeline.Spec {
 	return spec
 }
 
-func runOnce(t *testing.T, spec *pipeline.Spec, opt pipeline.RunOptions) pipeline.Result {
+func runOnce(t testing.TB, spec *pipeline.Spec, opt pipeline.RunOptions) pipeline.Result {
 	t.Helper()
 	runID := pipeline.NewRunID(time.Now())
 	sinks, err := pipeline.OpenSinks(context.Background(), spec, runID)
