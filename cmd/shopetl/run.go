@@ -85,6 +85,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	tty := isTerminal(stderr)
 	opt.Logger = newLogger(stderr, tty)
+	startPprof(opt.Logger)
 	runID := pipeline.NewRunID(time.Now())
 	if spec.State.Backend != "file" {
 		fmt.Fprintf(stderr, "run: state backend %q is not implemented yet; use backend: file\n", spec.State.Backend)
