@@ -454,7 +454,7 @@ func (l *shopLoad) flushAndCommit(ctx context.Context) error {
 	return nil
 }
 
-// Window formats a window for the summary.
+// formatWindow prints a window for the summary.
 func formatWindow(w extract.Window) string {
 	if w.From.IsZero() {
 		return "-"
