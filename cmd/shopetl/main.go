@@ -35,11 +35,11 @@ const usage = `usage:
   shopetl sim [--addr 127.0.0.1:0] [--orders N] [--seed S] [--faults SPEC]
 `
 
-// defaultMemoryLimit is the Go heap's soft limit unless GOMEMLIMIT is set.
+// defaultMemoryLimit is the Go runtime's soft limit unless GOMEMLIMIT is set.
 // A backfill's live heap is a few tens of MB (bounded pages and batches);
 // without a limit the collector lets garbage grow to twice the heap between
 // cycles, and a long run's RSS drifts upwards.
-const defaultMemoryLimit = 192 << 20
+const defaultMemoryLimit = 128 << 20
 
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
