@@ -15,9 +15,10 @@ type Window struct {
 	From, To time.Time
 }
 
-// Raw is one source record as the shop sent it.
+// Raw is one source record as the shop sent it. Extractors do not parse
+// records: the transform reads them once, order number included.
 type Raw struct {
-	Key  string // the order number where it could be read, else ""
+	Key  string // the record's id when the extractor has it anyway, else ""
 	Body json.RawMessage
 }
 

@@ -363,7 +363,11 @@ func (l *shopLoad) page(ctx context.Context, pg extract.Page) error {
 			err = table.CheckRecord(&rec)
 		}
 		if err != nil {
-			l.quarantine(pg.Endpoint, raw.Key, err.Error(), raw.Body)
+			key := raw.Key
+			if key == "" {
+				key = rec.Order.OrderID
+			}
+			l.quarantine(pg.Endpoint, key, err.Error(), raw.Body)
 			quarantined++
 			continue
 		}

@@ -17,6 +17,8 @@ type Context struct {
 }
 
 // Func turns one raw record into canonical rows, or says why it cannot.
+// On error, the returned record's Order.OrderID holds the order number when
+// it could be read, so the quarantine row names the record.
 type Func func(c *Context, raw extract.Raw) (model.Record, error)
 
 var (

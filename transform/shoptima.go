@@ -67,25 +67,31 @@ var shoptimaRefund = map[int64][2]string{
 // Shoptima turns one GET /order row into canonical rows.
 func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 	var o shoptimaOrder
-	if err := json.Unmarshal(raw.Body, &o); err != nil {
-		return model.Record{}, fmt.Errorf("decode order: %w", err)
-	}
+	err := json.Unmarshal(raw.Body, &o)
+	// order_num comes first in every row, so it is read even when a later
+	// field fails; the failed record is still named.
 	id := strings.TrimSpace(string(o.OrderNum))
+	fail := func(err error) (model.Record, error) {
+		return model.Record{Order: model.Order{OrderID: id}}, err
+	}
+	if err != nil {
+		return fail(fmt.Errorf("decode order: %w", err))
+	}
 	if id == "" {
-		return model.Record{}, errors.New("order_num missing")
+		return fail(errors.New("order_num missing"))
 	}
 	if o.OrderTime.T == nil {
-		return model.Record{}, errors.New("order_time missing")
+		return fail(errors.New("order_time missing"))
 	}
 	if !o.Status.Valid {
-		return model.Record{}, errors.New("status missing")
+		return fail(errors.New("status missing"))
 	}
 	currency := string(o.Currency)
 	if currency == "" {
 		currency = c.Currency
 	}
 	if currency == "" {
-		return model.Record{}, errors.New("currency missing and the shop has no default currency")
+		return fail(errors.New("currency missing and the shop has no default currency"))
 	}
 
 	ord := model.Order{
@@ -165,7 +171,7 @@ func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 	for i, g := range o.Goods {
 		qty := g.Count.V
 		if qty < 0 {
-			return model.Record{}, fmt.Errorf("line %d: negative count %d", i+1, qty)
+			return fail(fmt.Errorf("line %d: negative count %d", i+1, qty))
 		}
 		lineRefund := model.RefundNone
 		if g.IsRefund.V == 1 {

@@ -1,7 +1,6 @@
 package shoptima
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -169,25 +168,9 @@ func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
 		out = fetched{lastPage: max(r.Data.LastPage, 1), total: r.Data.Total}
 		out.page = extract.Page{Endpoint: endpoint, FetchedAt: time.Now(), Records: make([]extract.Raw, len(r.Data.Data))}
 		for i, raw := range r.Data.Data {
-			out.page.Records[i] = extract.Raw{Key: orderNum(raw), Body: raw}
+			out.page.Records[i] = extract.Raw{Body: raw}
 		}
 		return nil
 	})
 	return out, err
-}
-
-// orderNum reads a row's order number for error messages and logs; a row
-// where it cannot be read still goes on, to be quarantined by transform.
-func orderNum(raw json.RawMessage) string {
-	var r struct {
-		OrderNum json.RawMessage `json:"order_num"`
-	}
-	if json.Unmarshal(raw, &r) != nil {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(r.OrderNum, &s) == nil {
-		return s
-	}
-	return string(bytes.Trim(r.OrderNum, `"`))
 }

@@ -2,6 +2,7 @@ package shoptima_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -49,7 +50,13 @@ func TestExtractReadsEveryOrderOfTheWindowAndSendsTimeType(t *testing.T) {
 		seenMu.Lock()
 		defer seenMu.Unlock()
 		for _, r := range p.Records {
-			seen[r.Key]++
+			var row struct {
+				OrderNum string `json:"order_num"`
+			}
+			if err := json.Unmarshal(r.Body, &row); err != nil {
+				return err
+			}
+			seen[row.OrderNum]++
 		}
 		return nil
 	})
