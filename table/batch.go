@@ -26,11 +26,18 @@ func ToDecimal128(d decimal.Decimal) (decimal128.Num, error) {
 	if !scaled.IsInteger() {
 		return decimal128.Num{}, fmt.Errorf("amount %s has more than %d decimal places", d, DecimalScale)
 	}
-	return decimal128.FromBigInt(scaled.BigInt()), nil
+	// Below 10^18 in magnitude, so it fits an int64: no big.Int on this
+	// per-amount path.
+	return decimal128.FromI64(scaled.IntPart()), nil
 }
 
-// FromDecimal128 is the inverse of ToDecimal128.
+// FromDecimal128 is the inverse of ToDecimal128. Values outside int64
+// (never written by ToDecimal128) take the exact big.Int path.
 func FromDecimal128(n decimal128.Num) decimal.Decimal {
+	lo := int64(n.LowBits())
+	if (n.HighBits() == 0 && lo >= 0) || (n.HighBits() == -1 && lo < 0) {
+		return decimal.New(lo, -DecimalScale)
+	}
 	return decimal.NewFromBigInt(n.BigInt(), -DecimalScale)
 }
 

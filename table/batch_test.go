@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/shopspring/decimal"
 
@@ -19,7 +20,7 @@ func TestToDecimal128IsExact(t *testing.T) {
 	}{
 		{"0", false}, {"12.9300", false}, {"-16.55", false},
 		{"99999999999999.9999", false}, {"100000000000000", true},
-		{"0.00001", true},
+		{"0.00001", true}, {"-99999999999999.9999", false}, {"-0.0001", false},
 	} {
 		d := decimal.RequireFromString(tc.in)
 		n, err := ToDecimal128(d)
@@ -29,6 +30,15 @@ func TestToDecimal128IsExact(t *testing.T) {
 		if err == nil && !FromDecimal128(n).Equal(d) {
 			t.Fatalf("round trip of %s gave %s", tc.in, FromDecimal128(n))
 		}
+	}
+}
+
+func TestFromDecimal128BeyondInt64(t *testing.T) {
+	t.Parallel()
+	big := decimal.RequireFromString("12345678901234567890.1234")
+	n := decimal128.FromBigInt(big.Shift(DecimalScale).BigInt())
+	if got := FromDecimal128(n); !got.Equal(big) {
+		t.Fatalf("FromDecimal128 = %s, want %s", got, big)
 	}
 }
 
