@@ -105,19 +105,19 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		defer pipeline.CloseSinks(sinks)
 	}
+	var progress *bars
 	if tty {
-		bars := newBars(stderr)
-		opt.Progress = bars
-		defer bars.Wait()
+		progress = newBars(stderr)
+		opt.Progress = progress
 	}
 	r := &pipeline.Runner{Spec: spec, Sinks: sinks, State: state, RunID: runID}
 	res, err := r.Run(ctx, opt)
+	if progress != nil {
+		progress.Wait() // the bars finish drawing before the summary
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "run:", err)
 		return exitInvalid
-	}
-	if p, ok := opt.Progress.(*bars); ok {
-		p.Wait()
 	}
 	pipeline.WriteSummary(stdout, res)
 	if res.Failed() > 0 {
