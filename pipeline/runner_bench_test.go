@@ -17,7 +17,10 @@ import (
 // limit, so what it measures is the pipeline itself. It reports orders/s.
 func BenchmarkRun(b *testing.B) {
 	const orders = 20000
-	store := shoptima.NewStore(shoptima.Options{Orders: orders, Seed: 4})
+	store, err := shoptima.NewStore(shoptima.Options{Orders: orders, Seed: 4})
+	if err != nil {
+		b.Fatal(err)
+	}
 	srv := httptest.NewServer(store.Handler())
 	defer srv.Close()
 	b.Setenv("IT_TOKEN", "x")

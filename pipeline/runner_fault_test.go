@@ -33,8 +33,11 @@ func (r *recorder) Write(b []byte) (int, error) { return r.buf.Write(b) }
 // etl_quarantine with its raw JSON, and the shop succeeds.
 func TestBrokenRecordIsQuarantinedAndTheRestLoads(t *testing.T) {
 	t.Setenv("IT_TOKEN", "x")
-	store := shoptima.NewStore(shoptima.Options{Orders: 100, Seed: 9,
+	store, err := shoptima.NewStore(shoptima.Options{Orders: 100, Seed: 9,
 		Start: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	victim := store.OrderNums()[37]
 	h := store.Handler()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -91,7 +94,10 @@ func TestBrokenRecordIsQuarantinedAndTheRestLoads(t *testing.T) {
 // shop fails, its watermark stays unset and no part file is visible.
 func TestCancelStopsCleanly(t *testing.T) {
 	t.Setenv("IT_TOKEN", "x")
-	store := shoptima.NewStore(shoptima.Options{Orders: 2000, Seed: 2})
+	store, err := shoptima.NewStore(shoptima.Options{Orders: 2000, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
 	arrived := make(chan struct{}, 100)
 	h := store.Handler()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -13,6 +13,7 @@ import (
 	_ "github.com/shopetl/shopetl/extract/all"
 	"github.com/shopetl/shopetl/load/parquet"
 	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/sim/fault"
 	"github.com/shopetl/shopetl/sim/shoptima"
 	"github.com/shopetl/shopetl/table"
 )
@@ -20,7 +21,10 @@ import (
 // newShop serves a simulated shoptima shop over real HTTP.
 func newShop(t *testing.T, opts shoptima.Options) (*shoptima.Store, string) {
 	t.Helper()
-	st := shoptima.NewStore(opts)
+	st, err := shoptima.NewStore(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(st.Handler())
 	t.Cleanup(srv.Close)
 	return st, srv.URL
@@ -85,7 +89,7 @@ func TestRunLoadsEveryOrderOnceThroughFaults(t *testing.T) {
 	store, url := newShop(t, shoptima.Options{
 		Orders: 700, Seed: 11, Token: "s3cret-token",
 		Start: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2020, 7, 1, 0, 0, 0, 0, time.UTC),
-		Faults: shoptima.Faults{Rate: 0.2, Kinds: []string{shoptima.FaultServerError, shoptima.FaultRateLimited, shoptima.FaultTruncated}},
+		Faults: fault.Options{Rate: 0.2, Kinds: []fault.Kind{fault.ServerError, fault.RateLimited, fault.RateLimitedRetry, fault.Truncated, fault.Malformed}},
 	})
 	dir := t.TempDir()
 	extra := ""

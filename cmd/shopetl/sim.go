@@ -8,10 +8,9 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/shopetl/shopetl/sim/fault"
 	"github.com/shopetl/shopetl/sim/shoptima"
 )
 
@@ -41,7 +40,11 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "sim:", err)
 		return exitInvalid
 	}
-	st := shoptima.NewStore(shoptima.Options{Orders: *orders, Seed: *seed, Start: start, End: end, Token: *token, Faults: f})
+	st, err := shoptima.NewStore(shoptima.Options{Orders: *orders, Seed: *seed, Start: start, End: end, Token: *token, Faults: f})
+	if err != nil {
+		fmt.Fprintln(stderr, "sim:", err)
+		return exitInvalid
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/shoptima/", http.StripPrefix("/shoptima", st.Handler()))
 
@@ -83,18 +86,11 @@ shops:
 	return exitOK
 }
 
-func parseFaults(s string) (shoptima.Faults, error) {
-	if s == "" {
-		return shoptima.Faults{}, nil
+func parseFaults(s string) (fault.Options, error) {
+	f, err := fault.ParseSpec(s)
+	if err != nil {
+		return f, err
 	}
-	rateS, kinds, _ := strings.Cut(s, ":")
-	r, err := strconv.ParseFloat(rateS, 64)
-	if err != nil || r < 0 || r > 1 {
-		return shoptima.Faults{}, fmt.Errorf("--faults %q: want RATE (0..1)[:KIND,...]", s)
-	}
-	f := shoptima.Faults{Rate: r, Latency: 2 * time.Second}
-	if kinds != "" {
-		f.Kinds = strings.Split(kinds, ",")
-	}
+	f.Latency = 2 * time.Second
 	return f, nil
 }

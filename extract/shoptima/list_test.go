@@ -18,7 +18,10 @@ import (
 func TestExtractReadsEveryOrderOfTheWindowAndSendsTimeType(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC)
-	store := sim.NewStore(sim.Options{Orders: 500, Seed: 5, Start: start, End: start.AddDate(0, 0, 60)})
+	store, err := sim.NewStore(sim.Options{Orders: 500, Seed: 5, Start: start, End: start.AddDate(0, 0, 60)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var mu sync.Mutex // guards queries
 	var queries []map[string]string
 	h := store.Handler()

@@ -32,10 +32,16 @@
 // Not in the doc, chosen here: bad list parameters give HTTP 400 with
 // {"status":"error","code":400,...}; with Options.Token set every request
 // needs "Authorization: Bearer <token>" or gets HTTP 401 with code 401
-// "unauthorized"; injected faults (Options.Faults) affect GET /order only.
+// "unauthorized"; injected faults (Options.Faults, package sim/fault) affect
+// GET /order only: drift inserts an order at an existing order_time or moves
+// one on (pay, ship, refund); duplicate repeats the previous page's last order
+// at the top of the page; wrongtype corrupts one money, time or count value.
 // Status 3 (已经预报, pre-advised to the carrier) orders have a tracking
 // number but no shipping_time; status 2 orders have both. Routes are served
 // at the root and under /api/v1 (the doc's URLs).
+//
+// A list request matches its filter once per store revision and keeps the
+// result (newest first), so paging costs the page, not the store.
 //
 // Money is int64 cents in the store and decimal.Decimal in Snapshot; never
 // float. The store keeps a modification counter (Store.Revision,
@@ -46,7 +52,8 @@
 //	GET /order                       TestListPagingLaravel, TestListEmptyStoreAndPrefix,
 //	                                 TestListBadParams, TestTimeFilters,
 //	                                 TestStatusAndRefundFilters, TestGeneratedDataRealism,
-//	                                 TestDeterministic, TestFaults, TestLargeStore
+//	                                 TestDeterministic, TestFaults (every fault kind),
+//	                                 TestLargeStore, BenchmarkListPage
 //	GET /order/{order_num}/detail    TestShapesFollowTheDoc, TestShippingOrders
 //	PATCH /order/updateStatus        TestUpdateStatus
 //	PATCH /order/batchUpdateOrder    TestBatchUpdateOrder

@@ -8,7 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/shopetl/shopetl/sim/fault"
 )
 
 // envelope is every response's outer shape.
@@ -63,7 +64,7 @@ func writeOK(w http.ResponseWriter, msg string, data any) {
 func (s *Store) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, p := range []string{"", "/api/v1"} {
-		mux.HandleFunc("GET "+p+"/order", s.handleList)
+		mux.Handle("GET "+p+"/order", s.faults.Wrap(http.HandlerFunc(s.handleList)))
 		mux.HandleFunc("GET "+p+"/order/{order_num}/detail", s.handleDetail)
 		mux.HandleFunc("PATCH "+p+"/order/updateStatus", s.handleUpdateStatus)
 		mux.HandleFunc("PATCH "+p+"/order/batchUpdateOrder", s.handleBatchUpdate)
@@ -386,49 +387,25 @@ func (s *Store) handleList(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusBadRequest, 400, bad)
 		return
 	}
-	fault := s.drawFault()
-	switch fault {
-	case FaultServerError:
-		writeErr(w, http.StatusInternalServerError, 500, msgServerError)
-		return
-	case FaultRateLimited, FaultRateLimited + "+retry":
-		if fault != FaultRateLimited {
-			w.Header().Set("Retry-After", "1")
-		}
-		writeErr(w, http.StatusTooManyRequests, 429, msgTooManyRequest)
-		return
-	case FaultLatency:
-		d := s.opts.Faults.Latency
-		if d <= 0 {
-			d = 3 * time.Second
-		}
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
-	}
-
 	pd := pageData{CurrentPage: lq.page, PerPage: lq.rows, Data: []listOrder{}}
 	skip := (lq.page - 1) * lq.rows
 	s.mu.RLock()
-	for i := len(s.orders) - 1; i >= 0; i-- { // newest first
-		o := s.orders[i]
-		if !lq.match(o) {
-			continue
-		}
-		if pd.Total >= skip && len(pd.Data) < lq.rows {
+	all := s.match(lq)
+	pd.Total = len(all)
+	if skip < len(all) {
+		for _, o := range all[skip:min(len(all), skip+lq.rows)] {
 			pd.Data = append(pd.Data, s.listOrder(o))
 		}
-		pd.Total++
+	}
+	from, to := skip+1, skip+len(pd.Data)
+	if k, ok := fault.KindFrom(r.Context()); ok && k == fault.Duplicate && skip > 0 && skip <= len(all) {
+		// The last order of the page before, once more at the top.
+		pd.Data = append([]listOrder{s.listOrder(all[skip-1])}, pd.Data...)
 	}
 	s.mu.RUnlock()
 
 	pd.LastPage = max(1, (pd.Total+lq.rows-1)/lq.rows)
-	if n := len(pd.Data); n > 0 {
-		from, to := skip+1, skip+n
+	if len(pd.Data) > 0 {
 		pd.From, pd.To = &from, &to
 	}
 	// Laravel's page URLs carry only ?page=N, never the other parameters.
@@ -441,45 +418,22 @@ func (s *Store) handleList(w http.ResponseWriter, r *http.Request) {
 	if lq.page > 1 {
 		pd.PrevPageURL = ptr(pageURL(lq.page - 1))
 	}
-
-	if fault == FaultTruncated {
-		b := encode(envelope{Status: "success", Code: 200, Data: pd})
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-		w.WriteHeader(http.StatusOK)
-		w.Write(b[:len(b)/2])
-		// Returning short of Content-Length makes net/http close the
-		// connection: the client sees an unexpected EOF.
-		return
-	}
 	writeOK(w, "", pd)
 }
 
-// drawFault decides, from the seeded fault RNG, whether this list request
-// fails and how. It returns "" for no fault.
-func (s *Store) drawFault() string {
-	f := s.opts.Faults
-	if f.Rate <= 0 {
-		return ""
+// errorBody is the doc's error envelope for an injected HTTP failure.
+func errorBody(status int) []byte {
+	msg := msgServerError
+	if status == http.StatusTooManyRequests {
+		msg = msgTooManyRequest
 	}
-	kinds := f.Kinds
-	if len(kinds) == 0 {
-		kinds = []string{FaultServerError, FaultRateLimited, FaultTruncated, FaultLatency}
-	}
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	if s.faultRNG.Float64() >= f.Rate {
-		return ""
-	}
-	k := kinds[s.faultRNG.IntN(len(kinds))]
-	if k == FaultRateLimited {
-		s.faultN++
-		if s.faultN%2 == 1 { // every other 429, starting with the first, has Retry-After
-			return FaultRateLimited + "+retry"
-		}
-	}
-	return k
+	return encode(envelope{Status: "error", Code: status, Message: msg})
 }
+
+// wrongTypeFields are the list fields a wrongtype fault may corrupt: money,
+// times and counts.
+var wrongTypeFields = []string{"order_price", "off_price", "shipping_money", "total", "fee",
+	"refund_price", "order_time", "pay_time", "count", "price"}
 
 // ---- GET /order/{order_num}/detail ----
 

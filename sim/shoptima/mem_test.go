@@ -14,7 +14,10 @@ func TestMemFootprint(t *testing.T) {
 	var a, b runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&a)
-	s := NewStore(Options{Orders: 100_000, Seed: 1})
+	s, err := NewStore(Options{Orders: 100_000, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
 	runtime.GC()
 	runtime.ReadMemStats(&b)
 	mib := (float64(b.HeapAlloc) - float64(a.HeapAlloc)) / (1 << 20)

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/shopetl/shopetl/sim/fault"
 )
 
 var fixedNow = time.Date(2020, 8, 15, 12, 0, 0, 0, time.UTC)
@@ -29,7 +31,10 @@ func newServer(t *testing.T, opts Options) (*Store, *httptest.Server) {
 	if opts.Now == nil {
 		opts.Now = fixedClock
 	}
-	s := NewStore(opts)
+	s, err := NewStore(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return s, srv
@@ -849,75 +854,139 @@ func TestAuth(t *testing.T) {
 	}
 }
 
+// TestFaults shows every fault kind firing on GET /order (and only there).
 func TestFaults(t *testing.T) {
 	t.Parallel()
+	opts := func(k fault.Kind) Options {
+		return Options{Orders: 30, Seed: 8, Faults: fault.Options{Rate: 1, Kinds: []fault.Kind{k},
+			Latency: time.Millisecond, Stall: time.Minute}}
+	}
+	read := func(c *http.Client, url string) (*http.Response, []byte, error) {
+		resp, err := c.Get(url)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return resp, b, err
+	}
 	t.Run("500", func(t *testing.T) {
 		t.Parallel()
-		_, srv := newServer(t, Options{Orders: 5, Faults: Faults{Rate: 1, Kinds: []string{FaultServerError}}})
-		code, b := get(t, srv.Client(), srv.URL+"/order")
-		if code != 500 || string(b) != `{"status":"error","code":500,"message":"服务器错误,请刷新后重试"}` {
-			t.Fatalf("HTTP %d %s", code, b)
+		s, srv := newServer(t, opts(fault.ServerError))
+		resp, b, err := read(srv.Client(), srv.URL+"/order")
+		if err != nil || resp.StatusCode < 500 || !strings.HasPrefix(string(b), `{"status":"error","code":50`) || !strings.Contains(string(b), msgServerError) {
+			t.Fatalf("HTTP %v %s %v", resp.StatusCode, b, err)
 		}
 		// Faults hit the list only.
 		if code, _ := get(t, srv.Client(), srv.URL+"/order/x/detail"); code != 404 {
 			t.Fatalf("detail: HTTP %d", code)
 		}
-	})
-	t.Run("429", func(t *testing.T) {
-		t.Parallel()
-		_, srv := newServer(t, Options{Orders: 5, Faults: Faults{Rate: 1, Kinds: []string{FaultRateLimited}}})
-		var retry []string
-		for range 4 {
-			resp, err := srv.Client().Get(srv.URL + "/order")
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != 429 {
-				t.Fatalf("HTTP %d", resp.StatusCode)
-			}
-			retry = append(retry, resp.Header.Get("Retry-After"))
-		}
-		if !slices.Equal(retry, []string{"1", "", "1", ""}) {
-			t.Fatalf("Retry-After on every other 429: %q", retry)
+		if s.Faults()[fault.ServerError] != 1 {
+			t.Fatalf("Faults() = %v", s.Faults())
 		}
 	})
+	for _, k := range []fault.Kind{fault.RateLimited, fault.RateLimitedRetry} {
+		t.Run(string(k), func(t *testing.T) {
+			t.Parallel()
+			_, srv := newServer(t, opts(k))
+			resp, b, err := read(srv.Client(), srv.URL+"/order")
+			if err != nil || resp.StatusCode != 429 || string(b) != `{"status":"error","code":429,"message":"请求过于频繁,请稍后重试"}` {
+				t.Fatalf("HTTP %v %s %v", resp.StatusCode, b, err)
+			}
+			if got, want := resp.Header.Get("Retry-After"), map[fault.Kind]string{fault.RateLimitedRetry: "1"}[k]; got != want {
+				t.Fatalf("Retry-After %q, want %q", got, want)
+			}
+		})
+	}
 	t.Run("truncated", func(t *testing.T) {
 		t.Parallel()
-		_, srv := newServer(t, Options{Orders: 5, Faults: Faults{Rate: 1, Kinds: []string{FaultTruncated}}})
-		resp, err := srv.Client().Get(srv.URL + "/order")
-		if err != nil {
-			t.Fatal(err)
+		_, srv := newServer(t, opts(fault.Truncated))
+		resp, b, err := read(srv.Client(), srv.URL+"/order")
+		if resp == nil || resp.StatusCode != 200 || !errors.Is(err, io.ErrUnexpectedEOF) || json.Valid(b) {
+			t.Fatalf("err %v, %d bytes", err, len(b))
 		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		if resp.StatusCode != 200 || !errors.Is(err, io.ErrUnexpectedEOF) || json.Valid(b) {
-			t.Fatalf("HTTP %d, err %v, %d bytes of %d", resp.StatusCode, err, len(b), resp.ContentLength)
+	})
+	t.Run("malformed", func(t *testing.T) {
+		t.Parallel()
+		_, srv := newServer(t, opts(fault.Malformed))
+		resp, b, err := read(srv.Client(), srv.URL+"/order")
+		if err != nil || resp.StatusCode != 200 || json.Valid(b) {
+			t.Fatalf("HTTP %v, valid JSON %v, err %v", resp.StatusCode, json.Valid(b), err)
 		}
 	})
 	t.Run("latency", func(t *testing.T) {
 		t.Parallel()
-		_, srv := newServer(t, Options{Orders: 5, Faults: Faults{Rate: 1, Kinds: []string{FaultLatency}, Latency: time.Hour}})
-		c := srv.Client()
-		c.Timeout = 50 * time.Millisecond
-		_, err := c.Get(srv.URL + "/order")
+		s, srv := newServer(t, opts(fault.Latency))
+		if code, b := get(t, srv.Client(), srv.URL+"/order"); code != 200 || !json.Valid(b) {
+			t.Fatalf("HTTP %d", code)
+		}
+		if s.Faults()[fault.Latency] != 1 {
+			t.Fatalf("Faults() = %v", s.Faults())
+		}
+	})
+	t.Run("stall", func(t *testing.T) {
+		t.Parallel()
+		_, srv := newServer(t, opts(fault.Stall))
+		c := &http.Client{Timeout: 30 * time.Millisecond}
+		_, _, err := read(c, srv.URL+"/order")
 		var ue *url.Error
 		if !errors.As(err, &ue) || !ue.Timeout() {
 			t.Fatalf("want a client timeout, got %v", err)
 		}
 	})
+	t.Run("wrongtype", func(t *testing.T) {
+		t.Parallel()
+		_, srv := newServer(t, opts(fault.WrongType))
+		_, b := get(t, srv.Client(), srv.URL+"/order?rows=30")
+		var p pageBody
+		if err := json.Unmarshal(b, &p); err != nil {
+			t.Fatalf("wrongtype must stay JSON: %v", err)
+		}
+		bad := 0
+		for _, raw := range p.Data.Data {
+			var o apiOrder
+			if json.Unmarshal(raw, &o) != nil {
+				bad++
+			}
+		}
+		if bad != 1 {
+			t.Fatalf("%d of %d orders fail to decode, want 1", bad, len(p.Data.Data))
+		}
+	})
+	t.Run("drift", func(t *testing.T) {
+		t.Parallel()
+		s, srv := newServer(t, Options{Orders: 30, Seed: 8, Faults: fault.Options{Rate: 1, Kinds: []fault.Kind{fault.Drift}}})
+		rev, n := s.Revision(), s.Count()
+		for range 6 {
+			if code, _ := get(t, srv.Client(), srv.URL+"/order"); code != 200 {
+				t.Fatalf("HTTP %d", code)
+			}
+		}
+		if s.Revision() < rev+6 || s.Count() == n || s.Count() == n+6 {
+			t.Fatalf("6 drifts: revision %d→%d, orders %d→%d; want both inserts and changes", rev, s.Revision(), n, s.Count())
+		}
+	})
+	t.Run("duplicate", func(t *testing.T) {
+		t.Parallel()
+		_, plain := newServer(t, Options{Orders: 30, Seed: 8})
+		_, dup := newServer(t, opts(fault.Duplicate))
+		first := listNums(t, plain, "/order?rows=10&page=1")
+		second := listNums(t, dup, "/order?rows=10&page=2")
+		if len(second) != 11 || second[0] != first[9] {
+			t.Fatalf("page 2 = %v, want page 1's last (%s) then 10 more", second, first[9])
+		}
+		if p1 := listNums(t, dup, "/order?rows=10&page=1"); !slices.Equal(p1, first) {
+			t.Fatalf("page 1 has no page before it, want it unchanged: %v", p1)
+		}
+	})
 	t.Run("reproducible", func(t *testing.T) {
 		t.Parallel()
 		seq := func() []int {
-			_, srv := newServer(t, Options{Orders: 5, Seed: 4, Faults: Faults{Rate: 0.4, Kinds: []string{FaultServerError, FaultRateLimited}}})
+			_, srv := newServer(t, Options{Orders: 5, Seed: 4, Faults: fault.Options{Rate: 0.4, Kinds: []fault.Kind{fault.ServerError, fault.RateLimited}}})
 			var codes []int
-			for range 40 {
-				resp, err := srv.Client().Get(srv.URL + "/order")
-				if err != nil {
-					t.Fatal(err)
-				}
-				resp.Body.Close()
-				codes = append(codes, resp.StatusCode)
+			for i := range 40 {
+				code, _ := get(t, srv.Client(), srv.URL+"/order?page="+strconv.Itoa(1+i%4))
+				codes = append(codes, code)
 			}
 			return codes
 		}
@@ -929,10 +998,29 @@ func TestFaults(t *testing.T) {
 		for _, c := range a {
 			count[c]++
 		}
-		if count[200] < 10 || count[500] == 0 || count[429] == 0 {
+		if count[200] < 10 || count[200] == len(a) || count[429] == 0 {
 			t.Fatalf("rate 0.4 gave %v", count)
 		}
 	})
+}
+
+// listNums returns the order_nums of one list page.
+func listNums(t *testing.T, srv *httptest.Server, path string) []string {
+	t.Helper()
+	code, b := get(t, srv.Client(), srv.URL+path)
+	var p pageBody
+	if err := json.Unmarshal(b, &p); code != 200 || err != nil {
+		t.Fatalf("%s: HTTP %d, %v", path, code, err)
+	}
+	var nums []string
+	for _, raw := range p.Data.Data {
+		var o apiOrder
+		if err := json.Unmarshal(raw, &o); err != nil {
+			t.Fatal(err)
+		}
+		nums = append(nums, o.OrderNum)
+	}
+	return nums
 }
 
 func TestConcurrentReadsAndWrites(t *testing.T) {

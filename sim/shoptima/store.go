@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/shopetl/shopetl/sim/fault"
 )
 
 // Options configures a Store. The zero value is usable: no orders, seed 0.
@@ -37,25 +39,9 @@ type Options struct {
 	Token string
 	// Now is the store's clock (Add, write endpoints). Default time.Now.
 	Now func() time.Time
-	// Faults injects failures into list requests.
-	Faults Faults
-}
-
-// Fault kinds for Faults.Kinds.
-const (
-	FaultServerError = "500"       // HTTP 500 with the doc's error envelope
-	FaultRateLimited = "429"       // HTTP 429; every other one has Retry-After: 1
-	FaultTruncated   = "truncated" // HTTP 200, Content-Length of the full page, half the body, connection closed
-	FaultLatency     = "latency"   // waits Faults.Latency (or until the client goes away), then serves normally
-)
-
-// Faults injects failures into GET /order. Whether a request fails, and how,
-// comes from an RNG seeded by Options.Seed, so a sequential client sees the
-// same faults on every run.
-type Faults struct {
-	Rate    float64  // fraction of list requests that fail, 0..1
-	Kinds   []string // chosen uniformly; empty means all four; unknown kinds serve normally
-	Latency time.Duration
+	// Faults injects failures into list requests (GET /order), see
+	// package sim/fault.
+	Faults fault.Options
 }
 
 // Order is a copy of one stored order, returned by Snapshot. Money is
@@ -202,15 +188,17 @@ type Store struct {
 	custs  []*address
 	rev    uint64
 
-	// faultMu guards faultRNG and faultN, which decide injected faults.
-	faultMu  sync.Mutex
-	faultRNG *rand.Rand
-	faultN   uint64
+	faults *fault.Injector
+
+	// matchMu guards matches: the orders that matched recent list
+	// filters, newest first, valid while the store's revision is unchanged.
+	matchMu sync.Mutex
+	matches map[matchKey]matched
 }
 
 // NewStore generates a store of opts.Orders orders, deterministically from
-// opts.Seed.
-func NewStore(opts Options) *Store {
+// opts.Seed. It fails only on fault options this simulator cannot serve.
+func NewStore(opts Options) (*Store, error) {
 	if opts.Start.IsZero() {
 		opts.Start = time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC)
 	}
@@ -224,13 +212,25 @@ func NewStore(opts Options) *Store {
 		opts.ShopURL = "test.belment.online"
 	}
 	s := &Store{
-		opts:     opts,
-		loc:      opts.Location,
-		now:      opts.Now,
-		byNum:    make(map[string]*order, opts.Orders),
-		daySeq:   make(map[string]int),
-		rng:      rand.New(rand.NewPCG(uint64(opts.Seed), 0x5ec0de5a5e5e5e5e)),
-		faultRNG: rand.New(rand.NewPCG(uint64(opts.Seed), 0xfa017fa017fa017f)),
+		opts:    opts,
+		loc:     opts.Location,
+		now:     opts.Now,
+		byNum:   make(map[string]*order, opts.Orders),
+		daySeq:  make(map[string]int),
+		rng:     rand.New(rand.NewPCG(uint64(opts.Seed), 0x5ec0de5a5e5e5e5e)),
+		matches: map[matchKey]matched{},
+	}
+	if opts.Faults.Seed == 0 {
+		opts.Faults.Seed = opts.Seed
+	}
+	var err error
+	s.faults, err = fault.New(opts.Faults, fault.Hooks{
+		ErrorBody: errorBody,
+		Fields:    wrongTypeFields,
+		Drift:     s.drift,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("shoptima: %w", err)
 	}
 	if s.loc == nil {
 		s.loc = time.FixedZone("UTC-7", -7*3600)
@@ -255,7 +255,7 @@ func NewStore(opts Options) *Store {
 		s.orders = append(s.orders, o)
 		s.byNum[o.num] = o
 	}
-	return s
+	return s, nil
 }
 
 // Add generates n new orders whose order_time is the store's clock now.
@@ -266,13 +266,17 @@ func (s *Store) Add(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for range n {
-		o := s.genOrder(now, true)
-		s.rev++
-		o.rev = s.rev
-		i, _ := slices.BinarySearchFunc(s.orders, o, cmpOrder)
-		s.orders = slices.Insert(s.orders, i, o)
-		s.byNum[o.num] = o
+		s.insert(s.genOrder(now, true))
 	}
+}
+
+// insert adds a new order in its place. Callers hold mu for writing.
+func (s *Store) insert(o *order) {
+	s.rev++
+	o.rev = s.rev
+	i, _ := slices.BinarySearchFunc(s.orders, o, cmpOrder)
+	s.orders = slices.Insert(s.orders, i, o)
+	s.byNum[o.num] = o
 }
 
 func cmpOrder(a, b *order) int {
@@ -634,3 +638,13 @@ func (s *Store) setStatus(o *order, st int8, now int64) {
 		o.shipped = now
 	}
 }
+
+// OrderIDs returns every order_num, sorted.
+func (s *Store) OrderIDs() []string {
+	ids := s.OrderNums()
+	slices.Sort(ids)
+	return ids
+}
+
+// Faults counts the faults injected so far, by kind.
+func (s *Store) Faults() map[fault.Kind]int { return s.faults.Fired() }

@@ -1,0 +1,34 @@
+package shoptima
+
+// drift changes the store between two page requests, for the drift fault:
+// half the time a new order appears among the existing ones (at the
+// order_time of one of them, so it lands inside the windows being paged and
+// shifts the pages after it), else an existing order moves on (an unpaid
+// one is paid, a paid one shipped, a shipped one refunded). Which, and to
+// which order, comes from the store's seeded generator.
+func (s *Store) drift() {
+	now := s.now().Unix()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.orders) == 0 || s.rng.IntN(2) == 0 {
+		t := now
+		if len(s.orders) > 0 {
+			t = s.orders[s.rng.IntN(len(s.orders))].created
+		}
+		s.insert(s.genOrder(t, false))
+		return
+	}
+	o := s.orders[s.rng.IntN(len(s.orders))]
+	switch o.status {
+	case 0:
+		s.setStatus(o, 1, now)
+	case 1, 3:
+		s.setStatus(o, 2, now)
+	default:
+		o.isRefund, o.refundType, o.refund = 1, 3, o.trueTotal()
+		for i := range o.lines {
+			o.lines[i].refunded = true
+		}
+	}
+	s.touch(o, now)
+}
