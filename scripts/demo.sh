@@ -26,7 +26,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 echo "== simulated shops"
-head -1 build/demo/sim.out
+sed -n '/^$/q;p' build/demo/sim.out
 
 echo "== shopetl run jobs/demo.yaml"
 status=0
@@ -35,7 +35,7 @@ echo "(exit $status; logs in build/demo/run.log)"
 
 echo
 echo "== counts"
-echo "simulator orders:              $(head -1 build/demo/sim.out | sed -E 's/.*\(([0-9]+) orders.*/\1/')"
+echo "simulator orders:              $(grep '^shoptima ' build/demo/sim.out | sed -E 's/.*\(([0-9]+) orders.*/\1/')"
 echo "ClickHouse shop.orders FINAL:  $(ch -q 'SELECT count() FROM shop.orders FINAL')"
 build/shopetl parquet jobs/demo.yaml
 

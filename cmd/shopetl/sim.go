@@ -8,14 +8,40 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/sim"
+	_ "github.com/shopetl/shopetl/sim/all"
 	"github.com/shopetl/shopetl/sim/fault"
-	"github.com/shopetl/shopetl/sim/shoptima"
 )
 
-// cmdSim serves simulated shops on loopback until interrupted. Each
-// platform lives under its own path prefix of one address.
+// simTokenEnv is the variable the printed job spec reads the shops' token
+// from.
+const simTokenEnv = "SIM_TOKEN"
+
+// faultFlags collects --faults: "SPEC" for every shop, "PLATFORM=SPEC" for one.
+type faultFlags map[string]fault.Options
+
+func (f faultFlags) String() string { return "" }
+
+func (f faultFlags) Set(v string) error {
+	name, spec, one := strings.Cut(v, "=")
+	if !one {
+		name, spec = "", v
+	}
+	o, err := fault.ParseSpec(spec)
+	if err != nil {
+		return err
+	}
+	f[name] = o
+	return nil
+}
+
+// cmdSim serves simulated shops of every platform on loopback until
+// interrupted, each under /<platform>/ of one address.
 func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -24,8 +50,11 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	seed := fs.Int64("seed", 1, "generator seed: the same seed serves the same orders")
 	from := fs.String("from", "2025-01-01", "first order time (YYYY-MM-DD, UTC)")
 	to := fs.String("to", "2026-01-01", "orders end before this day (YYYY-MM-DD, UTC)")
-	token := fs.String("token", "", "bearer token the shops require (empty: none)")
-	faults := fs.String("faults", "", "RATE[:KIND,KIND...], e.g. 0.05:500,429,truncated,latency")
+	token := fs.String("token", "", "credential the shops require, each in its platform's way (empty: none)")
+	only := fs.String("platforms", "", "comma-separated platforms to serve (default: all)")
+	faults := faultFlags{}
+	fs.Var(faults, "faults", "RATE[:KIND,...] for every shop, or PLATFORM=RATE[:KIND,...] for one; repeatable.\n"+
+		"Kinds: "+fmt.Sprint(fault.Kinds()))
 	if _, err := parseArgs(fs, args); err != nil {
 		return exitInvalid
 	}
@@ -35,18 +64,23 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "sim: --from/--to: want YYYY-MM-DD with from < to")
 		return exitInvalid
 	}
-	f, err := parseFaults(*faults)
-	if err != nil {
-		fmt.Fprintln(stderr, "sim:", err)
+
+	var chosen []sim.Platform
+	for _, p := range sim.Platforms() {
+		if *only == "" || slices.Contains(strings.Split(*only, ","), p.Name) {
+			chosen = append(chosen, p)
+		}
+	}
+	for name := range faults {
+		if name != "" && !slices.ContainsFunc(chosen, func(p sim.Platform) bool { return p.Name == name }) {
+			fmt.Fprintf(stderr, "sim: --faults %s=...: no such platform served\n", name)
+			return exitInvalid
+		}
+	}
+	if len(chosen) == 0 {
+		fmt.Fprintf(stderr, "sim: --platforms %q: none of them exists (have %v)\n", *only, names(sim.Platforms()))
 		return exitInvalid
 	}
-	st, err := shoptima.NewStore(shoptima.Options{Orders: *orders, Seed: *seed, Start: start, End: end, Token: *token, Faults: f})
-	if err != nil {
-		fmt.Fprintln(stderr, "sim:", err)
-		return exitInvalid
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/shoptima/", http.StripPrefix("/shoptima", st.Handler()))
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -54,24 +88,54 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitNothing
 	}
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "shoptima  %s/shoptima  (%d orders, seed %d)\n\n", base, st.Count(), *seed)
-	fmt.Fprintf(stdout, `# a ready job spec:
+	mux := http.NewServeMux()
+	var specs, curls strings.Builder
+	for _, p := range chosen {
+		f, ok := faults[p.Name]
+		if !ok {
+			f = faults[""]
+		}
+		f.Latency = 2 * time.Second
+		shop, err := p.New(sim.Options{Orders: *orders, Seed: *seed, Start: start, End: end, Token: *token, Faults: f})
+		if err != nil {
+			ln.Close()
+			fmt.Fprintf(stderr, "sim: %s: %v\n", p.Name, err)
+			return exitInvalid
+		}
+		prefix := "/" + p.Name
+		mux.Handle(prefix+"/", http.StripPrefix(prefix, shop.Handler()))
+		url := base + prefix
+		fmt.Fprintf(stdout, "%-9s %s  (%d orders, seed %d)\n", p.Name, url, shop.Count(), *seed)
+
+		tokenEnv := ""
+		if *token != "" {
+			tokenEnv = simTokenEnv
+		}
+		spec := p.Spec(url, tokenEnv)
+		if !slices.Contains(extract.Platforms(), p.Name) {
+			spec = "  # no extractor for " + p.Name + " yet:\n" + commentOut(spec)
+		}
+		specs.WriteString(spec)
+		curls.WriteString(p.Curl(url, *token) + "\n")
+	}
+	fmt.Fprintf(stdout, "\n# read one list page of each:\n%s", curls.String())
+	fmt.Fprintf(stdout, "\n# a ready job spec")
+	if *token != "" {
+		fmt.Fprintf(stdout, " (export %s=<the --token>)", simTokenEnv)
+	}
+	fmt.Fprintf(stdout, `:
 version: 1
 name: sim
 state: {backend: file, path: ./state}
+defaults: {start: %s, timezone: UTC}
 shops:
-  - name: sim-shoptima
-    platform: shoptima
-    base_url: %s/shoptima
-    currency: USD
-`, base)
-	if *token != "" {
-		fmt.Fprintf(stdout, "    auth: {token: \"${SIM_TOKEN}\"}\n")
-	}
-	fmt.Fprint(stdout, "sinks:\n  parquet: {dir: ./out/parquet}\n")
+%ssinks:
+  parquet: {dir: ./out/parquet}
+`, start.Format("2006-01-02"), specs.String())
 	if f, ok := stdout.(interface{ Sync() error }); ok {
 		_ = f.Sync()
 	}
+
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -86,11 +150,18 @@ shops:
 	return exitOK
 }
 
-func parseFaults(s string) (fault.Options, error) {
-	f, err := fault.ParseSpec(s)
-	if err != nil {
-		return f, err
+func names(ps []sim.Platform) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Name
 	}
-	f.Latency = 2 * time.Second
-	return f, nil
+	return out
+}
+
+func commentOut(s string) string {
+	lines := strings.SplitAfter(strings.TrimSuffix(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = "  #" + l
+	}
+	return strings.Join(lines, "") + "\n"
 }

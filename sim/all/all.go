@@ -1,0 +1,6 @@
+// Package all registers every simulated platform with package sim.
+package all
+
+import (
+	_ "github.com/shopetl/shopetl/sim/shoptima"
+)

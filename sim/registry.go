@@ -1,0 +1,70 @@
+package sim
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shopetl/shopetl/sim/fault"
+)
+
+// Options are what every simulated platform takes from `shopetl sim`.
+type Options struct {
+	Orders     int
+	Seed       int64
+	Start, End time.Time // order creation times fall in [Start, End)
+	Token      string    // the credential the shop requires, in the platform's way; empty: none
+	Faults     fault.Options
+}
+
+// Shop is one running simulated shop.
+type Shop interface {
+	Handler() http.Handler
+	Count() int
+	Faults() map[fault.Kind]int
+}
+
+// Platform is a simulator as `shopetl sim` lists it.
+type Platform struct {
+	// Name is the platform key of job specs (shopex, ymcart, ...).
+	Name string
+	// New starts a shop.
+	New func(Options) (Shop, error)
+	// Spec returns the job-spec lines of a shop of this platform served at
+	// base, its credential read from the environment variable tokenEnv
+	// (empty: none), indented as an item of `shops:`.
+	Spec func(base, tokenEnv string) string
+	// Curl returns a curl command reading the first page of the platform's
+	// order list at base with token.
+	Curl func(base, token string) string
+}
+
+var (
+	mu        sync.Mutex // guards platforms
+	platforms = map[string]Platform{}
+)
+
+// Register adds a simulator. It panics on a duplicate name: that is a
+// programming error found at start-up.
+func Register(p Platform) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := platforms[p.Name]; dup {
+		panic("sim: platform registered twice: " + p.Name)
+	}
+	platforms[p.Name] = p
+}
+
+// Platforms returns the registered simulators, by name.
+func Platforms() []Platform {
+	mu.Lock()
+	defer mu.Unlock()
+	out := make([]Platform, 0, len(platforms))
+	for _, p := range platforms {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b Platform) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}

@@ -1,0 +1,30 @@
+package shoptima
+
+import (
+	"fmt"
+
+	"github.com/shopetl/shopetl/sim"
+)
+
+func init() {
+	sim.Register(sim.Platform{
+		Name: "shoptima",
+		New: func(o sim.Options) (sim.Shop, error) {
+			return NewStore(Options{Orders: o.Orders, Seed: o.Seed, Start: o.Start, End: o.End, Token: o.Token, Faults: o.Faults})
+		},
+		Spec: func(base, tokenEnv string) string {
+			s := fmt.Sprintf("  - name: sim-shoptima\n    platform: shoptima\n    base_url: %s\n    currency: USD\n    page_size: %d\n", base, MaxRows)
+			if tokenEnv != "" {
+				s += fmt.Sprintf("    auth: {token: \"${%s}\"}\n", tokenEnv)
+			}
+			return s
+		},
+		Curl: func(base, token string) string {
+			auth := ""
+			if token != "" {
+				auth = fmt.Sprintf("-H 'Authorization: Bearer %s' ", token)
+			}
+			return fmt.Sprintf("curl -s %s'%s/order?rows=2&page=1'", auth, base)
+		},
+	})
+}
