@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -36,10 +38,37 @@ type Platform struct {
 	// base, its credential read from the environment variable tokenEnv
 	// (empty: none), indented as an item of `shops:`.
 	Spec func(base, tokenEnv string) string
-	// Curl returns a curl command reading the first page of the platform's
-	// order list at base with token.
-	Curl func(base, token string) string
+	// List returns a request for the first page of the platform's order
+	// list at base, with token; `shopetl sim` prints it as a curl line and
+	// the tests of package sim/all send it to every platform.
+	List func(base, token string) *http.Request
 }
+
+// Curl renders a request as a curl command line (method, headers, body),
+// for people to paste.
+func Curl(r *http.Request) string {
+	var b strings.Builder
+	b.WriteString("curl -s")
+	if r.Method != http.MethodGet {
+		b.WriteString(" -X " + r.Method)
+	}
+	keys := slices.Sorted(maps.Keys(r.Header))
+	for _, k := range keys {
+		for _, v := range r.Header[k] {
+			b.WriteString(" -H " + shellQuote(k+": "+v))
+		}
+	}
+	if r.GetBody != nil {
+		if body, err := r.GetBody(); err == nil {
+			data, _ := io.ReadAll(body)
+			b.WriteString(" --data " + shellQuote(string(data)))
+		}
+	}
+	b.WriteString(" " + shellQuote(r.URL.String()))
+	return b.String()
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 var (
 	mu        sync.Mutex // guards platforms

@@ -116,7 +116,7 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			spec = "  # no extractor for " + p.Name + " yet:\n" + commentOut(spec)
 		}
 		specs.WriteString(spec)
-		curls.WriteString(p.Curl(url, *token) + "\n")
+		curls.WriteString(sim.Curl(p.List(url, *token)) + "\n")
 	}
 	fmt.Fprintf(stdout, "\n# read one list page of each:\n%s", curls.String())
 	fmt.Fprintf(stdout, "\n# a ready job spec")

@@ -2,6 +2,7 @@ package shoptima
 
 import (
 	"fmt"
+	"net/http"
 
 	"github.com/shopetl/shopetl/sim"
 )
@@ -19,12 +20,12 @@ func init() {
 			}
 			return s
 		},
-		Curl: func(base, token string) string {
-			auth := ""
+		List: func(base, token string) *http.Request {
+			r, _ := http.NewRequest(http.MethodGet, base+"/order?rows=2&page=1", nil)
 			if token != "" {
-				auth = fmt.Sprintf("-H 'Authorization: Bearer %s' ", token)
+				r.Header.Set("Authorization", "Bearer "+token)
 			}
-			return fmt.Sprintf("curl -s %s'%s/order?rows=2&page=1'", auth, base)
+			return r
 		},
 	})
 }
