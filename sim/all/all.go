@@ -2,5 +2,6 @@
 package all
 
 import (
+	_ "github.com/shopetl/shopetl/sim/dage"
 	_ "github.com/shopetl/shopetl/sim/shoptima"
 )
