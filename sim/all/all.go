@@ -3,5 +3,6 @@ package all
 
 import (
 	_ "github.com/shopetl/shopetl/sim/dage"
+	_ "github.com/shopetl/shopetl/sim/shopex"
 	_ "github.com/shopetl/shopetl/sim/shoptima"
 )
