@@ -5,4 +5,5 @@ import (
 	_ "github.com/shopetl/shopetl/sim/dage"
 	_ "github.com/shopetl/shopetl/sim/shopex"
 	_ "github.com/shopetl/shopetl/sim/shoptima"
+	_ "github.com/shopetl/shopetl/sim/ymcart"
 )

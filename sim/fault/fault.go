@@ -337,22 +337,29 @@ const gatewayPage = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<b
 	"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 
 // malform turns a JSON body into one that is not JSON: half the time a
-// proxy's HTML page served with 200, else the body with a structural
-// character in its middle replaced, as a broken upstream serializer would.
+// proxy's HTML page served with 200, else the body with the first
+// structural character (outside strings) after its middle replaced, as a
+// broken upstream serializer would.
 func malform(body []byte, draw uint64) []byte {
 	if draw%2 == 0 || len(body) < 2 {
 		return []byte(gatewayPage)
 	}
 	out := bytes.Clone(body)
-	mid := len(out) / 2
-	for i := mid; i < len(out); i++ {
-		if c := out[i]; c == ',' || c == ':' || c == '}' || c == ']' {
+	inString, escaped := false, false
+	for i, c := range out {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case !inString && i >= len(out)/2 && (c == ',' || c == ':' || c == '}' || c == ']'):
 			out[i] = ';'
 			return out
 		}
 	}
-	out[mid] = '\x00'
-	return out
+	return []byte(gatewayPage)
 }
 
 // WrongTypeValue gives one value of one of the named fields in a JSON body a

@@ -160,6 +160,14 @@ func TestMalformedBothShapes(t *testing.T) {
 	if !seen[true] || !seen[false] {
 		t.Fatalf("want both the HTML page and broken JSON, saw %v", seen)
 	}
+	// Structural characters inside strings (ymcart's "Color:As shown") must
+	// not be the ones replaced: that could leave valid JSON.
+	tricky := []byte(`{"a":"x","sku_value":"Color:As shown, Size:S]}","b":"\\\",:"}`)
+	for d := uint64(1); d < 8; d += 2 {
+		if b := malform(tricky, d); json.Valid(b) {
+			t.Fatalf("draw %d: still JSON: %s", d, b)
+		}
+	}
 }
 
 func TestSameSeedSameFaults(t *testing.T) {
