@@ -55,6 +55,8 @@ vet:
 
 test: fmt-check vet $(CH_DEP)
 	CLICKHOUSE_ADDR=$(CH_ADDR) $(GO) test -count=1 ./...
+	# The simulators and extractors are concurrent by design: check them for races.
+	$(GO) test -race -short -count=1 ./sim/... ./extract/...
 
 demo: build $(CH_DEP)
 	CLICKHOUSE_ADDR=$(CH_ADDR) bash scripts/demo.sh
