@@ -76,14 +76,21 @@ func (e *Extractor) Extract(ctx context.Context, emit extract.Emit) error {
 	return nil
 }
 
-// maxDriftRereads bounds how often a scan is read again when its total
-// changed while paging.
+// maxDriftRereads bounds how often a scan is read again when orders left
+// it while it was paged.
 const maxDriftRereads = 3
 
 // page reads page 1 to learn the page count, then the other pages
-// concurrently. If the total changed meanwhile (orders entered or left the
-// filter, shifting offsets), the scan is read again: duplicates are harmless
-// downstream, a shifted-out order would be lost.
+// concurrently, newest first by order_time.
+//
+// Orders entering the scan while it pages (a late-committed order, a
+// refund flagging an old one) shift the pages after them down: a record
+// is read twice, which the sinks fold, and the newcomer itself may land on
+// a page already read. That order is new since the window was planned; the
+// next run's re-scan (rescan, refund_rescan) reads it, so growth is
+// accepted. Orders leaving the scan shift pages up and an unchanged order
+// could be skipped: then the scan is read again, and the shop fails if it
+// keeps shrinking.
 func (e *Extractor) page(ctx context.Context, s scan, emit extract.Emit) error {
 	for attempt := 0; ; attempt++ {
 		first, err := e.fetch(ctx, s, 1)
@@ -108,15 +115,15 @@ func (e *Extractor) page(ctx context.Context, s scan, emit extract.Emit) error {
 		if err := p.Wait(); err != nil {
 			return err
 		}
-		drift := false
+		shrank := false
 		for n := 2; n <= first.lastPage; n++ {
-			drift = drift || totals[n] != first.total
+			shrank = shrank || totals[n] < first.total
 		}
-		if !drift {
+		if !shrank {
 			return nil
 		}
 		if attempt == maxDriftRereads {
-			return fmt.Errorf("shop %s: GET /order: total kept changing while paging (%d re-reads)", e.shop.Name, attempt)
+			return fmt.Errorf("shop %s: GET /order: orders kept leaving the listing while it was paged (%d re-reads)", e.shop.Name, attempt)
 		}
 	}
 }

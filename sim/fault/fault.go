@@ -43,7 +43,8 @@ func Kinds() []Kind {
 type Options struct {
 	// Rate is the share of requests that fail, 0 (none) to 1 (all).
 	Rate float64
-	// Kinds are drawn from uniformly; empty means every kind the platform
+	// Kinds are drawn from uniformly (a kind listed twice weighs double);
+	// empty means every kind the platform
 	// supports (all of Kinds(), less drift and wrongtype when the
 	// platform's Hooks lack them).
 	Kinds []Kind
@@ -57,6 +58,10 @@ type Options struct {
 	// Stall is how long a stalled request holds its connection before
 	// dropping it, unless the client gives up first (default 60s).
 	Stall time.Duration
+	// Allow, when set, is asked before a drawn fault is injected; false lets
+	// the request through. Tests use it to turn kinds off between runs
+	// (drift in the first run only, say) without a new shop.
+	Allow func(Kind) bool
 }
 
 // Enabled reports whether any request can fail.
@@ -205,6 +210,9 @@ func (in *Injector) draw(r *http.Request, body []byte) (Kind, uint64, bool) {
 	}
 	h2 := hash(in.opts.Seed+1, key, n)
 	k := in.kinds[h2%uint64(len(in.kinds))]
+	if in.opts.Allow != nil && !in.opts.Allow(k) {
+		return "", 0, false
+	}
 	in.fired[k]++
 	in.total++
 	return k, h2 / uint64(len(in.kinds)), true

@@ -224,6 +224,26 @@ func TestLimitAndZeroRate(t *testing.T) {
 	}
 }
 
+func TestAllowTurnsKindsOff(t *testing.T) {
+	t.Parallel()
+	var allowed atomic.Bool
+	in, h, srv, _ := start(t, Options{Rate: 1, Kinds: []Kind{ServerError},
+		Allow: func(k Kind) bool { return k != ServerError || allowed.Load() }})
+	for _, want := range []bool{false, true, false} {
+		allowed.Store(want)
+		resp, _, err := get(t, srv.Client(), srv.URL+"/list")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if failed := resp.StatusCode >= 500; failed != want {
+			t.Fatalf("allowed %v: HTTP %d", want, resp.StatusCode)
+		}
+	}
+	if in.Fired()[ServerError] != 1 || h.n.Load() != 2 {
+		t.Fatalf("fired %v, handler ran %d times", in.Fired(), h.n.Load())
+	}
+}
+
 func TestUnsupportedKinds(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
