@@ -107,10 +107,10 @@ func RequireOK(t testing.TB, res pipeline.Result) {
 // tests compare with a simulator's truth.
 type Order struct {
 	Status, PaymentStatus, ShippingStatus, RefundStatus string
-	RawStatus                                          string
-	Total, Paid, Refunded                              decimal.Decimal
-	ItemCount                                          uint32
-	CreatedAt                                          time.Time
+	RawStatus                                           string
+	Total, Paid, Refunded                               decimal.Decimal
+	ItemCount                                           uint32
+	CreatedAt                                           time.Time
 }
 
 // Orders reads the current row of every order of one shop, by order_id.
