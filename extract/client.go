@@ -21,7 +21,10 @@ type ClientOptions struct {
 	BaseURL string
 	// Header is added to every request. Values are secrets: they are never
 	// logged or put into errors.
-	Header     map[string]string
+	Header map[string]string
+	// Token is the shop's credential (auth.token), which each platform
+	// sends in its own way: a bearer header, a form field, a signature key.
+	Token      Secret
 	Timeout    time.Duration // per attempt
 	MaxRetries int
 	MinBackoff time.Duration
@@ -61,6 +64,9 @@ func NewClient(o ClientOptions) *Client {
 	}
 	return &Client{opt: o}
 }
+
+// Token is the shop's credential; see ClientOptions.Token.
+func (c *Client) Token() Secret { return c.opt.Token }
 
 // BaseURL is the shop's API root, without a trailing slash.
 func (c *Client) BaseURL() string { return c.opt.BaseURL }

@@ -234,6 +234,7 @@ func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopR
 		Shop:       s.Name,
 		BaseURL:    strings.TrimRight(s.BaseURL, "/"),
 		Header:     authHeader(s.Auth),
+		Token:      extract.Secret(s.Auth.Token.Reveal()),
 		Timeout:    o.Timeout.Std(),
 		MaxRetries: o.Retries.Max,
 		MinBackoff: o.Retries.MinBackoff.Std(),
@@ -292,15 +293,13 @@ func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopR
 	return res
 }
 
-// authHeader turns a shop's auth into request headers. This is the only
-// place secrets are revealed, and only into headers, which are never logged.
+// authHeader turns a shop's auth.header into request headers. This and the
+// client's Token are the only places secrets are revealed, and only into
+// requests; the token is the platform's to send (see extract.Client.Token).
 func authHeader(a ShopAuth) map[string]string {
 	h := map[string]string{}
 	for k, v := range a.Header {
 		h[k] = v.Reveal()
-	}
-	if a.Token.IsSet() && h["Authorization"] == "" {
-		h["Authorization"] = "Bearer " + a.Token.Reveal()
 	}
 	return h
 }

@@ -160,7 +160,11 @@ func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
 	endpoint := "GET /order?" + q.Encode()
 	var out fetched
 	err := e.shop.Client.Do(ctx, endpoint, func(ctx context.Context) (*http.Request, error) {
-		return http.NewRequestWithContext(ctx, http.MethodGet, e.shop.Client.BaseURL()+"/order?"+q.Encode(), nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.shop.Client.BaseURL()+"/order?"+q.Encode(), nil)
+		if tok := e.shop.Client.Token(); err == nil && tok.IsSet() {
+			req.Header.Set("Authorization", "Bearer "+tok.Reveal())
+		}
+		return req, err
 	}, func(body []byte) error {
 		var r listResponse
 		if err := json.Unmarshal(body, &r); err != nil {
