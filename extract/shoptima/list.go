@@ -3,13 +3,12 @@ package shoptima
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
-
-	"github.com/sourcegraph/conc/pool"
 
 	"github.com/shopetl/shopetl/extract"
 )
@@ -76,56 +75,17 @@ func (e *Extractor) Extract(ctx context.Context, emit extract.Emit) error {
 	return nil
 }
 
-// maxDriftRereads bounds how often a scan is read again when orders left
-// it while it was paged.
-const maxDriftRereads = 3
-
-// page reads page 1 to learn the page count, then the other pages
-// concurrently, newest first by order_time.
-//
-// Orders entering the scan while it pages (a late-committed order, a
-// refund flagging an old one) shift the pages after them down: a record
-// is read twice, which the sinks fold, and the newcomer itself may land on
-// a page already read. That order is new since the window was planned; the
-// next run's re-scan (rescan, refund_rescan) reads it, so growth is
-// accepted. Orders leaving the scan shift pages up and an unchanged order
-// could be skipped: then the scan is read again, and the shop fails if it
-// keeps shrinking.
+// page reads one scan with extract.Paged, which handles orders entering or
+// leaving the listing while it is paged (newest first by order_time).
 func (e *Extractor) page(ctx context.Context, s scan, emit extract.Emit) error {
-	for attempt := 0; ; attempt++ {
-		first, err := e.fetch(ctx, s, 1)
-		if err != nil {
-			return err
-		}
-		if err := emit(ctx, first.page); err != nil {
-			return err
-		}
-		p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(e.shop.Concurrency)
-		totals := make([]int, first.lastPage+1)
-		for n := 2; n <= first.lastPage; n++ {
-			p.Go(func(ctx context.Context) error {
-				r, err := e.fetch(ctx, s, n)
-				if err != nil {
-					return err
-				}
-				totals[n] = r.total // each goroutine owns its own index
-				return emit(ctx, r.page)
-			})
-		}
-		if err := p.Wait(); err != nil {
-			return err
-		}
-		shrank := false
-		for n := 2; n <= first.lastPage; n++ {
-			shrank = shrank || totals[n] < first.total
-		}
-		if !shrank {
-			return nil
-		}
-		if attempt == maxDriftRereads {
-			return fmt.Errorf("shop %s: GET /order: orders kept leaving the listing while it was paged (%d re-reads)", e.shop.Name, attempt)
-		}
+	err := extract.Paged(ctx, e.shop.Concurrency, func(ctx context.Context, n int) (extract.Numbered, error) {
+		r, err := e.fetch(ctx, s, n)
+		return extract.Numbered{Page: r.page, Total: r.total, Current: r.current, Pages: r.lastPage}, err
+	}, emit)
+	if errors.Is(err, extract.ErrShrinking) {
+		return fmt.Errorf("shop %s: GET /order: %w", e.shop.Name, err)
 	}
+	return err
 }
 
 // listResponse is the envelope of GET /order (§1.4).
@@ -141,9 +101,8 @@ type listResponse struct {
 }
 
 type fetched struct {
-	page     extract.Page
-	lastPage int
-	total    int
+	page                     extract.Page
+	lastPage, total, current int
 }
 
 func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
@@ -173,10 +132,7 @@ func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
 		if r.Status != "success" || r.Code != 200 || r.Data == nil {
 			return fmt.Errorf("envelope status %q code %d", r.Status, r.Code)
 		}
-		if r.Data.CurrentPage != n {
-			return fmt.Errorf("asked for page %d, got current_page %d", n, r.Data.CurrentPage)
-		}
-		out = fetched{lastPage: max(r.Data.LastPage, 1), total: r.Data.Total}
+		out = fetched{lastPage: max(r.Data.LastPage, 1), total: r.Data.Total, current: r.Data.CurrentPage}
 		out.page = extract.Page{Endpoint: endpoint, FetchedAt: time.Now(), Records: make([]extract.Raw, len(r.Data.Data))}
 		for i, raw := range r.Data.Data {
 			out.page.Records[i] = extract.Raw{Body: raw}
