@@ -2,5 +2,6 @@
 package all
 
 import (
+	_ "github.com/shopetl/shopetl/extract/dage"     // registers "dage"
 	_ "github.com/shopetl/shopetl/extract/shoptima" // registers "shoptima"
 )

@@ -1,0 +1,397 @@
+package transform
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/model"
+)
+
+func init() { Register("dage", Dage) }
+
+// dageOrder is an item of orders/list (seed 003 §1 items数据说明); an
+// orders/detail object (§2) reads the same, its lines under "detail".
+// Money ("number") comes as JSON numbers with two decimals, 66.00; line
+// values are all strings, as the doc's example line; times are
+// "2006-01-02 15:04:05" in the shop's time zone, null when unset.
+type dageOrder struct {
+	ID            Text       `json:"id"`
+	OrderNo       Text       `json:"order_no"`
+	OrderMoney    Money      `json:"order_money"`
+	Discount      Money      `json:"discount"`
+	ShippingCosts Money      `json:"shipping_costs"`
+	OrderTotal    Money      `json:"order_total"`
+	PayMoney      Money      `json:"pay_money"`
+	Quantity      Int        `json:"quantity"`
+	CreateTime    dageTime   `json:"create_time"`
+	PayTime       dageTime   `json:"pay_time"`
+	ShipTime      dageTime   `json:"ship_time"`
+	ExpressCode   Text       `json:"express_code"`
+	Status        Int        `json:"status"`
+	Details       []dageLine `json:"details"`
+	Detail        []dageLine `json:"detail"` // orders/detail's name for the lines
+}
+
+// dageLine is one order line (订单详情), the doc's example:
+// "back_status": "0",//退款状态(0没有退款,1申请中,2退款成功,3退款失败,4退款中).
+type dageLine struct {
+	SKUID       Text  `json:"sku_id"`
+	ProductName Text  `json:"product_name"`
+	Quantity    Int   `json:"quantity"`
+	Price       Money `json:"price"`
+	Total       Money `json:"total"`
+	BackStatus  Int   `json:"back_status"`
+	BackID      Text  `json:"back_id"`
+}
+
+// dageAxes are the status, payment and shipping axes of one order status.
+// An empty payment or shipping axis is read from the order's times: 交易取消
+// and 交易关闭 end an order at any step, paid or not, shipped or not.
+type dageAxes struct{ status, payment, shipping string }
+
+// dageStatus maps `status` (§1: 0 待付款, 1 待发货, 2 待收货, 3 交易成功,
+// 4 交易取消, 5 交易关闭, 6 等待卖家处理; 7 待评价 from the status parameter)
+// as SPEC §4 says. 6 is a paid order whose buyer asked to cancel; its
+// refund axis is at least requested (see Dage).
+var dageStatus = map[int64]dageAxes{
+	0: {model.StatusPending, model.PaymentUnpaid, model.ShippingUnshipped},
+	1: {model.StatusPaid, model.PaymentPaid, model.ShippingUnshipped},
+	2: {model.StatusShipped, model.PaymentPaid, model.ShippingShipped},
+	3: {model.StatusCompleted, model.PaymentPaid, model.ShippingShipped},
+	4: {model.StatusCancelled, "", ""},
+	5: {model.StatusCancelled, "", ""},
+	6: {model.StatusPaid, model.PaymentPaid, model.ShippingUnshipped},
+	7: {model.StatusCompleted, model.PaymentPaid, model.ShippingShipped},
+}
+
+// dageBack maps a line's back_status to its refund status.
+var dageBack = map[int64]string{
+	0: model.RefundNone,
+	1: model.RefundRequested,
+	2: model.RefundFull,
+	3: model.RefundRejected,
+	4: model.RefundProcessing,
+}
+
+// Dage turns one orders/list item into canonical rows.
+//
+// Refunds are line-level: a row per line with a refund (back_id other than
+// "0"), refund_id = back_id, status from back_status; a withdrawn refund
+// keeps its back_id with back_status 0 (the doc's own example line) and is
+// written with status none, so that the row an earlier run loaded for it
+// is replaced. The API never shows refund amounts: refund rows have no
+// amount, and refunded_amount stays 0 with the anomaly
+// refund_amount_unknown whenever a line is refunded.
+func Dage(c *Context, raw extract.Raw) (model.Record, error) {
+	var o dageOrder
+	err := json.Unmarshal(raw.Body, &o)
+	id := strings.TrimSpace(string(o.OrderNo))
+	if err != nil && id == "" {
+		// A bad field before order_no stops the decoder; read the name
+		// alone, so that the quarantined record is named.
+		var named struct {
+			OrderNo Text `json:"order_no"`
+		}
+		if json.Unmarshal(raw.Body, &named) == nil {
+			id = strings.TrimSpace(string(named.OrderNo))
+		}
+	}
+	fail := func(err error) (model.Record, error) {
+		return model.Record{Order: model.Order{OrderID: id}}, err
+	}
+	if err != nil {
+		if field := dageBadField(raw.Body); field != "" {
+			return fail(fmt.Errorf("decode order: %s: %w", field, err))
+		}
+		return fail(fmt.Errorf("decode order: %w", err))
+	}
+	if id == "" {
+		return fail(errors.New("order_no missing"))
+	}
+	loc := c.Location
+	if loc == nil {
+		loc = dageZone
+	}
+	created, err := o.CreateTime.in(loc)
+	if err != nil {
+		return fail(fmt.Errorf("create_time: %w", err))
+	}
+	if created == nil {
+		return fail(errors.New("create_time missing"))
+	}
+	paidAt, err := o.PayTime.in(loc)
+	if err != nil {
+		return fail(fmt.Errorf("pay_time: %w", err))
+	}
+	shippedAt, err := o.ShipTime.in(loc)
+	if err != nil {
+		return fail(fmt.Errorf("ship_time: %w", err))
+	}
+	if !o.Status.Valid {
+		return fail(errors.New("status missing"))
+	}
+	// "币种" is nowhere in the doc: the currency is the shop's.
+	currency := c.Currency
+	if currency == "" {
+		return fail(errors.New("the shop has no currency (dage orders carry none)"))
+	}
+	lines := o.Details
+	if lines == nil {
+		lines = o.Detail
+	}
+
+	ord := model.Order{
+		Meta:           c.Meta,
+		OrderID:        id,
+		SourceID:       strings.TrimSpace(string(o.ID)),
+		Currency:       currency,
+		GoodsAmount:    o.OrderMoney.Decimal,
+		ShippingAmount: o.ShippingCosts.Decimal,
+		DiscountAmount: o.Discount.Decimal, // "discount number 折扣": an amount (SPEC §4)
+		CreatedAt:      *created,
+		PaidAt:         paidAt,
+		ShippedAt:      shippedAt,
+		TrackingNumber: strings.TrimSpace(string(o.ExpressCode)),
+		ItemCount:      uint32(len(lines)),
+	}
+
+	axes, known := dageStatus[o.Status.V]
+	if !known {
+		axes = dageStatus[0]
+		ord.Anomalies = append(ord.Anomalies, fmt.Sprintf("unknown_status:%d", o.Status.V))
+	}
+	ord.Status, ord.PaymentStatus, ord.ShippingStatus = axes.status, axes.payment, axes.shipping
+	if ord.PaymentStatus == "" {
+		ord.PaymentStatus = model.PaymentUnpaid
+		if paidAt != nil {
+			ord.PaymentStatus = model.PaymentPaid
+		}
+	}
+	if ord.ShippingStatus == "" {
+		ord.ShippingStatus = model.ShippingUnshipped
+		if shippedAt != nil {
+			ord.ShippingStatus = model.ShippingShipped
+		}
+	}
+
+	rec := model.Record{}
+	codes := make([]string, len(lines))
+	var goods decimal.Decimal
+	var pieces int64
+	var requested, processing, refunded, rejected int
+	for i, l := range lines {
+		qty := l.Quantity.V
+		if qty < 0 {
+			return fail(fmt.Errorf("line %d: negative quantity %d", i+1, qty))
+		}
+		back := l.BackStatus.V
+		codes[i] = strconv.FormatInt(back, 10)
+		status, known := dageBack[back]
+		if !known {
+			status = model.RefundRequested
+			ord.Anomalies = append(ord.Anomalies, fmt.Sprintf("unknown_status:back_status=%d", back))
+		}
+		switch status {
+		case model.RefundRequested:
+			requested++
+		case model.RefundProcessing:
+			processing++
+		case model.RefundFull:
+			refunded++
+		case model.RefundRejected:
+			rejected++
+		}
+		total := l.Total.Decimal
+		if !l.Total.Valid {
+			total = l.Price.Mul(decimal.NewFromInt(qty))
+		} else if !total.Equal(l.Price.Mul(decimal.NewFromInt(qty))) {
+			ord.Anomalies = append(ord.Anomalies, fmt.Sprintf("line_total_mismatch:%d", i+1))
+		}
+		goods = goods.Add(total)
+		pieces += qty
+		rec.Items = append(rec.Items, model.Item{
+			Meta: c.Meta, OrderID: id, LineNo: uint32(i + 1),
+			SKU: strings.TrimSpace(string(l.SKUID)), Title: string(l.ProductName), Quantity: uint32(qty),
+			UnitPrice: l.Price.Decimal, LineTotal: total,
+			Currency: currency, RefundStatus: status, CreatedAt: ord.CreatedAt,
+		})
+		if backID := strings.TrimSpace(string(l.BackID)); backID != "" && backID != "0" {
+			rec.Refunds = append(rec.Refunds, model.Refund{
+				Meta: c.Meta, OrderID: id, RefundID: backID, LineNo: uint32(i + 1), Status: status,
+				Currency: currency, CreatedAt: ord.CreatedAt,
+			})
+		} else if back != 0 {
+			ord.Anomalies = append(ord.Anomalies, fmt.Sprintf("refund_without_id:%d", i+1))
+		}
+	}
+	ord.RawStatus = "status=" + strconv.FormatInt(o.Status.V, 10)
+	if len(codes) > 0 {
+		ord.RawStatus += " back_status=" + strings.Join(codes, ",")
+	}
+
+	// The order's refund axis rolls its lines up (SPEC §4): any processing
+	// → processing, else any requested → requested, all lines refunded →
+	// full, some → partial; lines only refused → rejected.
+	switch n := len(lines); {
+	case processing > 0:
+		ord.RefundStatus = model.RefundProcessing
+	case requested > 0:
+		ord.RefundStatus = model.RefundRequested
+	case n > 0 && refunded == n:
+		ord.RefundStatus = model.RefundFull
+	case refunded > 0:
+		ord.RefundStatus = model.RefundPartial
+	case rejected > 0:
+		ord.RefundStatus = model.RefundRejected
+	default:
+		ord.RefundStatus = model.RefundNone
+	}
+	// 6: the buyer asked to cancel and the seller is to decide (SPEC §4:
+	// paid with refund_status requested), whatever the lines say.
+	if o.Status.V == 6 && (ord.RefundStatus == model.RefundNone || ord.RefundStatus == model.RefundRejected || ord.RefundStatus == model.RefundPartial) {
+		ord.RefundStatus = model.RefundRequested
+	}
+	// Money back shows on the payment axis by the lines actually refunded,
+	// whatever else is pending.
+	if ord.PaymentStatus == model.PaymentPaid && refunded > 0 {
+		ord.PaymentStatus = model.PaymentPartiallyRefunded
+		if refunded == len(lines) {
+			ord.PaymentStatus = model.PaymentRefunded
+		}
+	}
+	if refunded > 0 {
+		ord.Anomalies = append(ord.Anomalies, "refund_amount_unknown")
+	}
+
+	ord.Quantity = uint32(pieces)
+	if o.Quantity.Valid {
+		if len(lines) == 0 {
+			ord.Quantity = uint32(max(o.Quantity.V, 0))
+		} else if o.Quantity.V != pieces {
+			ord.Anomalies = append(ord.Anomalies, "quantity_mismatch")
+		}
+	}
+	if !o.OrderMoney.Valid {
+		ord.GoodsAmount = goods
+	} else if len(lines) > 0 && !goods.Equal(ord.GoodsAmount) {
+		ord.Anomalies = append(ord.Anomalies, "goods_mismatch")
+	}
+
+	expected := ord.GoodsAmount.Add(ord.ShippingAmount).Sub(ord.DiscountAmount)
+	switch {
+	case o.OrderTotal.Valid:
+		ord.TotalAmount = o.OrderTotal.Decimal
+		if !ord.TotalAmount.Equal(expected) {
+			ord.Anomalies = append(ord.Anomalies, "total_mismatch")
+		}
+	default:
+		ord.TotalAmount = expected
+		ord.Anomalies = append(ord.Anomalies, "total_not_reported")
+	}
+	// "pay_money 支付金额" is the amount to pay, shown on unpaid orders too
+	// (equal to order_total): it is paid once the order is.
+	if ord.PaymentStatus != model.PaymentUnpaid {
+		ord.PaidAmount = ord.TotalAmount
+		if o.PayMoney.Valid {
+			ord.PaidAmount = o.PayMoney.Decimal
+			if !ord.PaidAmount.Equal(ord.TotalAmount) {
+				ord.Anomalies = append(ord.Anomalies, "paid_mismatch")
+			}
+		}
+	}
+	if ord.PaymentStatus != model.PaymentUnpaid && paidAt == nil {
+		ord.Anomalies = append(ord.Anomalies, "paid_without_pay_time")
+	}
+	rec.Order = ord
+	return rec, nil
+}
+
+// dageZone is the time zone used when the shop has none: the mall is
+// Chinese and the job spec's default timezone is Asia/Shanghai.
+var dageZone = time.FixedZone("CST", 8*3600)
+
+// dageTime is a "2006-01-02 15:04:05" time in the shop's time zone; null,
+// "", "0" and "0000-00-00 00:00:00" mean no time. It is read in two steps
+// because the zone is the shop's, known only to the Context.
+type dageTime struct {
+	s     string
+	valid bool
+}
+
+// UnmarshalJSON keeps the text; in parses it.
+func (t *dageTime) UnmarshalJSON(b []byte) error {
+	s, quoted, ok, err := unquote(b)
+	if err != nil {
+		return fmt.Errorf("bad time %s", shorten(b))
+	}
+	s = strings.TrimSpace(s)
+	if !ok || s == "" || s == "0" || strings.HasPrefix(s, "0000-00-00") {
+		*t = dageTime{}
+		return nil
+	}
+	if !quoted {
+		return fmt.Errorf("bad time %s: want a \"2006-01-02 15:04:05\" string", shorten(b))
+	}
+	*t = dageTime{s: s, valid: true}
+	return nil
+}
+
+// in reads the time in loc and returns it in UTC, nil for no time.
+func (t dageTime) in(loc *time.Location) (*time.Time, error) {
+	if !t.valid {
+		return nil, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02"} {
+		if v, err := time.ParseInLocation(layout, t.s, loc); err == nil {
+			u := v.UTC()
+			return &u, nil
+		}
+	}
+	return nil, fmt.Errorf("bad time %q: want \"2006-01-02 15:04:05\"", t.s)
+}
+
+// dageBadField names the field that failed to decode ("order_total",
+// "details[1].back_status"): encoding/json does not say which one an
+// Unmarshaler rejected. Only failed records pay for it.
+func dageBadField(body []byte) string {
+	return dageFieldIn("", body, reflect.TypeFor[dageOrder]())
+}
+
+func dageFieldIn(prefix string, body []byte, t reflect.Type) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return ""
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		v, ok := m[name]
+		if !ok {
+			continue
+		}
+		if f.Type.Kind() == reflect.Slice {
+			var elems []json.RawMessage
+			if json.Unmarshal(v, &elems) != nil {
+				return prefix + name
+			}
+			for j, e := range elems {
+				if bad := dageFieldIn(fmt.Sprintf("%s%s[%d].", prefix, name, j+1), e, f.Type.Elem()); bad != "" {
+					return bad
+				}
+			}
+			continue
+		}
+		if json.Unmarshal(v, reflect.New(f.Type).Interface()) != nil {
+			return prefix + name
+		}
+	}
+	return ""
+}
