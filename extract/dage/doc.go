@@ -54,7 +54,7 @@
 // the last page again for any page past the end (the answer's
 // _meta.currentPage then differs from the page asked for). The list is
 // newest first (create_time desc, id desc); how inserts and status changes
-// during paging are detected and re-read is explained on pass in list.go.
+// during paging are detected and re-read is explained on extract.Paged.
 //
 // # Credential
 //
