@@ -4,4 +4,5 @@ package all
 import (
 	_ "github.com/shopetl/shopetl/extract/dage"     // registers "dage"
 	_ "github.com/shopetl/shopetl/extract/shoptima" // registers "shoptima"
+	_ "github.com/shopetl/shopetl/extract/ymcart"   // registers "ymcart"
 )
