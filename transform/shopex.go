@@ -1,0 +1,482 @@
+package transform
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/model"
+)
+
+func init() { Register("shopex", Shopex) }
+
+// shopexTrade is the info of ome:fetch_order_detail (seed 000 §3-4): the
+// matrix trade structure the seed links to but does not include, as
+// sim/shopex models it (its doc.go lists the fields): every value a
+// string, lastmodify unix seconds, money decimal(20,3), datetimes
+// "Y-m-d H:i:s" in shop time.
+type shopexTrade struct {
+	TID           Text            `json:"tid"`
+	Created       Text            `json:"created"`
+	Modified      Text            `json:"modified"`
+	LastModify    Unix            `json:"lastmodify"`
+	Status        Text            `json:"status"`
+	PayStatus     Int             `json:"pay_status"`
+	ShipStatus    Int             `json:"ship_status"`
+	IsCOD         Text            `json:"is_cod"`
+	Payment       Text            `json:"payment"`
+	PaymentType   Text            `json:"payment_type"`
+	InvoiceFee    Money           `json:"invoice_fee"`
+	TotalGoodsFee Money           `json:"total_goods_fee"`
+	ShippingFee   Money           `json:"shipping_fee"`
+	ProtectFee    Money           `json:"protect_fee"`
+	PayCost       Money           `json:"pay_cost"`
+	DiscountFee   Money           `json:"discount_fee"`
+	TotalTradeFee Money           `json:"total_trade_fee"`
+	PayedFee      Money           `json:"payed_fee"`
+	RefundFee     Money           `json:"refund_fee"`
+	Currency      Text            `json:"currency"`
+	PayTime       Text            `json:"pay_time"`
+	ConsignTime   Text            `json:"consign_time"`
+	Orders        json.RawMessage `json:"orders"`
+	RefundLists   json.RawMessage `json:"refund_lists"`
+	DeliveryLists json.RawMessage `json:"delivery_lists"`
+}
+
+type shopexLine struct {
+	BN          Text  `json:"bn"`
+	Name        Text  `json:"name"`
+	Price       Money `json:"price"`
+	Num         Int   `json:"num"`
+	DiscountFee Money `json:"discount_fee"`
+	ItemStatus  Text  `json:"item_status"`
+}
+
+type shopexRefundEntry struct {
+	RefundID  Text  `json:"refund_id"`
+	RefundFee Money `json:"refund_fee"`
+	Currency  Text  `json:"currency"`
+	Status    Text  `json:"status"`
+}
+
+type shopexDelivery struct {
+	Type   Text `json:"type"`
+	Status Text `json:"status"`
+	LogiNo Text `json:"logi_no"`
+}
+
+// shopexOrderStatus maps the trade's status (active, dead, finish: the
+// seed's list example) to the status axis. "" is active's rule: from the
+// shipping, then the payment axis (SPEC §4).
+var shopexOrderStatus = map[string]string{
+	"active": "",
+	"dead":   model.StatusCancelled,
+	"finish": model.StatusCompleted,
+}
+
+// shopexPayStatus maps pay_status (全局定义: 0 未支付, 1 已支付, 3 部分支付,
+// 4 部分退款, 5 已退款) to the payment and refund axes; paid says whether an
+// active order counts as paid.
+var shopexPayStatus = map[int64]struct {
+	payment, refund string
+	paid            bool
+}{
+	0: {model.PaymentUnpaid, model.RefundNone, false},
+	1: {model.PaymentPaid, model.RefundNone, true},
+	3: {model.PaymentPartiallyPaid, model.RefundNone, false},
+	4: {model.PaymentPartiallyRefunded, model.RefundPartial, true},
+	5: {model.PaymentRefunded, model.RefundFull, true},
+}
+
+// shopexShipStatus maps ship_status (全局定义: 0 未发货, 1 已发货, 2 部分发货,
+// 3 部分退货, 4 已退货) to the shipping axis; every code but 0 makes an active
+// order shipped, cash on delivery included.
+var shopexShipStatus = map[int64]string{
+	0: model.ShippingUnshipped,
+	1: model.ShippingShipped,
+	2: model.ShippingPartiallyShipped,
+	3: model.ShippingPartiallyReturned,
+	4: model.ShippingReturned,
+}
+
+// shopexRefundState maps a refund_list entry's status to the refund axis;
+// "succ" takes the order's (partial or full).
+var shopexRefundState = map[string]string{
+	"succ":     "",
+	"progress": model.RefundProcessing,
+	"ready":    model.RefundProcessing,
+	"failed":   model.RefundRejected,
+	"cancel":   model.RefundRejected,
+}
+
+// shopexCOD is payment's cash-on-delivery value: "'payment' => '-1', //当
+// payment的值是-1时,代表是货到付款".
+const shopexCOD = "-1"
+
+// shopexZone is ShopEx's zone when the shop has none configured.
+var shopexZone = time.FixedZone("CST", 8*3600)
+
+// Shopex turns one ome:fetch_order_detail info into canonical rows.
+func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
+	var t shopexTrade
+	err := shopexDecode(raw.Body, &t)
+	id := strings.TrimSpace(string(t.TID))
+	if err != nil && id == "" {
+		// Name the record even when a field before tid failed: read tid
+		// alone, the other fields skipped unchecked.
+		var head struct {
+			TID Text `json:"tid"`
+		}
+		if json.Unmarshal(raw.Body, &head) == nil {
+			id = strings.TrimSpace(string(head.TID))
+		}
+	}
+	fail := func(err error) (model.Record, error) {
+		return model.Record{Order: model.Order{OrderID: id}}, err
+	}
+	if err != nil {
+		return fail(fmt.Errorf("decode trade: %w", err))
+	}
+	if id == "" {
+		return fail(errors.New("tid missing"))
+	}
+	loc := c.Location
+	if loc == nil {
+		loc = shopexZone
+	}
+	created, err := shopexTime(t.Created, loc)
+	if err != nil {
+		return fail(fmt.Errorf("created: %w", err))
+	}
+	if created == nil {
+		return fail(errors.New("created missing"))
+	}
+	status := strings.TrimSpace(string(t.Status))
+	switch {
+	case status == "":
+		return fail(errors.New("status missing"))
+	case !t.PayStatus.Valid:
+		return fail(errors.New("pay_status missing"))
+	case !t.ShipStatus.Valid:
+		return fail(errors.New("ship_status missing"))
+	}
+	currency := strings.TrimSpace(string(t.Currency))
+	if currency == "" {
+		currency = c.Currency
+	}
+	if currency == "" {
+		return fail(errors.New("currency missing and the shop has no default currency"))
+	}
+	for name, m := range map[string]Money{"total_goods_fee": t.TotalGoodsFee, "shipping_fee": t.ShippingFee,
+		"protect_fee": t.ProtectFee, "pay_cost": t.PayCost, "invoice_fee": t.InvoiceFee,
+		"discount_fee": t.DiscountFee, "total_trade_fee": t.TotalTradeFee, "payed_fee": t.PayedFee,
+		"refund_fee": t.RefundFee} {
+		if m.IsNegative() {
+			return fail(fmt.Errorf("%s: negative amount %s", name, m.String()))
+		}
+	}
+
+	ord := model.Order{
+		Meta:      c.Meta,
+		OrderID:   id,
+		RawStatus: fmt.Sprintf("status=%s pay_status=%s ship_status=%s", status, shopexCode(t.PayStatus), shopexCode(t.ShipStatus)),
+		Currency:  currency,
+		// orders_discount_fee repeats discount_fee; goods_discount_fee is
+		// already inside the goods' prices.
+		GoodsAmount:    t.TotalGoodsFee.Decimal,
+		ShippingAmount: t.ShippingFee.Decimal,
+		DiscountAmount: t.DiscountFee.Decimal,
+		// Insurance (protect_fee), the payment fee (pay_cost) and the tax
+		// (invoice_fee) are the order's fees.
+		FeeAmount: t.ProtectFee.Add(t.PayCost.Decimal).Add(t.InvoiceFee.Decimal),
+		CreatedAt: *created,
+		UpdatedAt: t.LastModify.T,
+	}
+	for _, f := range []struct {
+		name string
+		v    Text
+		dst  **time.Time
+	}{{"pay_time", t.PayTime, &ord.PaidAt}, {"consign_time", t.ConsignTime, &ord.ShippedAt}} {
+		if *f.dst, err = shopexTime(f.v, loc); err != nil {
+			return fail(fmt.Errorf("%s: %w", f.name, err))
+		}
+	}
+	if ord.UpdatedAt == nil {
+		if ord.UpdatedAt, err = shopexTime(t.Modified, loc); err != nil {
+			return fail(fmt.Errorf("modified: %w", err))
+		}
+	}
+
+	// The four axes (SPEC §4).
+	pay, known := shopexPayStatus[t.PayStatus.V]
+	if !known {
+		pay = shopexPayStatus[0]
+		ord.Anomalies = append(ord.Anomalies, "unknown_status:pay_status="+shopexCode(t.PayStatus))
+	}
+	ship, known := shopexShipStatus[t.ShipStatus.V]
+	if !known {
+		ship = model.ShippingUnshipped
+		ord.Anomalies = append(ord.Anomalies, "unknown_status:ship_status="+shopexCode(t.ShipStatus))
+	}
+	st, known := shopexOrderStatus[status]
+	if !known {
+		ord.Anomalies = append(ord.Anomalies, "unknown_status:status="+status)
+	}
+	if st == "" { // active, or a status we do not know: read the other axes
+		switch {
+		case ship != model.ShippingUnshipped:
+			st = model.StatusShipped
+		case pay.paid:
+			st = model.StatusPaid
+		default:
+			st = model.StatusPending
+		}
+	}
+	ord.Status, ord.PaymentStatus, ord.ShippingStatus, ord.RefundStatus = st, pay.payment, ship, pay.refund
+
+	if string(t.Payment) == shopexCOD || string(t.IsCOD) == "true" {
+		ord.PaymentMethod = "cod"
+	} else {
+		ord.PaymentMethod = strings.TrimSpace(string(t.PaymentType))
+	}
+
+	expected := ord.GoodsAmount.Add(ord.ShippingAmount).Add(ord.FeeAmount).Sub(ord.DiscountAmount)
+	if t.TotalTradeFee.Valid {
+		ord.TotalAmount = t.TotalTradeFee.Decimal
+		if !ord.TotalAmount.Equal(expected) {
+			ord.Anomalies = append(ord.Anomalies, "total_mismatch")
+		}
+	} else {
+		ord.TotalAmount = expected
+		ord.Anomalies = append(ord.Anomalies, "total_not_reported")
+	}
+
+	rec := model.Record{}
+
+	// Refunds. refund_fee is everything refunded; payed_fee is what the
+	// shop still holds, net of refunds (ShopEx lowers it on a refund), so
+	// the amount paid is their sum.
+	var refunds []shopexRefundEntry
+	if err := shopexItems(t.RefundLists, "refund_list", "refund", &refunds); err != nil {
+		return fail(fmt.Errorf("refund_lists: %w", err))
+	}
+	listed := decimal.Zero
+	for i, r := range refunds {
+		rid := strings.TrimSpace(string(r.RefundID))
+		if rid == "" {
+			rid = "refund-" + strconv.Itoa(i+1)
+		}
+		if r.RefundFee.IsNegative() {
+			return fail(fmt.Errorf("refund %s: negative amount %s", rid, r.RefundFee.String()))
+		}
+		rs := strings.TrimSpace(string(r.Status))
+		state, known := shopexRefundState[rs]
+		if !known {
+			state = model.RefundRequested
+			ord.Anomalies = append(ord.Anomalies, "unknown_status:refund_status="+rs)
+		}
+		if state == "" { // succ
+			listed = listed.Add(r.RefundFee.Decimal)
+			state = ord.RefundStatus
+			if state == model.RefundNone {
+				state = model.RefundPartial
+				ord.Anomalies = append(ord.Anomalies, "refund_without_refund_status")
+			}
+		}
+		cur := strings.TrimSpace(string(r.Currency))
+		if cur == "" {
+			cur = currency
+		}
+		var amount *decimal.Decimal
+		if r.RefundFee.Valid {
+			amount = &r.RefundFee.Decimal
+		}
+		rec.Refunds = append(rec.Refunds, model.Refund{Meta: c.Meta, OrderID: id, RefundID: rid,
+			Status: state, Amount: amount, Currency: cur, CreatedAt: ord.CreatedAt})
+	}
+	switch {
+	case t.RefundFee.Valid:
+		ord.RefundedAmount = t.RefundFee.Decimal
+		if len(refunds) > 0 && !listed.Equal(ord.RefundedAmount) {
+			ord.Anomalies = append(ord.Anomalies, "refund_mismatch")
+		}
+	default:
+		ord.RefundedAmount = listed
+	}
+	if len(refunds) == 0 && (ord.RefundStatus != model.RefundNone || ord.RefundedAmount.IsPositive()) {
+		// A refund the order shows without its list: one order-level row.
+		refund := model.Refund{Meta: c.Meta, OrderID: id, RefundID: "order", Status: ord.RefundStatus,
+			Currency: currency, CreatedAt: ord.CreatedAt}
+		if ord.RefundedAmount.IsPositive() {
+			amt := ord.RefundedAmount
+			refund.Amount = &amt
+		}
+		if refund.Status == model.RefundNone {
+			refund.Status = model.RefundPartial
+			ord.Anomalies = append(ord.Anomalies, "refund_without_refund_status")
+		}
+		rec.Refunds = append(rec.Refunds, refund)
+	}
+	if ord.RefundStatus != model.RefundNone && !ord.RefundedAmount.IsPositive() {
+		ord.Anomalies = append(ord.Anomalies, "refund_flag_without_amount")
+	}
+	ord.PaidAmount = t.PayedFee.Add(ord.RefundedAmount)
+
+	// Deliveries: the tracking number of the latest successful delivery.
+	var deliveries []shopexDelivery
+	if err := shopexItems(t.DeliveryLists, "delivery_list", "delivery", &deliveries); err != nil {
+		return fail(fmt.Errorf("delivery_lists: %w", err))
+	}
+	for _, d := range deliveries {
+		if string(d.Type) != "return" && string(d.Status) == "succ" && d.LogiNo != "" {
+			ord.TrackingNumber = strings.TrimSpace(string(d.LogiNo))
+		}
+	}
+
+	// Lines: orders.order[], one product each; a line marked cancel is no
+	// longer part of the order.
+	var lines []shopexLine
+	if err := shopexItems(t.Orders, "order", "line", &lines); err != nil {
+		return fail(fmt.Errorf("orders: %w", err))
+	}
+	for i, l := range lines {
+		if string(l.ItemStatus) == "cancel" {
+			continue
+		}
+		if !l.Num.Valid || l.Num.V < 0 || l.Num.V > 1<<31 {
+			return fail(fmt.Errorf("orders line %d: bad num", i+1))
+		}
+		if l.Price.IsNegative() || l.DiscountFee.IsNegative() {
+			return fail(fmt.Errorf("orders line %d: negative price or discount", i+1))
+		}
+		qty := l.Num.V
+		ord.Quantity += uint32(qty)
+		rec.Items = append(rec.Items, model.Item{
+			Meta: c.Meta, OrderID: id, LineNo: uint32(len(rec.Items) + 1),
+			SKU: strings.TrimSpace(string(l.BN)), Title: string(l.Name), Quantity: uint32(qty),
+			UnitPrice: l.Price.Decimal, Discount: l.DiscountFee.Decimal,
+			LineTotal: l.Price.Mul(decimal.NewFromInt(qty)).Sub(l.DiscountFee.Decimal),
+			Currency:  currency, RefundStatus: model.RefundNone, CreatedAt: ord.CreatedAt,
+		})
+	}
+	ord.ItemCount = uint32(len(rec.Items))
+	rec.Order = ord
+	return rec, nil
+}
+
+// shopexCode renders an integer code for raw_status and anomalies.
+func shopexCode(n Int) string {
+	if !n.Valid {
+		return ""
+	}
+	return strconv.FormatInt(n.V, 10)
+}
+
+// shopexTime reads a ShopEx datetime: "Y-m-d H:i:s" (or "Y-m-d") in the
+// shop's zone; unix seconds are taken too. "", "0" and MySQL's zero date
+// mean "no time" (nil).
+func shopexTime(v Text, loc *time.Location) (*time.Time, error) {
+	s := strings.TrimSpace(string(v))
+	if s == "" || s == "0" || strings.HasPrefix(s, "0000-00-00") {
+		return nil, nil
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		t := time.Unix(n, 0).UTC()
+		return &t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			t = t.UTC()
+			return &t, nil
+		}
+	}
+	return nil, fmt.Errorf("bad datetime %q", s)
+}
+
+// shopexItems reads one of the trade's nested lists, {"order":[...]} and
+// the like, into dst (a pointer to a slice); errors name the element
+// (what, 1-based) and its field. PHP and the matrix's XML origin give the
+// list in several shapes: the object with the list under key, a single
+// element under key instead of a list, the bare list, an empty [] or {} or
+// null, or any of these as a JSON string.
+func shopexItems[T any](raw json.RawMessage, key, what string, dst *[]T) error {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return err
+		}
+		raw = bytes.TrimSpace([]byte(s))
+	}
+	switch {
+	case len(raw) == 0 || bytes.Equal(raw, null):
+		return nil
+	case raw[0] == '{':
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &obj); err != nil {
+			return err
+		}
+		if len(obj) == 0 {
+			return nil
+		}
+		inner, ok := obj[key]
+		if !ok {
+			return fmt.Errorf("no %q in %s", key, shorten(raw))
+		}
+		raw = bytes.TrimSpace(inner)
+		switch {
+		case len(raw) == 0 || bytes.Equal(raw, null) || bytes.Equal(raw, []byte(`""`)):
+			return nil
+		case raw[0] == '{':
+			raw = append(append([]byte{'['}, raw...), ']')
+		}
+	case raw[0] != '[':
+		return fmt.Errorf("want an object or a list, got %s", shorten(raw))
+	}
+	var elems []json.RawMessage
+	if err := json.Unmarshal(raw, &elems); err != nil {
+		return err
+	}
+	*dst = make([]T, len(elems))
+	for i, e := range elems {
+		if err := shopexDecode(e, &(*dst)[i]); err != nil {
+			return fmt.Errorf("%s %d: %w", what, i+1, err)
+		}
+	}
+	return nil
+}
+
+// shopexDecode unmarshals a JSON object into the struct v points to; when
+// that fails, the error names the first field that does not decode alone
+// (encoding/json does not say which field a decoder's error came from).
+func shopexDecode(b []byte, v any) error {
+	err := json.Unmarshal(b, v)
+	if err == nil {
+		return nil
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(b, &fields) != nil {
+		return err
+	}
+	st := reflect.TypeOf(v).Elem()
+	for i := range st.NumField() {
+		f := st.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		raw, ok := fields[name]
+		if !ok || name == "" {
+			continue
+		}
+		if ferr := json.Unmarshal(raw, reflect.New(f.Type).Interface()); ferr != nil {
+			return fmt.Errorf("%s: %w", name, ferr)
+		}
+	}
+	return err
+}
