@@ -13,15 +13,15 @@ ch() { clickhouse-client --host "$ch_host" --port "$ch_port" "$@"; }
 
 orders=${DEMO_ORDERS:-12000}
 sim_addr=${DEMO_SIM_ADDR:-127.0.0.1:18080}
-export DEMO_SHOPTIMA_TOKEN=${DEMO_SHOPTIMA_TOKEN:-demo-token-not-a-secret}
-export DEMO_SHOPTIMA_URL="http://$sim_addr/shoptima"
+export DEMO_SIM_TOKEN=${DEMO_SIM_TOKEN:-demo-token-not-a-secret}
+export DEMO_SIM_URL="http://$sim_addr"
 
 mkdir -p build/demo
-build/shopetl sim --addr "$sim_addr" --orders "$orders" --seed 42 --token "$DEMO_SHOPTIMA_TOKEN" > build/demo/sim.out 2>&1 &
+build/shopetl sim --addr "$sim_addr" --orders "$orders" --seed 42 --token "$DEMO_SIM_TOKEN" > build/demo/sim.out 2>&1 &
 sim_pid=$!
 trap 'kill $sim_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
-  curl -fsS -o /dev/null 2>/dev/null -H "Authorization: Bearer $DEMO_SHOPTIMA_TOKEN" "$DEMO_SHOPTIMA_URL/order?rows=1" && break
+  curl -fsS -o /dev/null 2>/dev/null -H "Authorization: Bearer $DEMO_SIM_TOKEN" "$DEMO_SIM_URL/shoptima/order?rows=1" && break
   kill -0 $sim_pid 2>/dev/null || { cat build/demo/sim.out; exit 1; }
   sleep 0.1
 done
@@ -34,12 +34,15 @@ build/shopetl run jobs/demo.yaml 2> build/demo/run.log || status=$?
 echo "(exit $status; logs in build/demo/run.log)"
 
 echo
-echo "== counts"
-echo "simulator orders:              $(grep '^shoptima ' build/demo/sim.out | sed -E 's/.*\(([0-9]+) orders.*/\1/')"
-echo "ClickHouse shop.orders FINAL:  $(ch -q 'SELECT count() FROM shop.orders FINAL')"
+echo "== counts: orders in each simulated shop, in ClickHouse (FINAL), in Parquet"
+printf '%-15s %10s %12s\n' SHOP SIMULATOR CLICKHOUSE
+for p in shopex ymcart shoptima dage; do
+  sim=$(grep "^$p " build/demo/sim.out | sed -E 's/.*\(([0-9]+) orders.*/\1/')
+  chn=$(ch -q "SELECT count() FROM shop.orders FINAL WHERE shop = 'demo-$p'")
+  printf '%-15s %10s %12s\n' "demo-$p" "$sim" "$chn"
+done
 build/shopetl parquet jobs/demo.yaml
 
-echo
 echo "== a sample analyst query: paid revenue by month and currency"
 q="SELECT toStartOfMonth(created_at) AS month, currency, count() AS orders,
   sum(paid_amount) AS paid, sum(refunded_amount) AS refunded
