@@ -47,8 +47,20 @@ type scan struct {
 	timeType int
 	isRefund bool
 	from, to time.Time
+	// skipCreated, when set, drops rows whose order_time falls in
+	// [skipFrom, skipTo): the order-time scan, which runs first, read them.
+	skipCreated      bool
+	skipFrom, skipTo time.Time
 }
 
+// scans plans a run: orders created in [min(From, To−rescan), To), then
+// orders paid in the window but created before that (late payments), then
+// refund-flagged orders created before that, back to To−refund_rescan.
+//
+// The later scans leave out what the first one read, so an order is read
+// once a run: an order created in the first scan's range and paid or
+// flagged after that scan read it was changed after To (To is in the past
+// when the run starts), and the next run's re-scan reads it.
 func (e *Extractor) scans() []scan {
 	w := e.shop.Window
 	created := w.From
@@ -57,12 +69,32 @@ func (e *Extractor) scans() []scan {
 	}
 	out := []scan{
 		{timeType: byOrderTime, from: created, to: w.To},
-		{timeType: byPayTime, from: w.From, to: w.To},
+		{timeType: byPayTime, from: w.From, to: w.To, skipCreated: true, skipFrom: created, skipTo: w.To},
 	}
 	if r := w.To.Add(-e.shop.RefundRescan); e.shop.RefundRescan > 0 && r.Before(created) {
-		out = append(out, scan{timeType: byOrderTime, isRefund: true, from: r, to: w.To})
+		out = append(out, scan{timeType: byOrderTime, isRefund: true, from: r, to: created})
 	}
 	return out
+}
+
+// readByFirstScan reports whether a row of s was read by the order-time
+// scan. A row whose order_time cannot be read is kept: the transform
+// quarantines it.
+func (s scan) readByFirstScan(raw json.RawMessage) bool {
+	if !s.skipCreated {
+		return false
+	}
+	var row struct {
+		OrderTime json.Number `json:"order_time"`
+	}
+	if json.Unmarshal(raw, &row) != nil {
+		return false
+	}
+	t, err := row.OrderTime.Int64()
+	if err != nil {
+		return false
+	}
+	return t >= s.skipFrom.Unix() && t < s.skipTo.Unix()
 }
 
 // Extract pages every scan of the window.
@@ -133,9 +165,11 @@ func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
 			return fmt.Errorf("envelope status %q code %d", r.Status, r.Code)
 		}
 		out = fetched{lastPage: max(r.Data.LastPage, 1), total: r.Data.Total, current: r.Data.CurrentPage}
-		out.page = extract.Page{Endpoint: endpoint, FetchedAt: time.Now(), Records: make([]extract.Raw, len(r.Data.Data))}
-		for i, raw := range r.Data.Data {
-			out.page.Records[i] = extract.Raw{Body: raw}
+		out.page = extract.Page{Endpoint: endpoint, FetchedAt: time.Now(), Records: make([]extract.Raw, 0, len(r.Data.Data))}
+		for _, raw := range r.Data.Data {
+			if !s.readByFirstScan(raw) {
+				out.page.Records = append(out.page.Records, extract.Raw{Body: raw})
+			}
 		}
 		return nil
 	})
