@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -92,7 +91,7 @@ var dageBack = map[int64]string{
 // refund_amount_unknown whenever a line is refunded.
 func Dage(c *Context, raw extract.Raw) (model.Record, error) {
 	var o dageOrder
-	err := json.Unmarshal(raw.Body, &o)
+	err := decodeNamed(raw.Body, &o)
 	id := strings.TrimSpace(string(o.OrderNo))
 	if err != nil && id == "" {
 		// A bad field before order_no stops the decoder; read the name
@@ -108,9 +107,6 @@ func Dage(c *Context, raw extract.Raw) (model.Record, error) {
 		return model.Record{Order: model.Order{OrderID: id}}, err
 	}
 	if err != nil {
-		if field := dageBadField(raw.Body); field != "" {
-			return fail(fmt.Errorf("decode order: %s: %w", field, err))
-		}
 		return fail(fmt.Errorf("decode order: %w", err))
 	}
 	if id == "" {
@@ -356,42 +352,4 @@ func (t dageTime) in(loc *time.Location) (*time.Time, error) {
 		}
 	}
 	return nil, fmt.Errorf("bad time %q: want \"2006-01-02 15:04:05\"", t.s)
-}
-
-// dageBadField names the field that failed to decode ("order_total",
-// "details[1].back_status"): encoding/json does not say which one an
-// Unmarshaler rejected. Only failed records pay for it.
-func dageBadField(body []byte) string {
-	return dageFieldIn("", body, reflect.TypeFor[dageOrder]())
-}
-
-func dageFieldIn(prefix string, body []byte, t reflect.Type) string {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(body, &m) != nil {
-		return ""
-	}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		v, ok := m[name]
-		if !ok {
-			continue
-		}
-		if f.Type.Kind() == reflect.Slice {
-			var elems []json.RawMessage
-			if json.Unmarshal(v, &elems) != nil {
-				return prefix + name
-			}
-			for j, e := range elems {
-				if bad := dageFieldIn(fmt.Sprintf("%s%s[%d].", prefix, name, j+1), e, f.Type.Elem()); bad != "" {
-					return bad
-				}
-			}
-			continue
-		}
-		if json.Unmarshal(v, reflect.New(f.Type).Interface()) != nil {
-			return prefix + name
-		}
-	}
-	return ""
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -108,4 +110,59 @@ func shorten(b []byte) string {
 		return string(b[:40]) + "…"
 	}
 	return string(b)
+}
+
+// decodeNamed unmarshals a JSON object into the struct v points to. When
+// that fails, the error names the first field that does not decode
+// ("order_total", "details[2].back_status"): encoding/json does not say
+// which field an Unmarshaler rejected, and a quarantine reason must. Only
+// failed records pay for the search.
+func decodeNamed(body []byte, v any) error {
+	err := json.Unmarshal(body, v)
+	if err == nil {
+		return nil
+	}
+	if field := badField("", body, reflect.TypeOf(v).Elem()); field != "" {
+		return fmt.Errorf("%s: %w", field, err)
+	}
+	return err
+}
+
+// badField walks a struct type's JSON fields over body and returns the
+// path of the first one that does not decode on its own, or "".
+func badField(prefix string, body []byte, t reflect.Type) string {
+	if t.Kind() != reflect.Struct {
+		return ""
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return ""
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		v, ok := m[name]
+		if !ok || name == "" || name == "-" {
+			continue
+		}
+		if f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.Struct {
+			var elems []json.RawMessage
+			if json.Unmarshal(v, &elems) != nil {
+				return prefix + name
+			}
+			for j, e := range elems {
+				if bad := badField(fmt.Sprintf("%s%s[%d].", prefix, name, j+1), e, f.Type.Elem()); bad != "" {
+					return bad
+				}
+			}
+			continue
+		}
+		if json.Unmarshal(v, reflect.New(f.Type).Interface()) != nil {
+			if bad := badField(prefix+name+".", v, f.Type); bad != "" {
+				return bad
+			}
+			return prefix + name
+		}
+	}
+	return ""
 }

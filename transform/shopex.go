@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -127,7 +126,7 @@ var shopexZone = time.FixedZone("CST", 8*3600)
 // Shopex turns one ome:fetch_order_detail info into canonical rows.
 func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
 	var t shopexTrade
-	err := shopexDecode(raw.Body, &t)
+	err := decodeNamed(raw.Body, &t)
 	id := strings.TrimSpace(string(t.TID))
 	if err != nil && id == "" {
 		// Name the record even when a field before tid failed: read tid
@@ -447,36 +446,9 @@ func shopexItems[T any](raw json.RawMessage, key, what string, dst *[]T) error {
 	}
 	*dst = make([]T, len(elems))
 	for i, e := range elems {
-		if err := shopexDecode(e, &(*dst)[i]); err != nil {
+		if err := decodeNamed(e, &(*dst)[i]); err != nil {
 			return fmt.Errorf("%s %d: %w", what, i+1, err)
 		}
 	}
 	return nil
-}
-
-// shopexDecode unmarshals a JSON object into the struct v points to; when
-// that fails, the error names the first field that does not decode alone
-// (encoding/json does not say which field a decoder's error came from).
-func shopexDecode(b []byte, v any) error {
-	err := json.Unmarshal(b, v)
-	if err == nil {
-		return nil
-	}
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(b, &fields) != nil {
-		return err
-	}
-	st := reflect.TypeOf(v).Elem()
-	for i := range st.NumField() {
-		f := st.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		raw, ok := fields[name]
-		if !ok || name == "" {
-			continue
-		}
-		if ferr := json.Unmarshal(raw, reflect.New(f.Type).Interface()); ferr != nil {
-			return fmt.Errorf("%s: %w", name, ferr)
-		}
-	}
-	return err
 }
