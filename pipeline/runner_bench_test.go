@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/pipeline/pipelinetest"
 	"github.com/shopetl/shopetl/sim/shoptima"
 )
 
@@ -36,9 +37,9 @@ func BenchmarkRun(b *testing.B) {
 		dir := b.TempDir()
 		body := fmt.Sprintf(jobTemplate, srv.URL, extra)
 		body = strings.Replace(body, "rate_limit: 1000/s", "rate_limit: 1000000/s", 1)
-		spec := writeSpec(b, dir, body)
+		spec := pipelinetest.Job(b, dir, body)
 		b.StartTimer()
-		res := runOnce(b, spec, pipeline.RunOptions{})
+		res := pipelinetest.Run(b, spec, pipeline.RunOptions{})
 		if res.Failed() != 0 {
 			b.Fatal(res.Shops[0].Err)
 		}

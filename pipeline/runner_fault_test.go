@@ -14,6 +14,7 @@ import (
 
 	"github.com/shopetl/shopetl/load/parquet"
 	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/pipeline/pipelinetest"
 	"github.com/shopetl/shopetl/sim/shoptima"
 	"github.com/shopetl/shopetl/table"
 )
@@ -56,8 +57,8 @@ func TestBrokenRecordIsQuarantinedAndTheRestLoads(t *testing.T) {
 	}))
 	defer srv.Close()
 	dir := t.TempDir()
-	spec := writeSpec(t, dir, fmt.Sprintf(jobTemplate, srv.URL, ""))
-	res := runOnce(t, spec, pipeline.RunOptions{})
+	spec := pipelinetest.Job(t, dir, fmt.Sprintf(jobTemplate, srv.URL, ""))
+	res := pipelinetest.Run(t, spec, pipeline.RunOptions{})
 	s := res.Shops[0]
 	if s.Status != pipeline.ShopOK {
 		t.Fatalf("shop failed: %v", s.Err)
@@ -110,7 +111,7 @@ func TestCancelStopsCleanly(t *testing.T) {
 	}))
 	defer srv.Close()
 	dir := t.TempDir()
-	spec := writeSpec(t, dir, fmt.Sprintf(jobTemplate, srv.URL, ""))
+	spec := pipelinetest.Job(t, dir, fmt.Sprintf(jobTemplate, srv.URL, ""))
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-arrived; cancel() }()
 

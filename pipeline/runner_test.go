@@ -1,11 +1,9 @@
 package pipeline_test
 
 import (
-	"context"
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	_ "github.com/shopetl/shopetl/extract/all"
 	"github.com/shopetl/shopetl/load/parquet"
 	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/pipeline/pipelinetest"
 	"github.com/shopetl/shopetl/sim/fault"
 	"github.com/shopetl/shopetl/sim/shoptima"
 	"github.com/shopetl/shopetl/table"
@@ -28,39 +27,6 @@ func newShop(t *testing.T, opts shoptima.Options) (*shoptima.Store, string) {
 	srv := httptest.NewServer(st.Handler())
 	t.Cleanup(srv.Close)
 	return st, srv.URL
-}
-
-func writeSpec(t testing.TB, dir, body string) *pipeline.Spec {
-	t.Helper()
-	path := filepath.Join(dir, "job.yaml")
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	spec, err := pipeline.Load(path, []string{"shoptima"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return spec
-}
-
-func runOnce(t testing.TB, spec *pipeline.Spec, opt pipeline.RunOptions) pipeline.Result {
-	t.Helper()
-	runID := pipeline.NewRunID(time.Now())
-	sinks, err := pipeline.OpenSinks(context.Background(), spec, runID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pipeline.CloseSinks(sinks)
-	state, err := pipeline.NewFileState(spec.ResolvePath(spec.State.Path), spec.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &pipeline.Runner{Spec: spec, Sinks: sinks, State: state, RunID: runID}
-	res, err := r.Run(context.Background(), opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
 }
 
 const jobTemplate = `version: 1
@@ -96,10 +62,10 @@ func TestRunLoadsEveryOrderOnceThroughFaults(t *testing.T) {
 	if addr := os.Getenv("CLICKHOUSE_ADDR"); addr != "" {
 		extra = fmt.Sprintf("  clickhouse: {addr: [%q], database: it_%d}\n", addr, time.Now().UnixNano())
 	}
-	spec := writeSpec(t, dir, fmt.Sprintf(jobTemplate, url, extra))
+	spec := pipelinetest.Job(t, dir, fmt.Sprintf(jobTemplate, url, extra))
 
 	for run := 1; run <= 2; run++ {
-		res := runOnce(t, spec, pipeline.RunOptions{BatchRows: 128})
+		res := pipelinetest.Run(t, spec, pipeline.RunOptions{BatchRows: 128})
 		s := res.Shops[0]
 		if s.Status != pipeline.ShopOK {
 			t.Fatalf("run %d: shop failed: %v", run, s.Err)
@@ -126,8 +92,8 @@ func TestWatermarkStaysWhenShopFails(t *testing.T) {
 	t.Setenv("IT_TOKEN", "wrong")
 	_, url := newShop(t, shoptima.Options{Orders: 10, Seed: 1, Token: "right"})
 	dir := t.TempDir()
-	spec := writeSpec(t, dir, fmt.Sprintf(jobTemplate, url, ""))
-	res := runOnce(t, spec, pipeline.RunOptions{})
+	spec := pipelinetest.Job(t, dir, fmt.Sprintf(jobTemplate, url, ""))
+	res := pipelinetest.Run(t, spec, pipeline.RunOptions{})
 	if res.Failed() != 1 {
 		t.Fatalf("want the shop to fail on 401, got %+v", res.Shops[0])
 	}
