@@ -20,33 +20,23 @@
 //
 // Drift. The listing is sorted by (lastmtime, order_id) and paged by
 // offset. An order changed while it pages gets lastmtime now, after To: it
-// leaves its place, every later row moves up one, and the row at the next
-// offset would be skipped. An order appearing inside the window (a late
-// write with an old lastmtime) moves every later row down one: a row is
-// read twice, and the newcomer is missed if it lands behind the offsets
-// already read. So the window is listed again after the first pass's
-// details are in, and again, until a pass lists exactly what the pass
-// before it listed and no page began with a row already read (the sign of
-// rows inserted behind it):
-//   - an order listed for the first time, or with a later lastmtime, has
-//     its detail fetched (the newcomers, and rows an earlier pass skipped);
-//   - an order the previous pass listed and this one did not has its detail
-//     fetched too: it left the window (its new state is read now, and again
-//     by the next run) or it was skipped by rows leaving behind it;
-//   - a page longer than asked whose top row is the previous page's last
-//     (a duplicated row) is read without the duplicate.
+// leaves its place and every later row moves up one, so pure offsets would
+// skip a row. The window is walked by keyset instead (walk in list.go):
+// each request starts dtline at the last lastmtime read, asks for that
+// second's rows again and skips the ones read, so orders leaving behind the
+// cursor move nothing ahead of it. A new or changed order is stamped now,
+// after To (the window ends safety_lag in the past): the next run reads it.
+// Rows repeated on a page (the duplicate fault) are skipped the same way.
+// Only a write committed later than safety_lag with an older lastmtime,
+// behind the cursor, would be missed; ShopEx stamps lastmtime when it
+// writes.
 //
-// At most MaxPasses passes; if the listing still moves, the run succeeds
-// when the last pass was continuous and brought no new orders (everything
-// it showed was fetched), and fails otherwise, leaving the watermark for
-// the next run.
-//
-// Cost per run, n orders in the window, page size p: ⌊n/p⌋+1 list requests
-// per pass, at least two passes (one when the window is empty), and n
-// detail requests, plus one detail per order that changed or left the
-// window while the run paged. The list is ~1/p of the traffic; details
-// dominate. Details run concurrently (Shop.Concurrency − 1 of them, at
-// least one) while the list pages one request at a time.
+// Cost per run, n orders changed in the window, page size p: about
+// n/(p−1) + 1 list requests (each page repeats the cursor's row) and n
+// detail requests, one per order. Memory is a page and the rows of one
+// second, whatever the window. Details run concurrently
+// (Shop.Concurrency − 1 of them, at least one) while the list pages one
+// request at a time, each after the one before.
 //
 // A "fail" reply (result "fail": a bad signature, an unknown order) is not
 // retried: the shop fails with its msg. Rows without an order number are

@@ -3,7 +3,6 @@ package shopex
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/sourcegraph/conc/pool"
@@ -20,10 +19,6 @@ const (
 	MaxPageSize     = 1000
 )
 
-// MaxPasses bounds how often the window's listing is read in one run when
-// it keeps changing under the extractor.
-const MaxPasses = 8
-
 // shopTime is ShopEx's zone when the shop has none configured.
 var shopTime = time.FixedZone("CST", 8*3600)
 
@@ -34,6 +29,7 @@ type Extractor struct {
 	workers  int
 	loc      *time.Location
 	from, to string // the window as dtline, in shop time
+	fromUnix int64  // the window's start, to the second
 }
 
 // New builds a ShopEx extractor for one shop.
@@ -60,99 +56,36 @@ func New(s extract.Shop) (extract.Extractor, error) {
 		to = to.Add(time.Second)
 	}
 	e.from, e.to = from.In(e.loc).Format(dateTimeLayout), to.In(e.loc).Format(dateTimeLayout)
+	e.fromUnix = from.Unix()
 	if !to.After(from) {
 		e.from = "" // empty window
 	}
 	return e, nil
 }
 
-// Extract lists the window's orders and fetches each one's detail, pass
-// after pass, until a pass finds the listing as the one before left it
-// (see doc.go).
+// Extract walks the window's listing once (see walk) and fetches each
+// listed order's detail through a pool while the listing goes on.
 func (e *Extractor) Extract(ctx context.Context, emit extract.Emit) error {
 	if e.from == "" {
 		return nil
 	}
-	fetched := map[string]int64{} // order_id -> lastmtime listed when its detail was asked for
-	quarantined := map[string]bool{}
-	var prev map[string]int64
-	var last passResult
-	for pass := 1; pass <= MaxPasses; pass++ {
-		var err error
-		last, err = e.pass(ctx, emit, prev, fetched, quarantined)
-		if err != nil {
-			return err
-		}
-		if last.continuous && prev != nil && sameListing(prev, last.ids) {
-			return nil
-		}
-		if last.continuous && pass == 1 && len(last.ids) == 0 {
-			return nil // nothing listed, in one request: nothing can have moved
-		}
-		prev = last.ids
-	}
-	// Still changing after MaxPasses: orders keep leaving the window (they
-	// are changed now, so the next run reads them too). If the last pass
-	// was continuous and listed nothing new, every order the window held
-	// when it was listed has been fetched, and so has every order that
-	// left since; only an order appearing with an old lastmtime after that
-	// listing could be missing, as after any run. Else fail: the watermark
-	// stays and the next run reads the window again.
-	if last.continuous && last.news == 0 {
-		return nil
-	}
-	return fmt.Errorf("shop %s: %s: the listing of [%s, %s) kept changing while it was paged (%d passes); the next run reads the window again",
-		e.shop.Name, actList, e.from, e.to, MaxPasses)
-}
-
-type passResult struct {
-	listing
-	news int // orders whose detail this pass asked for from the listing
-}
-
-// pass lists the window once, fetching the detail of every order listed
-// for the first time or with a later lastmtime, while the listing goes on;
-// then the detail of every order the previous pass listed and this one did
-// not (it left the window, or an order leaving made the offsets skip it).
-// It returns when every detail is in.
-func (e *Extractor) pass(ctx context.Context, emit extract.Emit, prev, fetched map[string]int64, quarantined map[string]bool) (passResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	details := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(e.workers)
-	get := func(id string) {
+	err := e.walk(ctx, func(r row) {
 		details.Go(func(dctx context.Context) error {
-			err := e.detail(dctx, id, emit)
+			err := e.detail(dctx, r.id, emit)
 			if err != nil {
 				cancel() // stops the listing too
 			}
 			return err
 		})
-	}
-	var res passResult
-	var err error
-	res.listing, err = e.list(ctx, func(r row) {
-		if m, ok := fetched[r.id]; ok && r.mtime <= m {
-			return
-		}
-		fetched[r.id] = r.mtime
-		res.news++
-		get(r.id)
 	}, func(endpoint string, r row) error {
 		// A row without an order number cannot be fetched: it goes to
 		// the transform as it is, which rejects it into quarantine.
-		if quarantined[string(r.raw)] {
-			return nil
-		}
-		quarantined[string(r.raw)] = true
 		return emit(ctx, extract.Page{Endpoint: endpoint, FetchedAt: time.Now(), Records: []extract.Raw{{Body: r.raw}}})
 	})
-	if err == nil {
-		for id := range prev {
-			if _, ok := res.ids[id]; !ok {
-				get(id)
-			}
-		}
-	} else {
+	if err != nil {
 		cancel()
 	}
 	// A detail's failure cancels the listing: report the cause, not the
@@ -160,5 +93,5 @@ func (e *Extractor) pass(ctx context.Context, emit extract.Emit, prev, fetched m
 	if werr := details.Wait(); werr != nil && (err == nil || errors.Is(err, context.Canceled)) {
 		err = werr
 	}
-	return res, err
+	return err
 }

@@ -28,9 +28,8 @@ type fakeShop struct {
 	// before runs (mu held) before a list request is served, with its
 	// number (1-based) and offset.
 	before func(f *fakeShop, n, offset int)
-	// dupTop lists the list requests (by number) at an offset > 0 that
-	// repeat, at the top of their page, the row before it, as the
-	// simulator's duplicate fault does now and then.
+	// dupTop lists the list requests (by number) whose page repeats its
+	// first row.
 	dupTop []int
 	// fail, when set, is the msg of a "fail" reply to everything.
 	fail string
@@ -96,8 +95,8 @@ func (f *fakeShop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		start := min(offset, len(in))
 		page := in[start:min(len(in), start+size)]
-		if slices.Contains(f.dupTop, f.lists) && offset > 0 && offset <= len(in) {
-			page = append([]fakeOrder{in[offset-1]}, page...)
+		if slices.Contains(f.dupTop, f.lists) && len(page) > 0 {
+			page = append([]fakeOrder{page[0]}, page...) // the first row twice
 		}
 		rows := []map[string]any{}
 		for _, o := range page {

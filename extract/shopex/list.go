@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/shopetl/shopetl/extract"
 )
@@ -54,28 +55,41 @@ func scalarText(b json.RawMessage) string {
 	return ""
 }
 
-// listing is one pass over the window's listing.
-type listing struct {
-	ids map[string]int64 // order_id -> lastmtime as listed (0: unreadable)
-	// continuous is false when a page began with an order this pass had
-	// already listed: orders were inserted before the offsets read, and one
-	// may have been missed.
-	continuous bool
-}
-
-// list pages ome:fetch_order_list over the window by _offset_ until a
-// short page, one request at a time (each page's place is checked against
-// the one before), and hands every row to seen as it arrives. Rows without
-// an order number go to bad.
-func (e *Extractor) list(ctx context.Context, seen func(row), bad func(endpoint string, r row) error) (listing, error) {
-	l := listing{ids: map[string]int64{}, continuous: true}
-	var last string // the previous page's last order number
-	for offset := 0; ; offset += e.size {
+// walk pages ome:fetch_order_list over the window by keyset and hands
+// every order row to seen, once, as it arrives; rows without an order
+// number go to bad.
+//
+// The listing is sorted by (lastmtime, order_id). Offsets alone would skip
+// a row whenever an order before it changed while paging (it leaves for
+// lastmtime = now, past the window, and every later row moves up one).
+// So each request starts dtline at the cursor, the lastmtime of the last
+// row read: orders before it can leave without moving anything after it.
+// The rows of the cursor's own second are asked for again (an order of
+// that second may have left meanwhile) and skipped by number, so a page
+// brings page_size minus those rows (usually one) of new ones; the page
+// size asked for is never above the job's, whose cap the shop may hold us
+// to. Only when more rows share one second than a page holds does it fall
+// back to an offset inside that second, where an order of that very second
+// leaving between two requests could make it skip one.
+//
+// An order appearing behind the cursor with an old lastmtime would be
+// missed; ShopEx stamps lastmtime when it writes, so a new or changed
+// order lands after To (the window ends safety_lag in the past) and the
+// next run reads it.
+func (e *Extractor) walk(ctx context.Context, seen func(row), bad func(endpoint string, r row) error) error {
+	cursor := e.fromUnix
+	atCursor := map[string]bool{} // rows read whose lastmtime is cursor, by order number (or raw row)
+	for {
+		size, offset := e.size, 0
+		if len(atCursor) >= size {
+			offset = len(atCursor) // more rows share this second than a page holds
+		}
+		from := time.Unix(cursor, 0).In(e.loc).Format(dateTimeLayout)
 		p := newParams(actList)
-		p.lists["dtline"] = []string{e.from, e.to}
+		p.lists["dtline"] = []string{from, e.to}
 		p.scalars["_offset_"] = strconv.Itoa(offset)
-		p.scalars["_pagesize_"] = strconv.Itoa(e.size)
-		endpoint := fmt.Sprintf("%s dtline=[%s, %s) _offset_=%d _pagesize_=%d", actList, e.from, e.to, offset, e.size)
+		p.scalars["_pagesize_"] = strconv.Itoa(size)
+		endpoint := fmt.Sprintf("%s dtline=[%s, %s) _offset_=%d _pagesize_=%d", actList, from, e.to, offset, size)
 		var rows []row
 		_, err := e.call(ctx, endpoint, p, func(info json.RawMessage) error {
 			var raws []json.RawMessage
@@ -92,57 +106,38 @@ func (e *Extractor) list(ctx context.Context, seen func(row), bad func(endpoint 
 			return nil
 		})
 		if err != nil {
-			return l, err
+			return err
 		}
-		// A page longer than asked repeats, at its top, the row before it
-		// (a known duplicate): drop it, it says nothing about shifts.
-		if len(rows) > e.size && last != "" && rows[0].id == last {
-			rows = rows[1:]
-		}
-		// Sorted by (lastmtime, order_id), a page must open with an order
-		// not yet seen. One already seen means the rows before this offset
-		// grew (an order appeared behind us) and the pass cannot vouch for
-		// the window.
-		if offset > 0 {
-			for _, r := range rows {
-				if r.id == "" {
-					continue
-				}
-				if _, dup := l.ids[r.id]; dup {
-					l.continuous = false
-				}
-				break
-			}
-		}
+		fresh := 0
 		for _, r := range rows {
+			key := r.id
+			if key == "" {
+				key = "\x00" + string(r.raw)
+			}
+			m := max(r.mtime, cursor) // unreadable (0) or out of order: counted at the cursor
+			if m == cursor && atCursor[key] {
+				continue // read before: this second again, or a repeated row
+			}
+			if m > cursor {
+				cursor, atCursor = m, map[string]bool{}
+			}
+			atCursor[key] = true
+			fresh++
 			if r.id == "" {
 				if err := bad(endpoint, r); err != nil {
-					return l, err
+					return err
 				}
 				continue
 			}
-			l.ids[r.id] = r.mtime
-			last = r.id
 			seen(r)
 		}
-		if len(rows) < e.size {
-			return l, nil
+		if len(rows) < size {
+			return nil
+		}
+		if fresh == 0 {
+			return fmt.Errorf("shop %s: %s: a full page brought no order not already read; the listing does not advance", e.shop.Name, endpoint)
 		}
 	}
-}
-
-// sameListing reports whether two passes listed the same orders at the
-// same lastmtime.
-func sameListing(a, b map[string]int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for id, m := range a {
-		if n, ok := b[id]; !ok || n != m {
-			return false
-		}
-	}
-	return true
 }
 
 // detail fetches one order's ome:fetch_order_detail and emits its info,

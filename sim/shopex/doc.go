@@ -143,8 +143,9 @@
 //
 // Faults (Options.Faults, package sim/fault) hit both reads, never writes.
 // The fault draw's key leaves out date and sign, so a retry sent a second
-// later draws as the same request. drift either adds an order created (and
-// modified) inside [Start, End) or moves one on (pays, ships, finishes, or a
+// later draws as the same request. drift either adds a new order, stamped
+// as ShopEx stamps writes (created and modified now, or up to 20 s before
+// for a write committed late), or moves one on (pays, ships, finishes, or a
 // seller's memo) to lastmtime now. duplicate repeats, at the top of a page,
 // the record just before it (the page then has _pagesize_+1 records;
 // nothing is repeated at offset 0). wrongtype corrupts one of createtime,

@@ -385,18 +385,18 @@ func (s *Store) Add(n int) {
 	}
 }
 
-// drift is the drift fault's hook: half the time a new order appears with
-// a creation (and modification) time inside [Start, End), so offset pages
-// of a window shift by one; otherwise an existing order moves on (paid,
-// shipped, finished, or a seller's memo) and leaves its place in the
-// modification-time order.
+// drift is the drift fault's hook: half the time a new order appears, as
+// ShopEx stamps it (created and modified now, or up to 20 s before for a
+// write committed late); otherwise an existing order moves on (paid,
+// shipped, finished, or a seller's memo), takes lastmtime now and leaves
+// its place in the modification-time order, so offset pages shift up.
 func (s *Store) drift() {
 	now := s.now().Unix()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	start, span := s.opts.Start.Unix(), s.opts.End.Unix()-s.opts.Start.Unix()
 	if len(s.byKey) == 0 || s.rng.IntN(2) == 0 {
-		s.insert(s.genOrder(start+s.rng.Int64N(span), s.opts.End.Unix(), false))
+		// A write committed late: stamped up to 20 s before it shows.
+		s.insert(s.genOrder(now-s.rng.Int64N(20), now+1, true))
 		return
 	}
 	o := s.byKey[s.rng.IntN(len(s.byKey))]
