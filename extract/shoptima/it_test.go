@@ -21,10 +21,12 @@ import (
 )
 
 // TestIncrementalRunsMatchTheShop is issue 4's contract for shoptima: a shop
-// of 300 orders read through drift and transient faults, then 24 orders
-// changed through the write endpoints (some created weeks ago, far beyond
-// the lookback) and 15 added; after the second run ClickHouse FINAL holds
-// exactly the shop's orders, with its statuses and amounts.
+// of 300 orders read through drift and transient faults, then 22 orders
+// changed through the write endpoints (paid, shipped, pre-advised; some
+// created weeks ago, far beyond the lookback), 8 refunded in the back
+// office (the API has no refund endpoint) and 15 added; after the second
+// run ClickHouse FINAL holds exactly the shop's orders, with its statuses
+// and amounts.
 func TestIncrementalRunsMatchTheShop(t *testing.T) {
 	addr, db := pipelinetest.ClickHouse(t)
 	now := time.Now().UTC()
@@ -78,11 +80,11 @@ sinks:
 		switch {
 		case o.Status == 0 && len(unpaid) < 8:
 			unpaid = append(unpaid, id)
-		case o.Status == 1 && o.IsRefund == 0 && len(paid) < 16:
+		case o.Status == 1 && o.IsRefund == 0 && len(paid) < 22:
 			paid = append(paid, id)
 		}
 	}
-	if len(unpaid) < 8 || len(paid) < 16 {
+	if len(unpaid) < 8 || len(paid) < 22 {
 		t.Fatalf("the shop has %d unpaid and %d paid orders to change", len(unpaid), len(paid))
 	}
 	call(t, srv.URL, "PATCH", "/order/updateStatus", map[string]any{"order_nums": unpaid, "status": 1})
@@ -91,6 +93,12 @@ sinks:
 		ship = append(ship, map[string]any{"order_num": id, "tracking_number": fmt.Sprintf("IT%06d", i)})
 	}
 	call(t, srv.URL, "POST", "/order/shippingOrders", ship)
+	// Pre-advised to the carrier (status 3) with a tracking number.
+	batch := map[string]any{}
+	for i, id := range paid[16:22] {
+		batch[id] = map[string]any{"status": 3, "tracking_number": fmt.Sprintf("PA%06d", i)}
+	}
+	call(t, srv.URL, "PATCH", "/order/batchUpdateOrder", batch)
 	for i, id := range paid[8:16] {
 		// shoptima has no refund endpoint: refunds happen in its back office.
 		o, _ := store.Snapshot(id)
