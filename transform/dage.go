@@ -30,9 +30,9 @@ type dageOrder struct {
 	OrderTotal    Money      `json:"order_total"`
 	PayMoney      Money      `json:"pay_money"`
 	Quantity      Int        `json:"quantity"`
-	CreateTime    dageTime   `json:"create_time"`
-	PayTime       dageTime   `json:"pay_time"`
-	ShipTime      dageTime   `json:"ship_time"`
+	CreateTime    LocalTime  `json:"create_time"`
+	PayTime       LocalTime  `json:"pay_time"`
+	ShipTime      LocalTime  `json:"ship_time"`
 	ExpressCode   Text       `json:"express_code"`
 	Status        Int        `json:"status"`
 	Details       []dageLine `json:"details"`
@@ -116,18 +116,18 @@ func Dage(c *Context, raw extract.Raw) (model.Record, error) {
 	if loc == nil {
 		loc = dageZone
 	}
-	created, err := o.CreateTime.in(loc)
+	created, err := o.CreateTime.In(loc)
 	if err != nil {
 		return fail(fmt.Errorf("create_time: %w", err))
 	}
 	if created == nil {
 		return fail(errors.New("create_time missing"))
 	}
-	paidAt, err := o.PayTime.in(loc)
+	paidAt, err := o.PayTime.In(loc)
 	if err != nil {
 		return fail(fmt.Errorf("pay_time: %w", err))
 	}
-	shippedAt, err := o.ShipTime.in(loc)
+	shippedAt, err := o.ShipTime.In(loc)
 	if err != nil {
 		return fail(fmt.Errorf("ship_time: %w", err))
 	}
@@ -313,43 +313,3 @@ func Dage(c *Context, raw extract.Raw) (model.Record, error) {
 // dageZone is the time zone used when the shop has none: the mall is
 // Chinese and the job spec's default timezone is Asia/Shanghai.
 var dageZone = time.FixedZone("CST", 8*3600)
-
-// dageTime is a "2006-01-02 15:04:05" time in the shop's time zone; null,
-// "", "0" and "0000-00-00 00:00:00" mean no time. It is read in two steps
-// because the zone is the shop's, known only to the Context.
-type dageTime struct {
-	s     string
-	valid bool
-}
-
-// UnmarshalJSON keeps the text; in parses it.
-func (t *dageTime) UnmarshalJSON(b []byte) error {
-	s, quoted, ok, err := unquote(b)
-	if err != nil {
-		return fmt.Errorf("bad time %s", shorten(b))
-	}
-	s = strings.TrimSpace(s)
-	if !ok || s == "" || s == "0" || strings.HasPrefix(s, "0000-00-00") {
-		*t = dageTime{}
-		return nil
-	}
-	if !quoted {
-		return fmt.Errorf("bad time %s: want a \"2006-01-02 15:04:05\" string", shorten(b))
-	}
-	*t = dageTime{s: s, valid: true}
-	return nil
-}
-
-// in reads the time in loc and returns it in UTC, nil for no time.
-func (t dageTime) in(loc *time.Location) (*time.Time, error) {
-	if !t.valid {
-		return nil, nil
-	}
-	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02"} {
-		if v, err := time.ParseInLocation(layout, t.s, loc); err == nil {
-			u := v.UTC()
-			return &u, nil
-		}
-	}
-	return nil, fmt.Errorf("bad time %q: want \"2006-01-02 15:04:05\"", t.s)
-}

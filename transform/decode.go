@@ -105,6 +105,56 @@ func (u *Unix) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// LocalTime is a time the shop writes in its own zone: "2006-01-02
+// 15:04:05", a date ("2006-01-02", "2016-9-9"), or unix seconds as a number
+// or a string. null, "", "0" and MySQL's zero date "0000-00-00 ..." mean no
+// time. The zone is the shop's, known only to the Context, so the text is
+// kept when decoding and read by In.
+type LocalTime struct{ s string }
+
+// UnmarshalJSON keeps the text of a string or a number.
+func (t *LocalTime) UnmarshalJSON(b []byte) error {
+	s, _, ok, err := unquote(b)
+	if err != nil {
+		return fmt.Errorf("bad time %s", shorten(b))
+	}
+	s = strings.TrimSpace(s)
+	if !ok || s == "0" || strings.HasPrefix(s, "0000-00-00") {
+		s = ""
+	}
+	*t = LocalTime{s: s}
+	return nil
+}
+
+// Given reports whether there is a time (it may still fail to parse).
+func (t LocalTime) Given() bool { return t.s != "" }
+
+// localLayouts are the datetime and date shapes of the seed documents;
+// time.Parse's "1" and "2" read one or two digits, so "2016-9-9" fits the
+// second.
+var localLayouts = []string{"2006-1-2 15:04:05", "2006-1-2"}
+
+// In reads the time in loc and returns it in UTC, nil for no time.
+func (t LocalTime) In(loc *time.Location) (*time.Time, error) {
+	if t.s == "" {
+		return nil, nil
+	}
+	if n, err := strconv.ParseInt(t.s, 10, 64); err == nil {
+		if n == 0 {
+			return nil, nil
+		}
+		u := time.Unix(n, 0).UTC()
+		return &u, nil
+	}
+	for _, layout := range localLayouts {
+		if v, err := time.ParseInLocation(layout, t.s, loc); err == nil {
+			u := v.UTC()
+			return &u, nil
+		}
+	}
+	return nil, fmt.Errorf("bad time %q: want \"2006-01-02 15:04:05\", a date or unix seconds", t.s)
+}
+
 func shorten(b []byte) string {
 	if len(b) > 40 {
 		return string(b[:40]) + "…"

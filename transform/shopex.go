@@ -24,8 +24,8 @@ func init() { Register("shopex", Shopex) }
 // "Y-m-d H:i:s" in shop time.
 type shopexTrade struct {
 	TID           Text            `json:"tid"`
-	Created       Text            `json:"created"`
-	Modified      Text            `json:"modified"`
+	Created       LocalTime       `json:"created"`
+	Modified      LocalTime       `json:"modified"`
 	LastModify    Unix            `json:"lastmodify"`
 	Status        Text            `json:"status"`
 	PayStatus     Int             `json:"pay_status"`
@@ -43,8 +43,8 @@ type shopexTrade struct {
 	PayedFee      Money           `json:"payed_fee"`
 	RefundFee     Money           `json:"refund_fee"`
 	Currency      Text            `json:"currency"`
-	PayTime       Text            `json:"pay_time"`
-	ConsignTime   Text            `json:"consign_time"`
+	PayTime       LocalTime       `json:"pay_time"`
+	ConsignTime   LocalTime       `json:"consign_time"`
 	Orders        json.RawMessage `json:"orders"`
 	RefundLists   json.RawMessage `json:"refund_lists"`
 	DeliveryLists json.RawMessage `json:"delivery_lists"`
@@ -151,7 +151,7 @@ func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
 	if loc == nil {
 		loc = shopexZone
 	}
-	created, err := shopexTime(t.Created, loc)
+	created, err := t.Created.In(loc)
 	if err != nil {
 		return fail(fmt.Errorf("created: %w", err))
 	}
@@ -201,15 +201,15 @@ func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
 	}
 	for _, f := range []struct {
 		name string
-		v    Text
+		v    LocalTime
 		dst  **time.Time
 	}{{"pay_time", t.PayTime, &ord.PaidAt}, {"consign_time", t.ConsignTime, &ord.ShippedAt}} {
-		if *f.dst, err = shopexTime(f.v, loc); err != nil {
+		if *f.dst, err = f.v.In(loc); err != nil {
 			return fail(fmt.Errorf("%s: %w", f.name, err))
 		}
 	}
 	if ord.UpdatedAt == nil {
-		if ord.UpdatedAt, err = shopexTime(t.Modified, loc); err != nil {
+		if ord.UpdatedAt, err = t.Modified.In(loc); err != nil {
 			return fail(fmt.Errorf("modified: %w", err))
 		}
 	}
@@ -377,27 +377,6 @@ func shopexCode(n Int) string {
 		return ""
 	}
 	return strconv.FormatInt(n.V, 10)
-}
-
-// shopexTime reads a ShopEx datetime: "Y-m-d H:i:s" (or "Y-m-d") in the
-// shop's zone; unix seconds are taken too. "", "0" and MySQL's zero date
-// mean "no time" (nil).
-func shopexTime(v Text, loc *time.Location) (*time.Time, error) {
-	s := strings.TrimSpace(string(v))
-	if s == "" || s == "0" || strings.HasPrefix(s, "0000-00-00") {
-		return nil, nil
-	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		t := time.Unix(n, 0).UTC()
-		return &t, nil
-	}
-	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			t = t.UTC()
-			return &t, nil
-		}
-	}
-	return nil, fmt.Errorf("bad datetime %q", s)
 }
 
 // shopexItems reads one of the trade's nested lists, {"order":[...]} and

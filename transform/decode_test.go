@@ -1,0 +1,93 @@
+package transform
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// TestMoneyShapes: every shape the seed documents send an amount in reads
+// exactly, never through a float.
+func TestMoneyShapes(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in    string
+		want  string
+		valid bool
+	}{
+		{`"12.9300"`, "12.93", true}, // ymcart
+		{`"16.55"`, "16.55", true},   // shoptima
+		{`16.55`, "16.55", true},
+		{`66.00`, "66", true}, // dage
+		{`0`, "0", true},
+		{`2.5`, "2.5", true},
+		{`"0.1"`, "0.1", true},
+		{`0.1000000000000000055511151231257827`, "0.1000000000000000055511151231257827", true}, // no float rounding
+		{`null`, "0", false},
+		{`""`, "0", false},
+	} {
+		var m Money
+		if err := json.Unmarshal([]byte(tc.in), &m); err != nil {
+			t.Fatalf("%s: %v", tc.in, err)
+		}
+		if !m.Equal(decimal.RequireFromString(tc.want)) || m.Valid != tc.valid {
+			t.Errorf("%s: got %s valid %v, want %s valid %v", tc.in, m.String(), m.Valid, tc.want, tc.valid)
+		}
+	}
+	for _, bad := range []string{`"12,93"`, `"abc"`, `{}`, `[1]`, `true`} {
+		var m Money
+		if err := json.Unmarshal([]byte(bad), &m); err == nil {
+			t.Errorf("%s: accepted as %s", bad, m.String())
+		}
+	}
+}
+
+// TestLocalTimeShapes: datetimes and dates in the shop's zone, unix seconds
+// as numbers or strings, and the "no time" shapes.
+func TestLocalTimeShapes(t *testing.T) {
+	t.Parallel()
+	cst := time.FixedZone("CST", 8*3600)
+	for _, tc := range []struct {
+		in   string
+		want string // RFC 3339 in UTC, "" for no time
+	}{
+		{`"2017-03-01 12:00:00"`, "2017-03-01T04:00:00Z"},
+		{`"2016-9-9"`, "2016-09-08T16:00:00Z"}, // ymcart's date-only filter shape
+		{`"2016-09-09"`, "2016-09-08T16:00:00Z"},
+		{`"2016-9-9 7:05:00"`, "2016-09-08T23:05:00Z"},
+		{`1590036055`, "2020-05-21T04:40:55Z"},
+		{`"1590036055"`, "2020-05-21T04:40:55Z"},
+		{`null`, ""},
+		{`""`, ""},
+		{`"0"`, ""},
+		{`0`, ""},
+		{`"0000-00-00 00:00:00"`, ""},
+	} {
+		var lt LocalTime
+		if err := json.Unmarshal([]byte(tc.in), &lt); err != nil {
+			t.Fatalf("%s: %v", tc.in, err)
+		}
+		got, err := lt.In(cst)
+		switch {
+		case err != nil:
+			t.Errorf("%s: %v", tc.in, err)
+		case tc.want == "" && got != nil:
+			t.Errorf("%s: got %v, want no time", tc.in, got)
+		case tc.want != "" && (got == nil || got.Format(time.RFC3339) != tc.want):
+			t.Errorf("%s: got %v, want %s", tc.in, got, tc.want)
+		}
+	}
+	var lt LocalTime
+	if err := json.Unmarshal([]byte(`"01/03/2017 08:00"`), &lt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lt.In(cst); err == nil || !strings.Contains(err.Error(), "01/03/2017") {
+		t.Errorf("a layout of no seed was read: %v", err)
+	}
+	if err := json.Unmarshal([]byte(`{"t":1}`), &lt); err == nil {
+		t.Error("an object was read as a time")
+	}
+}
