@@ -40,37 +40,14 @@ func TestIncrementalRunsMatchTheShop(t *testing.T) {
 	drift.Store(true)
 	store, err := sim.NewStore(sim.Options{Orders: 300, Seed: 11, Token: token,
 		Start: now.AddDate(0, 0, -25), End: now.Add(-time.Hour),
-		Faults: fault.Options{Rate: 0.35, Seed: 3, Latency: time.Millisecond,
-			// Drift three times over: about 3 of 8 faults, so it surely fires.
-			Kinds: []fault.Kind{fault.ServerError, fault.RateLimitedRetry, fault.Truncated, fault.Malformed,
-				fault.Drift, fault.Drift, fault.Drift, fault.Duplicate},
-			Allow: func(k fault.Kind) bool { return k != fault.Drift || drift.Load() }}})
+		Faults: pipelinetest.ContractFaults(3, &drift)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(store.Handler())
 	t.Cleanup(srv.Close)
 
-	spec := pipelinetest.Job(t, t.TempDir(), fmt.Sprintf(`version: 1
-name: it
-state: {backend: file, path: ./state}
-defaults:
-  start: %s
-  rate_limit: 1000/s
-  concurrency: 4
-  retries: {max: 10, min_backoff: 1ms, max_backoff: 5ms}
-  timeout: 5s
-  page_size: 10
-shops:
-  - name: dg
-    platform: dage
-    base_url: %s
-    currency: CNY
-    timezone: Asia/Shanghai
-    auth: {token: "${DAGE_IT_TOKEN}"}
-sinks:
-  clickhouse: {addr: [%q], database: %s}
-`, now.AddDate(0, 0, -26).Format(time.RFC3339), srv.URL, addr, db))
+	spec := pipelinetest.ContractJob(t, pipelinetest.Shop{Name: "dg", Platform: "dage", BaseURL: srv.URL, Currency: "CNY", Timezone: "Asia/Shanghai", TokenEnv: "DAGE_IT_TOKEN", PageSize: 10, Start: now.AddDate(0, 0, -26)}, addr, db)
 
 	res := pipelinetest.Run(t, spec, pipeline.RunOptions{})
 	pipelinetest.RequireOK(t, res)

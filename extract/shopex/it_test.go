@@ -38,38 +38,13 @@ func TestIncrementalRunsMatchTheShop(t *testing.T) {
 	drifting.Store(true)
 	store, err := sim.NewStore(sim.Options{Orders: 300, Seed: 17, Token: itToken,
 		Start: now.AddDate(0, 0, -25), End: now.Add(-time.Hour),
-		Faults: fault.Options{Rate: 0.35, Seed: 4, Latency: time.Millisecond,
-			// Drift three times over: about 3 of 8 faults, so it surely
-			// fires while the first run reads the shop; after that the
-			// shop changes only through its API.
-			Kinds: []fault.Kind{fault.ServerError, fault.RateLimitedRetry, fault.Truncated, fault.Malformed,
-				fault.Drift, fault.Drift, fault.Drift, fault.Duplicate},
-			Allow: func(k fault.Kind) bool { return k != fault.Drift || drifting.Load() }}})
+		Faults: pipelinetest.ContractFaults(4, &drifting)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := newServer(t, store)
 
-	spec := pipelinetest.Job(t, t.TempDir(), fmt.Sprintf(`version: 1
-name: it
-state: {backend: file, path: ./state}
-defaults:
-  start: %s
-  rate_limit: 1000/s
-  concurrency: 4
-  retries: {max: 10, min_backoff: 1ms, max_backoff: 5ms}
-  timeout: 5s
-  page_size: 25
-shops:
-  - name: sx
-    platform: shopex
-    base_url: %s/api
-    timezone: Asia/Shanghai
-    currency: CNY
-    auth: {token: "${SHOPEX_IT_TOKEN}"}
-sinks:
-  clickhouse: {addr: [%q], database: %s}
-`, now.AddDate(0, 0, -26).Format(time.RFC3339), srv, addr, db))
+	spec := pipelinetest.ContractJob(t, pipelinetest.Shop{Name: "sx", Platform: "shopex", BaseURL: srv + "/api", Currency: "CNY", Timezone: "Asia/Shanghai", TokenEnv: "SHOPEX_IT_TOKEN", PageSize: 25, Start: now.AddDate(0, 0, -26)}, addr, db)
 
 	pipelinetest.RequireOK(t, pipelinetest.Run(t, spec, pipeline.RunOptions{}))
 	if store.Faults()[fault.Drift] == 0 {
