@@ -229,6 +229,11 @@ func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopR
 		res.Err = fmt.Errorf("shop %s: no transform for platform %q", s.Name, s.Platform)
 		return res
 	}
+	mapping, err := transform.Compile(s.Platform, r.Spec.Transform.Statuses[s.Platform])
+	if err != nil {
+		res.Err = fmt.Errorf("shop %s: %w", s.Name, err)
+		return res
+	}
 	o := s.Options
 	client := extract.NewClient(extract.ClientOptions{
 		Shop:       s.Name,
@@ -253,7 +258,7 @@ func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopR
 	}
 
 	l := &shopLoad{
-		runner: r, shop: s, opt: opt, log: log, res: &res, transform: tf,
+		runner: r, shop: s, opt: opt, log: log, res: &res, transform: tf, mapping: mapping,
 		builders: map[*table.Table]*table.Builder{},
 	}
 	for _, t := range table.All {
@@ -313,6 +318,7 @@ type shopLoad struct {
 	log       *slog.Logger
 	res       *ShopResult
 	transform transform.Func
+	mapping   transform.Mapping // the platform's status tables with the job's overrides
 	builders  map[*table.Table]*table.Builder
 	seq       uint64
 }
@@ -354,6 +360,7 @@ func (l *shopLoad) page(ctx context.Context, pg extract.Page) error {
 		},
 		Currency: l.shop.Currency,
 		Location: l.shop.Options.Location,
+		Mapping:  l.mapping,
 	}
 	orders, quarantined := 0, 0
 	for _, raw := range pg.Records {

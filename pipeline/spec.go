@@ -18,6 +18,8 @@ import (
 	_ "time/tzdata" // shop timezones must resolve even without system zoneinfo
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/shopetl/shopetl/transform"
 )
 
 // Spec is a decoded and validated job spec (SPEC §3).
@@ -959,7 +961,12 @@ func (d *specDecoder) statuses(path string, n *yaml.Node) map[string]map[string]
 			}
 			m := map[string]string{}
 			for _, e := range entries {
-				if s, ok := d.str(specJoin(tp, e.key.Value), e.val); ok {
+				ep := specJoin(tp, e.key.Value)
+				if s, ok := d.str(ep, e.val); ok {
+					if err := transform.CheckOverride(pl.key.Value, tb.key.Value, e.key.Value, s); err != nil {
+						d.add(e.val, ep, "%v", err)
+						continue
+					}
 					m[e.key.Value] = s
 				}
 			}

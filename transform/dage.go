@@ -51,33 +51,31 @@ type dageLine struct {
 	BackID      Text  `json:"back_id"`
 }
 
-// dageAxes are the status, payment and shipping axes of one order status.
-// An empty payment or shipping axis is read from the order's times: 交易取消
-// and 交易关闭 end an order at any step, paid or not, shipped or not.
-type dageAxes struct{ status, payment, shipping string }
-
-// dageStatus maps `status` (§1: 0 待付款, 1 待发货, 2 待收货, 3 交易成功,
-// 4 交易取消, 5 交易关闭, 6 等待卖家处理; 7 待评价 from the status parameter)
-// as SPEC §4 says. 6 is a paid order whose buyer asked to cancel; its
-// refund axis is at least requested (see Dage).
-var dageStatus = map[int64]dageAxes{
-	0: {model.StatusPending, model.PaymentUnpaid, model.ShippingUnshipped},
-	1: {model.StatusPaid, model.PaymentPaid, model.ShippingUnshipped},
-	2: {model.StatusShipped, model.PaymentPaid, model.ShippingShipped},
-	3: {model.StatusCompleted, model.PaymentPaid, model.ShippingShipped},
-	4: {model.StatusCancelled, "", ""},
-	5: {model.StatusCancelled, "", ""},
-	6: {model.StatusPaid, model.PaymentPaid, model.ShippingUnshipped},
-	7: {model.StatusCompleted, model.PaymentPaid, model.ShippingShipped},
-}
-
-// dageBack maps a line's back_status to its refund status.
-var dageBack = map[int64]string{
-	0: model.RefundNone,
-	1: model.RefundRequested,
-	2: model.RefundFull,
-	3: model.RefundRejected,
-	4: model.RefundProcessing,
+// The SPEC §4 dage mapping. `status` (§1: 0 待付款, 1 待发货, 2 待收货,
+// 3 交易成功, 4 交易取消, 5 交易关闭, 6 等待卖家处理; 7 待评价 from the status
+// parameter) sets the status, payment and shipping axes; 6 is a paid order
+// whose buyer asked to cancel, its refund axis at least requested (see
+// Dage). An empty payment or shipping axis is read from the order's times:
+// 交易取消 and 交易关闭 end an order at any step, paid or not, shipped or
+// not. A line's back_status (0没有退款, 1申请中, 2退款成功, 3退款失败, 4退款中)
+// sets its refund status.
+func init() {
+	RegisterMapping("dage", Mapping{
+		"status": {Sets: []string{AxisStatus, AxisPayment, AxisShipping}, Codes: map[string]Axes{
+			"0": {Status: model.StatusPending, Payment: model.PaymentUnpaid, Shipping: model.ShippingUnshipped},
+			"1": {Status: model.StatusPaid, Payment: model.PaymentPaid, Shipping: model.ShippingUnshipped},
+			"2": {Status: model.StatusShipped, Payment: model.PaymentPaid, Shipping: model.ShippingShipped},
+			"3": {Status: model.StatusCompleted, Payment: model.PaymentPaid, Shipping: model.ShippingShipped},
+			"4": {Status: model.StatusCancelled},
+			"5": {Status: model.StatusCancelled},
+			"6": {Status: model.StatusPaid, Payment: model.PaymentPaid, Shipping: model.ShippingUnshipped},
+			"7": {Status: model.StatusCompleted, Payment: model.PaymentPaid, Shipping: model.ShippingShipped},
+		}},
+		"back_status": {Sets: []string{AxisRefund}, Codes: map[string]Axes{
+			"0": {Refund: model.RefundNone}, "1": {Refund: model.RefundRequested}, "2": {Refund: model.RefundFull},
+			"3": {Refund: model.RefundRejected}, "4": {Refund: model.RefundProcessing},
+		}},
+	})
 }
 
 // Dage turns one orders/list item into canonical rows.
@@ -159,12 +157,13 @@ func Dage(c *Context, raw extract.Raw) (model.Record, error) {
 		ItemCount:      uint32(len(lines)),
 	}
 
-	axes, known := dageStatus[o.Status.V]
+	m := c.mapping("dage")
+	axes, known := m.Lookup("status", strconv.FormatInt(o.Status.V, 10))
 	if !known {
-		axes = dageStatus[0]
+		axes, _ = m.Lookup("status", "0")
 		ord.Anomalies = append(ord.Anomalies, fmt.Sprintf("unknown_status:%d", o.Status.V))
 	}
-	ord.Status, ord.PaymentStatus, ord.ShippingStatus = axes.status, axes.payment, axes.shipping
+	ord.Status, ord.PaymentStatus, ord.ShippingStatus = axes.Status, axes.Payment, axes.Shipping
 	if ord.PaymentStatus == "" {
 		ord.PaymentStatus = model.PaymentUnpaid
 		if paidAt != nil {
@@ -190,7 +189,8 @@ func Dage(c *Context, raw extract.Raw) (model.Record, error) {
 		}
 		back := l.BackStatus.V
 		codes[i] = strconv.FormatInt(back, 10)
-		status, known := dageBack[back]
+		entry, known := m.Lookup("back_status", codes[i])
+		status := entry.Refund
 		if !known {
 			status = model.RefundRequested
 			ord.Anomalies = append(ord.Anomalies, fmt.Sprintf("unknown_status:back_status=%d", back))

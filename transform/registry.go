@@ -14,6 +14,9 @@ type Context struct {
 	Meta     model.Meta // platform, shop, run id and version of the rows
 	Currency string     // the shop's currency, when the platform is silent
 	Location *time.Location
+	// Mapping is the platform's status tables with the job's overrides
+	// (Compile); nil means the defaults.
+	Mapping Mapping
 }
 
 // Func turns one raw record into canonical rows, or says why it cannot.

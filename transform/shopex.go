@@ -72,48 +72,40 @@ type shopexDelivery struct {
 	LogiNo Text `json:"logi_no"`
 }
 
-// shopexOrderStatus maps the trade's status (active, dead, finish: the
-// seed's list example) to the status axis. "" is active's rule: from the
-// shipping, then the payment axis (SPEC §4).
-var shopexOrderStatus = map[string]string{
-	"active": "",
-	"dead":   model.StatusCancelled,
-	"finish": model.StatusCompleted,
-}
-
-// shopexPayStatus maps pay_status (全局定义: 0 未支付, 1 已支付, 3 部分支付,
-// 4 部分退款, 5 已退款) to the payment and refund axes; paid says whether an
-// active order counts as paid.
-var shopexPayStatus = map[int64]struct {
-	payment, refund string
-	paid            bool
-}{
-	0: {model.PaymentUnpaid, model.RefundNone, false},
-	1: {model.PaymentPaid, model.RefundNone, true},
-	3: {model.PaymentPartiallyPaid, model.RefundNone, false},
-	4: {model.PaymentPartiallyRefunded, model.RefundPartial, true},
-	5: {model.PaymentRefunded, model.RefundFull, true},
-}
-
-// shopexShipStatus maps ship_status (全局定义: 0 未发货, 1 已发货, 2 部分发货,
-// 3 部分退货, 4 已退货) to the shipping axis; every code but 0 makes an active
-// order shipped, cash on delivery included.
-var shopexShipStatus = map[int64]string{
-	0: model.ShippingUnshipped,
-	1: model.ShippingShipped,
-	2: model.ShippingPartiallyShipped,
-	3: model.ShippingPartiallyReturned,
-	4: model.ShippingReturned,
-}
-
-// shopexRefundState maps a refund_list entry's status to the refund axis;
-// "succ" takes the order's (partial or full).
-var shopexRefundState = map[string]string{
-	"succ":     "",
-	"progress": model.RefundProcessing,
-	"ready":    model.RefundProcessing,
-	"failed":   model.RefundRejected,
-	"cancel":   model.RefundRejected,
+// The SPEC §4 shopex mapping:
+//   - status (active, dead, finish: the seed's list example) sets the
+//     status axis; active sets nothing, its rule reads the other axes:
+//     shipped once ship_status is not 0 (cash on delivery included), else
+//     paid when the payment axis is paid or refunded, else pending;
+//   - pay_status (全局定义: 0 未支付, 1 已支付, 3 部分支付, 4 部分退款,
+//     5 已退款) sets the payment and refund axes;
+//   - ship_status (0 未发货, 1 已发货, 2 部分发货, 3 部分退货, 4 已退货) sets
+//     the shipping axis;
+//   - refund_list_status, a refund_list entry's status, sets that refund
+//     row's status; succ sets nothing and takes the order's (partial or
+//     full).
+func init() {
+	RegisterMapping("shopex", Mapping{
+		"status": {Sets: []string{AxisStatus}, Codes: map[string]Axes{
+			"active": {}, "dead": {Status: model.StatusCancelled}, "finish": {Status: model.StatusCompleted},
+		}},
+		"pay_status": {Sets: []string{AxisPayment, AxisRefund}, Codes: map[string]Axes{
+			"0": {Payment: model.PaymentUnpaid, Refund: model.RefundNone},
+			"1": {Payment: model.PaymentPaid, Refund: model.RefundNone},
+			"3": {Payment: model.PaymentPartiallyPaid, Refund: model.RefundNone},
+			"4": {Payment: model.PaymentPartiallyRefunded, Refund: model.RefundPartial},
+			"5": {Payment: model.PaymentRefunded, Refund: model.RefundFull},
+		}},
+		"ship_status": {Sets: []string{AxisShipping}, Codes: map[string]Axes{
+			"0": {Shipping: model.ShippingUnshipped}, "1": {Shipping: model.ShippingShipped},
+			"2": {Shipping: model.ShippingPartiallyShipped}, "3": {Shipping: model.ShippingPartiallyReturned},
+			"4": {Shipping: model.ShippingReturned},
+		}},
+		"refund_list_status": {Sets: []string{AxisRefund}, Codes: map[string]Axes{
+			"succ": {}, "progress": {Refund: model.RefundProcessing}, "ready": {Refund: model.RefundProcessing},
+			"failed": {Refund: model.RefundRejected}, "cancel": {Refund: model.RefundRejected},
+		}},
+	})
 }
 
 // shopexCOD is payment's cash-on-delivery value: "'payment' => '-1', //当
@@ -215,31 +207,33 @@ func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
 	}
 
 	// The four axes (SPEC §4).
-	pay, known := shopexPayStatus[t.PayStatus.V]
+	m := c.mapping("shopex")
+	pay, known := m.Lookup("pay_status", strconv.FormatInt(t.PayStatus.V, 10))
 	if !known {
-		pay = shopexPayStatus[0]
+		pay, _ = m.Lookup("pay_status", "0")
 		ord.Anomalies = append(ord.Anomalies, "unknown_status:pay_status="+shopexCode(t.PayStatus))
 	}
-	ship, known := shopexShipStatus[t.ShipStatus.V]
+	ship, known := m.Lookup("ship_status", strconv.FormatInt(t.ShipStatus.V, 10))
 	if !known {
-		ship = model.ShippingUnshipped
+		ship = Axes{Shipping: model.ShippingUnshipped}
 		ord.Anomalies = append(ord.Anomalies, "unknown_status:ship_status="+shopexCode(t.ShipStatus))
 	}
-	st, known := shopexOrderStatus[status]
+	st, known := m.Lookup("status", status)
 	if !known {
 		ord.Anomalies = append(ord.Anomalies, "unknown_status:status="+status)
 	}
-	if st == "" { // active, or a status we do not know: read the other axes
-		switch {
-		case ship != model.ShippingUnshipped:
-			st = model.StatusShipped
-		case pay.paid:
-			st = model.StatusPaid
+	if st.Status == "" { // active, or a status we do not know: read the other axes
+		switch pay.Payment {
+		case model.PaymentPaid, model.PaymentPartiallyRefunded, model.PaymentRefunded:
+			st.Status = model.StatusPaid
 		default:
-			st = model.StatusPending
+			st.Status = model.StatusPending
+		}
+		if ship.Shipping != model.ShippingUnshipped {
+			st.Status = model.StatusShipped
 		}
 	}
-	ord.Status, ord.PaymentStatus, ord.ShippingStatus, ord.RefundStatus = st, pay.payment, ship, pay.refund
+	ord.Status, ord.PaymentStatus, ord.ShippingStatus, ord.RefundStatus = st.Status, pay.Payment, ship.Shipping, pay.Refund
 
 	if string(t.Payment) == shopexCOD || string(t.IsCOD) == "true" {
 		ord.PaymentMethod = "cod"
@@ -277,7 +271,8 @@ func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
 			return fail(fmt.Errorf("refund %s: negative amount %s", rid, r.RefundFee.String()))
 		}
 		rs := strings.TrimSpace(string(r.Status))
-		state, known := shopexRefundState[rs]
+		entry, known := m.Lookup("refund_list_status", rs)
+		state := entry.Refund
 		if !known {
 			state = model.RefundRequested
 			ord.Anomalies = append(ord.Anomalies, "unknown_status:refund_status="+rs)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -46,22 +47,25 @@ type shoptimaOrder struct {
 	} `json:"order_goods"`
 }
 
-// shoptimaStatus maps `status` (§1.2: 0 未支付, 1 成功支付, 2 已经发货,
-// 3 已经预报 — pre-advised to the carrier, not yet handed over) to the status,
-// payment and shipping axes.
-var shoptimaStatus = map[int64][3]string{
-	0: {model.StatusPending, model.PaymentUnpaid, model.ShippingUnshipped},
-	1: {model.StatusPaid, model.PaymentPaid, model.ShippingUnshipped},
-	2: {model.StatusShipped, model.PaymentPaid, model.ShippingShipped},
-	3: {model.StatusPaid, model.PaymentPaid, model.ShippingUnshipped},
-}
-
-// shoptimaRefund maps refund_type (§1.3: 1 退款中, 2 部分退款, 3 全部退款)
-// to the refund axis and what it does to the payment axis.
-var shoptimaRefund = map[int64][2]string{
-	1: {model.RefundProcessing, model.PaymentPaid},
-	2: {model.RefundPartial, model.PaymentPartiallyRefunded},
-	3: {model.RefundFull, model.PaymentRefunded},
+// The SPEC §4 shoptima mapping. `status` (§1.2: 0 未支付, 1 成功支付,
+// 2 已经发货, 3 已经预报 — pre-advised to the carrier, not yet handed over)
+// sets the status, payment and shipping axes; refund_type (§1.3: 1 退款中,
+// 2 部分退款, 3 全部退款), read when is_refund is 1, sets the refund axis and
+// what it does to the payment axis.
+func init() {
+	RegisterMapping("shoptima", Mapping{
+		"status": {Sets: []string{AxisStatus, AxisPayment, AxisShipping}, Codes: map[string]Axes{
+			"0": {Status: model.StatusPending, Payment: model.PaymentUnpaid, Shipping: model.ShippingUnshipped},
+			"1": {Status: model.StatusPaid, Payment: model.PaymentPaid, Shipping: model.ShippingUnshipped},
+			"2": {Status: model.StatusShipped, Payment: model.PaymentPaid, Shipping: model.ShippingShipped},
+			"3": {Status: model.StatusPaid, Payment: model.PaymentPaid, Shipping: model.ShippingUnshipped},
+		}},
+		"refund_type": {Sets: []string{AxisRefund, AxisPayment}, Codes: map[string]Axes{
+			"1": {Refund: model.RefundProcessing, Payment: model.PaymentPaid},
+			"2": {Refund: model.RefundPartial, Payment: model.PaymentPartiallyRefunded},
+			"3": {Refund: model.RefundFull, Payment: model.PaymentRefunded},
+		}},
+	})
 }
 
 // Shoptima turns one GET /order row into canonical rows.
@@ -115,12 +119,13 @@ func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 		ord.ShippedAt = o.FahuoTime.T
 	}
 
-	axes, known := shoptimaStatus[o.Status.V]
+	m := c.mapping("shoptima")
+	axes, known := m.Lookup("status", strconv.FormatInt(o.Status.V, 10))
 	if !known {
-		axes = shoptimaStatus[0]
+		axes, _ = m.Lookup("status", "0")
 		ord.Anomalies = append(ord.Anomalies, fmt.Sprintf("unknown_status:%d", o.Status.V))
 	}
-	ord.Status, ord.PaymentStatus, ord.ShippingStatus = axes[0], axes[1], axes[2]
+	ord.Status, ord.PaymentStatus, ord.ShippingStatus = axes.Status, axes.Payment, axes.Shipping
 	ord.RefundStatus = model.RefundNone
 
 	// The seed's own example lists a paid order with "total": "0.00"
@@ -146,12 +151,15 @@ func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 
 	rec := model.Record{}
 	if o.IsRefund.V == 1 {
-		r, known := shoptimaRefund[o.RefundType.V]
+		r, known := m.Lookup("refund_type", strconv.FormatInt(o.RefundType.V, 10))
 		if !known {
 			ord.Anomalies = append(ord.Anomalies, fmt.Sprintf("unknown_status:refund_type=%d", o.RefundType.V))
-			r = [2]string{model.RefundRequested, ord.PaymentStatus}
+			r = Axes{Refund: model.RefundRequested}
 		}
-		ord.RefundStatus, ord.PaymentStatus = r[0], r[1]
+		ord.RefundStatus = r.Refund
+		if r.Payment != "" {
+			ord.PaymentStatus = r.Payment
+		}
 		refund := model.Refund{
 			Meta: c.Meta, OrderID: id, RefundID: "order", Status: ord.RefundStatus,
 			Currency: currency, CreatedAt: ord.CreatedAt,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -69,24 +70,28 @@ type ymcartAddress struct {
 // status axis; payment_status (100未付款 101付款失败 102确认中 200已支付) and
 // shipping_status (0未发货 301已发货) their own axes. The doc shows no
 // refunds: refund_status is always none.
-var (
-	ymcartOrderStatus = map[int64]string{
-		100: model.StatusPending, 101: model.StatusPending, 102: model.StatusPending,
-		200: model.StatusPaid, 301: model.StatusShipped, 600: model.StatusCancelled, 700: model.StatusCompleted,
-	}
-	ymcartPaymentStatus = map[int64]string{
-		100: model.PaymentUnpaid, 101: model.PaymentFailed, 102: model.PaymentPending, 200: model.PaymentPaid,
-	}
-	ymcartShippingStatus = map[int64]string{
-		0: model.ShippingUnshipped, 301: model.ShippingShipped,
-	}
-)
+func init() {
+	RegisterMapping("ymcart", Mapping{
+		"order_status": {Sets: []string{AxisStatus}, Codes: map[string]Axes{
+			"100": {Status: model.StatusPending}, "101": {Status: model.StatusPending}, "102": {Status: model.StatusPending},
+			"200": {Status: model.StatusPaid}, "301": {Status: model.StatusShipped},
+			"600": {Status: model.StatusCancelled}, "700": {Status: model.StatusCompleted},
+		}},
+		"payment_status": {Sets: []string{AxisPayment}, Codes: map[string]Axes{
+			"100": {Payment: model.PaymentUnpaid}, "101": {Payment: model.PaymentFailed},
+			"102": {Payment: model.PaymentPending}, "200": {Payment: model.PaymentPaid},
+		}},
+		"shipping_status": {Sets: []string{AxisShipping}, Codes: map[string]Axes{
+			"0": {Shipping: model.ShippingUnshipped}, "301": {Shipping: model.ShippingShipped},
+		}},
+	})
+}
 
 // ymcartAxis maps one raw code; an unknown one falls back to the axis's
 // first state and is recorded as an anomaly, unknown_status:<field>=<code>.
-func ymcartAxis(ord *model.Order, field string, code Int, table map[int64]string, fallback string) string {
-	if v, ok := table[code.V]; ok {
-		return v
+func ymcartAxis(ord *model.Order, m Mapping, field string, code Int, axis, fallback string) string {
+	if a, ok := m.Lookup(field, strconv.FormatInt(code.V, 10)); ok && *a.field(axis) != "" {
+		return *a.field(axis)
 	}
 	ord.Anomalies = append(ord.Anomalies, fmt.Sprintf("unknown_status:%s=%d", field, code.V))
 	return fallback
@@ -163,9 +168,10 @@ func Ymcart(c *Context, raw extract.Raw) (model.Record, error) {
 		PaymentMethod:  string(o.PaymentMethod),
 		ItemCount:      uint32(len(o.Item)),
 	}
-	ord.Status = ymcartAxis(&ord, "order_status", o.OrderStatus, ymcartOrderStatus, model.StatusPending)
-	ord.PaymentStatus = ymcartAxis(&ord, "payment_status", o.PaymentStatus, ymcartPaymentStatus, model.PaymentUnpaid)
-	ord.ShippingStatus = ymcartAxis(&ord, "shipping_status", o.ShippingStatus, ymcartShippingStatus, model.ShippingUnshipped)
+	m := c.mapping("ymcart")
+	ord.Status = ymcartAxis(&ord, m, "order_status", o.OrderStatus, AxisStatus, model.StatusPending)
+	ord.PaymentStatus = ymcartAxis(&ord, m, "payment_status", o.PaymentStatus, AxisPayment, model.PaymentUnpaid)
+	ord.ShippingStatus = ymcartAxis(&ord, m, "shipping_status", o.ShippingStatus, AxisShipping, model.ShippingUnshipped)
 
 	expected := ord.GoodsAmount.Add(ord.ShippingAmount).Add(ord.FeeAmount).Sub(ord.DiscountAmount)
 	if o.TotalAmount.Valid {
