@@ -17,6 +17,11 @@ type Numbered struct {
 	Pages   int // the listing's page count, as this response saw it
 }
 
+// counts is n without its records.
+func (n Numbered) counts() Numbered {
+	return Numbered{Total: n.Total, Current: n.Current, Pages: n.Pages}
+}
+
 // FetchPage reads page n (1-based) of one listing.
 type FetchPage func(ctx context.Context, n int) (Numbered, error)
 
@@ -83,8 +88,10 @@ func pagedPass(ctx context.Context, concurrency int, fetch FetchPage, emit Emit)
 		return err
 	}
 	last := max(first.Pages, 1)
+	// What each response said of the listing; its records go to emit and
+	// are not kept, so a pass holds a few numbers per page, not the pages.
 	got := make([]Numbered, last+1)
-	got[1] = first
+	got[1] = first.counts()
 	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(concurrency)
 	for n := 2; n <= last; n++ {
 		p.Go(func(ctx context.Context) error {
@@ -92,7 +99,7 @@ func pagedPass(ctx context.Context, concurrency int, fetch FetchPage, emit Emit)
 			if err != nil {
 				return err
 			}
-			got[n] = r // each goroutine owns its own index
+			got[n] = r.counts() // each goroutine owns its own index
 			return emit(ctx, r.Page)
 		})
 	}
