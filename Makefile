@@ -1,4 +1,4 @@
-# GNU make. Targets: build test clickhouse demo bench stop clean
+# GNU make. Targets: build test clickhouse demo bench fuzz stop clean
 #
 # ClickHouse: `make test` / `make demo` start a private server on
 # 127.0.0.1:$(CH_TCP_PORT) (scripts/clickhouse.sh) unless CLICKHOUSE_ADDR is
@@ -34,7 +34,7 @@ export CLICKHOUSE_ADDR
 # Prerequisite that starts the private server, empty when one was given.
 CH_DEP := $(if $(CH_EXTERNAL),,clickhouse)
 
-.PHONY: build test fmt-check vet clickhouse demo bench stop clean
+.PHONY: build test fmt-check vet clickhouse demo bench fuzz stop clean
 
 build:
 	$(GO) build -o $(BUILD_DIR)/shopetl ./cmd/shopetl
@@ -63,6 +63,19 @@ demo: build $(CH_DEP)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Each fuzz target in turn for FUZZTIME. A failure stops here, its input
+# written under the package's testdata/fuzz/, where `go test` replays it
+# from then on: commit it with the fix.
+FUZZTIME ?= 60s
+FUZZ_PKGS ?= ./transform
+fuzz:
+	for pkg in $(FUZZ_PKGS); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$target ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
 
 stop:
 	scripts/clickhouse.sh stop

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -141,6 +142,10 @@ func Dage(c *Context, raw extract.Raw) (model.Record, error) {
 	if lines == nil {
 		lines = o.Detail
 	}
+	if err := notNegative(amount{"order_money", o.OrderMoney}, amount{"discount", o.Discount},
+		amount{"shipping_costs", o.ShippingCosts}, amount{"order_total", o.OrderTotal}, amount{"pay_money", o.PayMoney}); err != nil {
+		return fail(err)
+	}
 
 	ord := model.Order{
 		Meta:           c.Meta,
@@ -180,12 +185,15 @@ func Dage(c *Context, raw extract.Raw) (model.Record, error) {
 	rec := model.Record{}
 	codes := make([]string, len(lines))
 	var goods decimal.Decimal
-	var pieces int64
+	var count int64
 	var requested, processing, refunded, rejected int
 	for i, l := range lines {
-		qty := l.Quantity.V
-		if qty < 0 {
-			return fail(fmt.Errorf("line %d: negative quantity %d", i+1, qty))
+		qty, err := pieces("quantity", l.Quantity)
+		if err == nil {
+			err = notNegative(amount{"price", l.Price}, amount{"total", l.Total})
+		}
+		if err != nil {
+			return fail(fmt.Errorf("line %d: %w", i+1, err))
 		}
 		back := l.BackStatus.V
 		codes[i] = strconv.FormatInt(back, 10)
@@ -207,15 +215,15 @@ func Dage(c *Context, raw extract.Raw) (model.Record, error) {
 		}
 		total := l.Total.Decimal
 		if !l.Total.Valid {
-			total = l.Price.Mul(decimal.NewFromInt(qty))
-		} else if !total.Equal(l.Price.Mul(decimal.NewFromInt(qty))) {
+			total = l.Price.Mul(decimal.NewFromInt(int64(qty)))
+		} else if !total.Equal(l.Price.Mul(decimal.NewFromInt(int64(qty)))) {
 			ord.Anomalies = append(ord.Anomalies, fmt.Sprintf("line_total_mismatch:%d", i+1))
 		}
 		goods = goods.Add(total)
-		pieces += qty
+		count += int64(qty)
 		rec.Items = append(rec.Items, model.Item{
 			Meta: c.Meta, OrderID: id, LineNo: uint32(i + 1),
-			SKU: strings.TrimSpace(string(l.SKUID)), Title: string(l.ProductName), Quantity: uint32(qty),
+			SKU: strings.TrimSpace(string(l.SKUID)), Title: string(l.ProductName), Quantity: qty,
 			UnitPrice: l.Price.Decimal, LineTotal: total,
 			Currency: currency, RefundStatus: status, CreatedAt: ord.CreatedAt,
 		})
@@ -266,12 +274,17 @@ func Dage(c *Context, raw extract.Raw) (model.Record, error) {
 	if refunded > 0 {
 		ord.Anomalies = append(ord.Anomalies, "refund_amount_unknown")
 	}
+	if rec.Refunds, err = mergeRefunds(rec.Refunds); err != nil {
+		return fail(err)
+	}
 
-	ord.Quantity = uint32(pieces)
+	ord.Quantity = uint32(min(count, math.MaxUint32))
 	if o.Quantity.Valid {
 		if len(lines) == 0 {
-			ord.Quantity = uint32(max(o.Quantity.V, 0))
-		} else if o.Quantity.V != pieces {
+			if ord.Quantity, err = pieces("quantity", o.Quantity); err != nil {
+				return fail(err)
+			}
+		} else if o.Quantity.V != count {
 			ord.Anomalies = append(ord.Anomalies, "quantity_mismatch")
 		}
 	}

@@ -353,7 +353,7 @@ func TestDageBrokenRecords(t *testing.T) {
 		{"no create_time", strings.Replace(ok, `"create_time":"2017-03-01 08:00:00"`, `"create_time":null`, 1), "2017030100000007", "create_time missing", false},
 		{"status as a boolean", strings.Replace(ok, `"status":2`, `"status":true`, 1), "2017030100000007", "decode order: status:", false},
 		{"no status", strings.Replace(ok, `"status":2,`, ``, 1), "2017030100000007", "status missing", false},
-		{"line quantity negative", strings.Replace(ok, `"quantity":"1"`, `"quantity":"-1"`, 1), "2017030100000007", "negative quantity", false},
+		{"line quantity negative", strings.Replace(ok, `"quantity":"1"`, `"quantity":"-1"`, 1), "2017030100000007", "quantity -1 out of range", false},
 		{"no order_no", strings.Replace(ok, `"order_no":"2017030100000007",`, ``, 1), "", "order_no missing", false},
 		{"not JSON", `<html>502</html>`, "", "decode", false},
 		{"no currency anywhere", ok, "2017030100000007", "currency", true},

@@ -166,13 +166,11 @@ func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
 	if currency == "" {
 		return fail(errors.New("currency missing and the shop has no default currency"))
 	}
-	for name, m := range map[string]Money{"total_goods_fee": t.TotalGoodsFee, "shipping_fee": t.ShippingFee,
-		"protect_fee": t.ProtectFee, "pay_cost": t.PayCost, "invoice_fee": t.InvoiceFee,
-		"discount_fee": t.DiscountFee, "total_trade_fee": t.TotalTradeFee, "payed_fee": t.PayedFee,
-		"refund_fee": t.RefundFee} {
-		if m.IsNegative() {
-			return fail(fmt.Errorf("%s: negative amount %s", name, m.String()))
-		}
+	if err := notNegative(amount{"total_goods_fee", t.TotalGoodsFee}, amount{"shipping_fee", t.ShippingFee},
+		amount{"protect_fee", t.ProtectFee}, amount{"pay_cost", t.PayCost}, amount{"invoice_fee", t.InvoiceFee},
+		amount{"discount_fee", t.DiscountFee}, amount{"total_trade_fee", t.TotalTradeFee},
+		amount{"payed_fee", t.PayedFee}, amount{"refund_fee", t.RefundFee}); err != nil {
+		return fail(err)
 	}
 
 	ord := model.Order{
@@ -345,23 +343,33 @@ func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
 		if string(l.ItemStatus) == "cancel" {
 			continue
 		}
-		if !l.Num.Valid || l.Num.V < 0 || l.Num.V > 1<<31 {
-			return fail(fmt.Errorf("orders line %d: bad num", i+1))
+		if !l.Num.Valid {
+			return fail(fmt.Errorf("orders line %d: num missing", i+1))
 		}
-		if l.Price.IsNegative() || l.DiscountFee.IsNegative() {
-			return fail(fmt.Errorf("orders line %d: negative price or discount", i+1))
+		qty, err := pieces("num", l.Num)
+		if err == nil {
+			err = notNegative(amount{"price", l.Price}, amount{"discount_fee", l.DiscountFee})
 		}
-		qty := l.Num.V
-		ord.Quantity += uint32(qty)
+		var total decimal.Decimal
+		if err == nil {
+			total, err = lineTotal(l.Price, qty, l.DiscountFee)
+		}
+		if err != nil {
+			return fail(fmt.Errorf("orders line %d: %w", i+1, err))
+		}
+		ord.Quantity += qty
 		rec.Items = append(rec.Items, model.Item{
 			Meta: c.Meta, OrderID: id, LineNo: uint32(len(rec.Items) + 1),
-			SKU: strings.TrimSpace(string(l.BN)), Title: string(l.Name), Quantity: uint32(qty),
+			SKU: strings.TrimSpace(string(l.BN)), Title: string(l.Name), Quantity: qty,
 			UnitPrice: l.Price.Decimal, Discount: l.DiscountFee.Decimal,
-			LineTotal: l.Price.Mul(decimal.NewFromInt(qty)).Sub(l.DiscountFee.Decimal),
+			LineTotal: total,
 			Currency:  currency, RefundStatus: model.RefundNone, CreatedAt: ord.CreatedAt,
 		})
 	}
 	ord.ItemCount = uint32(len(rec.Items))
+	if rec.Refunds, err = mergeRefunds(rec.Refunds); err != nil {
+		return fail(err)
+	}
 	rec.Order = ord
 	return rec, nil
 }

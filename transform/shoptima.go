@@ -90,7 +90,12 @@ func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 	if !o.Status.Valid {
 		return fail(errors.New("status missing"))
 	}
-	currency := string(o.Currency)
+	if err := notNegative(amount{"order_price", o.OrderPrice}, amount{"off_price", o.OffPrice},
+		amount{"shipping_money", o.ShippingMoney}, amount{"coupons_discount_price", o.CouponDiscount},
+		amount{"total", o.Total}, amount{"fee", o.Fee}, amount{"refund_price", o.RefundPrice}); err != nil {
+		return fail(err)
+	}
+	currency := strings.TrimSpace(string(o.Currency))
 	if currency == "" {
 		currency = c.Currency
 	}
@@ -177,20 +182,27 @@ func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 	}
 
 	for i, g := range o.Goods {
-		qty := g.Count.V
-		if qty < 0 {
-			return fail(fmt.Errorf("line %d: negative count %d", i+1, qty))
+		qty, err := pieces("count", g.Count)
+		if err == nil {
+			err = notNegative(amount{"price", g.Price}, amount{"discount", g.Discount})
+		}
+		var total decimal.Decimal
+		if err == nil {
+			total, err = lineTotal(g.Price, qty, g.Discount)
+		}
+		if err != nil {
+			return fail(fmt.Errorf("line %d: %w", i+1, err))
 		}
 		lineRefund := model.RefundNone
 		if g.IsRefund.V == 1 {
 			lineRefund = ord.RefundStatus
 		}
-		ord.Quantity += uint32(qty)
+		ord.Quantity += qty
 		rec.Items = append(rec.Items, model.Item{
 			Meta: c.Meta, OrderID: id, LineNo: uint32(i + 1),
-			SKU: string(g.SKU), Title: string(g.GoodsTitle), Quantity: uint32(qty),
+			SKU: string(g.SKU), Title: string(g.GoodsTitle), Quantity: qty,
 			UnitPrice: g.Price.Decimal, Discount: g.Discount.Decimal,
-			LineTotal: g.Price.Mul(decimal.NewFromInt(qty)).Sub(g.Discount.Decimal),
+			LineTotal: total,
 			Currency:  currency, RefundStatus: lineRefund, CreatedAt: ord.CreatedAt,
 		})
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
@@ -134,14 +133,10 @@ func Ymcart(c *Context, raw extract.Raw) (model.Record, error) {
 			return fail(fmt.Errorf("%s missing", f.name))
 		}
 	}
-	for _, m := range []struct {
-		name string
-		v    Money
-	}{{"cost_product", o.CostProduct}, {"cost_shipping", o.CostShipping}, {"cost_payment", o.CostPayment},
-		{"cost_insurance", o.CostInsurance}, {"cost_offer", o.CostOffer}, {"total_amount", o.TotalAmount}} {
-		if m.v.IsNegative() {
-			return fail(fmt.Errorf("negative %s %s", m.name, m.v.String()))
-		}
+	if err := notNegative(amount{"cost_product", o.CostProduct}, amount{"cost_shipping", o.CostShipping},
+		amount{"cost_payment", o.CostPayment}, amount{"cost_insurance", o.CostInsurance},
+		amount{"cost_offer", o.CostOffer}, amount{"total_amount", o.TotalAmount}); err != nil {
+		return fail(err)
 	}
 	currency := strings.TrimSpace(string(o.CurrencyCode))
 	if currency == "" {
@@ -225,18 +220,18 @@ func Ymcart(c *Context, raw extract.Raw) (model.Record, error) {
 
 	rec := model.Record{}
 	for i, it := range o.Item {
-		qty := it.BuyNum.V
-		if qty < 0 || qty > math.MaxUint32 {
-			return fail(fmt.Errorf("item %d: buy_num %d out of range", i+1, qty))
+		qty, err := pieces("buy_num", it.BuyNum)
+		if err == nil {
+			err = notNegative(amount{"price", it.Price})
 		}
-		if it.Price.IsNegative() {
-			return fail(fmt.Errorf("item %d: negative price %s", i+1, it.Price.String()))
+		if err != nil {
+			return fail(fmt.Errorf("item %d: %w", i+1, err))
 		}
-		ord.Quantity += uint32(qty)
+		ord.Quantity += qty
 		rec.Items = append(rec.Items, model.Item{
 			Meta: c.Meta, OrderID: id, LineNo: uint32(i + 1),
-			SKU: string(it.SKUCodeno), Title: string(it.GoodsName), Quantity: uint32(qty),
-			UnitPrice: it.Price.Decimal, LineTotal: it.Price.Mul(decimal.NewFromInt(qty)),
+			SKU: string(it.SKUCodeno), Title: string(it.GoodsName), Quantity: qty,
+			UnitPrice: it.Price.Decimal, LineTotal: it.Price.Mul(decimal.NewFromInt(int64(qty))),
 			Currency: currency, RefundStatus: model.RefundNone, CreatedAt: ord.CreatedAt,
 		})
 	}
