@@ -78,6 +78,21 @@ type Order struct {
 	ItemCount      uint32 // lines
 	Quantity       uint32 // pieces
 
+	// The buyer and the ship-to address. Names, e-mails, phones and
+	// street addresses are personal data: the job's PII policy hashes
+	// (the default), drops or keeps them after the transform (see
+	// transform.PII). BuyerID is the platform's member id, a pseudonym.
+	BuyerID      string
+	BuyerName    string
+	BuyerEmail   string
+	BuyerPhone   string
+	ShipName     string
+	ShipPhone    string
+	ShipAddress  string // street lines, joined by ", "
+	ShipCity     string
+	ShipRegion   string // state or province
+	ShipPostcode string
+
 	Anomalies []string
 }
 
@@ -110,11 +125,54 @@ type Refund struct {
 	CreatedAt time.Time // the order's creation time (partitions by it)
 }
 
-// Record is everything one source order turns into.
+// Payment is one payment record: money that moved, or was meant to move,
+// for an order.
+type Payment struct {
+	Meta
+	PaymentID     string // the platform's id of the record, unique in the shop
+	OrderID       string
+	TransactionID string // the payment provider's id (PayPal, Alipay...), "" when not given
+	Method        string
+	Status        string // the payment_status vocabulary of SPEC §4
+	RawStatus     string
+	// Amount is nil when the record does not say how much.
+	Amount    *decimal.Decimal
+	Currency  string
+	PaidAt    *time.Time
+	CreatedAt time.Time // the record's creation time, else the order's (partitions by it)
+}
+
+// Shipment is one delivery to the buyer or one return from them.
+type Shipment struct {
+	Meta
+	ShipmentID     string // the platform's id; the order id where an order has one tracking number
+	OrderID        string
+	Kind           string // ShipmentDelivery or ShipmentReturn
+	Carrier        string
+	TrackingNumber string
+	Status         string // the platform's own word for the shipment's state
+	// Cost is nil when the record does not say.
+	Cost      *decimal.Decimal
+	Currency  string
+	ShippedAt *time.Time
+	CreatedAt time.Time // the record's creation time, else the order's (partitions by it)
+}
+
+// Shipment kinds.
+const (
+	ShipmentDelivery = "delivery"
+	ShipmentReturn   = "return"
+)
+
+// Record is everything one source record turns into: an order with its
+// lines, refunds, payments and shipments, or (OrderID empty) payments or
+// shipments listed on their own.
 type Record struct {
-	Order   Order
-	Items   []Item
-	Refunds []Refund
+	Order     Order
+	Items     []Item
+	Refunds   []Refund
+	Payments  []Payment
+	Shipments []Shipment
 }
 
 // Quarantined is a source record that could not be turned into rows. Its raw

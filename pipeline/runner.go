@@ -394,8 +394,10 @@ func (l *shopLoad) page(ctx context.Context, pg extract.Page) error {
 }
 
 func (l *shopLoad) append(rec *model.Record) error {
-	if err := l.builders[table.Orders].AppendOrder(&rec.Order); err != nil {
-		return err
+	if rec.Order.OrderID != "" {
+		if err := l.builders[table.Orders].AppendOrder(&rec.Order); err != nil {
+			return err
+		}
 	}
 	for i := range rec.Items {
 		if err := l.builders[table.OrderItems].AppendItem(&rec.Items[i]); err != nil {
@@ -404,6 +406,16 @@ func (l *shopLoad) append(rec *model.Record) error {
 	}
 	for i := range rec.Refunds {
 		if err := l.builders[table.Refunds].AppendRefund(&rec.Refunds[i]); err != nil {
+			return err
+		}
+	}
+	for i := range rec.Payments {
+		if err := l.builders[table.Payments].AppendPayment(&rec.Payments[i]); err != nil {
+			return err
+		}
+	}
+	for i := range rec.Shipments {
+		if err := l.builders[table.Shipments].AppendShipment(&rec.Shipments[i]); err != nil {
 			return err
 		}
 	}

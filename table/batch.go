@@ -169,6 +169,16 @@ func (b *Builder) AppendOrder(o *model.Order) error {
 	b.u32(o.ItemCount)
 	b.u32(o.Quantity)
 	b.strs(o.Anomalies)
+	b.str(o.BuyerID)
+	b.str(o.BuyerName)
+	b.str(o.BuyerEmail)
+	b.str(o.BuyerPhone)
+	b.str(o.ShipName)
+	b.str(o.ShipPhone)
+	b.str(o.ShipAddress)
+	b.str(o.ShipCity)
+	b.str(o.ShipRegion)
+	b.str(o.ShipPostcode)
 	return b.end(o.Meta)
 }
 
@@ -200,6 +210,38 @@ func (b *Builder) AppendRefund(r *model.Refund) error {
 	b.str(r.Currency)
 	b.ts(r.CreatedAt)
 	return b.end(r.Meta)
+}
+
+// AppendPayment appends one payments row.
+func (b *Builder) AppendPayment(p *model.Payment) error {
+	b.begin(p.Meta)
+	b.str(p.PaymentID)
+	b.str(p.OrderID)
+	b.str(p.TransactionID)
+	b.str(p.Method)
+	b.str(p.Status)
+	b.str(p.RawStatus)
+	b.decPtr("amount", p.Amount)
+	b.str(p.Currency)
+	b.tsPtr(p.PaidAt)
+	b.ts(p.CreatedAt)
+	return b.end(p.Meta)
+}
+
+// AppendShipment appends one shipments row.
+func (b *Builder) AppendShipment(s *model.Shipment) error {
+	b.begin(s.Meta)
+	b.str(s.ShipmentID)
+	b.str(s.OrderID)
+	b.str(s.Kind)
+	b.str(s.Carrier)
+	b.str(s.TrackingNumber)
+	b.str(s.Status)
+	b.decPtr("cost", s.Cost)
+	b.str(s.Currency)
+	b.tsPtr(s.ShippedAt)
+	b.ts(s.CreatedAt)
+	return b.end(s.Meta)
 }
 
 // AppendQuarantined appends one etl_quarantine row.

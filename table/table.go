@@ -119,6 +119,11 @@ var Orders = &Table{
 		Column{"tracking_number", String},
 		Column{"item_count", UInt32}, Column{"quantity", UInt32},
 		Column{"anomalies", StringArray},
+		Column{"buyer_id", String}, Column{"buyer_name", String},
+		Column{"buyer_email", String}, Column{"buyer_phone", String},
+		Column{"ship_name", String}, Column{"ship_phone", String},
+		Column{"ship_address", String}, Column{"ship_city", String},
+		Column{"ship_region", String}, Column{"ship_postcode", String},
 	),
 	Key:           []string{"platform", "shop", "order_id"},
 	Version:       "version",
@@ -155,6 +160,36 @@ var Refunds = &Table{
 	PartitionTime: "created_at",
 }
 
+// Payments has one row per payment record.
+var Payments = &Table{
+	Name: "payments",
+	Columns: cols(
+		Column{"payment_id", String}, Column{"order_id", String},
+		Column{"transaction_id", String}, Column{"method", String},
+		Column{"status", String}, Column{"raw_status", String},
+		Column{"amount", NullableDecimal}, Column{"currency", String},
+		Column{"paid_at", NullableDateTime}, Column{"created_at", DateTime},
+	),
+	Key:           []string{"platform", "shop", "payment_id"},
+	Version:       "version",
+	PartitionTime: "created_at",
+}
+
+// Shipments has one row per delivery or return.
+var Shipments = &Table{
+	Name: "shipments",
+	Columns: cols(
+		Column{"shipment_id", String}, Column{"order_id", String},
+		Column{"kind", String}, Column{"carrier", String},
+		Column{"tracking_number", String}, Column{"status", String},
+		Column{"cost", NullableDecimal}, Column{"currency", String},
+		Column{"shipped_at", NullableDateTime}, Column{"created_at", DateTime},
+	),
+	Key:           []string{"platform", "shop", "shipment_id"},
+	Version:       "version",
+	PartitionTime: "created_at",
+}
+
 // Quarantine keeps every rejected record with its raw payload and reason.
 var Quarantine = &Table{
 	Name: "etl_quarantine",
@@ -169,4 +204,4 @@ var Quarantine = &Table{
 }
 
 // All lists the tables in load order.
-var All = []*Table{Orders, OrderItems, Refunds, Quarantine}
+var All = []*Table{Orders, OrderItems, Refunds, Payments, Shipments, Quarantine}

@@ -28,7 +28,7 @@ func cmdParquet(args []string, stdout, stderr io.Writer) int {
 	dir := spec.ResolvePath(spec.Sinks.Parquet.Dir)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "Parquet under %s\nTABLE\tFILES\tSHOP\tCURRENT ROWS\n", dir)
-	for _, t := range []*table.Table{table.Orders, table.OrderItems, table.Refunds, table.Quarantine} {
+	for _, t := range table.All {
 		files, err := parquet.Files(dir, t)
 		if err != nil {
 			fmt.Fprintln(stderr, "parquet:", err)

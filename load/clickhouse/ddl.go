@@ -115,6 +115,17 @@ func DDL(db string, t *table.Table, v Version) string {
 	return b.String()
 }
 
+// AddColumnSQL adds t's column i to an existing table, after the column
+// before it, so that an upgraded table keeps t's column order.
+func AddColumnSQL(db string, t *table.Table, i int, v Version) string {
+	c := t.Columns[i]
+	sql := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", qualified(db, t.Name), Quote(c.Name), ColumnType(c, v))
+	if i > 0 {
+		sql += " AFTER " + Quote(t.Columns[i-1].Name)
+	}
+	return sql
+}
+
 // LatestViewName is the name of t's deduplicated view.
 func LatestViewName(t *table.Table) string { return t.Name + "_latest" }
 

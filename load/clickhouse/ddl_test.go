@@ -69,6 +69,16 @@ const orders1816 = "CREATE TABLE IF NOT EXISTS `db`.`orders` (\n" +
 	"    `item_count` UInt32,\n" +
 	"    `quantity` UInt32,\n" +
 	"    `anomalies` Array(String),\n" +
+	"    `buyer_id` String,\n" +
+	"    `buyer_name` String,\n" +
+	"    `buyer_email` String,\n" +
+	"    `buyer_phone` String,\n" +
+	"    `ship_name` String,\n" +
+	"    `ship_phone` String,\n" +
+	"    `ship_address` String,\n" +
+	"    `ship_city` String,\n" +
+	"    `ship_region` String,\n" +
+	"    `ship_postcode` String,\n" +
 	"    `run_id` String,\n" +
 	"    `version` UInt64\n" +
 	") ENGINE = ReplacingMergeTree(`version`)\n" +

@@ -111,11 +111,56 @@ func (s *Sink) setup(ctx context.Context) error {
 		if err := s.conn.Exec(ctx, DDL(s.db, t, v)); err != nil {
 			return s.wrap(err, "clickhouse: create table %s.%s", s.db, t.Name)
 		}
+		added, err := s.addMissingColumns(ctx, t)
+		if err != nil {
+			return err
+		}
+		if added {
+			// A view's column list is fixed when it is created.
+			if err := s.conn.Exec(ctx, "DROP TABLE IF EXISTS "+qualified(s.db, LatestViewName(t))); err != nil {
+				return s.wrap(err, "clickhouse: drop view %s.%s", s.db, LatestViewName(t))
+			}
+		}
 		if err := s.conn.Exec(ctx, ViewDDL(s.db, t)); err != nil {
 			return s.wrap(err, "clickhouse: create view %s.%s", s.db, LatestViewName(t))
 		}
 	}
 	return nil
+}
+
+// addMissingColumns adds the columns of t a table made by an earlier
+// shopetl lacks, in t's order, and reports whether it added any. Additive
+// only: a column shopetl no longer writes is left alone.
+func (s *Sink) addMissingColumns(ctx context.Context, t *table.Table) (bool, error) {
+	rows, err := s.conn.Query(ctx, "SELECT name FROM system.columns WHERE database = ? AND table = ?", s.db, t.Name)
+	if err != nil {
+		return false, s.wrap(err, "clickhouse: read columns of %s.%s", s.db, t.Name)
+	}
+	have := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return false, s.wrap(err, "clickhouse: read columns of %s.%s", s.db, t.Name)
+		}
+		have[name] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, s.wrap(err, "clickhouse: read columns of %s.%s", s.db, t.Name)
+	}
+	added := false
+	for i, c := range t.Columns {
+		if have[c.Name] {
+			continue
+		}
+		sql := AddColumnSQL(s.db, t, i, s.version)
+		if err := s.conn.Exec(ctx, sql); err != nil {
+			return added, s.wrap(err, "clickhouse: add column %s.%s.%s", s.db, t.Name, c.Name)
+		}
+		added = true
+	}
+	return added, nil
 }
 
 // Name is "clickhouse".
