@@ -20,6 +20,10 @@ type Window struct {
 type Raw struct {
 	Key  string // the record's id when the extractor has it anyway, else ""
 	Body json.RawMessage
+	// Kind says what the record is when an extractor reads more than
+	// orders: "" an order, else a platform word such as "payment" or
+	// "delivery", for the platform's transform to read.
+	Kind string
 }
 
 // Page is one response's worth of records.

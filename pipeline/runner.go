@@ -380,7 +380,9 @@ func (l *shopLoad) page(ctx context.Context, pg extract.Page) error {
 		if err := l.append(&rec); err != nil {
 			return fmt.Errorf("shop %s: %s: order %s: %w", l.shop.Name, pg.Endpoint, raw.Key, err)
 		}
-		orders++
+		if rec.Order.OrderID != "" {
+			orders++
+		}
 	}
 	l.res.Orders += int64(orders)
 	l.res.Quarantined += int64(quarantined)
