@@ -234,6 +234,11 @@ func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopR
 		res.Err = fmt.Errorf("shop %s: %w", s.Name, err)
 		return res
 	}
+	pii, err := transform.NewPII(r.Spec.Transform.PII, []byte(r.Spec.Transform.PIIKey.Reveal()))
+	if err != nil {
+		res.Err = fmt.Errorf("shop %s: %w", s.Name, err)
+		return res
+	}
 	o := s.Options
 	client := extract.NewClient(extract.ClientOptions{
 		Shop:       s.Name,
@@ -258,7 +263,7 @@ func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopR
 	}
 
 	l := &shopLoad{
-		runner: r, shop: s, opt: opt, log: log, res: &res, transform: tf, mapping: mapping,
+		runner: r, shop: s, opt: opt, log: log, res: &res, transform: tf, mapping: mapping, pii: pii,
 		builders: map[*table.Table]*table.Builder{},
 	}
 	for _, t := range table.All {
@@ -319,6 +324,7 @@ type shopLoad struct {
 	res       *ShopResult
 	transform transform.Func
 	mapping   transform.Mapping // the platform's status tables with the job's overrides
+	pii       *transform.PII    // applied to every record before it is batched
 	builders  map[*table.Table]*table.Builder
 	seq       uint64
 }
@@ -377,6 +383,7 @@ func (l *shopLoad) page(ctx context.Context, pg extract.Page) error {
 			quarantined++
 			continue
 		}
+		l.pii.Apply(&rec.Order)
 		if err := l.append(&rec); err != nil {
 			return fmt.Errorf("shop %s: %s: order %s: %w", l.shop.Name, pg.Endpoint, raw.Key, err)
 		}

@@ -94,6 +94,9 @@ type ShopAuth struct {
 // TransformSpec configures the canonical transform.
 type TransformSpec struct {
 	PII string `yaml:"pii"` // "hash" (default), "drop" or "keep"
+	// PIIKey is the hash policy's HMAC key: pii_key from the environment
+	// ("${VAR}"), else the variable SHOPETL_PII_KEY.
+	PIIKey Secret `yaml:"pii_key"`
 	// Statuses are free-form overrides of the status mapping tables:
 	// platform → table → platform value → canonical value.
 	Statuses map[string]map[string]map[string]string `yaml:"statuses"`
@@ -152,6 +155,10 @@ func (e *SpecError) Error() string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// PIIKeyEnv is the environment variable the PII hash key is read from when
+// the job's transform has no pii_key.
+const PIIKeyEnv = "SHOPETL_PII_KEY"
 
 // specBuiltins are the built-in defaults of everything in a job spec.
 type specBuiltins struct {
@@ -343,7 +350,7 @@ func (d *specDecoder) decode(data []byte) *Spec {
 	top := root.Content[0]
 	b := specBuiltinDefaults()
 	defaults := &specOptLayer{set: map[string]*yaml.Node{}}
-	var shopsNode, backendNode *yaml.Node
+	var shopsNode, backendNode, piiNode *yaml.Node
 	var shopLayers []*specOptLayer
 	var shopNodes []*yaml.Node
 
@@ -418,6 +425,11 @@ func (d *specDecoder) decode(data []byte) *Spec {
 			d.fields(path, v, map[string]specFieldFn{
 				"pii": func(p string, v *yaml.Node) {
 					spec.Transform.PII, _ = d.enum(p, v, "hash", "drop", "keep")
+					piiNode = v
+				},
+				"pii_key": func(p string, v *yaml.Node) {
+					spec.Transform.PIIKey, _ = d.secret(p, v, true)
+					piiNode = v
 				},
 				"statuses": func(p string, v *yaml.Node) {
 					spec.Transform.Statuses = d.statuses(p, v)
@@ -445,6 +457,17 @@ func (d *specDecoder) decode(data []byte) *Spec {
 	}
 	if spec.Transform.PII == "" {
 		spec.Transform.PII = b.pii
+	}
+	if spec.Transform.PIIKey == "" {
+		spec.Transform.PIIKey = Secret(os.Getenv(PIIKeyEnv))
+	}
+	if spec.Transform.PII == "hash" && len(spec.Transform.PIIKey) < transform.MinPIIKeyLen {
+		n := piiNode
+		if n == nil {
+			n = topN
+		}
+		d.add(n, "transform.pii", "hash (the default) needs a key of at least %d bytes: set %s, or pii_key: \"${VAR}\"; or choose pii: drop or keep",
+			transform.MinPIIKeyLen, PIIKeyEnv)
 	}
 
 	// Merge: built-in ← defaults ← shop.

@@ -498,3 +498,53 @@ func TestSpecLoadMissingFile(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// The default PII policy hashes with a key from the environment: without
+// one the job is invalid, pointing at transform.pii (or the top); a key
+// written in the file is refused like any secret; drop and keep need none.
+func TestSpecPIIKey(t *testing.T) {
+	base := "version: 1\nname: p\nstate: {backend: file, path: s}\n" +
+		"shops: [{name: a, platform: shoptima, base_url: \"https://x.example\"}]\n" +
+		"sinks: {parquet: {dir: o}}\n"
+	t.Setenv(PIIKeyEnv, "")
+	t.Setenv("SHOPETL_TEST_PII", "key-from-the-environment")
+	for _, c := range []struct {
+		name, transform, want, key string
+	}{
+		{"default hash, no key", "", "p.yaml:1:1: transform.pii: hash (the default) needs a key of at least 16 bytes: set SHOPETL_PII_KEY", ""},
+		{"hash, no key", "transform: {pii: hash}\n", "p.yaml:6:18: transform.pii: hash (the default) needs a key", ""},
+		{"key in the file", "transform: {pii_key: \"0123456789abcdef0123\"}\n", "p.yaml:6:22: transform.pii_key: must come from the environment", ""},
+		{"short key", "transform: {pii_key: \"${SHOPETL_TEST_SHORT}\"}\n", "transform.pii: hash (the default) needs a key of at least 16 bytes", ""},
+		{"key from a variable", "transform: {pii_key: \"${SHOPETL_TEST_PII}\"}\n", "", "key-from-the-environment"},
+		{"drop", "transform: {pii: drop}\n", "", ""},
+		{"keep", "transform: {pii: keep}\n", "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("SHOPETL_TEST_SHORT", "too-short")
+			spec, err := Parse("p.yaml", []byte(base+c.transform), nil)
+			if c.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if spec.Transform.PIIKey.Reveal() != c.key {
+					t.Errorf("key %q, want %q", spec.Transform.PIIKey.Reveal(), c.key)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want %q", err, c.want)
+			}
+			for _, secret := range []string{"0123456789abcdef0123", "too-short"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("the error shows the key: %v", err)
+				}
+			}
+		})
+	}
+	// The variable itself is the fallback.
+	t.Setenv(PIIKeyEnv, "key-from-SHOPETL_PII_KEY")
+	spec, err := Parse("p.yaml", []byte(base), nil)
+	if err != nil || spec.Transform.PIIKey.Reveal() != "key-from-SHOPETL_PII_KEY" {
+		t.Fatalf("fallback: %v, key %q", err, spec.Transform.PIIKey.Reveal())
+	}
+}

@@ -14,6 +14,10 @@ ch() { clickhouse-client --host "$ch_host" --port "$ch_port" "$@"; }
 orders=${DEMO_ORDERS:-12000}
 sim_addr=${DEMO_SIM_ADDR:-127.0.0.1:18080}
 export DEMO_SIM_TOKEN=${DEMO_SIM_TOKEN:-demo-token-not-a-secret}
+# Buyer names, e-mails, phones and addresses are hashed with this key
+# (transform.pii: hash). A real job keeps its key secret and never changes
+# it, or the same buyer hashes differently from then on.
+export SHOPETL_PII_KEY=${SHOPETL_PII_KEY:-demo-pii-key-not-a-secret}
 export DEMO_SIM_URL="http://$sim_addr"
 
 mkdir -p build/demo

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/sim"
 	_ "github.com/shopetl/shopetl/sim/all"
 	"github.com/shopetl/shopetl/sim/fault"
@@ -119,10 +120,11 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		curls.WriteString(sim.Curl(p.List(url, *token)) + "\n")
 	}
 	fmt.Fprintf(stdout, "\n# read one list page of each:\n%s", curls.String())
-	fmt.Fprintf(stdout, "\n# a ready job spec")
+	fmt.Fprintf(stdout, "\n# a ready job spec (export %s=<16 or more characters>", pipeline.PIIKeyEnv)
 	if *token != "" {
-		fmt.Fprintf(stdout, " (export %s=<the --token>)", simTokenEnv)
+		fmt.Fprintf(stdout, " and %s=<the --token>", simTokenEnv)
 	}
+	fmt.Fprintf(stdout, ")")
 	fmt.Fprintf(stdout, `:
 version: 1
 name: sim

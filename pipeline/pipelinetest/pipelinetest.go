@@ -55,10 +55,17 @@ func open(t testing.TB, addr string) clickhouse.Conn {
 	return conn
 }
 
+// PIIKey is the PII hash key jobs written by Job get when the environment
+// has none (pipeline.PIIKeyEnv), as a user's environment would give one.
+const PIIKey = "pipelinetest-pii-key"
+
 // Job writes a job spec into dir and loads it, for every registered
 // platform. Paths in it are relative to dir.
 func Job(t testing.TB, dir, yaml string) *pipeline.Spec {
 	t.Helper()
+	if os.Getenv(pipeline.PIIKeyEnv) == "" {
+		os.Setenv(pipeline.PIIKeyEnv, PIIKey) // guarded by the os package's lock
+	}
 	path := filepath.Join(dir, "job.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
