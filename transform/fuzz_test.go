@@ -385,6 +385,10 @@ func fuzzCheckRecord(t *testing.T, c *Context, rec model.Record) {
 		t.Helper()
 		t.Fatalf("order %q: "+format, append([]any{o.OrderID}, args...)...)
 	}
+	if o.OrderID == "" && len(rec.Items)+len(rec.Refunds) == 0 && len(rec.Payments)+len(rec.Shipments) > 0 {
+		fuzzCheckRows(t, c, rec) // a payment or delivery listed on its own
+		return
+	}
 	if o.OrderID == "" || o.OrderID != strings.TrimSpace(o.OrderID) {
 		fail("order id empty or untrimmed")
 	}
@@ -484,6 +488,67 @@ func fuzzCheckRecord(t *testing.T, c *Context, rec model.Record) {
 			fail("refund %s: negative amount %s", r.RefundID, r.Amount)
 		}
 		fuzzCurrency(t, o.OrderID, "refund "+r.RefundID, r.Currency)
+	}
+	fuzzCheckRows(t, c, rec)
+}
+
+// fuzzCheckRows holds payments and shipments to their tables: named and
+// unique per record (each table is keyed by its id), the order's when there
+// is an order, priced in a currency, amounts not negative, statuses in
+// their vocabulary, times in UTC.
+func fuzzCheckRows(t *testing.T, c *Context, rec model.Record) {
+	o := rec.Order
+	fail := func(format string, args ...any) {
+		t.Helper()
+		t.Fatalf("record of order %q: "+format, append([]any{o.OrderID}, args...)...)
+	}
+	utc := func(what string, created time.Time, tms ...*time.Time) {
+		if created.IsZero() || created.Location() != time.UTC {
+			fail("%s: created_at %v, want a time in UTC", what, created)
+		}
+		for _, tm := range tms {
+			if tm != nil && (tm.IsZero() || tm.Location() != time.UTC) {
+				fail("%s: time %v, want a time in UTC", what, *tm)
+			}
+		}
+	}
+	ids := map[string]bool{}
+	for _, p := range rec.Payments {
+		what := "payment " + p.PaymentID
+		if p.PaymentID == "" || p.PaymentID != strings.TrimSpace(p.PaymentID) || ids[p.PaymentID] {
+			fail("payment id %q empty, untrimmed or repeated", p.PaymentID)
+		}
+		ids[p.PaymentID] = true
+		if p.Meta != c.Meta || o.OrderID != "" && p.OrderID != o.OrderID || p.OrderID == "" {
+			fail("%s: order %q meta %+v, not the record's", what, p.OrderID, p.Meta)
+		}
+		if !slices.Contains(fuzzPayments, p.Status) {
+			fail("%s: status %q is not in SPEC §4's payment vocabulary", what, p.Status)
+		}
+		if p.Amount != nil && p.Amount.IsNegative() {
+			fail("%s: negative amount %s", what, p.Amount)
+		}
+		fuzzCurrency(t, o.OrderID, what, p.Currency)
+		utc(what, p.CreatedAt, p.PaidAt)
+	}
+	ids = map[string]bool{}
+	for _, s := range rec.Shipments {
+		what := "shipment " + s.ShipmentID
+		if s.ShipmentID == "" || s.ShipmentID != strings.TrimSpace(s.ShipmentID) || ids[s.ShipmentID] {
+			fail("shipment id %q empty, untrimmed or repeated", s.ShipmentID)
+		}
+		ids[s.ShipmentID] = true
+		if s.Meta != c.Meta || o.OrderID != "" && s.OrderID != o.OrderID || s.OrderID == "" {
+			fail("%s: order %q meta %+v, not the record's", what, s.OrderID, s.Meta)
+		}
+		if s.Kind != model.ShipmentDelivery && s.Kind != model.ShipmentReturn {
+			fail("%s: kind %q", what, s.Kind)
+		}
+		if s.Cost != nil && s.Cost.IsNegative() {
+			fail("%s: negative cost %s", what, s.Cost)
+		}
+		fuzzCurrency(t, o.OrderID, what, s.Currency)
+		utc(what, s.CreatedAt, s.ShippedAt)
 	}
 }
 
