@@ -186,3 +186,23 @@ type Quarantined struct {
 	Payload  string
 	At       time.Time
 }
+
+// Run is one shop's run of a job: what it asked for, what it read and
+// wrote, and how it ended (etl_runs).
+type Run struct {
+	Meta
+	Job                  string
+	Status               string // "ok" or "failed"
+	Error                string // why it failed, "" when ok
+	WindowFrom, WindowTo *time.Time
+	StartedAt            time.Time
+	FinishedAt           time.Time
+	DurationMS           uint64
+	Pages                uint64
+	Orders               uint64 // order records read, re-reads included
+	Quarantined          uint64
+	Retries              uint64
+	// Rows written per table: orders, order_items, refunds, payments,
+	// shipments, in that order (see table.Runs).
+	Rows [5]uint64
+}

@@ -58,6 +58,8 @@ type ShopResult struct {
 	Retries        int64
 	Seconds        float64
 	Err            error
+	// Rows counts the rows written per table (table.RunRowTables order).
+	Rows [5]int64
 }
 
 // Result is the outcome of one run of a job.
@@ -183,6 +185,7 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 
 func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopResult) {
 	start := time.Now()
+	defer func() { r.recordRun(ctx, s, opt, start, res) }() // runs last: the status is final
 	log := opt.Logger.With(slog.String("run_id", r.RunID), slog.String("shop", s.Name), slog.String("platform", s.Platform))
 	res = ShopResult{Shop: s.Name, Platform: s.Platform, Status: ShopOK}
 	if opt.Progress != nil {
@@ -407,7 +410,12 @@ func (l *shopLoad) append(rec *model.Record) error {
 		if err := l.builders[table.Orders].AppendOrder(&rec.Order); err != nil {
 			return err
 		}
+		l.res.Rows[0]++
 	}
+	l.res.Rows[1] += int64(len(rec.Items))
+	l.res.Rows[2] += int64(len(rec.Refunds))
+	l.res.Rows[3] += int64(len(rec.Payments))
+	l.res.Rows[4] += int64(len(rec.Shipments))
 	for i := range rec.Items {
 		if err := l.builders[table.OrderItems].AppendItem(&rec.Items[i]); err != nil {
 			return err
@@ -483,6 +491,68 @@ func (l *shopLoad) flushAndCommit(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// recordRun writes the shop's etl_runs row to every sink and commits it,
+// after the shop's data and watermark: the row says how the run ended. It
+// is written even when the run was cancelled or failed; a sink that cannot
+// take it is logged, and does not change the shop's outcome, whose data is
+// already committed or not.
+func (r *Runner) recordRun(ctx context.Context, s Shop, opt RunOptions, start time.Time, res ShopResult) {
+	if opt.DryRun || len(r.Sinks) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	end := time.Now().UTC()
+	run := model.Run{
+		Meta:        model.Meta{Platform: s.Platform, Shop: s.Name, RunID: r.RunID, Version: uint64(end.UnixNano())},
+		Job:         r.Spec.Name,
+		Status:      ShopOK,
+		StartedAt:   start.UTC(),
+		FinishedAt:  end,
+		DurationMS:  uint64(end.Sub(start).Milliseconds()),
+		Pages:       uint64(res.Pages),
+		Orders:      uint64(res.Orders),
+		Quarantined: uint64(res.Quarantined),
+		Retries:     uint64(res.Retries),
+	}
+	if res.Err != nil {
+		run.Status, run.Error = ShopFailed, res.Err.Error()
+		// The failed run's uncommitted rows stay invisible; only the
+		// etl_runs row is committed below.
+		for _, sink := range r.Sinks {
+			if err := sink.Abort(ctx, s.Name); err != nil {
+				opt.Logger.Error("abort failed", slog.String("shop", s.Name),
+					slog.String("sink", sink.Name()), slog.String("error", err.Error()))
+			}
+		}
+	}
+	if !res.Window.From.IsZero() {
+		from, to := res.Window.From.UTC(), res.Window.To.UTC()
+		run.WindowFrom, run.WindowTo = &from, &to
+	}
+	for i, n := range res.Rows {
+		run.Rows[i] = uint64(n)
+	}
+	b := table.NewBuilder(memory.DefaultAllocator, table.Runs)
+	defer b.Release()
+	if err := b.AppendRun(&run); err != nil {
+		opt.Logger.Error("etl_runs row not written", slog.String("shop", s.Name), slog.String("error", err.Error()))
+		return
+	}
+	rec := b.Flush()
+	defer rec.Release()
+	for _, sink := range r.Sinks {
+		err := sink.Write(ctx, s.Name, table.Runs, rec)
+		if err == nil {
+			err = sink.Commit(ctx, s.Name)
+		}
+		if err != nil {
+			opt.Logger.Error("etl_runs row not written", slog.String("shop", s.Name),
+				slog.String("sink", sink.Name()), slog.String("error", err.Error()))
+		}
+	}
 }
 
 // formatWindow prints a window for the summary.

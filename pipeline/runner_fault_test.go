@@ -92,7 +92,8 @@ func TestBrokenRecordIsQuarantinedAndTheRestLoads(t *testing.T) {
 }
 
 // TestCancelStopsCleanly: a run cancelled while a shop is paging stops, the
-// shop fails, its watermark stays unset and no part file is visible.
+// shop fails, its watermark stays unset and no part file of its data is
+// visible; only its etl_runs row, which says it failed.
 func TestCancelStopsCleanly(t *testing.T) {
 	t.Setenv("IT_TOKEN", "x")
 	store, err := shoptima.NewStore(shoptima.Options{Orders: 2000, Seed: 2})
@@ -135,12 +136,26 @@ func TestCancelStopsCleanly(t *testing.T) {
 	}
 	var visible []string
 	filepath.WalkDir(spec.ResolvePath("./parquet"), func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
+		if err == nil && !d.IsDir() && !strings.Contains(p, "/etl_runs/") {
 			visible = append(visible, p)
 		}
 		return nil
 	})
 	if len(visible) != 0 {
 		t.Fatalf("a cancelled run left files: %v", visible)
+	}
+	recs, err := parquet.ReadTable(spec.ResolvePath("./parquet"), table.Runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var statuses []string
+	for _, rec := range recs {
+		for i := 0; i < int(rec.NumRows()); i++ {
+			statuses = append(statuses, rec.Column(table.Runs.ColumnIndex("status")).ValueStr(i))
+		}
+		rec.Release()
+	}
+	if len(statuses) != 1 || statuses[0] != pipeline.ShopFailed {
+		t.Fatalf("etl_runs rows %q, want one %q", statuses, pipeline.ShopFailed)
 	}
 }

@@ -19,6 +19,10 @@ type Sink interface {
 	// Commit makes everything written for shop durable and visible. Only
 	// after every sink committed does the shop's watermark move.
 	Commit(ctx context.Context, shop string) error
+	// Abort drops what was written for shop since its last commit, where
+	// the sink can (a failed shop's rows need not become visible), and
+	// clears the shop's errors so that later writes for it can commit.
+	Abort(ctx context.Context, shop string) error
 	// Close releases the sink; uncommitted data may be lost.
 	Close() error
 }

@@ -255,3 +255,24 @@ func (b *Builder) AppendQuarantined(q *model.Quarantined) error {
 	b.ts(q.At)
 	return b.end(q.Meta)
 }
+
+// AppendRun appends one etl_runs row.
+func (b *Builder) AppendRun(r *model.Run) error {
+	b.begin(r.Meta)
+	b.str(r.Job)
+	b.str(r.Status)
+	b.str(r.Error)
+	b.tsPtr(r.WindowFrom)
+	b.tsPtr(r.WindowTo)
+	b.ts(r.StartedAt)
+	b.ts(r.FinishedAt)
+	b.u64(r.DurationMS)
+	b.u64(r.Pages)
+	b.u64(r.Orders)
+	b.u64(r.Quarantined)
+	b.u64(r.Retries)
+	for _, n := range r.Rows {
+		b.u64(n)
+	}
+	return b.end(r.Meta)
+}

@@ -203,5 +203,28 @@ var Quarantine = &Table{
 	PartitionTime: "created_at",
 }
 
-// All lists the tables in load order.
-var All = []*Table{Orders, OrderItems, Refunds, Payments, Shipments, Quarantine}
+// Runs has one row per shop run. The rows_* columns count what the run
+// wrote to each table, in model.Run.Rows order (RunRowTables).
+var Runs = &Table{
+	Name: "etl_runs",
+	Columns: cols(
+		Column{"job", String}, Column{"status", String}, Column{"error", String},
+		Column{"window_from", NullableDateTime}, Column{"window_to", NullableDateTime},
+		Column{"started_at", DateTime}, Column{"finished_at", DateTime},
+		Column{"duration_ms", UInt64}, Column{"pages", UInt64},
+		Column{"orders_read", UInt64}, Column{"quarantined", UInt64}, Column{"retries", UInt64},
+		Column{"rows_orders", UInt64}, Column{"rows_order_items", UInt64},
+		Column{"rows_refunds", UInt64}, Column{"rows_payments", UInt64},
+		Column{"rows_shipments", UInt64},
+	),
+	Key:           []string{"run_id", "shop"},
+	Version:       "version",
+	PartitionTime: "started_at",
+}
+
+// RunRowTables are the tables model.Run.Rows counts, in its order.
+var RunRowTables = [5]*Table{Orders, OrderItems, Refunds, Payments, Shipments}
+
+// All lists the tables in load order. Runs is last: a shop's run row is
+// written after its data.
+var All = []*Table{Orders, OrderItems, Refunds, Payments, Shipments, Quarantine, Runs}

@@ -222,6 +222,11 @@ func (s *Sink) Write(ctx context.Context, shop string, t *table.Table, rec arrow
 // _latest views).
 func (s *Sink) Commit(ctx context.Context, shop string) error { return nil }
 
+// Abort cannot take back rows: every Write was a committed INSERT. They
+// are rows of a failed shop's run, correct as far as they go, and a later
+// run's rows replace them by version.
+func (s *Sink) Abort(ctx context.Context, shop string) error { return nil }
+
 // Close closes the connection pool.
 func (s *Sink) Close() error {
 	if s.conn == nil {

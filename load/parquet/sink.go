@@ -554,6 +554,17 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 	return nil
 }
 
+// Abort removes every file written for shop since its last commit, none of
+// which was visible, and forgets the shop's earlier errors: the shop
+// starts again from its last commit.
+func (s *Sink) Abort(ctx context.Context, shop string) error {
+	ws := s.take(shop)
+	s.mu.Lock()
+	delete(s.failed, shop)
+	s.mu.Unlock()
+	return s.abortAll(ws)
+}
+
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
