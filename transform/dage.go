@@ -22,9 +22,16 @@ func init() { Register("dage", Dage) }
 // Money ("number") comes as JSON numbers with two decimals, 66.00; line
 // values are all strings, as the doc's example line; times are
 // "2006-01-02 15:04:05" in the shop's time zone, null when unset.
+//
+// Of the buyer, the doc prints "member_id int 买家ID" alone: no consignee
+// name, phone or address (create's addressId is a request parameter,
+// never echoed). Of the delivery it prints "express int 配送方式" (a
+// courier code; the doc lists no names for the codes) and "express_code
+// string 运单号" (the waybill).
 type dageOrder struct {
 	ID            Text       `json:"id"`
 	OrderNo       Text       `json:"order_no"`
+	MemberID      Text       `json:"member_id"`
 	OrderMoney    Money      `json:"order_money"`
 	Discount      Money      `json:"discount"`
 	ShippingCosts Money      `json:"shipping_costs"`
@@ -34,6 +41,7 @@ type dageOrder struct {
 	CreateTime    LocalTime  `json:"create_time"`
 	PayTime       LocalTime  `json:"pay_time"`
 	ShipTime      LocalTime  `json:"ship_time"`
+	Express       Text       `json:"express"`
 	ExpressCode   Text       `json:"express_code"`
 	Status        Int        `json:"status"`
 	Details       []dageLine `json:"details"`
@@ -80,6 +88,19 @@ func init() {
 }
 
 // Dage turns one orders/list item into canonical rows.
+//
+// Buyer: BuyerID is member_id; the other buyer and ship-to columns stay
+// empty, the doc printing none of them.
+//
+// Payments: none. The doc prints no payment record and no transaction id
+// (pay_money and pay_time are the order's own, already on the order;
+// get-sign's payType is a request parameter), so a dage order yields no
+// payments row.
+//
+// Shipments: at most one, the order's delivery, when it has a waybill
+// (express_code); see dageShipment. Returns (§13 return-goods: shippingId,
+// shippingName, invoiceNo) are written to the API but never shown by list
+// or detail, so no return row can be made.
 //
 // Refunds are line-level: a row per line with a refund (back_id other than
 // "0"), refund_id = back_id, status from back_status; a withdrawn refund
@@ -160,6 +181,7 @@ func Dage(c *Context, raw extract.Raw) (model.Record, error) {
 		ShippedAt:      shippedAt,
 		TrackingNumber: strings.TrimSpace(string(o.ExpressCode)),
 		ItemCount:      uint32(len(lines)),
+		BuyerID:        dageID(o.MemberID),
 	}
 
 	m := c.mapping("dage")
@@ -319,8 +341,61 @@ func Dage(c *Context, raw extract.Raw) (model.Record, error) {
 	if ord.PaymentStatus != model.PaymentUnpaid && paidAt == nil {
 		ord.Anomalies = append(ord.Anomalies, "paid_without_pay_time")
 	}
+	if sh, ok := dageShipment(c, &o, &ord); ok {
+		rec.Shipments = append(rec.Shipments, sh)
+	}
 	rec.Order = ord
 	return rec, nil
+}
+
+// dageShipment is the order's one delivery: the doc gives a single waybill
+// per order (express_code 运单号) and no delivery id, so the shipment is
+// named by the order number and a changed waybill replaces the row.
+// Without a waybill nothing is known to be in transit and there is no
+// shipment; a courier code without one is kept as the anomaly
+// express_without_tracking:<code>, not dropped.
+//
+//   - Carrier: express (配送方式) as its code, "1"; the doc names no
+//     couriers. 0 is "none": orders carry 0 until fahuo sets it.
+//   - ShippedAt: ship_time. The doc describes it "查询数据信息" and
+//     complete_time "发货时间", descriptions shifted one row down the
+//     table; the names win (fahuo sets ship_time, confirm complete_time).
+//   - Status: the order's status code ("status=2" 待收货, "status=3"
+//     交易成功...), the only state the doc gives a delivery.
+//   - Cost: nil. shipping_costs (运费) is what the buyer was charged, on
+//     the order as shipping_amount; the doc gives no cost of the delivery.
+//   - CreatedAt: the order's create_time; the doc has no time of its own
+//     for a delivery.
+func dageShipment(c *Context, o *dageOrder, ord *model.Order) (model.Shipment, bool) {
+	carrier := dageID(o.Express)
+	if ord.TrackingNumber == "" {
+		if carrier != "" {
+			ord.Anomalies = append(ord.Anomalies, "express_without_tracking:"+carrier)
+		}
+		return model.Shipment{}, false
+	}
+	return model.Shipment{
+		Meta:           c.Meta,
+		ShipmentID:     ord.OrderID,
+		OrderID:        ord.OrderID,
+		Kind:           model.ShipmentDelivery,
+		Carrier:        carrier,
+		TrackingNumber: ord.TrackingNumber,
+		Status:         "status=" + strconv.FormatInt(o.Status.V, 10),
+		Currency:       ord.Currency,
+		ShippedAt:      ord.ShippedAt,
+		CreatedAt:      ord.CreatedAt,
+	}, true
+}
+
+// dageID reads an "int" id or code that means "none" when 0: member_id
+// (members are numbered from 1) and express (0 until shipped).
+func dageID(t Text) string {
+	s := strings.TrimSpace(string(t))
+	if s == "0" {
+		return ""
+	}
+	return s
 }
 
 // dageZone is the time zone used when the shop has none: the mall is

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -115,6 +116,9 @@ func TestDageSeedExample(t *testing.T) {
 		RawStatus: "status=3 back_status=0", Currency: "CNY",
 		CreatedAt: dageUTC("2016-05-04 02:20:30"), TrackingNumber: "SF1234567890",
 		ItemCount: 1, Quantity: 2,
+		// "member_id int 买家ID" (§1) is the only buyer field the doc
+		// prints: no consignee name, phone or address anywhere.
+		BuyerID: "1001",
 	}
 	amounts := map[string][2]decimal.Decimal{
 		"goods":    {o.GoodsAmount, dageDec("44.00")},
@@ -162,6 +166,27 @@ func TestDageSeedExample(t *testing.T) {
 	if rf.OrderID != "2016050400000026" || rf.RefundID != "5" || rf.LineNo != 1 || rf.Status != model.RefundNone ||
 		rf.Amount != nil || rf.Currency != "CNY" || !rf.CreatedAt.Equal(dageUTC("2016-05-04 02:20:30")) {
 		t.Errorf("refund %+v", rf)
+	}
+
+	// No payment rows: the doc prints no payment record nor transaction
+	// id, only the order's pay_money and pay_time.
+	if len(rec.Payments) != 0 {
+		t.Errorf("payments %+v, want none", rec.Payments)
+	}
+	// One delivery, named by the order ("order_no"): "express int 配送方式"
+	// 1 is the carrier, kept as the code (the doc names no couriers);
+	// "express_code string 运单号" SF1234567890 the waybill; ship_time
+	// 2016-05-05 09:00:00 shop time; the order's status 3 (交易成功) its
+	// state; no cost (shipping_costs is the buyer's freight, on the order);
+	// created with the order (create_time 2016-05-04 10:20:30).
+	shipped := dageUTC("2016-05-05 01:00:00")
+	wantShip := []model.Shipment{{
+		Meta: wantOrder.Meta, ShipmentID: "2016050400000026", OrderID: "2016050400000026",
+		Kind: model.ShipmentDelivery, Carrier: "1", TrackingNumber: "SF1234567890", Status: "status=3",
+		Currency: "CNY", ShippedAt: &shipped, CreatedAt: dageUTC("2016-05-04 02:20:30"),
+	}}
+	if !reflect.DeepEqual(rec.Shipments, wantShip) {
+		t.Errorf("shipments\n got %+v\nwant %+v", rec.Shipments, wantShip)
 	}
 }
 
@@ -357,6 +382,8 @@ func TestDageBrokenRecords(t *testing.T) {
 		{"no order_no", strings.Replace(ok, `"order_no":"2017030100000007",`, ``, 1), "", "order_no missing", false},
 		{"not JSON", `<html>502</html>`, "", "decode", false},
 		{"no currency anywhere", ok, "2017030100000007", "currency", true},
+		{"express as an object", strings.Replace(ok, `"express":0`, `"express":{"id":1}`, 1), "2017030100000007", "decode order: express:", false},
+		{"member_id as a list", strings.Replace(ok, `"member_id":1001`, `"member_id":[1001]`, 1), "2017030100000007", "decode order: member_id:", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.body == ok && !tc.noCurrency {
@@ -374,5 +401,132 @@ func TestDageBrokenRecords(t *testing.T) {
 				t.Errorf("quarantined record named %q, want %q", rec.Order.OrderID, tc.id)
 			}
 		})
+	}
+}
+
+// The delivery and the buyer, from "express int 配送方式", "express_code
+// string 运单号", ship_time and "member_id int 买家ID" (§1, §2). No case
+// ever yields a payment row: the doc prints no payment record.
+func TestDageShipmentsAndBuyer(t *testing.T) {
+	t.Parallel()
+	const p, s = "2017-03-01 09:00:00", "2017-03-02 09:00:00"
+	shipped := dageOrderJSON(2, p, s, "0")
+	with := func(body string, pairs ...string) string {
+		for i := 0; i < len(pairs); i += 2 {
+			b := strings.Replace(body, pairs[i], pairs[i+1], 1)
+			if b == body {
+				panic("the case did not change the record: " + pairs[i])
+			}
+			body = b
+		}
+		return body
+	}
+	waybill := func(express, code string) []string {
+		return []string{`"express":0,"express_code":""`, `"express":` + express + `,"express_code":` + code}
+	}
+	shipAt := dageUTC("2017-03-02 01:00:00")
+	for _, tc := range []struct {
+		name, body string
+		buyer      string
+		ship       string // "" for no shipment, else carrier|tracking|status
+		shippedAt  *time.Time
+		anomaly    string
+	}{
+		{"shipped with a waybill", with(shipped, waybill(`1`, `"SF1234567890"`)...), "1001", "1|SF1234567890|status=2", &shipAt, ""},
+		{"codes as strings, padded", with(shipped, append(waybill(`"6"`, `" EA123456789CN "`), `"member_id":1001`, `"member_id":" 1001 "`)...),
+			"1001", "6|EA123456789CN|status=2", &shipAt, ""},
+		{"received: the order's status is the delivery's", with(dageOrderJSON(7, p, s, "0"), waybill(`3`, `"5123456789012"`)...),
+			"1001", "3|5123456789012|status=7", &shipAt, ""},
+		{"a waybill with no courier code", with(shipped, waybill(`0`, `"YT9988"`)...), "1001", "|YT9988|status=2", &shipAt, ""},
+		{"a waybill with no ship_time", with(dageOrderJSON(1, p, "", "0"), waybill(`2`, `"YT9988"`)...), "1001", "2|YT9988|status=1", nil, ""},
+		{"refunded and closed after shipping keeps its delivery", with(dageOrderJSON(5, p, s, "2:4"), waybill(`5`, `"3100"`)...),
+			"1001", "5|3100|status=5", &shipAt, ""},
+		{"unshipped: express 0, no waybill", dageOrderJSON(1, p, "", "0"), "1001", "", nil, ""},
+		{"a blank waybill is none", with(shipped, waybill(`0`, `"  "`)...), "1001", "", &shipAt, ""},
+		{"waybill null", with(shipped, waybill(`null`, `null`)...), "1001", "", &shipAt, ""},
+		{"a courier without a waybill is kept as an anomaly", with(shipped, waybill(`4`, `""`)...), "1001", "", &shipAt, "express_without_tracking:4"},
+		{"member_id 0 is no buyer", with(shipped, `"member_id":1001`, `"member_id":0`), "", "", &shipAt, ""},
+		{"member_id null", with(shipped, `"member_id":1001`, `"member_id":null`), "", "", &shipAt, ""},
+		{"member_id missing", with(shipped, `"member_id":1001,`, ``), "", "", &shipAt, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, err := Dage(dageContext(), extract.Raw{Body: json.RawMessage(tc.body)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := rec.Order
+			if o.BuyerID != tc.buyer {
+				t.Errorf("buyer_id %q, want %q", o.BuyerID, tc.buyer)
+			}
+			// Nothing but the member id: the doc prints no other buyer field.
+			if o.BuyerName+o.BuyerEmail+o.BuyerPhone+o.ShipName+o.ShipPhone+o.ShipAddress+o.ShipCity+o.ShipRegion+o.ShipPostcode != "" {
+				t.Errorf("buyer or ship-to fields the doc does not print: %+v", o)
+			}
+			if len(rec.Payments) != 0 {
+				t.Errorf("payments %+v, want none", rec.Payments)
+			}
+			var express []string
+			for _, a := range o.Anomalies {
+				if strings.HasPrefix(a, "express_") {
+					express = append(express, a)
+				}
+			}
+			if want := []string{tc.anomaly}; tc.anomaly == "" && len(express) > 0 || tc.anomaly != "" && !slices.Equal(express, want) {
+				t.Errorf("anomalies %v, want %q", o.Anomalies, tc.anomaly)
+			}
+			if (o.ShippedAt == nil) != (tc.shippedAt == nil) || o.ShippedAt != nil && !o.ShippedAt.Equal(*tc.shippedAt) {
+				t.Errorf("order shipped_at %v, want %v", o.ShippedAt, tc.shippedAt)
+			}
+			if tc.ship == "" {
+				if len(rec.Shipments) != 0 || o.TrackingNumber != "" {
+					t.Errorf("shipments %+v tracking %q, want none", rec.Shipments, o.TrackingNumber)
+				}
+				return
+			}
+			if len(rec.Shipments) != 1 {
+				t.Fatalf("shipments %+v, want one", rec.Shipments)
+			}
+			sh := rec.Shipments[0]
+			if got := sh.Carrier + "|" + sh.TrackingNumber + "|" + sh.Status; got != tc.ship {
+				t.Errorf("carrier|tracking|status %q, want %q", got, tc.ship)
+			}
+			if sh.TrackingNumber != o.TrackingNumber {
+				t.Errorf("shipment tracking %q, order's %q", sh.TrackingNumber, o.TrackingNumber)
+			}
+			if sh.ShipmentID != "2017030100000007" || sh.OrderID != "2017030100000007" || sh.Meta != o.Meta ||
+				sh.Kind != model.ShipmentDelivery || sh.Cost != nil || sh.Currency != "CNY" ||
+				!sh.CreatedAt.Equal(dageUTC("2017-03-01 00:00:00")) {
+				t.Errorf("shipment %+v", sh)
+			}
+			if (sh.ShippedAt == nil) != (tc.shippedAt == nil) || sh.ShippedAt != nil && !sh.ShippedAt.Equal(*tc.shippedAt) {
+				t.Errorf("shipped_at %v, want %v", sh.ShippedAt, tc.shippedAt)
+			}
+		})
+	}
+}
+
+// One order read twice, its waybill changed in between (the seller sent it
+// again, or corrected a typo), and read from orders/detail: one shipment
+// id, so the second version replaces the first instead of adding a row.
+func TestDageShipmentIDIsTheOrders(t *testing.T) {
+	t.Parallel()
+	list := strings.Replace(dageOrderJSON(2, "2017-03-01 09:00:00", "2017-03-02 09:00:00", "0"),
+		`"express":0,"express_code":""`, `"express":1,"express_code":"SF1"`, 1)
+	fixed := strings.Replace(list, `"express_code":"SF1"`, `"express_code":"SF2"`, 1)
+	detail := strings.Replace(strings.Replace(fixed, `"details":`, `"detail":`, 1), `"shopName":"s"`, `"shopName":"s","shopServiceTel":"400"`, 1)
+	var ids, waybills []string
+	for _, body := range []string{list, fixed, detail} {
+		rec, err := Dage(dageContext(), extract.Raw{Body: json.RawMessage(body)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sh := range rec.Shipments {
+			ids = append(ids, sh.ShipmentID)
+			waybills = append(waybills, sh.TrackingNumber)
+		}
+	}
+	if !slices.Equal(ids, []string{"2017030100000007", "2017030100000007", "2017030100000007"}) ||
+		!slices.Equal(waybills, []string{"SF1", "SF2", "SF2"}) {
+		t.Errorf("shipment ids %v waybills %v", ids, waybills)
 	}
 }
