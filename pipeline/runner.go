@@ -23,12 +23,14 @@ import (
 
 // RunOptions are the flags of `shopetl run`.
 type RunOptions struct {
-	Shops        []string // only these shops; all when empty
-	Since, Until string   // a backfill window: RFC 3339 or YYYY-MM-DD in shop time
-	ShardIndex   int      // this worker's shard, 0 ≤ ShardIndex < ShardCount
-	ShardCount   int      // 0 or 1: no sharding
-	DryRun       bool     // extract and transform, write and commit nothing
-	BatchRows    int      // orders per batch; 0: 5000
+	Shops        []string      // only these shops; all when empty
+	Since, Until string        // a backfill window: RFC 3339 or YYYY-MM-DD in shop time
+	ShardIndex   int           // this worker's shard, 0 ≤ ShardIndex < ShardCount
+	ShardCount   int           // 0 or 1: no sharding
+	DryRun       bool          // extract and transform, write and commit nothing
+	BatchRows    int           // a batch is written at this many orders; 0: 5000
+	BatchBytes   int           // ... or this many bytes of source records; 0: 32 MiB
+	BatchEvery   time.Duration // ... or when its first page is this old; 0: 30s
 	Now          func() time.Time
 	Logger       *slog.Logger
 	Progress     Progress // nil: none
@@ -123,6 +125,12 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (Result, error) {
 	}
 	if opt.BatchRows <= 0 {
 		opt.BatchRows = 5000
+	}
+	if opt.BatchBytes <= 0 {
+		opt.BatchBytes = 32 << 20
+	}
+	if opt.BatchEvery <= 0 {
+		opt.BatchEvery = 30 * time.Second
 	}
 	shops, err := SelectShops(r.Spec, opt)
 	if err != nil {
@@ -330,6 +338,9 @@ type shopLoad struct {
 	pii       *transform.PII    // applied to every record before it is batched
 	builders  map[*table.Table]*table.Builder
 	seq       uint64
+	// The pending batch: source bytes in it and when its first page came.
+	batchBytes int
+	batchStart time.Time
 }
 
 func (l *shopLoad) run(ctx context.Context, ex extract.Extractor) error {
@@ -399,7 +410,14 @@ func (l *shopLoad) page(ctx context.Context, pg extract.Page) error {
 	if l.opt.Progress != nil {
 		l.opt.Progress.Page(l.shop.Name, orders, quarantined)
 	}
-	if l.builders[table.Orders].Rows() >= l.opt.BatchRows {
+	if l.batchStart.IsZero() {
+		l.batchStart = time.Now()
+	}
+	for _, raw := range pg.Records {
+		l.batchBytes += len(raw.Body)
+	}
+	if l.builders[table.Orders].Rows() >= l.opt.BatchRows || l.batchBytes >= l.opt.BatchBytes ||
+		time.Since(l.batchStart) >= l.opt.BatchEvery {
 		return l.flush(ctx)
 	}
 	return nil
@@ -452,6 +470,7 @@ func (l *shopLoad) quarantine(endpoint, key, reason string, payload []byte) {
 
 // flush hands every table's pending rows to every sink.
 func (l *shopLoad) flush(ctx context.Context) error {
+	l.batchBytes, l.batchStart = 0, time.Time{}
 	for _, t := range table.All {
 		rec := l.builders[t].Flush()
 		if rec == nil {
