@@ -17,7 +17,7 @@ func TestEveryPlatformHasItsTables(t *testing.T) {
 	want := map[string][]string{
 		"shopex":   {"pay_status", "refund_list_status", "ship_status", "status"},
 		"ymcart":   {"order_status", "payment_status", "shipping_status"},
-		"shoptima": {"refund_type", "status"},
+		"shoptima": {"paypal_status", "refund_type", "status"},
 		"dage":     {"back_status", "status"},
 	}
 	for platform, tables := range want {

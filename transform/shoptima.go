@@ -16,28 +16,52 @@ import (
 func init() { Register("shoptima", Shoptima) }
 
 // shoptimaOrder is a row of GET /order (seed 002 §1.3–1.4). The detail
-// endpoint names the ship time fahuo_time instead; both are read.
+// endpoint (§4.3) names the ship time fahuo_time instead; both are read.
 type shoptimaOrder struct {
-	OrderNum       Text  `json:"order_num"`
-	TrackingNumber Text  `json:"tracking_number"`
-	Country        Text  `json:"country"`
-	Status         Int   `json:"status"`
-	OrderPrice     Money `json:"order_price"`
-	OffPrice       Money `json:"off_price"`
-	Currency       Text  `json:"currency"`
-	OrderTime      Unix  `json:"order_time"`
-	PayTime        Unix  `json:"pay_time"`
-	ShippingTime   Unix  `json:"shipping_time"`
-	FahuoTime      Unix  `json:"fahuo_time"`
-	ShippingMoney  Money `json:"shipping_money"`
-	PaymentMethod  Text  `json:"payment_method"`
-	CouponDiscount Money `json:"coupons_discount_price"`
-	Total          Money `json:"total"`
-	Fee            Money `json:"fee"`
-	IsRefund       Int   `json:"is_refund"`
-	RefundType     Int   `json:"refund_type"`
-	RefundPrice    Money `json:"refund_price"`
-	Goods          []struct {
+	OrderNum       Text `json:"order_num"`
+	TrackingNumber Text `json:"tracking_number"`
+	Country        Text `json:"country"`
+	// The buyer, who is also the consignee: §1.3 has one name, e-mail,
+	// phone and address per order, and §3 edits e-mail and phone with the
+	// address.
+	FirstName Text `json:"first_name"`
+	LastName  Text `json:"last_name"`
+	FullName  Text `json:"full_name"`
+	Province  Text `json:"province"`
+	City      Text `json:"city"`
+	District  Text `json:"district"`
+	Area      Text `json:"area"`
+	Address   Text `json:"address"`
+	Address2  Text `json:"address2"`
+	Postcode  Text `json:"postcode"`
+	Email     Text `json:"email"`
+	Phone     Text `json:"phone"`
+	// PayPal: paypal_id only in the examples (§1.4, §4.3), present even on
+	// an unpaid order; paypal_payment_id "paypal交易号", paypal_status
+	// "paypal状态", paypal_sync_tracking "是否同步追踪号到paypal".
+	PaypalID           Text `json:"paypal_id"`
+	PaypalPaymentID    Text `json:"paypal_payment_id"`
+	PaypalStatus       Text `json:"paypal_status"`
+	PaypalSyncTracking Int  `json:"paypal_sync_tracking"`
+	// shipping_channel_code "物流渠道编码": the carrier (§5.2's example: "SF").
+	ShippingChannelCode Text  `json:"shipping_channel_code"`
+	Status              Int   `json:"status"`
+	OrderPrice          Money `json:"order_price"`
+	OffPrice            Money `json:"off_price"`
+	Currency            Text  `json:"currency"`
+	OrderTime           Unix  `json:"order_time"`
+	PayTime             Unix  `json:"pay_time"`
+	ShippingTime        Unix  `json:"shipping_time"`
+	FahuoTime           Unix  `json:"fahuo_time"`
+	ShippingMoney       Money `json:"shipping_money"`
+	PaymentMethod       Text  `json:"payment_method"`
+	CouponDiscount      Money `json:"coupons_discount_price"`
+	Total               Money `json:"total"`
+	Fee                 Money `json:"fee"`
+	IsRefund            Int   `json:"is_refund"`
+	RefundType          Int   `json:"refund_type"`
+	RefundPrice         Money `json:"refund_price"`
+	Goods               []struct {
 		GoodsTitle Text  `json:"goods_title"`
 		Count      Int   `json:"count"`
 		Price      Money `json:"price"`
@@ -65,16 +89,38 @@ func init() {
 			"2": {Refund: model.RefundPartial, Payment: model.PaymentPartiallyRefunded},
 			"3": {Refund: model.RefundFull, Payment: model.PaymentRefunded},
 		}},
+		// paypal_status (§1.3 "paypal状态") sets the payment row's status,
+		// never the order's. The seed prints only "COMPLETED" (§1.4); the
+		// others are the rest of PayPal's capture statuses (Payments v2),
+		// the values a capture's status can take. Anything else is an
+		// unknown_status anomaly and the row follows the order.
+		"paypal_status": {Sets: []string{AxisPayment}, Codes: map[string]Axes{
+			"COMPLETED":          {Payment: model.PaymentPaid},
+			"PENDING":            {Payment: model.PaymentPending},
+			"DECLINED":           {Payment: model.PaymentFailed},
+			"FAILED":             {Payment: model.PaymentFailed},
+			"PARTIALLY_REFUNDED": {Payment: model.PaymentPartiallyRefunded},
+			"REFUNDED":           {Payment: model.PaymentRefunded},
+		}},
 	})
 }
 
 // Shoptima turns one GET /order row into canonical rows.
 func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 	var o shoptimaOrder
-	err := json.Unmarshal(raw.Body, &o)
-	// order_num comes first in every row, so it is read even when a later
-	// field fails; the failed record is still named.
+	err := decodeNamed(raw.Body, &o)
+	// order_num comes first in every row of the seed, so it is read even
+	// when a later field fails; when a field before it failed, it is read
+	// alone. Either way the failed record is named.
 	id := strings.TrimSpace(string(o.OrderNum))
+	if err != nil && id == "" {
+		var head struct {
+			OrderNum Text `json:"order_num"`
+		}
+		if json.Unmarshal(raw.Body, &head) == nil {
+			id = strings.TrimSpace(string(head.OrderNum))
+		}
+	}
 	fail := func(err error) (model.Record, error) {
 		return model.Record{Order: model.Order{OrderID: id}}, err
 	}
@@ -115,11 +161,12 @@ func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 		CreatedAt:      *o.OrderTime.T,
 		PaidAt:         o.PayTime.T,
 		ShippedAt:      o.ShippingTime.T,
-		Country:        string(o.Country),
-		PaymentMethod:  string(o.PaymentMethod),
-		TrackingNumber: string(o.TrackingNumber),
+		Country:        trimText(o.Country),
+		PaymentMethod:  trimText(o.PaymentMethod),
+		TrackingNumber: trimText(o.TrackingNumber),
 		ItemCount:      uint32(len(o.Goods)),
 	}
+	shoptimaPeople(&ord, &o)
 	if ord.ShippedAt == nil {
 		ord.ShippedAt = o.FahuoTime.T
 	}
@@ -131,6 +178,7 @@ func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 		ord.Anomalies = append(ord.Anomalies, fmt.Sprintf("unknown_status:%d", o.Status.V))
 	}
 	ord.Status, ord.PaymentStatus, ord.ShippingStatus = axes.Status, axes.Payment, axes.Shipping
+	paidByStatus := axes.Payment // before refunds change the payment axis
 	ord.RefundStatus = model.RefundNone
 
 	// The seed's own example lists a paid order with "total": "0.00"
@@ -206,6 +254,148 @@ func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 			Currency:  currency, RefundStatus: lineRefund, CreatedAt: ord.CreatedAt,
 		})
 	}
+	if p, ok := shoptimaPayment(c, m, &o, &ord, paidByStatus); ok {
+		rec.Payments = append(rec.Payments, p)
+	}
+	if sh, ok := shoptimaShipment(c, &o, &ord); ok {
+		rec.Shipments = append(rec.Shipments, sh)
+	}
 	rec.Order = ord
 	return rec, nil
+}
+
+func trimText(t Text) string { return strings.TrimSpace(string(t)) }
+
+// joinNonEmpty joins the trimmed, non-empty parts with sep.
+func joinNonEmpty(sep string, parts ...Text) string {
+	var out []string
+	for _, p := range parts {
+		if s := trimText(p); s != "" {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, sep)
+}
+
+// shoptimaPeople fills the buyer and ship-to columns, in clear (the PII
+// policy is applied later, centrally). Shoptima has no member id (§1.3:
+// users_coupons_id is the coupon's), so BuyerID stays "". The one person
+// of an order is both buyer and consignee.
+//
+// The name is full_name "用户全名"; without it, first_name then last_name.
+// The seed's own examples disagree on full_name's order ("kai jiang" from
+// first_name jiang, last_name kai; "shi yikang" from first_name shi,
+// last_name yikang), so the fields' names decide the fallback.
+//
+// The street is address "准确地址" and address2 (its overflow, "如果用户地址
+// address太长,address2会储存一部分信息"), then area and district: §1.3's two
+// third-level parts below city, which have no column of their own, from
+// the finer to the coarser as the street lines go. province is the region.
+func shoptimaPeople(ord *model.Order, o *shoptimaOrder) {
+	name := trimText(o.FullName)
+	if name == "" {
+		name = joinNonEmpty(" ", o.FirstName, o.LastName)
+	}
+	ord.BuyerName, ord.ShipName = name, name
+	ord.BuyerEmail = trimText(o.Email)
+	ord.BuyerPhone, ord.ShipPhone = trimText(o.Phone), trimText(o.Phone)
+	ord.ShipAddress = joinNonEmpty(", ", o.Address, o.Address2, o.Area, o.District)
+	ord.ShipCity = trimText(o.City)
+	ord.ShipRegion = trimText(o.Province)
+	ord.ShipPostcode = trimText(o.Postcode)
+}
+
+// moneyMoved reports whether a payment status means the money was taken.
+func moneyMoved(status string) bool {
+	switch status {
+	case model.PaymentPaid, model.PaymentPartiallyPaid, model.PaymentPartiallyRefunded, model.PaymentRefunded:
+		return true
+	}
+	return false
+}
+
+func refundedStatus(status string) bool {
+	return status == model.PaymentPartiallyRefunded || status == model.PaymentRefunded
+}
+
+// shoptimaPayment is the order's one payment, when it has one: the order
+// is paid by its status, has a pay_time, or carries a PayPal id or status
+// (the §4.3 example: unpaid, yet a paypal_id — a checkout begun).
+//
+// PaymentID is the order number. An order has one payment, and the
+// number is known from the first read: paypal_payment_id only arrives
+// with the payment (null in §4.3), and paypal_id, although there from the
+// start in the examples, is not in §1.3's field table, would be missing
+// for another payment_method, and may change if the buyer checks out
+// again. So the row keeps its id (and CreatedAt, the order's order_time:
+// the seed gives a payment no time of its own) while the PayPal ids fill
+// in. TransactionID is paypal_payment_id, "paypal交易号".
+//
+// Status is PayPal's (the paypal_status table) when given and known, with
+// the shop's refund on top of a completed capture (refund_type 2 or 3);
+// otherwise the order's payment axis, refunds included. When PayPal and
+// the order's status disagree on whether the money was taken, or on a
+// refund, the order gets paypal_status_mismatch. Amount is the order's
+// total when the money was taken (the row's status says so), else nil;
+// the seed's total "0.00" quirk is already worked round in TotalAmount.
+func shoptimaPayment(c *Context, m Mapping, o *shoptimaOrder, ord *model.Order, paidByStatus string) (model.Payment, bool) {
+	paypalID, txn, pps := trimText(o.PaypalID), trimText(o.PaypalPaymentID), trimText(o.PaypalStatus)
+	if paidByStatus == model.PaymentUnpaid && o.PayTime.T == nil && paypalID == "" && txn == "" && pps == "" {
+		return model.Payment{}, false
+	}
+	p := model.Payment{
+		Meta: c.Meta, PaymentID: ord.OrderID, OrderID: ord.OrderID, TransactionID: txn,
+		Method: trimText(o.PaymentMethod), Status: ord.PaymentStatus, RawStatus: ord.RawStatus,
+		Currency: ord.Currency, PaidAt: ord.PaidAt, CreatedAt: ord.CreatedAt,
+	}
+	if pps != "" {
+		p.RawStatus += " paypal_status=" + pps
+		pp, known := m.Lookup("paypal_status", pps)
+		switch {
+		case !known || pp.Payment == "":
+			ord.Anomalies = append(ord.Anomalies, "unknown_status:paypal_status="+pps)
+		case pp.Payment == model.PaymentPaid && refundedStatus(ord.PaymentStatus):
+			// PayPal says captured; the shop has since refunded.
+		default:
+			p.Status = pp.Payment
+		}
+		if known && pp.Payment != "" && (moneyMoved(pp.Payment) != moneyMoved(paidByStatus) ||
+			refundedStatus(pp.Payment) && pp.Payment != ord.PaymentStatus) {
+			ord.Anomalies = append(ord.Anomalies, "paypal_status_mismatch")
+		}
+	}
+	// A total worked out from the parts may be negative (a discount larger
+	// than the rest, flagged on the order): no amount to state then.
+	if moneyMoved(p.Status) && !ord.TotalAmount.IsNegative() {
+		amt := ord.TotalAmount
+		p.Amount = &amt
+	}
+	return p, true
+}
+
+// shoptimaShipment is the order's one delivery, when something was sent:
+// a tracking_number, a ship time (shipping_time, or fahuo_time in §4.3),
+// or a status that says shipped (2 已经发货; 平邮, shipping_type 1, may go
+// without a tracking number). A status 3 order (已经预报, announced to the
+// carrier, not yet handed over) has its tracking number, so it has its row,
+// with no ship time yet. The seed gives no delivery id: ShipmentID is the
+// order number, so a tracking number set or changed later (§3, §5)
+// updates the row. Carrier is shipping_channel_code, Cost shipping_money
+// "物流费用". Status is the platform's own codes: the order's status and
+// paypal_sync_tracking (whether the tracking number was sent to PayPal).
+func shoptimaShipment(c *Context, o *shoptimaOrder, ord *model.Order) (model.Shipment, bool) {
+	if ord.TrackingNumber == "" && ord.ShippedAt == nil && ord.ShippingStatus != model.ShippingShipped {
+		return model.Shipment{}, false
+	}
+	sh := model.Shipment{
+		Meta: c.Meta, ShipmentID: ord.OrderID, OrderID: ord.OrderID, Kind: model.ShipmentDelivery,
+		Carrier: trimText(o.ShippingChannelCode), TrackingNumber: ord.TrackingNumber,
+		Status:   fmt.Sprintf("status=%d paypal_sync_tracking=%d", o.Status.V, o.PaypalSyncTracking.V),
+		Currency: ord.Currency, ShippedAt: ord.ShippedAt, CreatedAt: ord.CreatedAt,
+	}
+	if o.ShippingMoney.Valid {
+		cost := o.ShippingMoney.Decimal
+		sh.Cost = &cost
+	}
+	return sh, true
 }
