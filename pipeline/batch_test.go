@@ -1,0 +1,75 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/pipeline/pipelinetest"
+	"github.com/shopetl/shopetl/sim/shoptima"
+	"github.com/shopetl/shopetl/table"
+)
+
+// countingSink records the size of every orders batch it is handed. It
+// stands in for a sink to observe the runner's batching; the real sinks
+// are tested against ClickHouse and Parquet elsewhere.
+type countingSink struct {
+	mu      sync.Mutex
+	batches []int64
+}
+
+func (s *countingSink) Name() string { return "counting" }
+func (s *countingSink) Write(_ context.Context, _ string, t *table.Table, rec arrow.RecordBatch) error {
+	if t == table.Orders {
+		s.mu.Lock()
+		s.batches = append(s.batches, rec.NumRows())
+		s.mu.Unlock()
+	}
+	return nil
+}
+func (s *countingSink) Commit(context.Context, string) error { return nil }
+func (s *countingSink) Abort(context.Context, string) error  { return nil }
+func (s *countingSink) Close() error                         { return nil }
+
+// TestBatchesAreCutByRowsBytesOrAge: the same 300 orders, read 100 a page,
+// arrive as one batch when no limit is reached, and as a batch per page
+// when the byte or the age limit is.
+func TestBatchesAreCutByRowsBytesOrAge(t *testing.T) {
+	t.Setenv("IT_TOKEN", "x")
+	store, url := newShop(t, shoptima.Options{Orders: 300, Seed: 3,
+		Start: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC)})
+	for _, c := range []struct {
+		name string
+		opt  pipeline.RunOptions
+		want []int64
+	}{
+		{"no limit reached", pipeline.RunOptions{BatchRows: 1 << 20, BatchBytes: 1 << 30, BatchEvery: time.Hour}, []int64{300}},
+		{"rows", pipeline.RunOptions{BatchRows: 200, BatchBytes: 1 << 30, BatchEvery: time.Hour}, []int64{200, 100}},
+		{"bytes", pipeline.RunOptions{BatchRows: 1 << 20, BatchBytes: 1, BatchEvery: time.Hour}, []int64{100, 100, 100}},
+		{"age", pipeline.RunOptions{BatchRows: 1 << 20, BatchBytes: 1 << 30, BatchEvery: time.Nanosecond}, []int64{100, 100, 100}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			spec := pipelinetest.Job(t, t.TempDir(), fmt.Sprintf(jobTemplate, url, "")+"")
+			spec.Shops[0].Options.PageSize = 100
+			spec.Shops[0].Options.Concurrency = 1 // pages in order, so batch sizes are exact
+			sink := &countingSink{}
+			state, err := pipeline.NewFileState(spec.ResolvePath("./state"), spec.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := &pipeline.Runner{Spec: spec, Sinks: []pipeline.Sink{sink}, State: state, RunID: pipeline.NewRunID(time.Now())}
+			res, err := r.Run(context.Background(), c.opt)
+			if err != nil || res.Failed() != 0 {
+				t.Fatalf("run: %v %+v", err, res.Shops)
+			}
+			if fmt.Sprint(sink.batches) != fmt.Sprint(c.want) {
+				t.Fatalf("orders batches %v, want %v (store holds %d)", sink.batches, c.want, store.Count())
+			}
+		})
+	}
+}
