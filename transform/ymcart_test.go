@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -776,5 +777,118 @@ func TestYmcartSimSourcesAgree(t *testing.T) {
 	}
 	if len(alone) != len(shipments) {
 		t.Errorf("deliveryList has %d rows, the orders %d deliveries", len(alone), len(shipments))
+	}
+}
+
+// FuzzRecordYmcartAlone feeds arbitrary paymentList and deliveryList rows
+// to the transform (FuzzRecordYmcart feeds orders only). A row read alone
+// gives one payment or shipment and no order, or a reason; and when it
+// does, the same row inside an order (its order_id, its itemno if it has
+// one) gives the same row under the order's itemno: the same id, the same
+// created_at, the same contents.
+func FuzzRecordYmcartAlone(f *testing.F) {
+	for _, row := range []string{
+		ymcartPaymentRow("T2", "PAYID-9", "1704157000", "1001"),
+		ymcartPaymentRow("T2", "", "1704157000", "1001", "currency_code", "EUR", "status", "0", "=itemno", "SY20240102-1001"),
+		ymcartPaymentRow("T3", "X", "0", "1001", "status", "1"),
+		`{"trade_no":7,"create_time":1704157000,"order_id":" 9 ","status":"2"}`,
+	} {
+		f.Add("payment", []byte(row))
+	}
+	f.Add("delivery", []byte(`{"0":"55","id":"55","1":"24073","store_id":"24073","2":"479","order_id":"479","3":"107","user_id":"107","4":"UPS95338","delivery_no":"UPS95338","5":"28","shipping_corp_id":"28","6":"UPS","shipping_corp_name":"UPS","7":"0.0000","shipping_cost":"0.0000","8":"1472024733","create_time":"1472024733","9":"0","delivery_time":"0","10":"ups\u5c3d\u5feb\u53d1\u8d27","remark":"ups\u5c3d\u5feb\u53d1\u8d27"}`))
+	f.Add("delivery", []byte(`{"id":"4","order_id":"1001","itemno":"SY-1","shipping_cost":"-1","create_time":"1","delivery_time":"2","currency_code":"GBP"}`))
+	f.Add("delivery", []byte(`{"id":"4","order_id":"1001","shipping_cost":null,"create_time":"1704157000"}`))
+	f.Add("refund", []byte(`{}`))
+	meta := model.Meta{Platform: "ymcart", Shop: "fuzz", RunID: "fuzz", Version: 1}
+	shops := []*Context{{Meta: meta, Currency: "USD"}, {Meta: meta}}
+	f.Fuzz(func(t *testing.T, kind string, body []byte) {
+		for _, c := range shops {
+			rec, err := Ymcart(c, extract.Raw{Kind: kind, Body: json.RawMessage(body)})
+			rec2, err2 := Ymcart(c, extract.Raw{Kind: kind, Body: json.RawMessage(body)})
+			if fmt.Sprint(err) != fmt.Sprint(err2) || fmt.Sprintf("%+v", rec) != fmt.Sprintf("%+v", rec2) {
+				t.Fatalf("two runs differ: %v / %v", err, err2)
+			}
+			if kind != "payment" && kind != "delivery" {
+				if err == nil {
+					t.Fatalf("kind %q read without an error", kind)
+				}
+				continue
+			}
+			if err != nil {
+				if strings.TrimSpace(err.Error()) == "" || rec.Order.OrderID != strings.TrimSpace(rec.Order.OrderID) {
+					t.Fatalf("error %q, record named %q", err, rec.Order.OrderID)
+				}
+				continue
+			}
+			if !reflect.DeepEqual(rec.Order, model.Order{}) || len(rec.Items)+len(rec.Refunds) != 0 ||
+				len(rec.Payments)+len(rec.Shipments) != 1 || (kind == "payment") != (len(rec.Payments) == 1) {
+				t.Fatalf("a %s row gave %+v", kind, rec)
+			}
+			var id, orderID, currency string
+			var created time.Time
+			if kind == "payment" {
+				p := rec.Payments[0]
+				id, orderID, currency, created = p.PaymentID, p.OrderID, p.Currency, p.CreatedAt
+				if !slices.Contains(fuzzPayments, p.Status) || p.Amount != nil || p.PaidAt != nil || p.Meta != meta {
+					t.Fatalf("payment %+v", p)
+				}
+			} else {
+				s := rec.Shipments[0]
+				id, orderID, currency, created = s.ShipmentID, s.OrderID, s.Currency, s.CreatedAt
+				if s.Kind != model.ShipmentDelivery || s.Cost != nil && s.Cost.IsNegative() || s.Meta != meta ||
+					s.ShippedAt == nil || s.ShippedAt.Location() != time.UTC {
+					t.Fatalf("shipment %+v", s)
+				}
+			}
+			if id == "" || id != strings.TrimSpace(id) || orderID == "" || orderID != strings.TrimSpace(orderID) ||
+				currency == "" || created.IsZero() || created.Location() != time.UTC {
+				t.Fatalf("%s %q of order %q, currency %q, created %v", kind, id, orderID, currency, created)
+			}
+			if c.Currency != "" {
+				ymcartFuzzInOrder(t, c, kind, body, rec)
+			}
+		}
+	})
+}
+
+// ymcartFuzzInOrder puts a row read alone into an order of its own and
+// checks that it comes out the same, but for the order key.
+func ymcartFuzzInOrder(t *testing.T, c *Context, kind string, body []byte, alone model.Record) {
+	var ids struct {
+		OrderID Text `json:"order_id"`
+		Itemno  Text `json:"itemno"`
+	}
+	if err := json.Unmarshal(body, &ids); err != nil {
+		t.Fatalf("read alone, yet its ids do not decode: %v", err)
+	}
+	itemno := ids.Itemno
+	if strings.TrimSpace(string(itemno)) == "" {
+		itemno = "SY-F"
+	}
+	list := "payment"
+	if kind == "delivery" {
+		list = "delivery"
+	}
+	order, _ := json.Marshal(map[string]any{
+		"id": ids.OrderID, "itemno": itemno, "order_status": "200", "payment_status": "200", "shipping_status": "0",
+		"currency_code": c.Currency, "create_time": "1", list: []json.RawMessage{body},
+	})
+	rec, err := Ymcart(c, extract.Raw{Body: order})
+	if err != nil {
+		t.Fatalf("read alone, but not in its order: %v", err)
+	}
+	key := strings.TrimSpace(string(itemno))
+	if kind == "payment" {
+		want := alone.Payments[0]
+		want.OrderID = key
+		if len(rec.Payments) != 1 || !reflect.DeepEqual(rec.Payments[0], want) {
+			t.Fatalf("alone %+v\nin its order %+v", alone.Payments[0], rec.Payments)
+		}
+		return
+	}
+	want := alone.Shipments[0]
+	want.OrderID = key
+	if len(rec.Shipments) != 1 || !reflect.DeepEqual(rec.Shipments[0], want) {
+		t.Fatalf("alone %+v\nin its order %+v", alone.Shipments[0], rec.Shipments)
 	}
 }
