@@ -118,12 +118,58 @@ func DDL(db string, t *table.Table, v Version) string {
 // AddColumnSQL adds t's column i to an existing table, after the column
 // before it, so that an upgraded table keeps t's column order.
 func AddColumnSQL(db string, t *table.Table, i int, v Version) string {
+	return addColumnSQL(db, "", t.Name, t, i, v)
+}
+
+// ClusterAddColumnSQL adds t's column i on cluster: to the local tables
+// first, then to the Distributed table over them.
+func ClusterAddColumnSQL(db, cluster string, t *table.Table, i int, v Version) []string {
+	return []string{addColumnSQL(db, cluster, LocalName(t), t, i, v), addColumnSQL(db, cluster, t.Name, t, i, v)}
+}
+
+func addColumnSQL(db, cluster, name string, t *table.Table, i int, v Version) string {
 	c := t.Columns[i]
-	sql := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", qualified(db, t.Name), Quote(c.Name), ColumnType(c, v))
+	sql := fmt.Sprintf("ALTER TABLE %s%s ADD COLUMN %s %s", qualified(db, name), onCluster(cluster), Quote(c.Name), ColumnType(c, v))
 	if i > 0 {
 		sql += " AFTER " + Quote(t.Columns[i-1].Name)
 	}
 	return sql
+}
+
+// LocalName is the name of t's local table on each node of a cluster;
+// t.Name is then the Distributed table over them.
+func LocalName(t *table.Table) string { return t.Name + "_local" }
+
+// onCluster is the ON CLUSTER clause of a DDL statement, "" without one.
+func onCluster(cluster string) string {
+	if cluster == "" {
+		return ""
+	}
+	return " ON CLUSTER " + Quote(cluster)
+}
+
+// ClusterDDL creates t on cluster: a ReplicatedReplacingMergeTree local
+// table on every node (its ZooKeeper path per shard from the {shard} and
+// {replica} macros each node defines), and the Distributed table t.Name
+// over them, which reads and inserts go through. Rows are sharded by
+// platform and shop, so every version of a key lands on one shard and
+// FINAL, which merges within a shard, keeps exactly one.
+func ClusterDDL(db, cluster string, t *table.Table, v Version) []string {
+	local := DDL(db, &table.Table{Name: LocalName(t), Columns: t.Columns, Key: t.Key, Version: t.Version, PartitionTime: t.PartitionTime}, v)
+	local = strings.Replace(local, "CREATE TABLE IF NOT EXISTS "+qualified(db, LocalName(t)),
+		"CREATE TABLE IF NOT EXISTS "+qualified(db, LocalName(t))+onCluster(cluster), 1)
+	zkPath := fmt.Sprintf("'/clickhouse/tables/{shard}/%s/%s'", escapeString(db), escapeString(LocalName(t)))
+	local = strings.Replace(local, "ENGINE = ReplacingMergeTree("+Quote(t.Version)+")",
+		fmt.Sprintf("ENGINE = ReplicatedReplacingMergeTree(%s, '{replica}', %s)", zkPath, Quote(t.Version)), 1)
+	dist := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s%s AS %s\nENGINE = Distributed(%s, %s, %s, cityHash64(%s, %s))",
+		qualified(db, t.Name), onCluster(cluster), qualified(db, LocalName(t)),
+		Quote(cluster), Quote(db), Quote(LocalName(t)), Quote("platform"), Quote("shop"))
+	return []string{local, dist}
+}
+
+// escapeString escapes s for a single-quoted SQL string.
+func escapeString(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`)
 }
 
 // LatestViewName is the name of t's deduplicated view.
@@ -133,9 +179,13 @@ func LatestViewName(t *table.Table) string { return t.Name + "_latest" }
 // the highest version, whether or not the background merges have run yet.
 // 18.16 accepts FINAL inside a view. The view's column list is fixed when it
 // is created, like the table's.
-func ViewDDL(db string, t *table.Table) string {
-	return fmt.Sprintf("CREATE VIEW IF NOT EXISTS %s AS SELECT * FROM %s FINAL",
-		qualified(db, LatestViewName(t)), qualified(db, t.Name))
+func ViewDDL(db string, t *table.Table) string { return ClusterViewDDL(db, "", t) }
+
+// ClusterViewDDL is ViewDDL on every node of cluster ("" for none); the
+// view reads the Distributed table.
+func ClusterViewDDL(db, cluster string, t *table.Table) string {
+	return fmt.Sprintf("CREATE VIEW IF NOT EXISTS %s%s AS SELECT * FROM %s FINAL",
+		qualified(db, LatestViewName(t)), onCluster(cluster), qualified(db, t.Name))
 }
 
 // InsertSQL is the INSERT statement a batch of t is prepared with. It names

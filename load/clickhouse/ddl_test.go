@@ -155,3 +155,56 @@ func TestConfigHidesPassword(t *testing.T) {
 		}
 	}
 }
+
+// With a cluster, every table is a Distributed table over replicated local
+// tables, sharded so that all versions of a key meet on one shard; every
+// statement runs ON CLUSTER. Written from ClickHouse's documentation of
+// ReplicatedReplacingMergeTree and Distributed, not from the output.
+func TestClusterDDL(t *testing.T) {
+	t.Parallel()
+	v := mustVersion(t, "24.8.4.13")
+	tb := &table.Table{
+		Name:          "refunds",
+		Columns:       []table.Column{{Name: "platform", Type: table.String}, {Name: "shop", Type: table.String}, {Name: "refund_id", Type: table.String}, {Name: "created_at", Type: table.DateTime}, {Name: "version", Type: table.UInt64}},
+		Key:           []string{"platform", "shop", "refund_id"},
+		Version:       "version",
+		PartitionTime: "created_at",
+	}
+	got := ClusterDDL("shop", "prod", tb, v)
+	want := []string{
+		"CREATE TABLE IF NOT EXISTS `shop`.`refunds_local` ON CLUSTER `prod` (\n" +
+			"    `platform` LowCardinality(String),\n" +
+			"    `shop` LowCardinality(String),\n" +
+			"    `refund_id` String,\n" +
+			"    `created_at` DateTime,\n" +
+			"    `version` UInt64\n" +
+			") ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/shop/refunds_local', '{replica}', `version`)\n" +
+			"PARTITION BY toYYYYMM(`created_at`)\n" +
+			"ORDER BY (`platform`, `shop`, `refund_id`)",
+		"CREATE TABLE IF NOT EXISTS `shop`.`refunds` ON CLUSTER `prod` AS `shop`.`refunds_local`\n" +
+			"ENGINE = Distributed(`prod`, `shop`, `refunds_local`, cityHash64(`platform`, `shop`))",
+	}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("cluster DDL:\n%s\n\nwant:\n%s", strings.Join(got, "\n\n"), strings.Join(want, "\n\n"))
+	}
+	if view := ClusterViewDDL("shop", "prod", tb); view != "CREATE VIEW IF NOT EXISTS `shop`.`refunds_latest` ON CLUSTER `prod` AS SELECT * FROM `shop`.`refunds` FINAL" {
+		t.Errorf("cluster view: %s", view)
+	}
+	alter := ClusterAddColumnSQL("shop", "prod", tb, 2, v)
+	if len(alter) != 2 ||
+		alter[0] != "ALTER TABLE `shop`.`refunds_local` ON CLUSTER `prod` ADD COLUMN `refund_id` String AFTER `shop`" ||
+		alter[1] != "ALTER TABLE `shop`.`refunds` ON CLUSTER `prod` ADD COLUMN `refund_id` String AFTER `shop`" {
+		t.Errorf("cluster add column: %q", alter)
+	}
+	// A database name with a quote cannot break out of the ZooKeeper path.
+	if odd := ClusterDDL("o'db", "prod", tb, v)[0]; !strings.Contains(odd, `'/clickhouse/tables/{shard}/o\'db/refunds_local'`) {
+		t.Errorf("quote not escaped in the ZooKeeper path:\n%s", odd)
+	}
+	// Every table of the model gets both statements, keyed as declared.
+	for _, tb := range table.All {
+		ddl := ClusterDDL("db", "c", tb, v)
+		if !strings.Contains(ddl[0], "ReplicatedReplacingMergeTree") || !strings.Contains(ddl[1], "Distributed(`c`, `db`, `"+tb.Name+"_local`") {
+			t.Errorf("%s: %q", tb.Name, ddl)
+		}
+	}
+}

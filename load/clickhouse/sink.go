@@ -33,6 +33,9 @@ type Config struct {
 	Password    string
 	TLS         bool
 	DialTimeout time.Duration
+	// Cluster, when set, makes every table a Distributed table over
+	// ReplicatedReplacingMergeTree local tables on that cluster (ClusterDDL).
+	Cluster string
 }
 
 // String describes cfg without its password.
@@ -55,6 +58,7 @@ type Sink struct {
 	db       string
 	password string
 	version  Version
+	cluster  string
 }
 
 // New connects, checks the server answers, reads its version, and creates the
@@ -67,7 +71,7 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 	if cfg.Database == "" {
 		return nil, errors.New("clickhouse: no database")
 	}
-	s := &Sink{db: cfg.Database, password: cfg.Password}
+	s := &Sink{db: cfg.Database, password: cfg.Password, cluster: cfg.Cluster}
 	opts := &clickhouse.Options{
 		Protocol: clickhouse.Native,
 		Addr:     cfg.Addr,
@@ -104,12 +108,18 @@ func (s *Sink) setup(ctx context.Context) error {
 		return err
 	}
 	s.version = v
-	if err := s.conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+Quote(s.db)); err != nil {
+	if err := s.conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+Quote(s.db)+onCluster(s.cluster)); err != nil {
 		return s.wrap(err, "clickhouse: create database %s", s.db)
 	}
 	for _, t := range table.All {
-		if err := s.conn.Exec(ctx, DDL(s.db, t, v)); err != nil {
-			return s.wrap(err, "clickhouse: create table %s.%s", s.db, t.Name)
+		ddl := []string{DDL(s.db, t, v)}
+		if s.cluster != "" {
+			ddl = ClusterDDL(s.db, s.cluster, t, v)
+		}
+		for _, sql := range ddl {
+			if err := s.conn.Exec(ctx, sql); err != nil {
+				return s.wrap(err, "clickhouse: create table %s.%s", s.db, t.Name)
+			}
 		}
 		added, err := s.addMissingColumns(ctx, t)
 		if err != nil {
@@ -117,11 +127,11 @@ func (s *Sink) setup(ctx context.Context) error {
 		}
 		if added {
 			// A view's column list is fixed when it is created.
-			if err := s.conn.Exec(ctx, "DROP TABLE IF EXISTS "+qualified(s.db, LatestViewName(t))); err != nil {
+			if err := s.conn.Exec(ctx, "DROP TABLE IF EXISTS "+qualified(s.db, LatestViewName(t))+onCluster(s.cluster)); err != nil {
 				return s.wrap(err, "clickhouse: drop view %s.%s", s.db, LatestViewName(t))
 			}
 		}
-		if err := s.conn.Exec(ctx, ViewDDL(s.db, t)); err != nil {
+		if err := s.conn.Exec(ctx, ClusterViewDDL(s.db, s.cluster, t)); err != nil {
 			return s.wrap(err, "clickhouse: create view %s.%s", s.db, LatestViewName(t))
 		}
 	}
@@ -154,9 +164,14 @@ func (s *Sink) addMissingColumns(ctx context.Context, t *table.Table) (bool, err
 		if have[c.Name] {
 			continue
 		}
-		sql := AddColumnSQL(s.db, t, i, s.version)
-		if err := s.conn.Exec(ctx, sql); err != nil {
-			return added, s.wrap(err, "clickhouse: add column %s.%s.%s", s.db, t.Name, c.Name)
+		sqls := []string{AddColumnSQL(s.db, t, i, s.version)}
+		if s.cluster != "" {
+			sqls = ClusterAddColumnSQL(s.db, s.cluster, t, i, s.version)
+		}
+		for _, sql := range sqls {
+			if err := s.conn.Exec(ctx, sql); err != nil {
+				return added, s.wrap(err, "clickhouse: add column %s.%s.%s", s.db, t.Name, c.Name)
+			}
 		}
 		added = true
 	}
