@@ -15,7 +15,7 @@ import (
 func TestEveryPlatformHasItsTables(t *testing.T) {
 	t.Parallel()
 	want := map[string][]string{
-		"shopex":   {"pay_status", "refund_list_status", "ship_status", "status"},
+		"shopex":   {"pay_status", "payment_list_status", "refund_list_status", "ship_status", "status"},
 		"ymcart":   {"order_status", "payment_status", "shipping_status"},
 		"shoptima": {"paypal_status", "refund_type", "status"},
 		"dage":     {"back_status", "status"},

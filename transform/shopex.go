@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,8 +47,23 @@ type shopexTrade struct {
 	PayTime       LocalTime       `json:"pay_time"`
 	ConsignTime   LocalTime       `json:"consign_time"`
 	Orders        json.RawMessage `json:"orders"`
+	PaymentLists  json.RawMessage `json:"payment_lists"`
 	RefundLists   json.RawMessage `json:"refund_lists"`
 	DeliveryLists json.RawMessage `json:"delivery_lists"`
+
+	// The buyer and the ship-to address. The structure has no member id
+	// and no buyer's name, e-mail or phone of its own: buyer_uname is the
+	// buyer's login, receiver_* the address the buyer gave at checkout.
+	BuyerUname       Text `json:"buyer_uname"`
+	ReceiverName     Text `json:"receiver_name"`
+	ReceiverEmail    Text `json:"receiver_email"`
+	ReceiverState    Text `json:"receiver_state"`
+	ReceiverCity     Text `json:"receiver_city"`
+	ReceiverDistrict Text `json:"receiver_district"`
+	ReceiverAddress  Text `json:"receiver_address"`
+	ReceiverZip      Text `json:"receiver_zip"`
+	ReceiverMobile   Text `json:"receiver_mobile"`
+	ReceiverPhone    Text `json:"receiver_phone"`
 }
 
 type shopexLine struct {
@@ -66,10 +82,33 @@ type shopexRefundEntry struct {
 	Status    Text  `json:"status"`
 }
 
+// shopexPayment is one payment_lists.payment_list entry.
+type shopexPayment struct {
+	PaymentID   Text      `json:"payment_id"`
+	TID         Text      `json:"tid"`
+	PayFee      Money     `json:"pay_fee"`
+	Currency    Text      `json:"currency"`
+	PaymentCode Text      `json:"payment_code"`
+	PaymentName Text      `json:"payment_name"`
+	TBegin      LocalTime `json:"t_begin"`
+	TEnd        LocalTime `json:"t_end"`
+	Status      Text      `json:"status"`
+}
+
+// shopexDelivery is one delivery_lists.delivery_list entry: a delivery
+// (type delivery) or a return (type return), ome:update_delivery's
+// structure.
 type shopexDelivery struct {
-	Type   Text `json:"type"`
-	Status Text `json:"status"`
-	LogiNo Text `json:"logi_no"`
+	DeliveryID       Text      `json:"delivery_id"`
+	TID              Text      `json:"tid"`
+	Type             Text      `json:"type"`
+	Status           Text      `json:"status"`
+	LogisticsCompany Text      `json:"logistics_company"`
+	LogisticsCode    Text      `json:"logistics_code"`
+	LogiNo           Text      `json:"logi_no"`
+	Money            Money     `json:"money"`
+	TBegin           LocalTime `json:"t_begin"`
+	TEnd             LocalTime `json:"t_end"`
 }
 
 // The SPEC §4 shopex mapping:
@@ -83,7 +122,14 @@ type shopexDelivery struct {
 //     the shipping axis;
 //   - refund_list_status, a refund_list entry's status, sets that refund
 //     row's status; succ sets nothing and takes the order's (partial or
-//     full).
+//     full);
+//   - payment_list_status, a payment_list entry's status, sets that
+//     payment row's status. The seed and the matrix structure it links
+//     name no values; these are ShopEx's payment statuses (ectools: succ
+//     支付成功, failed 支付失败, cancel 未支付, error 处理异常, invalid 非法参数,
+//     progress 已付款至担保方, timeout 超时, ready 准备中, paying 支付中).
+//     progress is money held by an escrow (Alipay's 担保交易), not yet
+//     the shop's: pending until it turns succ.
 func init() {
 	RegisterMapping("shopex", Mapping{
 		"status": {Sets: []string{AxisStatus}, Codes: map[string]Axes{
@@ -104,6 +150,13 @@ func init() {
 		"refund_list_status": {Sets: []string{AxisRefund}, Codes: map[string]Axes{
 			"succ": {}, "progress": {Refund: model.RefundProcessing}, "ready": {Refund: model.RefundProcessing},
 			"failed": {Refund: model.RefundRejected}, "cancel": {Refund: model.RefundRejected},
+		}},
+		"payment_list_status": {Sets: []string{AxisPayment}, Codes: map[string]Axes{
+			"succ": {Payment: model.PaymentPaid}, "progress": {Payment: model.PaymentPending},
+			"ready": {Payment: model.PaymentPending}, "paying": {Payment: model.PaymentPending},
+			"cancel": {Payment: model.PaymentUnpaid}, "failed": {Payment: model.PaymentFailed},
+			"error": {Payment: model.PaymentFailed}, "invalid": {Payment: model.PaymentFailed},
+			"timeout": {Payment: model.PaymentFailed},
 		}},
 	})
 }
@@ -203,6 +256,8 @@ func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
 			return fail(fmt.Errorf("modified: %w", err))
 		}
 	}
+
+	shopexBuyer(&ord, &t)
 
 	// The four axes (SPEC §4).
 	m := c.mapping("shopex")
@@ -322,15 +377,11 @@ func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
 	}
 	ord.PaidAmount = t.PayedFee.Add(ord.RefundedAmount)
 
-	// Deliveries: the tracking number of the latest successful delivery.
-	var deliveries []shopexDelivery
-	if err := shopexItems(t.DeliveryLists, "delivery_list", "delivery", &deliveries); err != nil {
-		return fail(fmt.Errorf("delivery_lists: %w", err))
+	if rec.Payments, err = shopexPayments(c, m, &ord, t.PaymentLists, loc); err != nil {
+		return fail(fmt.Errorf("payment_lists: %w", err))
 	}
-	for _, d := range deliveries {
-		if string(d.Type) != "return" && string(d.Status) == "succ" && d.LogiNo != "" {
-			ord.TrackingNumber = strings.TrimSpace(string(d.LogiNo))
-		}
+	if rec.Shipments, err = shopexShipments(c, &ord, t.DeliveryLists, loc); err != nil {
+		return fail(fmt.Errorf("delivery_lists: %w", err))
 	}
 
 	// Lines: orders.order[], one product each; a line marked cancel is no
@@ -372,6 +423,223 @@ func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
 	}
 	rec.Order = ord
 	return rec, nil
+}
+
+// shopexBuyer fills the order's buyer and ship-to fields, in clear (the
+// job's PII policy applies later). The trade prints no member id, so
+// BuyerID stays empty; buyer_uname, the buyer's login, is personal and goes
+// to BuyerName. receiver_email is the structure's only e-mail: the one the
+// buyer gave at checkout. The street address is receiver_district then
+// receiver_address (Chinese addresses run from the large to the small);
+// the phone is receiver_mobile, else the landline receiver_phone.
+func shopexBuyer(o *model.Order, t *shopexTrade) {
+	text := func(v Text) string { return strings.TrimSpace(string(v)) }
+	o.BuyerName = text(t.BuyerUname)
+	o.BuyerEmail = text(t.ReceiverEmail)
+	o.ShipName = text(t.ReceiverName)
+	o.ShipPhone = text(t.ReceiverMobile)
+	if o.ShipPhone == "" {
+		o.ShipPhone = text(t.ReceiverPhone)
+	}
+	var street []string
+	for _, part := range []Text{t.ReceiverDistrict, t.ReceiverAddress} {
+		if p := text(part); p != "" {
+			street = append(street, p)
+		}
+	}
+	o.ShipAddress = strings.Join(street, ", ")
+	o.ShipCity = text(t.ReceiverCity)
+	o.ShipRegion = text(t.ReceiverState)
+	o.ShipPostcode = text(t.ReceiverZip)
+}
+
+// shopexMoved are the payment statuses of money that reached the shop: a
+// payment row in one of them has a PaidAt and counts towards the order's
+// paid amount.
+var shopexMoved = []string{model.PaymentPaid, model.PaymentPartiallyPaid, model.PaymentPartiallyRefunded, model.PaymentRefunded}
+
+// shopexPayments reads payment_lists, one row per payment_list entry.
+// payment_id is ShopEx's payment number, unique in the shop; an entry
+// without one takes the order's tid (one payment per order, as for a
+// shipment without an id). The row is created at t_begin, else with the
+// order; it is paid at t_end, else t_begin, when its status says money
+// moved. An order whose moved payments do not add up to what it says was
+// paid is flagged payment_mismatch.
+func shopexPayments(c *Context, m Mapping, o *model.Order, raw json.RawMessage, loc *time.Location) ([]model.Payment, error) {
+	var entries []shopexPayment
+	if err := shopexItems(raw, "payment_list", "payment", &entries); err != nil {
+		return nil, err
+	}
+	var rows []model.Payment
+	moved := decimal.Zero
+	for i, e := range entries {
+		fail := func(format string, args ...any) ([]model.Payment, error) {
+			return nil, fmt.Errorf("payment %d: "+format, append([]any{i + 1}, args...)...)
+		}
+		if err := notNegative(amount{"pay_fee", e.PayFee}); err != nil {
+			return fail("%w", err)
+		}
+		if tid := strings.TrimSpace(string(e.TID)); tid != "" && tid != o.OrderID {
+			return fail("tid %q is not the order's", tid)
+		}
+		begin, err := e.TBegin.In(loc)
+		if err != nil {
+			return fail("t_begin: %w", err)
+		}
+		end, err := e.TEnd.In(loc)
+		if err != nil {
+			return fail("t_end: %w", err)
+		}
+		p := model.Payment{Meta: c.Meta, PaymentID: strings.TrimSpace(string(e.PaymentID)), OrderID: o.OrderID,
+			Method: strings.TrimSpace(string(e.PaymentName)), RawStatus: strings.TrimSpace(string(e.Status)),
+			Currency: strings.TrimSpace(string(e.Currency)), CreatedAt: o.CreatedAt}
+		if p.PaymentID == "" {
+			p.PaymentID = o.OrderID
+		}
+		if p.Method == "" {
+			p.Method = strings.TrimSpace(string(e.PaymentCode))
+		}
+		if p.Currency == "" {
+			p.Currency = o.Currency
+		}
+		if begin != nil {
+			p.CreatedAt = *begin
+		}
+		st, known := m.Lookup("payment_list_status", p.RawStatus)
+		p.Status = st.Payment
+		if !known || p.Status == "" {
+			p.Status = model.PaymentPending
+			o.Anomalies = append(o.Anomalies, "unknown_status:payment_status="+p.RawStatus)
+		}
+		if e.PayFee.Valid {
+			amt := e.PayFee.Decimal
+			p.Amount = &amt
+		}
+		if slices.Contains(shopexMoved, p.Status) {
+			if p.PaidAt = end; p.PaidAt == nil {
+				p.PaidAt = begin
+			}
+			moved = moved.Add(e.PayFee.Decimal)
+		}
+		rows = append(rows, p)
+	}
+	if len(rows) > 0 && !moved.Equal(o.PaidAmount) {
+		o.Anomalies = append(o.Anomalies, "payment_mismatch")
+	}
+	return shopexUnique(rows, "payment", func(p model.Payment) string { return p.PaymentID }, shopexSamePayment)
+}
+
+// shopexShipments reads delivery_lists, one row per delivery_list entry,
+// a delivery or a return by its type, and sets the order's tracking
+// number: the logi_no of its latest successful delivery. delivery_id is
+// the row's id; an entry without one takes the order's tid (SPEC: one
+// shipment per order when the order has no shipment id). status is kept
+// as ShopEx's word; succ is the one that moves goods (it alone counts
+// towards ship_status and consign_time), so only a succ entry has a
+// ShippedAt: t_begin, else t_end. The row is created at t_begin, else
+// with the order. Entries carry no currency: the order's.
+func shopexShipments(c *Context, o *model.Order, raw json.RawMessage, loc *time.Location) ([]model.Shipment, error) {
+	var entries []shopexDelivery
+	if err := shopexItems(raw, "delivery_list", "delivery", &entries); err != nil {
+		return nil, err
+	}
+	var rows []model.Shipment
+	for i, e := range entries {
+		fail := func(format string, args ...any) ([]model.Shipment, error) {
+			return nil, fmt.Errorf("delivery %d: "+format, append([]any{i + 1}, args...)...)
+		}
+		s := model.Shipment{Meta: c.Meta, ShipmentID: strings.TrimSpace(string(e.DeliveryID)), OrderID: o.OrderID,
+			Carrier: strings.TrimSpace(string(e.LogisticsCompany)), TrackingNumber: strings.TrimSpace(string(e.LogiNo)),
+			Status: strings.TrimSpace(string(e.Status)), Currency: o.Currency, CreatedAt: o.CreatedAt}
+		switch kind := strings.TrimSpace(string(e.Type)); kind {
+		case model.ShipmentDelivery, model.ShipmentReturn:
+			s.Kind = kind
+		default:
+			return fail("type %q is neither delivery nor return", kind)
+		}
+		if err := notNegative(amount{"money", e.Money}); err != nil {
+			return fail("%w", err)
+		}
+		if tid := strings.TrimSpace(string(e.TID)); tid != "" && tid != o.OrderID {
+			return fail("tid %q is not the order's", tid)
+		}
+		begin, err := e.TBegin.In(loc)
+		if err != nil {
+			return fail("t_begin: %w", err)
+		}
+		end, err := e.TEnd.In(loc)
+		if err != nil {
+			return fail("t_end: %w", err)
+		}
+		if s.ShipmentID == "" {
+			s.ShipmentID = o.OrderID
+		}
+		if s.Carrier == "" {
+			s.Carrier = strings.TrimSpace(string(e.LogisticsCode))
+		}
+		if e.Money.Valid {
+			cost := e.Money.Decimal
+			s.Cost = &cost
+		}
+		if begin != nil {
+			s.CreatedAt = *begin
+		}
+		if s.Status == "succ" {
+			if s.ShippedAt = begin; s.ShippedAt == nil {
+				s.ShippedAt = end
+			}
+			if s.Kind == model.ShipmentDelivery && s.TrackingNumber != "" {
+				o.TrackingNumber = s.TrackingNumber
+			}
+		}
+		rows = append(rows, s)
+	}
+	return shopexUnique(rows, "delivery", func(s model.Shipment) string { return s.ShipmentID }, shopexSameShipment)
+}
+
+// shopexUnique keeps one row per id, as the payments and shipments keys
+// need: an entry listed twice alike is kept once; the same id with
+// different contents is a contradiction, refused. rows are the list's
+// entries in order, so the error can number them.
+func shopexUnique[T any](rows []T, what string, id func(T) string, same func(a, b T) bool) ([]T, error) {
+	if len(rows) < 2 {
+		return rows, nil
+	}
+	first := make(map[string]int, len(rows)) // id -> index in rows
+	out := rows[:0:0]
+	for i, r := range rows {
+		k := id(r)
+		j, dup := first[k]
+		if !dup {
+			first[k] = i
+			out = append(out, r)
+			continue
+		}
+		if !same(rows[j], r) {
+			return nil, fmt.Errorf("%s %d: id %s already used by %s %d, with different contents", what, i+1, k, what, j+1)
+		}
+	}
+	return out, nil
+}
+
+func shopexSamePayment(a, b model.Payment) bool {
+	return a.PaymentID == b.PaymentID && a.OrderID == b.OrderID && a.TransactionID == b.TransactionID &&
+		a.Method == b.Method && a.Status == b.Status && a.RawStatus == b.RawStatus && shopexSameAmount(a.Amount, b.Amount) &&
+		a.Currency == b.Currency && shopexSameTime(a.PaidAt, b.PaidAt) && a.CreatedAt.Equal(b.CreatedAt)
+}
+
+func shopexSameShipment(a, b model.Shipment) bool {
+	return a.ShipmentID == b.ShipmentID && a.OrderID == b.OrderID && a.Kind == b.Kind && a.Carrier == b.Carrier &&
+		a.TrackingNumber == b.TrackingNumber && a.Status == b.Status && shopexSameAmount(a.Cost, b.Cost) &&
+		a.Currency == b.Currency && shopexSameTime(a.ShippedAt, b.ShippedAt) && a.CreatedAt.Equal(b.CreatedAt)
+}
+
+func shopexSameAmount(a, b *decimal.Decimal) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
+}
+
+func shopexSameTime(a, b *time.Time) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
 }
 
 // shopexCode renders an integer code for raw_status and anomalies.
