@@ -17,6 +17,7 @@ func OpenSinks(ctx context.Context, spec *Spec, runID string) ([]Sink, error) {
 		s, err := clickhouse.New(ctx, clickhouse.Config{
 			Addr: c.Addr, Database: c.Database, Username: c.Username,
 			Password: c.Password.Reveal(), TLS: c.TLS, DialTimeout: c.DialTimeout.Std(),
+			TLSCAFile: resolveOptional(spec, c.TLSCAFile), TLSSkipVerify: c.TLSNoVerify, Cluster: c.Cluster,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("sink clickhouse: %w", err)
@@ -31,6 +32,14 @@ func OpenSinks(ctx context.Context, spec *Spec, runID string) ([]Sink, error) {
 		sinks = append(sinks, s)
 	}
 	return sinks, nil
+}
+
+// resolveOptional resolves a path of the job file, keeping "" as "".
+func resolveOptional(spec *Spec, path string) string {
+	if path == "" {
+		return ""
+	}
+	return spec.ResolvePath(path)
 }
 
 // CloseSinks closes every sink, returning all errors.

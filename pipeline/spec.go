@@ -116,7 +116,10 @@ type ClickHouseSink struct {
 	Username    string   `yaml:"username"`
 	Password    Secret   `yaml:"password"`
 	TLS         bool     `yaml:"tls"`
+	TLSCAFile   string   `yaml:"tls_ca_file"`     // PEM roots to trust instead of the system's; relative to the job file
+	TLSNoVerify bool     `yaml:"tls_skip_verify"` // accept any server certificate (testing only)
 	DialTimeout Duration `yaml:"dial_timeout"`
+	Cluster     string   `yaml:"cluster"` // ON CLUSTER name: replicated local + Distributed tables
 }
 
 // ParquetSink writes Parquet files under Dir.
@@ -1043,12 +1046,26 @@ func (d *specDecoder) sinks(path string, n *yaml.Node, out *Sinks, b specBuiltin
 						ch.Username = s
 					}
 				},
-				"password":     func(p string, v *yaml.Node) { ch.Password, _ = d.secret(p, v, true) },
-				"tls":          func(p string, v *yaml.Node) { ch.TLS, _ = d.boolean(p, v) },
-				"dial_timeout": func(p string, v *yaml.Node) { ch.DialTimeout, _ = d.duration(p, v, true) },
+				"password":        func(p string, v *yaml.Node) { ch.Password, _ = d.secret(p, v, true) },
+				"tls":             func(p string, v *yaml.Node) { ch.TLS, _ = d.boolean(p, v) },
+				"tls_ca_file":     func(p string, v *yaml.Node) { ch.TLSCAFile, _ = d.str(p, v) },
+				"tls_skip_verify": func(p string, v *yaml.Node) { ch.TLSNoVerify, _ = d.boolean(p, v) },
+				"dial_timeout":    func(p string, v *yaml.Node) { ch.DialTimeout, _ = d.duration(p, v, true) },
+				"cluster": func(p string, v *yaml.Node) {
+					if s, ok := d.str(p, v); ok {
+						if !specIdentRE.MatchString(s) {
+							d.add(v, p, "bad cluster name %q", s)
+							return
+						}
+						ch.Cluster = s
+					}
+				},
 			})
 			if ok && !seen["addr"] {
 				d.add(specDeref(v), specJoin(p, "addr"), "is required")
+			}
+			if ok && (ch.TLSCAFile != "" || ch.TLSNoVerify) && !ch.TLS {
+				d.add(specDeref(v), specJoin(p, "tls"), "must be true with tls_ca_file or tls_skip_verify")
 			}
 			out.ClickHouse = &ch
 		},

@@ -548,3 +548,26 @@ func TestSpecPIIKey(t *testing.T) {
 		t.Fatalf("fallback: %v, key %q", err, spec.Transform.PIIKey.Reveal())
 	}
 }
+
+func TestSpecClickHouseTLSAndCluster(t *testing.T) {
+	base := "version: 1\nname: c\nstate: {backend: file, path: s}\n" +
+		"shops: [{name: a, platform: shoptima, base_url: \"https://x.example\"}]\ntransform: {pii: keep}\n"
+	spec, err := Parse("/jobs/c.yaml", []byte(base+"sinks: {clickhouse: {addr: [\"h:9440\"], tls: true, tls_ca_file: certs/ca.pem, cluster: prod_1}}\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := spec.Sinks.ClickHouse
+	if !ch.TLS || ch.TLSCAFile != "certs/ca.pem" || ch.Cluster != "prod_1" || spec.ResolvePath(ch.TLSCAFile) != "/jobs/certs/ca.pem" {
+		t.Errorf("clickhouse = %+v", ch)
+	}
+	for doc, want := range map[string]string{
+		"sinks: {clickhouse: {addr: [\"h:9440\"], tls_skip_verify: true}}\n":    "c.yaml:6:21: sinks.clickhouse.tls: must be true with tls_ca_file or tls_skip_verify",
+		"sinks: {clickhouse: {addr: [\"h:9440\"], cluster: \"a b\"}}\n":          "c.yaml:6:49: sinks.clickhouse.cluster: bad cluster name \"a b\"",
+		"sinks: {clickhouse: {addr: [\"h:9440\"], tls: true, tls_ca: x.pem}}\n": "c.yaml:6:51: sinks.clickhouse.tls_ca: unknown key",
+	} {
+		_, err := Parse("c.yaml", []byte(base+doc), nil)
+		if got := specTestProblems(t, err); len(got) != 1 || got[0] != want {
+			t.Errorf("%s: problems %q, want %q", doc, got, want)
+		}
+	}
+}

@@ -11,8 +11,10 @@ package clickhouse
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -27,12 +29,16 @@ import (
 
 // Config says where the server is.
 type Config struct {
-	Addr        []string // host:port of the native protocol, e.g. 127.0.0.1:9000
-	Database    string
-	Username    string
-	Password    string
-	TLS         bool
-	DialTimeout time.Duration
+	Addr     []string // host:port of the native protocol, e.g. 127.0.0.1:9000
+	Database string
+	Username string
+	Password string
+	TLS      bool
+	// TLSCAFile names PEM certificates to trust instead of the system's.
+	TLSCAFile string
+	// TLSSkipVerify accepts any server certificate: for testing only.
+	TLSSkipVerify bool
+	DialTimeout   time.Duration
 	// Cluster, when set, makes every table a Distributed table over
 	// ReplicatedReplacingMergeTree local tables on that cluster (ClusterDDL).
 	Cluster string
@@ -44,8 +50,8 @@ func (c Config) String() string {
 	if c.Password != "" {
 		pw = "***"
 	}
-	return fmt.Sprintf("clickhouse{addr=%s db=%s user=%s password=%s tls=%t}",
-		strings.Join(c.Addr, ","), c.Database, c.Username, pw, c.TLS)
+	return fmt.Sprintf("clickhouse{addr=%s db=%s user=%s password=%s tls=%t cluster=%s}",
+		strings.Join(c.Addr, ","), c.Database, c.Username, pw, c.TLS, c.Cluster)
 }
 
 // GoString keeps the password out of %#v too.
@@ -81,7 +87,17 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 		DialTimeout: cfg.DialTimeout,
 	}
 	if cfg.TLS {
-		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
+		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.TLSSkipVerify}
+		if cfg.TLSCAFile != "" {
+			pem, err := os.ReadFile(cfg.TLSCAFile)
+			if err != nil {
+				return nil, fmt.Errorf("clickhouse: tls_ca_file: %w", err)
+			}
+			opts.TLS.RootCAs = x509.NewCertPool()
+			if !opts.TLS.RootCAs.AppendCertsFromPEM(pem) {
+				return nil, fmt.Errorf("clickhouse: tls_ca_file %s: no PEM certificate in it", cfg.TLSCAFile)
+			}
+		}
 	}
 	conn, err := clickhouse.Open(opts)
 	if err != nil {

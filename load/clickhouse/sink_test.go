@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -535,5 +536,23 @@ func TestConvertSlicedBatch(t *testing.T) {
 	// A null in a non-nullable column is refused, not written as zero.
 	if _, err := convert(table.Column{Name: "paid_at", Type: table.DateTime}, rec.Column(table.Orders.ColumnIndex("paid_at"))); err == nil {
 		t.Error("want an error for nulls in a non-nullable column")
+	}
+}
+
+// A CA file that cannot be read, or holds no certificate, stops New before
+// it dials, with the file named.
+func TestNewRefusesBadCAFile(t *testing.T) {
+	junk := filepath.Join(t.TempDir(), "junk.pem")
+	if err := os.WriteFile(junk, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range map[string]string{
+		filepath.Join(t.TempDir(), "missing.pem"): "tls_ca_file",
+		junk: "no PEM certificate",
+	} {
+		_, err := New(context.Background(), Config{Addr: []string{"127.0.0.1:1"}, Database: "d", TLS: true, TLSCAFile: file, Password: "pw-secret"})
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "pw-secret") {
+			t.Errorf("%s: %v, want %q", file, err, want)
+		}
 	}
 }
