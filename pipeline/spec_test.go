@@ -562,7 +562,7 @@ func TestSpecClickHouseTLSAndCluster(t *testing.T) {
 	}
 	for doc, want := range map[string]string{
 		"sinks: {clickhouse: {addr: [\"h:9440\"], tls_skip_verify: true}}\n":    "c.yaml:6:21: sinks.clickhouse.tls: must be true with tls_ca_file or tls_skip_verify",
-		"sinks: {clickhouse: {addr: [\"h:9440\"], cluster: \"a b\"}}\n":          "c.yaml:6:49: sinks.clickhouse.cluster: bad cluster name \"a b\"",
+		"sinks: {clickhouse: {addr: [\"h:9440\"], cluster: \"a b\"}}\n":         "c.yaml:6:49: sinks.clickhouse.cluster: bad cluster name \"a b\"",
 		"sinks: {clickhouse: {addr: [\"h:9440\"], tls: true, tls_ca: x.pem}}\n": "c.yaml:6:51: sinks.clickhouse.tls_ca: unknown key",
 	} {
 		_, err := Parse("c.yaml", []byte(base+doc), nil)
