@@ -127,6 +127,19 @@ func (s *Sink) setup(ctx context.Context) error {
 	if err := s.conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+Quote(s.db)+onCluster(s.cluster)); err != nil {
 		return s.wrap(err, "clickhouse: create database %s", s.db)
 	}
+	schema := qualified(s.db, SchemaTable)
+	if err := s.conn.Exec(ctx, "CREATE TABLE IF NOT EXISTS "+schema+onCluster(s.cluster)+
+		" (`version` UInt32, `applied_at` DateTime) ENGINE = MergeTree ORDER BY `version`"); err != nil {
+		return s.wrap(err, "clickhouse: create table %s.%s", s.db, SchemaTable)
+	}
+	var have uint32
+	if err := s.conn.QueryRow(ctx, "SELECT max(`version`) FROM "+schema).Scan(&have); err != nil {
+		return s.wrap(err, "clickhouse: read %s.%s", s.db, SchemaTable)
+	}
+	if have > table.SchemaVersion {
+		return fmt.Errorf("clickhouse: database %s has schema version %d, newer than this shopetl's %d: upgrade shopetl",
+			s.db, have, table.SchemaVersion)
+	}
 	for _, t := range table.All {
 		ddl := []string{DDL(s.db, t, v)}
 		if s.cluster != "" {
@@ -151,8 +164,23 @@ func (s *Sink) setup(ctx context.Context) error {
 			return s.wrap(err, "clickhouse: create view %s.%s", s.db, LatestViewName(t))
 		}
 	}
+	if have < table.SchemaVersion {
+		b, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+schema+" (`version`, `applied_at`)")
+		if err == nil {
+			if err = b.Append(uint32(table.SchemaVersion), time.Now().UTC()); err == nil {
+				err = b.Send()
+			}
+		}
+		if err != nil {
+			return s.wrap(err, "clickhouse: record schema version %d in %s.%s", table.SchemaVersion, s.db, SchemaTable)
+		}
+	}
 	return nil
 }
+
+// SchemaTable records each table.SchemaVersion a database was brought to,
+// with when: the migration history.
+const SchemaTable = "etl_schema"
 
 // addMissingColumns adds the columns of t a table made by an earlier
 // shopetl lacks, in t's order, and reports whether it added any. Additive

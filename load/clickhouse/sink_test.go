@@ -556,3 +556,38 @@ func TestNewRefusesBadCAFile(t *testing.T) {
 		}
 	}
 }
+
+// The database records the schema version it was brought to, once per
+// version, and a database written by a newer shopetl is refused rather
+// than written with old tables.
+func TestSchemaVersionRecordedAndNewerRefused(t *testing.T) {
+	s, cfg := newTestSink(t)
+	ctx := testCtx(t)
+	if s2, err := New(ctx, cfg); err != nil { // a second start adds no row
+		t.Fatal(err)
+	} else {
+		s2.Close()
+	}
+	var n uint64
+	var v uint32
+	if err := s.Conn().QueryRow(ctx, "SELECT count(), max(version) FROM "+qualified(cfg.Database, SchemaTable)).Scan(&n, &v); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || v != table.SchemaVersion {
+		t.Fatalf("%s holds %d rows, version %d; want 1 row of %d", SchemaTable, n, v, table.SchemaVersion)
+	}
+	b, err := s.Conn().PrepareBatch(ctx, "INSERT INTO "+qualified(cfg.Database, SchemaTable)+" (version, applied_at)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Append(uint32(table.SchemaVersion+1), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Send(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(ctx, cfg)
+	if err == nil || !strings.Contains(err.Error(), "newer than this shopetl's") {
+		t.Fatalf("New on a newer schema: %v", err)
+	}
+}
