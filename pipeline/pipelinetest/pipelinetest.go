@@ -165,3 +165,16 @@ func RawRows(t testing.TB, addr, database, table, shop string) uint64 {
 	}
 	return n
 }
+
+// FinalRows counts the current rows of a table for one shop, as queries
+// see them (FINAL: one row per key).
+func FinalRows(t testing.TB, addr, database, table, shop string) uint64 {
+	t.Helper()
+	conn := open(t, addr)
+	defer conn.Close()
+	var n uint64
+	if err := conn.QueryRow(context.Background(), "SELECT count() FROM "+database+"."+table+" FINAL WHERE shop = ?", shop).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
