@@ -178,3 +178,16 @@ func FinalRows(t testing.TB, addr, database, table, shop string) uint64 {
 	}
 	return n
 }
+
+// Count runs a SELECT count() query on the test server, for checks the
+// helpers above do not cover.
+func Count(t testing.TB, addr, query string, args ...any) uint64 {
+	t.Helper()
+	conn := open(t, addr)
+	defer conn.Close()
+	var n uint64
+	if err := conn.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
