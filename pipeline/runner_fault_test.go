@@ -117,7 +117,7 @@ func TestCancelStopsCleanly(t *testing.T) {
 	go func() { <-arrived; cancel() }()
 
 	runID := pipeline.NewRunID(time.Now())
-	sinks, err := pipeline.OpenSinks(ctx, spec, runID)
+	sinks, err := pipeline.OpenSinks(ctx, spec, runID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/shopetl/shopetl/load/clickhouse"
 	"github.com/shopetl/shopetl/load/parquet"
@@ -11,13 +12,15 @@ import (
 
 // OpenSinks connects every sink the spec configures. An error here means
 // nothing can run (exit code 3).
-func OpenSinks(ctx context.Context, spec *Spec, runID string) ([]Sink, error) {
+// log hears of retried ClickHouse inserts; nil discards.
+func OpenSinks(ctx context.Context, spec *Spec, runID string, log *slog.Logger) ([]Sink, error) {
 	var sinks []Sink
 	if c := spec.Sinks.ClickHouse; c != nil {
 		s, err := clickhouse.New(ctx, clickhouse.Config{
 			Addr: c.Addr, Database: c.Database, Username: c.Username,
 			Password: c.Password.Reveal(), TLS: c.TLS, DialTimeout: c.DialTimeout.Std(),
 			TLSCAFile: resolveOptional(spec, c.TLSCAFile), TLSSkipVerify: c.TLSNoVerify, Cluster: c.Cluster,
+			Logger: log,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("sink clickhouse: %w", err)

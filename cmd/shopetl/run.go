@@ -98,7 +98,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var sinks []pipeline.Sink
 	if !opt.DryRun {
-		sinks, err = pipeline.OpenSinks(ctx, spec, runID)
+		sinks, err = pipeline.OpenSinks(ctx, spec, runID, opt.Logger)
 		if err != nil {
 			fmt.Fprintln(stderr, "run:", err)
 			return exitNothing

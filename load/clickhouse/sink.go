@@ -14,20 +14,23 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/cenkalti/backoff/v5"
 	"github.com/shopspring/decimal"
 
 	"github.com/shopetl/shopetl/table"
 )
 
-// Config says where the server is.
+// Config says where the server is and how hard to try.
 type Config struct {
 	Addr     []string // host:port of the native protocol, e.g. 127.0.0.1:9000
 	Database string
@@ -42,6 +45,8 @@ type Config struct {
 	// Cluster, when set, makes every table a Distributed table over
 	// ReplicatedReplacingMergeTree local tables on that cluster (ClusterDDL).
 	Cluster string
+	Retry   Retry        // of a batch's insert on transient errors; zero fields: DefaultRetry
+	Logger  *slog.Logger // hears of retried inserts; nil: none
 }
 
 // String describes cfg without its password.
@@ -65,6 +70,11 @@ type Sink struct {
 	password string
 	version  Version
 	cluster  string
+	retry    Retry
+	log      *slog.Logger
+
+	mu      sync.Mutex       // guards retries
+	retries map[string]int64 // retried inserts per shop
 }
 
 // New connects, checks the server answers, reads its version, and creates the
@@ -77,7 +87,11 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 	if cfg.Database == "" {
 		return nil, errors.New("clickhouse: no database")
 	}
-	s := &Sink{db: cfg.Database, password: cfg.Password, cluster: cfg.Cluster}
+	s := &Sink{db: cfg.Database, password: cfg.Password, cluster: cfg.Cluster,
+		retry: cfg.Retry.withDefaults(), log: cfg.Logger, retries: map[string]int64{}}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
 	opts := &clickhouse.Options{
 		Protocol: clickhouse.Native,
 		Addr:     cfg.Addr,
@@ -239,6 +253,18 @@ func (s *Sink) Conn() driver.Conn { return s.conn }
 
 // Write inserts rec, a batch of t's rows for shop, in one INSERT. The insert
 // is synchronous: when Write returns nil the server has stored the rows.
+//
+// An insert that fails on a transient error (see Transient) is retried
+// whole, a fresh PrepareBatch each time (the driver's batch of a failed
+// insert is dropped, never sent again), with exponential backoff and jitter
+// within cfg.Retry. A permanent error fails at once.
+//
+// A failed attempt may still have been stored: the connection can break
+// after the server wrote the block but before its answer arrived. The
+// retry then stores the rows a second time with the same key and version,
+// which only adds raw duplicates: ReplacingMergeTree folds them in merges,
+// and FINAL and the _latest views never show them (SPEC §5, nothing
+// doubled). Delivery to ClickHouse is at least once, as pipeline.Sink says.
 func (s *Sink) Write(ctx context.Context, shop string, t *table.Table, rec arrow.RecordBatch) error {
 	if rec == nil || rec.NumRows() == 0 {
 		return nil
@@ -258,20 +284,72 @@ func (s *Sink) Write(ctx context.Context, shop string, t *table.Table, rec arrow
 		}
 		cols[i] = v
 	}
+	rows := rec.NumRows()
+	attempts, start := 0, time.Now()
+	var last error // of the latest attempt
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		attempts++
+		last = s.insert(ctx, t, cols, rows)
+		if last != nil && (ctx.Err() != nil || !Transient(last)) {
+			return struct{}{}, backoff.Permanent(last)
+		}
+		return struct{}{}, last
+	},
+		backoff.WithBackOff(s.retry.backOff()),
+		backoff.WithMaxTries(uint(s.retry.MaxAttempts)),
+		backoff.WithMaxElapsedTime(s.retry.MaxElapsed),
+		backoff.WithNotify(func(err error, wait time.Duration) {
+			s.countRetry(shop)
+			s.log.LogAttrs(ctx, slog.LevelWarn, "retrying insert",
+				slog.String("shop", shop), slog.String("table", t.Name), slog.Int("attempt", attempts),
+				slog.Duration("wait", wait), slog.String("error", s.redact(err.Error())))
+		}))
+	if err == nil {
+		return nil
+	}
+	what := fmt.Sprintf("clickhouse: write %s for shop %s: %d rows", t.Name, shop, rows)
+	switch {
+	case last == nil || !errors.Is(err, last):
+		// The context ended during a wait: say so, and what failed before.
+		return s.wrap(fmt.Errorf("stopped after %d attempts: %w; last attempt: %w", attempts, err, last), "%s", what)
+	case attempts > 1:
+		return s.wrap(last, "%s: %d attempts in %s", what, attempts, time.Since(start).Round(time.Millisecond))
+	}
+	return s.wrap(last, "%s", what)
+}
+
+// insert is one attempt at storing a batch: a new INSERT, its columns,
+// and the send. Its errors name the stage and wrap the driver's error
+// unchanged, for Transient.
+func (s *Sink) insert(ctx context.Context, t *table.Table, cols []any, rows int64) error {
 	batch, err := s.conn.PrepareBatch(ctx, InsertSQL(s.db, t))
 	if err != nil {
-		return s.wrap(err, "clickhouse: write %s for shop %s: prepare", t.Name, shop)
+		return fmt.Errorf("prepare: %w", err)
 	}
 	for i, v := range cols {
 		if err := batch.Column(i).Append(v); err != nil {
 			_ = batch.Abort()
-			return s.wrap(err, "clickhouse: write %s for shop %s: column %s", t.Name, shop, t.Columns[i].Name)
+			return fmt.Errorf("column %s: %w", t.Columns[i].Name, err)
 		}
 	}
 	if err := batch.Send(); err != nil {
-		return s.wrap(err, "clickhouse: write %s for shop %s: insert %d rows", t.Name, shop, rec.NumRows())
+		// Send has released the connection, closed because of the error.
+		return fmt.Errorf("insert: %w", err)
 	}
 	return nil
+}
+
+func (s *Sink) countRetry(shop string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.retries[shop]++
+}
+
+// Retries counts the inserts retried for shop since New.
+func (s *Sink) Retries(shop string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.retries[shop]
 }
 
 // Commit has nothing to do: every Write is a synchronous INSERT (no
@@ -301,11 +379,19 @@ func (s *Sink) wrap(err error, format string, args ...any) error {
 	if err == nil {
 		return nil
 	}
-	msg := fmt.Sprintf(format, args...)
+	msg := s.redact(fmt.Sprintf(format, args...))
 	if s.password != "" && strings.Contains(err.Error(), s.password) {
-		return errors.New(msg + ": " + strings.ReplaceAll(err.Error(), s.password, "***"))
+		return errors.New(msg + ": " + s.redact(err.Error()))
 	}
 	return fmt.Errorf("%s: %w", msg, err)
+}
+
+// redact replaces the password in msg with ***.
+func (s *Sink) redact(msg string) string {
+	if s.password == "" {
+		return msg
+	}
+	return strings.ReplaceAll(msg, s.password, "***")
 }
 
 // convert turns one Arrow column into the slice clickhouse-go appends to a

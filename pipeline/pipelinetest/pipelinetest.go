@@ -83,7 +83,7 @@ func Job(t testing.TB, dir, yaml string) *pipeline.Spec {
 func Run(t testing.TB, spec *pipeline.Spec, opt pipeline.RunOptions) pipeline.Result {
 	t.Helper()
 	runID := pipeline.NewRunID(time.Now())
-	sinks, err := pipeline.OpenSinks(context.Background(), spec, runID)
+	sinks, err := pipeline.OpenSinks(context.Background(), spec, runID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,6 +162,32 @@ func RawRows(t testing.TB, addr, database, table, shop string) uint64 {
 	var n uint64
 	if err := conn.QueryRow(context.Background(), "SELECT count() FROM "+database+"."+table+" WHERE shop = ?", shop).Scan(&n); err != nil {
 		t.Fatal(err)
+	}
+	return n
+}
+
+// FinalRows counts the current rows of a table for one shop, as queries
+// see them (FINAL: one row per key).
+func FinalRows(t testing.TB, addr, database, table, shop string) uint64 {
+	t.Helper()
+	conn := open(t, addr)
+	defer conn.Close()
+	var n uint64
+	if err := conn.QueryRow(context.Background(), "SELECT count() FROM "+database+"."+table+" FINAL WHERE shop = ?", shop).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Count runs a SELECT count() query on the test server, for checks the
+// helpers above do not cover.
+func Count(t testing.TB, addr, query string, args ...any) uint64 {
+	t.Helper()
+	conn := open(t, addr)
+	defer conn.Close()
+	var n uint64
+	if err := conn.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
 	}
 	return n
 }
