@@ -71,7 +71,7 @@ shops:
 
 	var tables []*table.Table // every table keyed by order data
 	for _, tb := range table.All {
-		if tb != table.Quarantine {
+		if tb != table.Quarantine && tb != table.Runs {
 			tables = append(tables, tb)
 		}
 	}
@@ -100,6 +100,10 @@ shops:
 				if ours != final {
 					t.Errorf("load %d: %s: %d of %d current rows come from this load", load, key, ours, final)
 				}
+			}
+			// etl_runs gains one row per shop and load.
+			if n := pipelinetest.FinalRows(t, addr, db, table.Runs.Name, s.Shop); n != uint64(load) {
+				t.Errorf("load %d: %s: etl_runs holds %d rows, want %d", load, s.Shop, n, load)
 			}
 			quarantined[s.Shop] += uint64(s.Quarantined)
 			got := pipelinetest.Count(t, addr, "SELECT count() FROM "+db+".etl_quarantine FINAL WHERE shop = ? AND run_id = ?", s.Shop, res.RunID)
