@@ -498,9 +498,10 @@ func (s *Sink) take(shop string) []*writer {
 }
 
 // Commit finishes every file written for shop (all tables), fsyncs it and
-// renames it to its final name, then fsyncs the directories. If any rows
-// of the shop were lost by an earlier error, Commit publishes nothing,
-// removes the shop's temporary files and returns that error.
+// renames it to its final name, then fsyncs the directories and their
+// parents up to Dir. If any rows of the shop were lost by an earlier error,
+// Commit publishes nothing, removes the shop's temporary files and returns
+// that error.
 func (s *Sink) Commit(ctx context.Context, shop string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -541,10 +542,8 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 		}
 		w.mu.Unlock()
 	}
-	for d := range dirs {
-		if err := syncDir(d); err != nil {
-			errs = append(errs, fmt.Errorf("parquet sink: shop %s: %w", shop, err))
-		}
+	if err := syncDirs(s.dir, dirs); err != nil {
+		errs = append(errs, fmt.Errorf("parquet sink: shop %s: %w", shop, err))
 	}
 	if err := errors.Join(errs...); err != nil {
 		s.fail(shop, err)
@@ -552,6 +551,29 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 		return err
 	}
 	return nil
+}
+
+// syncDirs fsyncs every directory of dirs and each of its ancestors up to
+// and including root, once each. A rename is durable when its directory is
+// synced, but a directory that MkdirAll created (a new date, shop or
+// table) is itself an entry of its parent: without syncing the parents, a
+// crash could lose the new directory and the files renamed into it.
+func syncDirs(root string, dirs map[string]bool) error {
+	root = filepath.Clean(root)
+	done := make(map[string]bool)
+	var errs []error
+	for d := range dirs {
+		for d = filepath.Clean(d); !done[d]; d = filepath.Dir(d) {
+			done[d] = true
+			if err := syncDir(d); err != nil {
+				errs = append(errs, err)
+			}
+			if d == root || d == filepath.Dir(d) || !strings.HasPrefix(d, root+string(filepath.Separator)) {
+				break
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func syncDir(dir string) error {
