@@ -51,8 +51,9 @@ type Sink struct {
 	arrProps pqarrow.ArrowWriterProperties
 	seq      atomic.Int64 // last part number handed out
 
-	// mu guards open, lru, pending, failed and closed, and the retired flag
-	// transitions of writers. It is never held during file I/O.
+	// mu guards open, lru, pending, failed, published, commits and closed,
+	// and the retired flag transitions of writers. It is never held during
+	// file I/O.
 	mu sync.Mutex
 	// open holds the partitions that have a writer accepting rows.
 	open map[partKey]*writer
@@ -64,7 +65,13 @@ type Sink struct {
 	// failed remembers, per shop, the first error that lost rows, so that
 	// Commit cannot report success for incomplete data.
 	failed map[string]error
-	closed bool
+	// published holds, per shop, every file its commits published in this
+	// run: what the shop's manifest lists.
+	published map[string][]ManifestFile
+	// commits holds a mutex per shop that serializes its Commits, so that
+	// the manifest renamed last lists every file.
+	commits map[string]*sync.Mutex
+	closed  bool
 }
 
 // partKey identifies one partition writer. shop is the shop the caller
@@ -83,6 +90,7 @@ type writer struct {
 	key   partKey
 	tmp   string
 	final string
+	file  ManifestFile  // its manifest entry; Rows and Bytes are set under mu
 	elem  *list.Element // in Sink.lru while the writer is open; guarded by Sink.mu
 
 	// retired is set (under Sink.mu) once the writer left Sink.open. A
@@ -93,7 +101,7 @@ type writer struct {
 
 	mu       sync.Mutex
 	ready    bool // the file and the FileWriter exist
-	f        *os.File
+	f        *countingFile
 	fw       *pqarrow.FileWriter
 	finished bool  // the file is complete (fsynced and closed) under tmp
 	renamed  bool  // the file has its final name
@@ -129,11 +137,13 @@ func New(cfg Config, runID string) (*Sink, error) {
 		),
 		// The stored Arrow schema makes timestamp[s, UTC] read back as
 		// such (Parquet itself only knows millis and finer).
-		arrProps: pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()),
-		open:     make(map[partKey]*writer),
-		lru:      list.New(),
-		pending:  make(map[string][]*writer),
-		failed:   make(map[string]error),
+		arrProps:  pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()),
+		open:      make(map[partKey]*writer),
+		lru:       list.New(),
+		pending:   make(map[string][]*writer),
+		failed:    make(map[string]error),
+		published: make(map[string][]ManifestFile),
+		commits:   make(map[string]*sync.Mutex),
 	}, nil
 }
 
@@ -334,8 +344,12 @@ func (s *Sink) acquire(k partKey) (w *writer, created bool, evicted []*writer, e
 	}
 	n := s.seq.Add(1)
 	name := "part-" + s.runID + "-" + strconv.FormatInt(n, 10) + ".parquet"
-	dir := filepath.Join(s.dir, k.table, "platform="+k.platform, "shop="+k.rowShop, "date="+dateOf(k.day))
-	w = &writer{key: k, tmp: filepath.Join(dir, "."+name+".tmp"), final: filepath.Join(dir, name)}
+	partition := "platform=" + k.platform + "/shop=" + k.rowShop + "/date=" + dateOf(k.day)
+	dir := filepath.Join(s.dir, k.table, filepath.FromSlash(partition))
+	w = &writer{
+		key: k, tmp: filepath.Join(dir, "."+name+".tmp"), final: filepath.Join(dir, name),
+		file: ManifestFile{Table: k.table, Partition: partition, File: name, Path: k.table + "/" + partition + "/" + name},
+	}
 	w.mu.Lock()
 	w.elem = s.lru.PushFront(w)
 	s.open[k] = w
@@ -372,11 +386,24 @@ func (s *Sink) fail(shop string, err error) {
 	s.mu.Unlock()
 }
 
-// onlyWriter hides the file's Close from pqarrow.FileWriter.Close, which
-// would otherwise close it before we can fsync.
-type onlyWriter struct{ f *os.File }
+// countingFile counts the bytes written to a file, for its manifest entry.
+// It hides the file's Close from pqarrow.FileWriter.Close, which would
+// otherwise close it before we can fsync.
+type countingFile struct {
+	*os.File
+	n int64
+}
 
-func (o onlyWriter) Write(p []byte) (int, error) { return o.f.Write(p) }
+func (c *countingFile) Write(p []byte) (int, error) {
+	n, err := c.File.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// writeOnly is what pqarrow sees of a countingFile: Write and nothing else.
+type writeOnly struct{ c *countingFile }
+
+func (w writeOnly) Write(p []byte) (int, error) { return w.c.Write(p) }
 
 // create opens the temporary file and its FileWriter; w.mu must be held.
 func (w *writer) create(s *Sink, schema *arrow.Schema) error {
@@ -387,12 +414,13 @@ func (w *writer) create(s *Sink, schema *arrow.Schema) error {
 	if err != nil {
 		return w.setErr(fmt.Errorf("parquet sink: shop %s: %w", w.key.shop, err))
 	}
-	fw, err := pqarrow.NewFileWriter(schema, onlyWriter{f}, s.props, s.arrProps)
+	cf := &countingFile{File: f}
+	fw, err := pqarrow.NewFileWriter(schema, writeOnly{cf}, s.props, s.arrProps)
 	if err != nil {
 		f.Close()
 		return w.setErr(fmt.Errorf("parquet sink: shop %s: file %s: %w", w.key.shop, w.tmp, err))
 	}
-	w.f, w.fw, w.ready = f, fw, true
+	w.f, w.fw, w.ready = cf, fw, true
 	return nil
 }
 
@@ -413,6 +441,7 @@ func (w *writer) write(rows arrow.RecordBatch) error {
 	if err := w.fw.WriteBuffered(rows); err != nil {
 		return w.setErr(fmt.Errorf("parquet sink: shop %s: file %s: %w", w.key.shop, w.tmp, err))
 	}
+	w.file.Rows += rows.NumRows()
 	return nil
 }
 
@@ -439,6 +468,7 @@ func (w *writer) finish() error {
 	if err := w.f.Close(); err != nil {
 		return wrap("close", err)
 	}
+	w.file.Bytes = w.f.n
 	w.finished = true
 	// A finished writer may wait in pending until its shop commits; drop
 	// the FileWriter and file so that waiting costs a few bytes, not the
@@ -499,13 +529,25 @@ func (s *Sink) take(shop string) []*writer {
 
 // Commit finishes every file written for shop (all tables), fsyncs it and
 // renames it to its final name, then fsyncs the directories and their
-// parents up to Dir. If any rows of the shop were lost by an earlier error,
-// Commit publishes nothing, removes the shop's temporary files and returns
-// that error.
+// parents up to Dir. Last, it writes the shop's manifest for this run
+// (see Manifest), which lists every file its commits published: the
+// manifest is what says the commit happened. If any rows of the shop were
+// lost by an earlier error, Commit publishes nothing, removes the shop's
+// temporary files and returns that error. Commits of one shop are
+// serialized; commits of different shops run in parallel.
 func (s *Sink) Commit(ctx context.Context, shop string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := checkPathValue("shop", shop); err != nil {
+		// Its manifest could not be named: nothing of it may be published.
+		s.fail(shop, err)
+		s.abortAll(s.take(shop))
+		return fmt.Errorf("parquet sink: %w", err)
+	}
+	mu := s.commitLock(shop)
+	mu.Lock()
+	defer mu.Unlock()
 	s.mu.Lock()
 	closed, failed := s.closed, s.failed[shop]
 	s.mu.Unlock()
@@ -533,12 +575,14 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 		return err
 	}
 	dirs := make(map[string]bool)
+	files := make([]ManifestFile, 0, len(ws))
 	for _, w := range ws {
 		w.mu.Lock()
 		if err := w.publish(); err != nil {
 			errs = append(errs, err)
 		} else {
 			dirs[filepath.Dir(w.final)] = true
+			files = append(files, w.file)
 		}
 		w.mu.Unlock()
 	}
@@ -550,7 +594,30 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 		s.abortAll(ws) // removes what was not renamed
 		return err
 	}
+	s.mu.Lock()
+	s.published[shop] = append(s.published[shop], files...)
+	m := Manifest{Format: ManifestFormat, RunID: s.runID, Shop: shop, CommittedAt: time.Now().UTC(),
+		Files: append([]ManifestFile{}, s.published[shop]...)} // [] rather than null when empty
+	s.mu.Unlock()
+	// The files are published and complete whatever happens now; without
+	// the manifest the commit is not recorded, so the shop fails (its
+	// watermark stays) and a later Commit of it may still write it.
+	if err := writeManifest(s.dir, m); err != nil {
+		return fmt.Errorf("parquet sink: shop %s: %w", shop, err)
+	}
 	return nil
+}
+
+// commitLock returns the mutex that serializes shop's Commits.
+func (s *Sink) commitLock(shop string) *sync.Mutex {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	mu := s.commits[shop]
+	if mu == nil {
+		mu = new(sync.Mutex)
+		s.commits[shop] = mu
+	}
+	return mu
 }
 
 // syncDirs fsyncs every directory of dirs and each of its ancestors up to
