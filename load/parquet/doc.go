@@ -51,7 +51,14 @@
 // partitions have an open writer; when another is needed, the least recently
 // used writer is finished (its file stays under the temporary name until its
 // shop commits) and the partition gets a new part file if it sees more rows.
-// Each open writer buffers at most one row group (Config.RowGroupRows rows).
+// Each open writer buffers at most one row group.
+//
+// Row groups end at Config.RowGroupRows rows (128k) or at
+// Config.RowGroupBytes (64 MiB) of estimated uncompressed data, whichever
+// comes first, so that readers can decode one at a time: rows alone would
+// not do for etl_quarantine, whose rows carry raw payloads (rowgroup.go
+// says how the estimate is made and why pqarrow's own counters are not
+// used). Files are zstd-compressed by default.
 //
 // Money columns are Decimal(18,4) and stored as the Parquet DECIMAL logical
 // type; the Arrow schema is stored in the file metadata so that timestamps

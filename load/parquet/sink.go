@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,16 +29,20 @@ type Config struct {
 	Dir string
 	// Compression is zstd (the default), snappy, gzip or none.
 	Compression string
-	// RowGroupRows caps the rows of a row group (default 128*1024). It also
-	// bounds what an open writer buffers.
+	// RowGroupRows caps the rows of a row group (default 128*1024).
 	RowGroupRows int64
+	// RowGroupBytes caps a row group's estimated uncompressed size (default
+	// 64 MiB); a row larger than it gets a row group of its own. With
+	// RowGroupRows it bounds what an open writer buffers. See rowgroup.go.
+	RowGroupBytes int64
 	// MaxOpenFiles caps the writers open at once across the sink (default 16).
 	MaxOpenFiles int
 }
 
 const (
-	defaultRowGroupRows = 128 * 1024
-	defaultMaxOpenFiles = 16
+	defaultRowGroupRows  = 128 * 1024
+	defaultRowGroupBytes = 64 << 20
+	defaultMaxOpenFiles  = 16
 )
 
 // Sink writes record batches as partitioned Parquet files. It is safe for
@@ -47,6 +52,7 @@ type Sink struct {
 	dir      string
 	runID    string
 	maxOpen  int
+	groupMax groupLimits
 	props    *parquet.WriterProperties
 	arrProps pqarrow.ArrowWriterProperties
 	seq      atomic.Int64 // last part number handed out
@@ -73,6 +79,9 @@ type Sink struct {
 	commits map[string]*sync.Mutex
 	closed  bool
 }
+
+// groupLimits cap a row group.
+type groupLimits struct{ rows, bytes int64 }
 
 // partKey identifies one partition writer. shop is the shop the caller
 // wrote for (Commit's argument); rowShop is the shop column of the rows.
@@ -103,6 +112,9 @@ type writer struct {
 	ready    bool // the file and the FileWriter exist
 	f        *countingFile
 	fw       *pqarrow.FileWriter
+	max      groupLimits
+	rows     int64 // rows in the open row group
+	bytes    int64 // estimated uncompressed bytes of the open row group
 	finished bool  // the file is complete (fsynced and closed) under tmp
 	renamed  bool  // the file has its final name
 	err      error // the first error of this file; it is then unusable
@@ -123,13 +135,17 @@ func New(cfg Config, runID string) (*Sink, error) {
 	if cfg.RowGroupRows <= 0 {
 		cfg.RowGroupRows = defaultRowGroupRows
 	}
+	if cfg.RowGroupBytes <= 0 {
+		cfg.RowGroupBytes = defaultRowGroupBytes
+	}
 	if cfg.MaxOpenFiles <= 0 {
 		cfg.MaxOpenFiles = defaultMaxOpenFiles
 	}
 	return &Sink{
-		dir:     cfg.Dir,
-		runID:   runID,
-		maxOpen: cfg.MaxOpenFiles,
+		dir:      cfg.Dir,
+		runID:    runID,
+		maxOpen:  cfg.MaxOpenFiles,
+		groupMax: groupLimits{rows: cfg.RowGroupRows, bytes: cfg.RowGroupBytes},
 		props: parquet.NewWriterProperties(
 			parquet.WithCompression(codec),
 			parquet.WithMaxRowGroupLength(cfg.RowGroupRows),
@@ -347,7 +363,7 @@ func (s *Sink) acquire(k partKey) (w *writer, created bool, evicted []*writer, e
 	partition := "platform=" + k.platform + "/shop=" + k.rowShop + "/date=" + dateOf(k.day)
 	dir := filepath.Join(s.dir, k.table, filepath.FromSlash(partition))
 	w = &writer{
-		key: k, tmp: filepath.Join(dir, "."+name+".tmp"), final: filepath.Join(dir, name),
+		key: k, tmp: filepath.Join(dir, "."+name+".tmp"), final: filepath.Join(dir, name), max: s.groupMax,
 		file: ManifestFile{Table: k.table, Partition: partition, File: name, Path: k.table + "/" + partition + "/" + name},
 	}
 	w.mu.Lock()
@@ -431,17 +447,53 @@ func (w *writer) setErr(err error) error {
 	return w.err
 }
 
-// write appends rows; w.mu must be held. WriteBuffered fills the current
-// row group up to RowGroupRows before starting the next one, so small
-// batches do not make small row groups.
+// write appends rows; w.mu must be held. Rows go into the open row group
+// until it holds max.rows rows or max.bytes estimated bytes; then a new
+// one starts, so a batch may be split, and small batches do not make small
+// row groups. pqarrow buffers the open row group and writes it out when
+// the next one starts or the file is finished.
 func (w *writer) write(rows arrow.RecordBatch) error {
 	if w.err != nil {
 		return w.err
 	}
-	if err := w.fw.WriteBuffered(rows); err != nil {
+	wrap := func(err error) error {
 		return w.setErr(fmt.Errorf("parquet sink: shop %s: file %s: %w", w.key.shop, w.tmp, err))
 	}
-	w.file.Rows += rows.NumRows()
+	size := newRowSizer(rows)
+	n := rows.NumRows()
+	for off := int64(0); off < n; {
+		k := min(n-off, w.max.rows-w.rows)
+		b := size.bytes(off, off+k)
+		if w.bytes+b > w.max.bytes {
+			// The most rows that fit; a row larger than the cap alone
+			// makes a row group of its own.
+			k = int64(sort.Search(int(k), func(i int) bool {
+				return w.bytes+size.bytes(off, off+int64(i)+1) > w.max.bytes
+			}))
+			if k == 0 && w.rows == 0 {
+				k = 1
+			}
+			b = size.bytes(off, off+k)
+		}
+		if k == 0 {
+			// The open row group is full.
+			if err := w.fw.NewBufferedRowGroupChecked(); err != nil {
+				return wrap(err)
+			}
+			w.rows, w.bytes = 0, 0
+			continue
+		}
+		chunk := rows.NewSlice(off, off+k)
+		err := w.fw.WriteBuffered(chunk)
+		chunk.Release()
+		if err != nil {
+			return wrap(err)
+		}
+		w.rows += k
+		w.bytes += b
+		w.file.Rows += k
+		off += k
+	}
 	return nil
 }
 

@@ -19,6 +19,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	pq "github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 	"github.com/shopspring/decimal"
@@ -997,5 +999,104 @@ func TestManifestFailureFailsCommit(t *testing.T) {
 	}
 	if n, err := CountLatest(dir, table.Orders, "s1"); err != nil || n != 5 {
 		t.Fatalf("unrecorded files read back as %d orders, %v", n, err)
+	}
+}
+
+// TestRowGroupsCutByRowsAndBytes: row groups end at RowGroupRows rows or
+// at RowGroupBytes estimated bytes, whichever comes first, across and
+// inside batches; a row larger than the cap is a group of its own; no row
+// is lost or reordered by the cuts, and the footer's uncompressed sizes
+// agree with the estimate (they also count min/max statistics, which for
+// a one-row group of a long string are twice its length).
+func TestRowGroupsCutByRowsAndBytes(t *testing.T) {
+	t.Parallel()
+	const maxRows, maxBytes = 7, 10_000
+	dir := t.TempDir()
+	s, err := New(Config{Dir: dir, RowGroupRows: maxRows, RowGroupBytes: maxBytes}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// Quarantine rows are what makes bytes matter: raw payloads.
+	sizes := []int{100, 100, 100, 100, 100, 100, 100, 100, 100, // by rows: 7, then 2...
+		3000, 3000, 3000, 3000, // ...then by bytes
+		50_000,                   // alone
+		10, 4000, 4000, 4000, 10, // by bytes again
+	}
+	var payloads []string
+	var qs []model.Quarantined
+	for i, n := range sizes {
+		p := strings.Repeat(fmt.Sprintf("%06d", i), n/6+1)[:n]
+		payloads = append(payloads, p)
+		qs = append(qs, model.Quarantined{
+			Meta: model.Meta{Platform: "ymcart", Shop: "y1", RunID: "r1", Version: 1},
+			Seq:  uint64(i), Endpoint: "orderList", Reason: "bad amount", Payload: p,
+			At: time.Date(2024, 1, 1, 0, 0, i, 0, time.UTC),
+		})
+	}
+	// Batches that do not line up with the groups: 5, 6, 1, 7.
+	for _, b := range [][2]int{{0, 5}, {5, 11}, {11, 12}, {12, len(qs)}} {
+		part := qs[b[0]:b[1]]
+		rec := build(t, table.Quarantine, len(part), func(bl *table.Builder, i int) error { return bl.AppendQuarantined(&part[i]) })
+		if err := s.Write(context.Background(), "y1", table.Quarantine, rec); err != nil {
+			t.Fatal(err)
+		}
+		rec.Release()
+	}
+	if err := s.Commit(context.Background(), "y1"); err != nil {
+		t.Fatal(err)
+	}
+	files, err := Files(dir, table.Quarantine)
+	if err != nil || len(files) != 1 {
+		t.Fatalf("files %v, %v", files, err)
+	}
+	rdr, err := file.OpenParquetFile(files[0], false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Close()
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payloadCol := table.Quarantine.ColumnIndex("payload")
+	var groups [][]string // payloads per row group, in file order
+	for g := 0; g < rdr.NumRowGroups(); g++ {
+		tbl, err := fr.ReadRowGroups(context.Background(), []int{payloadCol}, []int{g})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ps []string
+		for _, c := range tbl.Column(0).Data().Chunks() {
+			for i := 0; i < c.Len(); i++ {
+				ps = append(ps, c.(*array.String).Value(i))
+			}
+		}
+		tbl.Release()
+		groups = append(groups, ps)
+		if n := rdr.MetaData().RowGroup(g).NumRows(); n != int64(len(ps)) {
+			t.Fatalf("group %d: footer says %d rows, read %d", g, n, len(ps))
+		}
+	}
+	var got []int
+	var all []string
+	for _, g := range groups {
+		got = append(got, len(g))
+		all = append(all, g...)
+	}
+	// 7 (rows) | 2+3 (bytes: 200+9000) | 1 | 1 (50k alone) | 10+4000+4000 | 4000+10.
+	// Each row also carries about 60 bytes of other columns.
+	if want := []int{7, 5, 1, 1, 3, 2}; !slices.Equal(got, want) {
+		t.Errorf("rows per group %v, want %v", got, want)
+	}
+	if !slices.Equal(all, payloads) {
+		t.Errorf("payloads read back differ from those written (%d rows, want %d)", len(all), len(payloads))
+	}
+	for g := range groups {
+		total := rdr.MetaData().RowGroup(g).TotalByteSize()
+		t.Logf("group %d: %d rows, %d uncompressed bytes", g, len(groups[g]), total)
+		if len(groups[g]) > 1 && total > maxBytes*3/2 {
+			t.Errorf("group %d: %d uncompressed bytes in the footer, far above the %d cap", g, total, maxBytes)
+		}
 	}
 }
