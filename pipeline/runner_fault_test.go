@@ -136,7 +136,7 @@ func TestCancelStopsCleanly(t *testing.T) {
 	}
 	var visible []string
 	filepath.WalkDir(spec.ResolvePath("./parquet"), func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && !strings.Contains(p, "/etl_runs/") {
+		if err == nil && !d.IsDir() && !strings.Contains(p, "/etl_runs/") && !strings.Contains(p, "/_manifests/") {
 			visible = append(visible, p)
 		}
 		return nil

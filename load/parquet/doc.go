@@ -14,15 +14,53 @@
 // Every file is written under a hidden temporary name in its final
 // directory (.part-<run_id>-<n>.parquet.tmp). Only Commit(shop) fsyncs and
 // renames a shop's files to their final names, so a file that is visible is
-// complete and belongs to a committed shop. Close aborts whatever was not
-// committed: its temporary files are removed. Readers ignore every name that
-// does not match part-*.parquet.
+// complete. Close aborts whatever was not committed: its temporary files
+// are removed. Readers ignore every name that does not match
+// part-*.parquet.
+//
+// # Manifests
+//
+// The last step of Commit(shop) writes the shop's manifest for the run:
+//
+//	<dir>/_manifests/run=<run_id>/shop=<shop>.json
+//
+// a JSON object (see Manifest) with format, run_id, shop, committed_at and
+// files, each file with its table, partition (platform=…/shop=…/date=…),
+// file name, path relative to dir, rows and bytes. It lists every file the
+// shop's commits published in that run, and is written like the data
+// files: a temporary name, fsync, rename, fsync of the directories. So a
+// manifest is whole or absent, and it never lists a file that is not
+// there. Run ids sort by time, so _manifests/run=*/shop=<s>.json globs a
+// shop's history in order; the leading underscore keeps Hive-style dataset
+// readers (Spark, DuckDB, Arrow) from taking the manifests for data.
+//
+// A shop whose data commit did not happen has no data files in its
+// manifest: a failed run's manifest lists only its etl_runs file, written
+// after the failure was recorded (the pipeline aborts the shop first). Files
+// without a manifest are what a crash (or a commit that failed between
+// its renames and its manifest) left behind. They are complete, safe to
+// read Parquet files, since every file is published by rename, and their
+// rows are ordinary versions of their keys (every sink was given the same
+// batches). A reader of current rows (highest version per key) should read
+// them like any other file: keeping them is harmless, and the shop's
+// watermark did not move, so its next run reads the window again and
+// writes those rows anew under higher versions. The manifest is the audit
+// trail of what each committed run delivered, not a filter for readers; an
+// auditor who wants only recorded deliveries reads just the files the
+// manifests list.
 //
 // Memory and file handles are bounded: at most Config.MaxOpenFiles
 // partitions have an open writer; when another is needed, the least recently
 // used writer is finished (its file stays under the temporary name until its
 // shop commits) and the partition gets a new part file if it sees more rows.
-// Each open writer buffers at most one row group (Config.RowGroupRows rows).
+// Each open writer buffers at most one row group.
+//
+// Row groups end at Config.RowGroupRows rows (128k) or at
+// Config.RowGroupBytes (64 MiB) of estimated uncompressed data, whichever
+// comes first, so that readers can decode one at a time: rows alone would
+// not do for etl_quarantine, whose rows carry raw payloads (rowgroup.go
+// says how the estimate is made and why pqarrow's own counters are not
+// used). Files are zstd-compressed by default.
 //
 // Money columns are Decimal(18,4) and stored as the Parquet DECIMAL logical
 // type; the Arrow schema is stored in the file metadata so that timestamps

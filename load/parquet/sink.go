@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,16 +29,20 @@ type Config struct {
 	Dir string
 	// Compression is zstd (the default), snappy, gzip or none.
 	Compression string
-	// RowGroupRows caps the rows of a row group (default 128*1024). It also
-	// bounds what an open writer buffers.
+	// RowGroupRows caps the rows of a row group (default 128*1024).
 	RowGroupRows int64
+	// RowGroupBytes caps a row group's estimated uncompressed size (default
+	// 64 MiB); a row larger than it gets a row group of its own. With
+	// RowGroupRows it bounds what an open writer buffers. See rowgroup.go.
+	RowGroupBytes int64
 	// MaxOpenFiles caps the writers open at once across the sink (default 16).
 	MaxOpenFiles int
 }
 
 const (
-	defaultRowGroupRows = 128 * 1024
-	defaultMaxOpenFiles = 16
+	defaultRowGroupRows  = 128 * 1024
+	defaultRowGroupBytes = 64 << 20
+	defaultMaxOpenFiles  = 16
 )
 
 // Sink writes record batches as partitioned Parquet files. It is safe for
@@ -47,12 +52,14 @@ type Sink struct {
 	dir      string
 	runID    string
 	maxOpen  int
+	groupMax groupLimits
 	props    *parquet.WriterProperties
 	arrProps pqarrow.ArrowWriterProperties
 	seq      atomic.Int64 // last part number handed out
 
-	// mu guards open, lru, pending, failed and closed, and the retired flag
-	// transitions of writers. It is never held during file I/O.
+	// mu guards open, lru, pending, failed, published, commits and closed,
+	// and the retired flag transitions of writers. It is never held during
+	// file I/O.
 	mu sync.Mutex
 	// open holds the partitions that have a writer accepting rows.
 	open map[partKey]*writer
@@ -64,8 +71,17 @@ type Sink struct {
 	// failed remembers, per shop, the first error that lost rows, so that
 	// Commit cannot report success for incomplete data.
 	failed map[string]error
-	closed bool
+	// published holds, per shop, every file its commits published in this
+	// run: what the shop's manifest lists.
+	published map[string][]ManifestFile
+	// commits holds a mutex per shop that serializes its Commits, so that
+	// the manifest renamed last lists every file.
+	commits map[string]*sync.Mutex
+	closed  bool
 }
+
+// groupLimits cap a row group.
+type groupLimits struct{ rows, bytes int64 }
 
 // partKey identifies one partition writer. shop is the shop the caller
 // wrote for (Commit's argument); rowShop is the shop column of the rows.
@@ -83,6 +99,7 @@ type writer struct {
 	key   partKey
 	tmp   string
 	final string
+	file  ManifestFile  // its manifest entry; Rows and Bytes are set under mu
 	elem  *list.Element // in Sink.lru while the writer is open; guarded by Sink.mu
 
 	// retired is set (under Sink.mu) once the writer left Sink.open. A
@@ -93,8 +110,11 @@ type writer struct {
 
 	mu       sync.Mutex
 	ready    bool // the file and the FileWriter exist
-	f        *os.File
+	f        *countingFile
 	fw       *pqarrow.FileWriter
+	max      groupLimits
+	rows     int64 // rows in the open row group
+	bytes    int64 // estimated uncompressed bytes of the open row group
 	finished bool  // the file is complete (fsynced and closed) under tmp
 	renamed  bool  // the file has its final name
 	err      error // the first error of this file; it is then unusable
@@ -115,13 +135,17 @@ func New(cfg Config, runID string) (*Sink, error) {
 	if cfg.RowGroupRows <= 0 {
 		cfg.RowGroupRows = defaultRowGroupRows
 	}
+	if cfg.RowGroupBytes <= 0 {
+		cfg.RowGroupBytes = defaultRowGroupBytes
+	}
 	if cfg.MaxOpenFiles <= 0 {
 		cfg.MaxOpenFiles = defaultMaxOpenFiles
 	}
 	return &Sink{
-		dir:     cfg.Dir,
-		runID:   runID,
-		maxOpen: cfg.MaxOpenFiles,
+		dir:      cfg.Dir,
+		runID:    runID,
+		maxOpen:  cfg.MaxOpenFiles,
+		groupMax: groupLimits{rows: cfg.RowGroupRows, bytes: cfg.RowGroupBytes},
 		props: parquet.NewWriterProperties(
 			parquet.WithCompression(codec),
 			parquet.WithMaxRowGroupLength(cfg.RowGroupRows),
@@ -129,11 +153,13 @@ func New(cfg Config, runID string) (*Sink, error) {
 		),
 		// The stored Arrow schema makes timestamp[s, UTC] read back as
 		// such (Parquet itself only knows millis and finer).
-		arrProps: pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()),
-		open:     make(map[partKey]*writer),
-		lru:      list.New(),
-		pending:  make(map[string][]*writer),
-		failed:   make(map[string]error),
+		arrProps:  pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()),
+		open:      make(map[partKey]*writer),
+		lru:       list.New(),
+		pending:   make(map[string][]*writer),
+		failed:    make(map[string]error),
+		published: make(map[string][]ManifestFile),
+		commits:   make(map[string]*sync.Mutex),
 	}, nil
 }
 
@@ -334,8 +360,12 @@ func (s *Sink) acquire(k partKey) (w *writer, created bool, evicted []*writer, e
 	}
 	n := s.seq.Add(1)
 	name := "part-" + s.runID + "-" + strconv.FormatInt(n, 10) + ".parquet"
-	dir := filepath.Join(s.dir, k.table, "platform="+k.platform, "shop="+k.rowShop, "date="+dateOf(k.day))
-	w = &writer{key: k, tmp: filepath.Join(dir, "."+name+".tmp"), final: filepath.Join(dir, name)}
+	partition := "platform=" + k.platform + "/shop=" + k.rowShop + "/date=" + dateOf(k.day)
+	dir := filepath.Join(s.dir, k.table, filepath.FromSlash(partition))
+	w = &writer{
+		key: k, tmp: filepath.Join(dir, "."+name+".tmp"), final: filepath.Join(dir, name), max: s.groupMax,
+		file: ManifestFile{Table: k.table, Partition: partition, File: name, Path: k.table + "/" + partition + "/" + name},
+	}
 	w.mu.Lock()
 	w.elem = s.lru.PushFront(w)
 	s.open[k] = w
@@ -372,11 +402,24 @@ func (s *Sink) fail(shop string, err error) {
 	s.mu.Unlock()
 }
 
-// onlyWriter hides the file's Close from pqarrow.FileWriter.Close, which
-// would otherwise close it before we can fsync.
-type onlyWriter struct{ f *os.File }
+// countingFile counts the bytes written to a file, for its manifest entry.
+// It hides the file's Close from pqarrow.FileWriter.Close, which would
+// otherwise close it before we can fsync.
+type countingFile struct {
+	*os.File
+	n int64
+}
 
-func (o onlyWriter) Write(p []byte) (int, error) { return o.f.Write(p) }
+func (c *countingFile) Write(p []byte) (int, error) {
+	n, err := c.File.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// writeOnly is what pqarrow sees of a countingFile: Write and nothing else.
+type writeOnly struct{ c *countingFile }
+
+func (w writeOnly) Write(p []byte) (int, error) { return w.c.Write(p) }
 
 // create opens the temporary file and its FileWriter; w.mu must be held.
 func (w *writer) create(s *Sink, schema *arrow.Schema) error {
@@ -387,12 +430,13 @@ func (w *writer) create(s *Sink, schema *arrow.Schema) error {
 	if err != nil {
 		return w.setErr(fmt.Errorf("parquet sink: shop %s: %w", w.key.shop, err))
 	}
-	fw, err := pqarrow.NewFileWriter(schema, onlyWriter{f}, s.props, s.arrProps)
+	cf := &countingFile{File: f}
+	fw, err := pqarrow.NewFileWriter(schema, writeOnly{cf}, s.props, s.arrProps)
 	if err != nil {
 		f.Close()
 		return w.setErr(fmt.Errorf("parquet sink: shop %s: file %s: %w", w.key.shop, w.tmp, err))
 	}
-	w.f, w.fw, w.ready = f, fw, true
+	w.f, w.fw, w.ready = cf, fw, true
 	return nil
 }
 
@@ -403,15 +447,52 @@ func (w *writer) setErr(err error) error {
 	return w.err
 }
 
-// write appends rows; w.mu must be held. WriteBuffered fills the current
-// row group up to RowGroupRows before starting the next one, so small
-// batches do not make small row groups.
+// write appends rows; w.mu must be held. Rows go into the open row group
+// until it holds max.rows rows or max.bytes estimated bytes; then a new
+// one starts, so a batch may be split, and small batches do not make small
+// row groups. pqarrow buffers the open row group and writes it out when
+// the next one starts or the file is finished.
 func (w *writer) write(rows arrow.RecordBatch) error {
 	if w.err != nil {
 		return w.err
 	}
-	if err := w.fw.WriteBuffered(rows); err != nil {
+	wrap := func(err error) error {
 		return w.setErr(fmt.Errorf("parquet sink: shop %s: file %s: %w", w.key.shop, w.tmp, err))
+	}
+	size := newRowSizer(rows)
+	n := rows.NumRows()
+	for off := int64(0); off < n; {
+		k := min(n-off, w.max.rows-w.rows)
+		b := size.bytes(off, off+k)
+		if w.bytes+b > w.max.bytes {
+			// The most rows that fit; a row larger than the cap alone
+			// makes a row group of its own.
+			k = int64(sort.Search(int(k), func(i int) bool {
+				return w.bytes+size.bytes(off, off+int64(i)+1) > w.max.bytes
+			}))
+			if k == 0 && w.rows == 0 {
+				k = 1
+			}
+			b = size.bytes(off, off+k)
+		}
+		if k == 0 {
+			// The open row group is full.
+			if err := w.fw.NewBufferedRowGroupChecked(); err != nil {
+				return wrap(err)
+			}
+			w.rows, w.bytes = 0, 0
+			continue
+		}
+		chunk := rows.NewSlice(off, off+k)
+		err := w.fw.WriteBuffered(chunk)
+		chunk.Release()
+		if err != nil {
+			return wrap(err)
+		}
+		w.rows += k
+		w.bytes += b
+		w.file.Rows += k
+		off += k
 	}
 	return nil
 }
@@ -439,6 +520,7 @@ func (w *writer) finish() error {
 	if err := w.f.Close(); err != nil {
 		return wrap("close", err)
 	}
+	w.file.Bytes = w.f.n
 	w.finished = true
 	// A finished writer may wait in pending until its shop commits; drop
 	// the FileWriter and file so that waiting costs a few bytes, not the
@@ -498,13 +580,26 @@ func (s *Sink) take(shop string) []*writer {
 }
 
 // Commit finishes every file written for shop (all tables), fsyncs it and
-// renames it to its final name, then fsyncs the directories. If any rows
-// of the shop were lost by an earlier error, Commit publishes nothing,
-// removes the shop's temporary files and returns that error.
+// renames it to its final name, then fsyncs the directories and their
+// parents up to Dir. Last, it writes the shop's manifest for this run
+// (see Manifest), which lists every file its commits published: the
+// manifest is what says the commit happened. If any rows of the shop were
+// lost by an earlier error, Commit publishes nothing, removes the shop's
+// temporary files and returns that error. Commits of one shop are
+// serialized; commits of different shops run in parallel.
 func (s *Sink) Commit(ctx context.Context, shop string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := checkPathValue("shop", shop); err != nil {
+		// Its manifest could not be named: nothing of it may be published.
+		s.fail(shop, err)
+		s.abortAll(s.take(shop))
+		return fmt.Errorf("parquet sink: %w", err)
+	}
+	mu := s.commitLock(shop)
+	mu.Lock()
+	defer mu.Unlock()
 	s.mu.Lock()
 	closed, failed := s.closed, s.failed[shop]
 	s.mu.Unlock()
@@ -532,24 +627,35 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 		return err
 	}
 	dirs := make(map[string]bool)
+	files := make([]ManifestFile, 0, len(ws))
 	for _, w := range ws {
 		w.mu.Lock()
 		if err := w.publish(); err != nil {
 			errs = append(errs, err)
 		} else {
 			dirs[filepath.Dir(w.final)] = true
+			files = append(files, w.file)
 		}
 		w.mu.Unlock()
 	}
-	for d := range dirs {
-		if err := syncDir(d); err != nil {
-			errs = append(errs, fmt.Errorf("parquet sink: shop %s: %w", shop, err))
-		}
+	if err := syncDirs(s.dir, dirs); err != nil {
+		errs = append(errs, fmt.Errorf("parquet sink: shop %s: %w", shop, err))
 	}
 	if err := errors.Join(errs...); err != nil {
 		s.fail(shop, err)
 		s.abortAll(ws) // removes what was not renamed
 		return err
+	}
+	s.mu.Lock()
+	s.published[shop] = append(s.published[shop], files...)
+	m := Manifest{Format: ManifestFormat, RunID: s.runID, Shop: shop, CommittedAt: time.Now().UTC(),
+		Files: append([]ManifestFile{}, s.published[shop]...)} // [] rather than null when empty
+	s.mu.Unlock()
+	// The files are published and complete whatever happens now; without
+	// the manifest the commit is not recorded, so the shop fails (its
+	// watermark stays) and a later Commit of it may still write it.
+	if err := writeManifest(s.dir, m); err != nil {
+		return fmt.Errorf("parquet sink: shop %s: %w", shop, err)
 	}
 	return nil
 }
@@ -563,6 +669,41 @@ func (s *Sink) Abort(ctx context.Context, shop string) error {
 	delete(s.failed, shop)
 	s.mu.Unlock()
 	return s.abortAll(ws)
+}
+
+// commitLock returns the mutex that serializes shop's Commits.
+func (s *Sink) commitLock(shop string) *sync.Mutex {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	mu := s.commits[shop]
+	if mu == nil {
+		mu = new(sync.Mutex)
+		s.commits[shop] = mu
+	}
+	return mu
+}
+
+// syncDirs fsyncs every directory of dirs and each of its ancestors up to
+// and including root, once each. A rename is durable when its directory is
+// synced, but a directory that MkdirAll created (a new date, shop or
+// table) is itself an entry of its parent: without syncing the parents, a
+// crash could lose the new directory and the files renamed into it.
+func syncDirs(root string, dirs map[string]bool) error {
+	root = filepath.Clean(root)
+	done := make(map[string]bool)
+	var errs []error
+	for d := range dirs {
+		for d = filepath.Clean(d); !done[d]; d = filepath.Dir(d) {
+			done[d] = true
+			if err := syncDir(d); err != nil {
+				errs = append(errs, err)
+			}
+			if d == root || d == filepath.Dir(d) || !strings.HasPrefix(d, root+string(filepath.Separator)) {
+				break
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func syncDir(dir string) error {

@@ -2,6 +2,7 @@ package parquet
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	pq "github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 	"github.com/shopspring/decimal"
@@ -156,6 +159,84 @@ func allFiles(t *testing.T, dir string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// partFiles is allFiles without the manifests.
+func partFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	for _, f := range allFiles(t, dir) {
+		if !strings.HasPrefix(f, manifestDir+"/") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// runOf returns the run id in a part file's name, part-<run_id>-<n>.parquet.
+func runOf(t *testing.T, name string) string {
+	t.Helper()
+	base := strings.TrimSuffix(strings.TrimPrefix(name, "part-"), ".parquet")
+	i := strings.LastIndex(base, "-")
+	if !isPartFile(name) || i < 0 {
+		t.Fatalf("not a part file name: %s", name)
+	}
+	return base[:i]
+}
+
+// checkManifests holds the manifests under dir to the files on disk: each
+// (run, shop) that has part files has a manifest, which lists exactly
+// those files, each with its size and with the rows parquet-go reads from
+// it. It returns the manifests.
+func checkManifests(t *testing.T, dir string) []Manifest {
+	t.Helper()
+	ms, err := ReadManifests(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onDisk := map[[2]string][]string{} // run, shop → paths
+	for _, f := range partFiles(t, dir) {
+		parts := strings.Split(f, "/")
+		if len(parts) != 5 {
+			t.Fatalf("part file outside the layout: %s", f)
+		}
+		k := [2]string{runOf(t, parts[4]), strings.TrimPrefix(parts[2], "shop=")}
+		onDisk[k] = append(onDisk[k], f)
+	}
+	for _, m := range ms {
+		if m.Format != ManifestFormat || m.CommittedAt.IsZero() {
+			t.Errorf("manifest %s/%s: format %d, committed at %v", m.RunID, m.Shop, m.Format, m.CommittedAt)
+		}
+		var listed []string
+		for _, f := range m.Files {
+			if f.Path != f.Table+"/"+f.Partition+"/"+f.File || runOf(t, f.File) != m.RunID {
+				t.Errorf("manifest %s/%s: inconsistent entry %+v", m.RunID, m.Shop, f)
+			}
+			listed = append(listed, f.Path)
+			path := filepath.Join(dir, filepath.FromSlash(f.Path))
+			st, err := os.Stat(path)
+			if err != nil {
+				t.Errorf("manifest %s/%s lists %s: %v", m.RunID, m.Shop, f.Path, err)
+				continue
+			}
+			if st.Size() != f.Bytes {
+				t.Errorf("manifest %s/%s: %s has %d bytes, listed %d", m.RunID, m.Shop, f.Path, st.Size(), f.Bytes)
+			}
+			if n := len(readPQ(t, path).rows); int64(n) != f.Rows {
+				t.Errorf("manifest %s/%s: %s holds %d rows, listed %d", m.RunID, m.Shop, f.Path, n, f.Rows)
+			}
+		}
+		slices.Sort(listed)
+		k := [2]string{m.RunID, m.Shop}
+		if want := onDisk[k]; !slices.Equal(listed, want) {
+			t.Errorf("manifest %s/%s lists\n%s\nthe disk holds\n%s", m.RunID, m.Shop, strings.Join(listed, "\n"), strings.Join(want, "\n"))
+		}
+		delete(onDisk, k)
+	}
+	for k, fs := range onDisk {
+		t.Errorf("run %s shop %s: %d files and no manifest", k[0], k[1], len(fs))
+	}
+	return ms
 }
 
 // pqFile is a file read with parquet-go, independently of arrow-go.
@@ -313,8 +394,12 @@ func TestWriteCommitLayout(t *testing.T) {
 		}
 	}
 	slices.Sort(want)
-	if got := allFiles(t, dir); !slices.Equal(got, want) {
-		t.Fatalf("files:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	manifests := []string{"_manifests/run=r1/shop=s1.json", "_manifests/run=r1/shop=s2.json"}
+	if got := allFiles(t, dir); !slices.Equal(got, append(slices.Clone(manifests), want...)) {
+		t.Fatalf("files:\n%s\nwant:\n%s\n%s", strings.Join(got, "\n"), strings.Join(manifests, "\n"), strings.Join(want, "\n"))
+	}
+	if ms := checkManifests(t, dir); len(ms) != 2 || len(ms[0].Files) != 9 || len(ms[1].Files) != 9 {
+		t.Fatalf("manifests: %+v", ms)
 	}
 
 	// Row counts per file, read with parquet-go.
@@ -488,7 +573,8 @@ func TestMaxOpenFilesOneSplitsParts(t *testing.T) {
 	if err := s.Commit(context.Background(), "y1"); err != nil {
 		t.Fatal(err)
 	}
-	files := allFiles(t, dir)
+	checkManifests(t, dir)
+	files := partFiles(t, dir)
 	// Every run of one date got its own part: 6 runs per batch, but the
 	// last run of batch 1 and the first of batch 2 (dates 1, 1) share one.
 	if len(files) != 11 {
@@ -531,7 +617,10 @@ func TestCloseWithoutCommitLeavesNothing(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	files := allFiles(t, dir)
+	if ms := checkManifests(t, dir); len(ms) != 1 || ms[0].Shop != "s2" {
+		t.Fatalf("want only s2's manifest, got %+v", ms)
+	}
+	files := partFiles(t, dir)
 	if len(files) != 9 {
 		t.Fatalf("want only s2's 9 files, got:\n%s", strings.Join(files, "\n"))
 	}
@@ -613,6 +702,9 @@ func TestTwoRunsCountLatest(t *testing.T) {
 			}
 		}
 	}
+	if ms := checkManifests(t, dir); len(ms) != 4 {
+		t.Fatalf("%d manifests, want 2 runs x 2 shops", len(ms))
+	}
 	if n, err := CountLatest(dir, table.Orders, "nope"); err != nil || n != 0 {
 		t.Fatalf("unknown shop: %d, %v", n, err)
 	}
@@ -684,8 +776,13 @@ func TestConcurrentShops(t *testing.T) {
 			}
 		}
 	}
+	if ms := checkManifests(t, dir); len(ms) != shops {
+		t.Fatalf("%d manifests, want %d", len(ms), shops)
+	}
 	for _, f := range allFiles(t, dir) {
-		if !isPartFile(filepath.Base(f)) {
+		base := filepath.Base(f)
+		manifest := strings.HasPrefix(f, manifestDir+"/") && strings.HasPrefix(base, "shop=") && strings.HasSuffix(base, ".json")
+		if !isPartFile(base) && !manifest {
 			t.Fatalf("left behind: %s", f)
 		}
 	}
@@ -783,5 +880,223 @@ func TestFailedWriteBlocksCommit(t *testing.T) {
 	}
 	if files := allFiles(t, dir); !slices.Equal(files, []string{"refunds"}) {
 		t.Fatalf("left behind:\n%s", strings.Join(files, "\n"))
+	}
+}
+
+// TestManifestRecordsEveryCommit: a shop's manifest lists every file its
+// commits of the run published (two commits: both sets), with the fields
+// a reader needs; a commit with no rows still records that it happened; a
+// shop that did not commit, or whose name cannot name a file, has none.
+func TestManifestRecordsEveryCommit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s, err := New(Config{Dir: dir, MaxOpenFiles: 4}, "r7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	writeShop(t, s, "s1", makeFixture("shopex", "s1", "r7", 1))
+	if err := s.Commit(ctx, "s1"); err != nil {
+		t.Fatal(err)
+	}
+	first := checkManifests(t, dir)
+	if len(first) != 1 || len(first[0].Files) != 9 {
+		t.Fatalf("after the first commit: %+v", first)
+	}
+	writeShop(t, s, "s1", makeFixture("shopex", "s1", "r7", 2))
+	writeShop(t, s, "never", makeFixture("dage", "never", "r7", 1))
+	if err := s.Commit(ctx, "s1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx, "idle"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx, "a/b"); err == nil {
+		t.Fatal("a shop name with a slash was committed")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ms := checkManifests(t, dir) // "never" left no files, so none is unlisted
+	if len(ms) != 2 || ms[0].Shop != "idle" || ms[1].Shop != "s1" {
+		t.Fatalf("manifests: %+v", ms)
+	}
+	if len(ms[0].Files) != 0 || len(ms[1].Files) != 18 || !slices.Equal(ms[1].Files[:9], first[0].Files) {
+		t.Fatalf("idle lists %d files, s1 %d (the first 9 as before: %v)", len(ms[0].Files), len(ms[1].Files), slices.Equal(ms[1].Files[:9], first[0].Files))
+	}
+	rows := map[string]int64{}
+	for _, f := range ms[1].Files {
+		rows[f.Table] += f.Rows
+	}
+	if rows["orders"] != 10 || rows["order_items"] != 20 || rows["refunds"] != 6 {
+		t.Fatalf("rows per table %v, want 2 x (5, 10, 3)", rows)
+	}
+
+	// The JSON a reader globs for, field by field.
+	raw, err := os.ReadFile(filepath.Join(dir, "_manifests", "run=r7", "shop=s1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Format      *int    `json:"format"`
+		RunID       *string `json:"run_id"`
+		Shop        *string `json:"shop"`
+		CommittedAt *string `json:"committed_at"`
+		Files       []map[string]any
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Format == nil || *doc.Format != 1 || *doc.RunID != "r7" || *doc.Shop != "s1" || doc.CommittedAt == nil {
+		t.Fatalf("manifest header: %s", raw)
+	}
+	var keys []string
+	for k := range doc.Files[0] {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if want := []string{"bytes", "file", "partition", "path", "rows", "table"}; !slices.Equal(keys, want) {
+		t.Fatalf("file entry keys %v, want %v", keys, want)
+	}
+	if idle, _ := os.ReadFile(ManifestPath(dir, "r7", "idle")); !strings.Contains(string(idle), `"files": []`) {
+		t.Fatalf("idle manifest: %s", idle)
+	}
+
+	// A crash while writing a manifest leaves a hidden temporary file,
+	// which readers skip.
+	if err := os.WriteFile(filepath.Join(dir, "_manifests", "run=r7", ".shop=x.json.123.tmp"), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if ms, err := ReadManifests(dir); err != nil || len(ms) != 2 {
+		t.Fatalf("with a temporary file: %d manifests, %v", len(ms), err)
+	}
+	if ms, err := ReadManifests(t.TempDir()); err != nil || ms != nil {
+		t.Fatalf("no manifests: %v, %v", ms, err)
+	}
+}
+
+// TestManifestFailureFailsCommit: when the manifest cannot be written the
+// commit fails (so the watermark stays), and the files it published stay
+// complete and readable, only unrecorded.
+func TestManifestFailureFailsCommit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "_manifests"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{Dir: dir}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	writeShop(t, s, "s1", makeFixture("shopex", "s1", "r1", 1))
+	if err := s.Commit(context.Background(), "s1"); err == nil || !strings.Contains(err.Error(), "manifest") {
+		t.Fatalf("Commit: %v, want a manifest error", err)
+	}
+	if files := partFiles(t, dir); len(files) != 10 || files[0] != "_manifests" {
+		t.Fatalf("want 9 files published next to the obstacle, got:\n%s", strings.Join(files, "\n"))
+	}
+	if n, err := CountLatest(dir, table.Orders, "s1"); err != nil || n != 5 {
+		t.Fatalf("unrecorded files read back as %d orders, %v", n, err)
+	}
+}
+
+// TestRowGroupsCutByRowsAndBytes: row groups end at RowGroupRows rows or
+// at RowGroupBytes estimated bytes, whichever comes first, across and
+// inside batches; a row larger than the cap is a group of its own; no row
+// is lost or reordered by the cuts, and the footer's uncompressed sizes
+// agree with the estimate (they also count min/max statistics, which for
+// a one-row group of a long string are twice its length).
+func TestRowGroupsCutByRowsAndBytes(t *testing.T) {
+	t.Parallel()
+	const maxRows, maxBytes = 7, 10_000
+	dir := t.TempDir()
+	s, err := New(Config{Dir: dir, RowGroupRows: maxRows, RowGroupBytes: maxBytes}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// Quarantine rows are what makes bytes matter: raw payloads.
+	sizes := []int{100, 100, 100, 100, 100, 100, 100, 100, 100, // by rows: 7, then 2...
+		3000, 3000, 3000, 3000, // ...then by bytes
+		50_000,                   // alone
+		10, 4000, 4000, 4000, 10, // by bytes again
+	}
+	var payloads []string
+	var qs []model.Quarantined
+	for i, n := range sizes {
+		p := strings.Repeat(fmt.Sprintf("%06d", i), n/6+1)[:n]
+		payloads = append(payloads, p)
+		qs = append(qs, model.Quarantined{
+			Meta: model.Meta{Platform: "ymcart", Shop: "y1", RunID: "r1", Version: 1},
+			Seq:  uint64(i), Endpoint: "orderList", Reason: "bad amount", Payload: p,
+			At: time.Date(2024, 1, 1, 0, 0, i, 0, time.UTC),
+		})
+	}
+	// Batches that do not line up with the groups: 5, 6, 1, 7.
+	for _, b := range [][2]int{{0, 5}, {5, 11}, {11, 12}, {12, len(qs)}} {
+		part := qs[b[0]:b[1]]
+		rec := build(t, table.Quarantine, len(part), func(bl *table.Builder, i int) error { return bl.AppendQuarantined(&part[i]) })
+		if err := s.Write(context.Background(), "y1", table.Quarantine, rec); err != nil {
+			t.Fatal(err)
+		}
+		rec.Release()
+	}
+	if err := s.Commit(context.Background(), "y1"); err != nil {
+		t.Fatal(err)
+	}
+	files, err := Files(dir, table.Quarantine)
+	if err != nil || len(files) != 1 {
+		t.Fatalf("files %v, %v", files, err)
+	}
+	rdr, err := file.OpenParquetFile(files[0], false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Close()
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payloadCol := table.Quarantine.ColumnIndex("payload")
+	var groups [][]string // payloads per row group, in file order
+	for g := 0; g < rdr.NumRowGroups(); g++ {
+		tbl, err := fr.ReadRowGroups(context.Background(), []int{payloadCol}, []int{g})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ps []string
+		for _, c := range tbl.Column(0).Data().Chunks() {
+			for i := 0; i < c.Len(); i++ {
+				ps = append(ps, c.(*array.String).Value(i))
+			}
+		}
+		tbl.Release()
+		groups = append(groups, ps)
+		if n := rdr.MetaData().RowGroup(g).NumRows(); n != int64(len(ps)) {
+			t.Fatalf("group %d: footer says %d rows, read %d", g, n, len(ps))
+		}
+	}
+	var got []int
+	var all []string
+	for _, g := range groups {
+		got = append(got, len(g))
+		all = append(all, g...)
+	}
+	// 7 (rows) | 2+3 (bytes: 200+9000) | 1 | 1 (50k alone) | 10+4000+4000 | 4000+10.
+	// Each row also carries about 60 bytes of other columns.
+	if want := []int{7, 5, 1, 1, 3, 2}; !slices.Equal(got, want) {
+		t.Errorf("rows per group %v, want %v", got, want)
+	}
+	if !slices.Equal(all, payloads) {
+		t.Errorf("payloads read back differ from those written (%d rows, want %d)", len(all), len(payloads))
+	}
+	for g := range groups {
+		total := rdr.MetaData().RowGroup(g).TotalByteSize()
+		t.Logf("group %d: %d rows, %d uncompressed bytes", g, len(groups[g]), total)
+		if len(groups[g]) > 1 && total > maxBytes*3/2 {
+			t.Errorf("group %d: %d uncompressed bytes in the footer, far above the %d cap", g, total, maxBytes)
+		}
 	}
 }
