@@ -54,4 +54,18 @@ FROM shop.orders FINAL WHERE payment_status != 'unpaid'
 GROUP BY month, currency ORDER BY month, currency LIMIT 12"
 echo "$q;"
 ch -q "$q FORMAT PrettyCompactNoEscapes"
+
+echo "== this run in etl_runs: what each shop read and wrote"
+q="SELECT shop, status, orders_read, rows_orders, rows_order_items AS items, rows_refunds AS refunds,
+  rows_payments AS payments, rows_shipments AS shipments, quarantined, duration_ms
+FROM shop.etl_runs FINAL WHERE run_id = (SELECT max(run_id) FROM shop.etl_runs) ORDER BY shop"
+echo "$q;"
+ch -q "$q FORMAT PrettyCompactNoEscapes"
+
+echo "== repeat buyers, counted on hashed e-mails (transform.pii: hash)"
+q="SELECT shop, uniqExact(buyer_email) AS buyers, countIf(n > 1) AS repeat_buyers, any(buyer_email) AS a_hashed_email
+FROM (SELECT shop, buyer_email, count() AS n FROM shop.orders FINAL WHERE buyer_email != '' GROUP BY shop, buyer_email)
+GROUP BY shop ORDER BY shop"
+echo "$q;"
+ch -q "$q FORMAT PrettyCompactNoEscapes"
 exit $status
