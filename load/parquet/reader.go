@@ -81,6 +81,37 @@ func ReadTable(dir string, t *table.Table) ([]arrow.RecordBatch, error) {
 	return out, nil
 }
 
+// olderColumns reports whether a file's columns are the table's or those of
+// an older declaration of it: the table's columns in order, some left out.
+// Schema changes are additive (table.SchemaVersion), so files written
+// before a column was added stay readable.
+func olderColumns(file, table []string) bool {
+	j := 0
+	for _, c := range file {
+		for j < len(table) && table[j] != c {
+			j++
+		}
+		if j == len(table) {
+			return false
+		}
+		j++
+	}
+	return len(file) > 0
+}
+
+// emptyColumn is n rows of f's empty value: null for a nullable field,
+// else "", 0, or an empty list.
+func emptyColumn(f arrow.Field, n int) arrow.Array {
+	b := array.NewBuilder(memory.DefaultAllocator, f.Type)
+	defer b.Release()
+	if f.Nullable {
+		b.AppendNulls(n)
+	} else {
+		b.AppendEmptyValues(n)
+	}
+	return b.NewArray()
+}
+
 // readFile streams a file's batches to fn, which must Retain what it
 // keeps. columns selects top-level primitive columns by name (nil: all).
 func readFile(path string, t *table.Table, columns []string, fn func(arrow.RecordBatch) error) error {
@@ -101,7 +132,7 @@ func readFile(path string, t *table.Table, columns []string, fn func(arrow.Recor
 	for _, f := range sc.Fields() {
 		names = append(names, f.Name)
 	}
-	if !slices.Equal(names, t.ColumnNames()) {
+	if !olderColumns(names, t.ColumnNames()) {
 		return fmt.Errorf("parquet: %s has columns %v, table %s has %v", path, names, t.Name, t.ColumnNames())
 	}
 	var leaves []int
@@ -226,7 +257,7 @@ func conform(rec arrow.RecordBatch, schema *arrow.Schema) (arrow.RecordBatch, er
 		rec.Retain()
 		return rec, nil
 	}
-	cols := make([]arrow.Array, rec.NumCols())
+	cols := make([]arrow.Array, schema.NumFields())
 	defer func() {
 		for _, c := range cols {
 			if c != nil {
@@ -234,8 +265,16 @@ func conform(rec arrow.RecordBatch, schema *arrow.Schema) (arrow.RecordBatch, er
 			}
 		}
 	}()
-	for i, col := range rec.Columns() {
-		want := schema.Field(i).Type
+	for i, f := range schema.Fields() {
+		idx := rec.Schema().FieldIndices(f.Name)
+		if len(idx) == 0 {
+			// A file written before the column was added (olderColumns):
+			// the column's empty value, null where it may be null.
+			cols[i] = emptyColumn(f, int(rec.NumRows()))
+			continue
+		}
+		col := rec.Column(idx[0])
+		want := f.Type
 		got := col.DataType()
 		switch {
 		case arrow.TypeEqual(got, want):
@@ -244,7 +283,7 @@ func conform(rec arrow.RecordBatch, schema *arrow.Schema) (arrow.RecordBatch, er
 		case got.ID() == arrow.TIMESTAMP && want.ID() == arrow.TIMESTAMP:
 			c, err := convertTimestamps(col.(*array.Timestamp), want.(*arrow.TimestampType))
 			if err != nil {
-				return nil, fmt.Errorf("column %s: %w", schema.Field(i).Name, err)
+				return nil, fmt.Errorf("column %s: %w", f.Name, err)
 			}
 			cols[i] = c
 		case got.ID() == arrow.LIST && want.ID() == arrow.LIST &&
@@ -256,7 +295,7 @@ func conform(rec arrow.RecordBatch, schema *arrow.Schema) (arrow.RecordBatch, er
 			cols[i] = array.MakeFromData(nd)
 			nd.Release()
 		default:
-			return nil, fmt.Errorf("column %s is %s, want %s", schema.Field(i).Name, got, want)
+			return nil, fmt.Errorf("column %s is %s, want %s", f.Name, got, want)
 		}
 	}
 	return array.NewRecordBatch(schema, cols, rec.NumRows()), nil

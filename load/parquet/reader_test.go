@@ -1,0 +1,100 @@
+package parquet
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/shopetl/shopetl/table"
+)
+
+// Files written before a column was added (an older table.SchemaVersion)
+// stay readable: the column reads as its empty value, and a later run's
+// files, with every column, read alongside them.
+func TestReadOlderFiles(t *testing.T) {
+	dir := t.TempDir()
+	fx := makeFixture("shoptima", "st", "r1", 1)
+	full := fx.batches(t)[table.Orders]
+	defer full.Release()
+
+	// The orders table as schema version 1 had it: no buyer columns.
+	old := *table.Orders
+	old.Columns = slices.DeleteFunc(slices.Clone(old.Columns), func(c table.Column) bool {
+		return strings.HasPrefix(c.Name, "buyer_") || strings.HasPrefix(c.Name, "ship_")
+	})
+	var cols []arrow.Array
+	for _, c := range old.Columns {
+		cols = append(cols, full.Column(table.Orders.ColumnIndex(c.Name)))
+	}
+	oldRec := array.NewRecordBatch(old.Schema(), cols, full.NumRows())
+	defer oldRec.Release()
+	s, err := New(Config{Dir: dir}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(context.Background(), "st", &old, oldRec); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(context.Background(), "st"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	// A newer run writes one more order with every column.
+	fx2 := makeFixture("shoptima", "st", "r2", 2)
+	fx2.orders = fx2.orders[:1]
+	fx2.orders[0].OrderID = "new-1"
+	fx2.orders[0].BuyerEmail = "hashed"
+	s2, err := New(Config{Dir: dir}, "r2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec2 := fx2.batches(t)[table.Orders]
+	defer rec2.Release()
+	if err := s2.Write(context.Background(), "st", table.Orders, rec2); err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.Commit(context.Background(), "st"); err != nil {
+		t.Fatal(err)
+	}
+	s2.Close()
+
+	n, err := CountLatest(dir, table.Orders, "st")
+	if err != nil || n != len(fx.orders)+1 {
+		t.Fatalf("CountLatest = %d (%v), want %d", n, err, len(fx.orders)+1)
+	}
+	recs, err := ReadTable(dir, table.Orders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emails := map[string]string{}
+	for _, r := range recs {
+		if !r.Schema().Equal(table.Orders.Schema()) {
+			t.Fatalf("read schema %v", r.Schema())
+		}
+		ids := r.Column(table.Orders.ColumnIndex("order_id")).(*array.String)
+		em := r.Column(table.Orders.ColumnIndex("buyer_email")).(*array.String)
+		for i := 0; i < int(r.NumRows()); i++ {
+			if em.IsNull(i) {
+				t.Errorf("order %s: buyer_email null, want empty", ids.Value(i))
+			}
+			emails[ids.Value(i)] = em.Value(i)
+		}
+		r.Release()
+	}
+	if len(emails) != len(fx.orders)+1 || emails["new-1"] != "hashed" || emails[fx.orders[0].OrderID] != "" {
+		t.Fatalf("buyer_email by order: %v", emails)
+	}
+
+	// Columns out of the table's order are not an older version of it.
+	if olderColumns([]string{"shop", "platform"}, table.Orders.ColumnNames()) {
+		t.Error("reordered columns accepted")
+	}
+	if olderColumns([]string{"platform", "colour"}, table.Orders.ColumnNames()) {
+		t.Error("an unknown column accepted")
+	}
+}
