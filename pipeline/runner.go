@@ -428,12 +428,12 @@ func (l *shopLoad) append(rec *model.Record) error {
 		if err := l.builders[table.Orders].AppendOrder(&rec.Order); err != nil {
 			return err
 		}
-		l.res.Rows[0]++
+		l.count(table.Orders, 1)
 	}
-	l.res.Rows[1] += int64(len(rec.Items))
-	l.res.Rows[2] += int64(len(rec.Refunds))
-	l.res.Rows[3] += int64(len(rec.Payments))
-	l.res.Rows[4] += int64(len(rec.Shipments))
+	l.count(table.OrderItems, len(rec.Items))
+	l.count(table.Refunds, len(rec.Refunds))
+	l.count(table.Payments, len(rec.Payments))
+	l.count(table.Shipments, len(rec.Shipments))
 	for i := range rec.Items {
 		if err := l.builders[table.OrderItems].AppendItem(&rec.Items[i]); err != nil {
 			return err
@@ -455,6 +455,13 @@ func (l *shopLoad) append(rec *model.Record) error {
 		}
 	}
 	return nil
+}
+
+// count adds n rows of t to the shop's rows written (etl_runs).
+func (l *shopLoad) count(t *table.Table, n int) {
+	if i := slices.Index(table.RunRowTables[:], t); i >= 0 {
+		l.res.Rows[i] += int64(n)
+	}
 }
 
 func (l *shopLoad) quarantine(endpoint, key, reason string, payload []byte) {
