@@ -34,6 +34,14 @@ export CLICKHOUSE_ADDR
 # Prerequisite that starts the private server, empty when one was given.
 CH_DEP := $(if $(CH_EXTERNAL),,clickhouse)
 
+# The private server's TLS port (scripts/clickhouse.sh) and the certificate
+# to trust for it: the TLS tests skip when the certificate is not there.
+export CH_TLS_PORT ?= $(shell echo $$(($(CH_TCP_PORT) + 1)))
+ifndef CH_EXTERNAL
+export CLICKHOUSE_TLS_ADDR ?= 127.0.0.1:$(CH_TLS_PORT)
+export CLICKHOUSE_TLS_CA ?= $(abspath $(BUILD_DIR))/clickhouse/etc/server.crt
+endif
+
 .PHONY: build test fmt-check vet clickhouse demo bench fuzz stop clean
 
 build:

@@ -6,14 +6,17 @@
 #   scripts/clickhouse.sh status   report whether it answers
 #
 # Config and data live under ${BUILD_DIR:-build}/clickhouse; nothing under
-# /etc or /var/lib is touched. Ports: CH_TCP_PORT (19000), CH_HTTP_PORT (18123);
-# server time zone CH_TIMEZONE (UTC).
+# /etc or /var/lib is touched. Ports: CH_TCP_PORT (19000), CH_HTTP_PORT (18123),
+# and CH_TLS_PORT (CH_TCP_PORT+1) for the native protocol over TLS with a
+# self-signed certificate (etc/server.crt, CN localhost, IP 127.0.0.1) when
+# openssl is installed; server time zone CH_TIMEZONE (UTC).
 # On success prints CLICKHOUSE_ADDR=127.0.0.1:<tcp port> on stdout; everything
 # else goes to stderr.
 set -euo pipefail
 
 CH_TCP_PORT="${CH_TCP_PORT:-19000}"
 CH_HTTP_PORT="${CH_HTTP_PORT:-18123}"
+CH_TLS_PORT="${CH_TLS_PORT:-$((CH_TCP_PORT + 1))}"
 CH_HOST=127.0.0.1
 CH_START_TIMEOUT="${CH_START_TIMEOUT:-60}"
 # Server time zone (DateTime <-> text); fixed so results do not depend on the host.
@@ -87,6 +90,22 @@ write_config() {
     mkdir -p "$CONF_DIR" "$DATA_DIR/tmp" "$DATA_DIR/user_files" "$DATA_DIR/format_schemas" "$LOG_DIR"
     cp "$SRC_CONF_DIR/users.xml" "$CONF_DIR/users.xml"
 
+    # A self-signed certificate for the TLS port, so that tests can prove
+    # the sink's TLS options against the real server. No dhparam file: the
+    # packaged config names one, generating it takes minutes.
+    local tls_port=""
+    if command -v openssl >/dev/null 2>&1; then
+        if [ ! -s "$CONF_DIR/server.crt" ]; then
+            openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=localhost" \
+                -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+                -keyout "$CONF_DIR/server.key" -out "$CONF_DIR/server.crt" >/dev/null 2>&1 \
+                || log "openssl could not make a certificate; no TLS port"
+        fi
+        if [ -s "$CONF_DIR/server.crt" ]; then
+            tls_port="    <tcp_port_secure>$CH_TLS_PORT</tcp_port_secure>\n"
+        fi
+    fi
+
     # 1. every path into our folder; 2. drop listen_host and the ports we do
     #    not want (single-line elements only, which is how the packaged file
     #    writes them; commented-out ones are left alone as they are inert);
@@ -101,7 +120,8 @@ write_config() {
         -e '/^[[:space:]]*<(listen_host|interserver_http_port|interserver_https_port|mysql_port|postgresql_port|https_port|tcp_port_secure|grpc_port|prometheus|users_config|include_from|timezone|mark_cache_size|uncompressed_cache_size)>.*<\/\1>[[:space:]]*$/d' \
         -e "s#^([[:space:]]*)<tcp_port>[0-9]+</tcp_port>#\1<tcp_port>$CH_TCP_PORT</tcp_port>#" \
         -e "s#^([[:space:]]*)<http_port>[0-9]+</http_port>#\1<http_port>$CH_HTTP_PORT</http_port>#" \
-        -e "s#^[[:space:]]*</(yandex|clickhouse)>[[:space:]]*\$#    <listen_host>$CH_HOST</listen_host>\n    <users_config>$CONF_DIR/users.xml</users_config>\n    <include_from>$CONF_DIR/metrika.xml</include_from>\n    <timezone>$CH_TIMEZONE</timezone>\n    <mark_cache_size>536870912</mark_cache_size>\n    <uncompressed_cache_size>536870912</uncompressed_cache_size>\n</\1>#" \
+        -e '/<dhParamsFile>/d' \
+        -e "s#^[[:space:]]*</(yandex|clickhouse)>[[:space:]]*\$#$tls_port    <listen_host>$CH_HOST</listen_host>\n    <users_config>$CONF_DIR/users.xml</users_config>\n    <include_from>$CONF_DIR/metrika.xml</include_from>\n    <timezone>$CH_TIMEZONE</timezone>\n    <mark_cache_size>536870912</mark_cache_size>\n    <uncompressed_cache_size>536870912</uncompressed_cache_size>\n</\1>#" \
         "$SRC_CONF_DIR/config.xml" >"$CONF_DIR/config.xml.new"
 
     grep -q "<tcp_port>$CH_TCP_PORT</tcp_port>" "$CONF_DIR/config.xml.new" || die "could not set tcp_port in config"
@@ -115,7 +135,13 @@ write_config() {
     printf '<?xml version="1.0"?>\n<yandex>\n</yandex>\n' >"$CONF_DIR/metrika.xml"
 }
 
-print_addr() { echo "CLICKHOUSE_ADDR=$CH_HOST:$CH_TCP_PORT"; }
+print_addr() {
+    echo "CLICKHOUSE_ADDR=$CH_HOST:$CH_TCP_PORT"
+    if grep -q "<tcp_port_secure>$CH_TLS_PORT</tcp_port_secure>" "$CONF_DIR/config.xml" 2>/dev/null; then
+        echo "CLICKHOUSE_TLS_ADDR=$CH_HOST:$CH_TLS_PORT"
+        echo "CLICKHOUSE_TLS_CA=$CONF_DIR/server.crt"
+    fi
+}
 
 err_tail() {
     local f shown=""

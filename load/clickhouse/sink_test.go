@@ -591,3 +591,53 @@ func TestSchemaVersionRecordedAndNewerRefused(t *testing.T) {
 		t.Fatalf("New on a newer schema: %v", err)
 	}
 }
+
+// TestTLS connects over the private server's TLS port (scripts/clickhouse.sh
+// makes a self-signed certificate): trusting its certificate through
+// TLSCAFile works, the system's roots refuse it, and TLSSkipVerify accepts
+// it. A batch written over TLS reads back.
+func TestTLS(t *testing.T) {
+	addr, ca := os.Getenv("CLICKHOUSE_TLS_ADDR"), os.Getenv("CLICKHOUSE_TLS_CA")
+	if addr == "" || ca == "" {
+		t.Skip("CLICKHOUSE_TLS_ADDR/CLICKHOUSE_TLS_CA not set (make test sets them for its private server)")
+	}
+	if _, err := os.Stat(ca); err != nil {
+		t.Skipf("no certificate at %s (openssl missing when the server was set up?): %v", ca, err)
+	}
+	cfg := testConfig(t)
+	cfg.Addr = []string{addr}
+	cfg.TLS = true
+	ctx := testCtx(t)
+
+	if _, err := New(ctx, cfg); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("self-signed certificate with the system's roots: %v, want a certificate error", err)
+	}
+	skip := cfg
+	skip.TLSSkipVerify = true
+	s1, err := New(ctx, skip)
+	if err != nil {
+		t.Fatalf("tls_skip_verify: %v", err)
+	}
+	s1.Close()
+
+	cfg.TLSCAFile = ca
+	s, err := New(ctx, cfg)
+	if err != nil {
+		t.Fatalf("tls_ca_file %s: %v", ca, err)
+	}
+	t.Cleanup(func() {
+		s.Conn().Exec(context.Background(), "DROP DATABASE IF EXISTS "+Quote(cfg.Database))
+		s.Close()
+	})
+	fx := ordersBatch(t, testOrders(1, model.StatusPaid))
+	if err := s.Write(ctx, "st", table.Orders, fx); err != nil {
+		t.Fatalf("write over TLS: %v", err)
+	}
+	var n uint64
+	if err := s.Conn().QueryRow(ctx, "SELECT count() FROM "+qualified(cfg.Database, "orders")+" FINAL").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != uint64(fx.NumRows()) {
+		t.Fatalf("%d rows over TLS, wrote %d", n, fx.NumRows())
+	}
+}
