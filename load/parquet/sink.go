@@ -278,6 +278,9 @@ func partition(shop string, t *table.Table, rec arrow.RecordBatch) ([]span, erro
 		if err := checkPathValue("shop", k.rowShop); err != nil {
 			return nil, fmt.Errorf("row %d: %w", i, err)
 		}
+		// Value aliases the batch's buffer; a key outlives the batch (in
+		// writers kept until commit), so it must not pin that buffer.
+		k.platform, k.rowShop = strings.Clone(k.platform), strings.Clone(k.rowShop)
 		spans = append(spans, span{key: k, start: int64(i), end: int64(i + 1)})
 	}
 	return spans, nil
