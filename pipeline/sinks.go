@@ -20,7 +20,7 @@ func OpenSinks(ctx context.Context, spec *Spec, runID string, log *slog.Logger) 
 			Addr: c.Addr, Database: c.Database, Username: c.Username,
 			Password: c.Password.Reveal(), TLS: c.TLS, DialTimeout: c.DialTimeout.Std(),
 			TLSCAFile: resolveOptional(spec, c.TLSCAFile), TLSSkipVerify: c.TLSNoVerify, Cluster: c.Cluster,
-			Logger: log,
+			Logger: log, Retry: c.Retries.retry(),
 		})
 		if err != nil {
 			return nil, fmt.Errorf("sink clickhouse: %w", err)
@@ -35,6 +35,16 @@ func OpenSinks(ctx context.Context, spec *Spec, runID string, log *slog.Logger) 
 		sinks = append(sinks, s)
 	}
 	return sinks, nil
+}
+
+// retry is the sink's Retry for these settings; zero fields take its
+// defaults.
+func (r SinkRetries) retry() clickhouse.Retry {
+	out := clickhouse.Retry{MinBackoff: r.MinBackoff.Std(), MaxBackoff: r.MaxBackoff.Std(), MaxElapsed: r.MaxElapsed.Std()}
+	if r.maxSet {
+		out.MaxAttempts = r.Max + 1
+	}
+	return out
 }
 
 // resolveOptional resolves a path of the job file, keeping "" as "".

@@ -120,6 +120,19 @@ type ClickHouseSink struct {
 	TLSNoVerify bool     `yaml:"tls_skip_verify"` // accept any server certificate (testing only)
 	DialTimeout Duration `yaml:"dial_timeout"`
 	Cluster     string   `yaml:"cluster"` // ON CLUSTER name: replicated local + Distributed tables
+	// Retries of a batch's insert on transient errors; zero fields take
+	// the sink's defaults (9 retries, 500ms to 30s, 2m per batch).
+	Retries SinkRetries `yaml:"retries"`
+}
+
+// SinkRetries bounds the retries of one batch's insert. Max counts retries
+// after the first attempt, as a shop's retries.max does.
+type SinkRetries struct {
+	Max        int      `yaml:"max"`
+	MinBackoff Duration `yaml:"min_backoff"`
+	MaxBackoff Duration `yaml:"max_backoff"`
+	MaxElapsed Duration `yaml:"max_elapsed"`
+	maxSet     bool     // max was given (0 is "no retry", not "default")
 }
 
 // ParquetSink writes Parquet files under Dir.
@@ -1051,6 +1064,21 @@ func (d *specDecoder) sinks(path string, n *yaml.Node, out *Sinks, b specBuiltin
 				"tls_ca_file":     func(p string, v *yaml.Node) { ch.TLSCAFile, _ = d.str(p, v) },
 				"tls_skip_verify": func(p string, v *yaml.Node) { ch.TLSNoVerify, _ = d.boolean(p, v) },
 				"dial_timeout":    func(p string, v *yaml.Node) { ch.DialTimeout, _ = d.duration(p, v, true) },
+				"retries": func(p string, v *yaml.Node) {
+					d.fields(p, v, map[string]specFieldFn{
+						"max": func(p string, v *yaml.Node) {
+							if n, ok := d.integer(p, v, 0); ok {
+								ch.Retries.Max, ch.Retries.maxSet = n, true
+							}
+						},
+						"min_backoff": func(p string, v *yaml.Node) { ch.Retries.MinBackoff, _ = d.duration(p, v, true) },
+						"max_backoff": func(p string, v *yaml.Node) { ch.Retries.MaxBackoff, _ = d.duration(p, v, true) },
+						"max_elapsed": func(p string, v *yaml.Node) { ch.Retries.MaxElapsed, _ = d.duration(p, v, true) },
+					})
+					if r := ch.Retries; r.MinBackoff > 0 && r.MaxBackoff > 0 && r.MinBackoff > r.MaxBackoff {
+						d.add(specDeref(v), specJoin(p, "min_backoff"), "min_backoff %s is greater than max_backoff %s", r.MinBackoff, r.MaxBackoff)
+					}
+				},
 				"cluster": func(p string, v *yaml.Node) {
 					if s, ok := d.str(p, v); ok {
 						if !specIdentRE.MatchString(s) {

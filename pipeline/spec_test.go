@@ -15,6 +15,8 @@ import (
 
 	"golang.org/x/time/rate"
 	"gopkg.in/yaml.v3"
+
+	"github.com/shopetl/shopetl/load/clickhouse"
 )
 
 var specTestPlatforms = []string{"shoptima", "ymcart", "mallpro", "bazaarly"}
@@ -569,5 +571,31 @@ func TestSpecClickHouseTLSAndCluster(t *testing.T) {
 		if got := specTestProblems(t, err); len(got) != 1 || got[0] != want {
 			t.Errorf("%s: problems %q, want %q", doc, got, want)
 		}
+	}
+}
+
+// sinks.clickhouse.retries: max counts retries after the first attempt (0:
+// none), and what is left out takes the sink's defaults.
+func TestSpecClickHouseRetries(t *testing.T) {
+	base := "version: 1\nname: c\nstate: {backend: file, path: s}\n" +
+		"shops: [{name: a, platform: shoptima, base_url: \"https://x.example\"}]\ntransform: {pii: keep}\n"
+	for doc, want := range map[string]clickhouse.Retry{
+		"sinks: {clickhouse: {addr: [\"h:9000\"]}}\n":                                                        {},
+		"sinks: {clickhouse: {addr: [\"h:9000\"], retries: {max: 0}}}\n":                                     {MaxAttempts: 1},
+		"sinks: {clickhouse: {addr: [\"h:9000\"], retries: {max: 3, min_backoff: 10ms, max_elapsed: 1m}}}\n": {MaxAttempts: 4, MinBackoff: 10 * time.Millisecond, MaxElapsed: time.Minute},
+	} {
+		spec, err := Parse("c.yaml", []byte(base+doc), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", doc, err)
+		}
+		if got := spec.Sinks.ClickHouse.Retries.retry(); got != want {
+			t.Errorf("%s: retry %+v, want %+v", doc, got, want)
+		}
+	}
+	_, err := Parse("c.yaml", []byte(base+"sinks: {clickhouse: {addr: [\"h:9000\"], retries: {min_backoff: 2s, max_backoff: 1s, tries: 3}}}\n"), nil)
+	got := specTestProblems(t, err)
+	if len(got) != 2 || !strings.Contains(strings.Join(got, "\n"), "retries.tries: unknown key") ||
+		!strings.Contains(strings.Join(got, "\n"), "min_backoff 2s is greater than max_backoff 1s") {
+		t.Errorf("problems %q", got)
 	}
 }
