@@ -201,6 +201,12 @@ func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopR
 	}
 	defer func() {
 		res.Seconds = time.Since(start).Seconds()
+		for _, sink := range r.Sinks {
+			// Sinks that retry writes (ClickHouse) count them per shop.
+			if rs, ok := sink.(interface{ Retries(shop string) int64 }); ok {
+				res.Retries += rs.Retries(s.Name)
+			}
+		}
 		if res.Err != nil {
 			res.Status = ShopFailed
 			log.Error("shop failed", slog.String("error", res.Err.Error()))
