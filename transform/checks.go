@@ -3,6 +3,7 @@ package transform
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -78,7 +79,52 @@ func mergeRefunds(refunds []model.Refund) ([]model.Refund, error) {
 
 // sameRefund compares two rows of one refund id, lines aside.
 func sameRefund(a, b model.Refund) bool {
-	sameAmount := a.Amount == nil && b.Amount == nil ||
-		a.Amount != nil && b.Amount != nil && a.Amount.Equal(*b.Amount)
-	return sameAmount && a.Status == b.Status && a.Currency == b.Currency
+	return sameAmount(a.Amount, b.Amount) && a.Status == b.Status && a.Currency == b.Currency
+}
+
+// uniqueRows keeps one row per id, as the payments and shipments keys
+// need: an entry listed twice alike is kept once; the same id with
+// different contents is a contradiction, refused. rows are a list's
+// entries in order, so the error can number them (what 1-based).
+func uniqueRows[T any](rows []T, what string, id func(T) string, same func(a, b T) bool) ([]T, error) {
+	if len(rows) < 2 {
+		return rows, nil
+	}
+	first := make(map[string]int, len(rows)) // id -> index in rows
+	out := rows[:0:0]
+	for i, r := range rows {
+		k := id(r)
+		j, dup := first[k]
+		if !dup {
+			first[k] = i
+			out = append(out, r)
+			continue
+		}
+		if !same(rows[j], r) {
+			return nil, fmt.Errorf("%s %d: id %s already used by %s %d, with different contents", what, i+1, k, what, j+1)
+		}
+	}
+	return out, nil
+}
+
+// samePayment and sameShipment compare two rows by value: "0.0000" and
+// "0" are the same amount.
+func samePayment(a, b model.Payment) bool {
+	return a.PaymentID == b.PaymentID && a.OrderID == b.OrderID && a.TransactionID == b.TransactionID &&
+		a.Method == b.Method && a.Status == b.Status && a.RawStatus == b.RawStatus && sameAmount(a.Amount, b.Amount) &&
+		a.Currency == b.Currency && sameTime(a.PaidAt, b.PaidAt) && a.CreatedAt.Equal(b.CreatedAt)
+}
+
+func sameShipment(a, b model.Shipment) bool {
+	return a.ShipmentID == b.ShipmentID && a.OrderID == b.OrderID && a.Kind == b.Kind && a.Carrier == b.Carrier &&
+		a.TrackingNumber == b.TrackingNumber && a.Status == b.Status && sameAmount(a.Cost, b.Cost) &&
+		a.Currency == b.Currency && sameTime(a.ShippedAt, b.ShippedAt) && a.CreatedAt.Equal(b.CreatedAt)
+}
+
+func sameAmount(a, b *decimal.Decimal) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
+}
+
+func sameTime(a, b *time.Time) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
 }

@@ -86,6 +86,20 @@ func (t *Text) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+func trimText(t Text) string { return strings.TrimSpace(string(t)) }
+
+// joinNonEmpty joins the trimmed, non-empty parts with sep: names from
+// first and last, street lines from their parts.
+func joinNonEmpty(sep string, parts ...Text) string {
+	var out []string
+	for _, p := range parts {
+		if s := trimText(p); s != "" {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, sep)
+}
+
 // Unix is a unix-seconds time sent as a number or a string; 0, "0", "" and
 // null mean "no time" (nil).
 type Unix struct{ T *time.Time }

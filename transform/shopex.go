@@ -526,7 +526,7 @@ func shopexPayments(c *Context, m Mapping, o *model.Order, raw json.RawMessage, 
 	if len(rows) > 0 && !moved.Equal(o.PaidAmount) {
 		o.Anomalies = append(o.Anomalies, "payment_mismatch")
 	}
-	return shopexUnique(rows, "payment", func(p model.Payment) string { return p.PaymentID }, shopexSamePayment)
+	return uniqueRows(rows, "payment", func(p model.Payment) string { return p.PaymentID }, samePayment)
 }
 
 // shopexShipments reads delivery_lists, one row per delivery_list entry,
@@ -594,52 +594,7 @@ func shopexShipments(c *Context, o *model.Order, raw json.RawMessage, loc *time.
 		}
 		rows = append(rows, s)
 	}
-	return shopexUnique(rows, "delivery", func(s model.Shipment) string { return s.ShipmentID }, shopexSameShipment)
-}
-
-// shopexUnique keeps one row per id, as the payments and shipments keys
-// need: an entry listed twice alike is kept once; the same id with
-// different contents is a contradiction, refused. rows are the list's
-// entries in order, so the error can number them.
-func shopexUnique[T any](rows []T, what string, id func(T) string, same func(a, b T) bool) ([]T, error) {
-	if len(rows) < 2 {
-		return rows, nil
-	}
-	first := make(map[string]int, len(rows)) // id -> index in rows
-	out := rows[:0:0]
-	for i, r := range rows {
-		k := id(r)
-		j, dup := first[k]
-		if !dup {
-			first[k] = i
-			out = append(out, r)
-			continue
-		}
-		if !same(rows[j], r) {
-			return nil, fmt.Errorf("%s %d: id %s already used by %s %d, with different contents", what, i+1, k, what, j+1)
-		}
-	}
-	return out, nil
-}
-
-func shopexSamePayment(a, b model.Payment) bool {
-	return a.PaymentID == b.PaymentID && a.OrderID == b.OrderID && a.TransactionID == b.TransactionID &&
-		a.Method == b.Method && a.Status == b.Status && a.RawStatus == b.RawStatus && shopexSameAmount(a.Amount, b.Amount) &&
-		a.Currency == b.Currency && shopexSameTime(a.PaidAt, b.PaidAt) && a.CreatedAt.Equal(b.CreatedAt)
-}
-
-func shopexSameShipment(a, b model.Shipment) bool {
-	return a.ShipmentID == b.ShipmentID && a.OrderID == b.OrderID && a.Kind == b.Kind && a.Carrier == b.Carrier &&
-		a.TrackingNumber == b.TrackingNumber && a.Status == b.Status && shopexSameAmount(a.Cost, b.Cost) &&
-		a.Currency == b.Currency && shopexSameTime(a.ShippedAt, b.ShippedAt) && a.CreatedAt.Equal(b.CreatedAt)
-}
-
-func shopexSameAmount(a, b *decimal.Decimal) bool {
-	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
-}
-
-func shopexSameTime(a, b *time.Time) bool {
-	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
+	return uniqueRows(rows, "delivery", func(s model.Shipment) string { return s.ShipmentID }, sameShipment)
 }
 
 // shopexCode renders an integer code for raw_status and anomalies.

@@ -137,7 +137,7 @@ func TestShopexDetailExample(t *testing.T) {
 	wantPay := model.Payment{Meta: o.Meta, PaymentID: "2012052517924201", OrderID: o.OrderID, Method: "支付宝",
 		Status: model.PaymentPaid, RawStatus: "succ", Amount: shopexDecP("310.17"), Currency: "CNY",
 		PaidAt: shopexUTCP("2012-05-25 09:15:30"), CreatedAt: shopexUTC("2012-05-25 09:15:30")}
-	if len(rec.Payments) != 1 || !shopexSamePayment(rec.Payments[0], wantPay) || rec.Payments[0].Meta != o.Meta {
+	if len(rec.Payments) != 1 || !samePayment(rec.Payments[0], wantPay) || rec.Payments[0].Meta != o.Meta {
 		t.Errorf("payments %s, want %s", shopexShow(rec.Payments), shopexShow([]model.Payment{wantPay}))
 	}
 	// delivery_lists.delivery_list[0]: delivery_id 120120526000001, type
@@ -146,7 +146,7 @@ func TestShopexDetailExample(t *testing.T) {
 	wantShip := model.Shipment{Meta: o.Meta, ShipmentID: "120120526000001", OrderID: o.OrderID, Kind: model.ShipmentDelivery,
 		Carrier: "顺丰速运", TrackingNumber: "SF1000000001", Status: "succ", Cost: shopexDecP("10"), Currency: "CNY",
 		ShippedAt: shopexUTCP("2012-05-26 01:40:00"), CreatedAt: shopexUTC("2012-05-26 01:40:00")}
-	if len(rec.Shipments) != 1 || !shopexSameShipment(rec.Shipments[0], wantShip) || rec.Shipments[0].Meta != o.Meta {
+	if len(rec.Shipments) != 1 || !sameShipment(rec.Shipments[0], wantShip) || rec.Shipments[0].Meta != o.Meta {
 		t.Errorf("shipments %s, want %s", shopexShow(rec.Shipments), shopexShow([]model.Shipment{wantShip}))
 	}
 }
@@ -545,7 +545,7 @@ func TestShopexPayments(t *testing.T) {
 				t.Fatalf("payments %s, want %s", shopexShow(rec.Payments), shopexShow(tc.want))
 			}
 			for i, p := range rec.Payments {
-				if !shopexSamePayment(p, tc.want[i]) || p.Meta != c.Meta {
+				if !samePayment(p, tc.want[i]) || p.Meta != c.Meta {
 					t.Errorf("payment %d: %s, want %s", i+1, shopexShow([]model.Payment{p}), shopexShow(tc.want[i:i+1]))
 				}
 			}
@@ -636,7 +636,7 @@ func TestShopexShipments(t *testing.T) {
 				t.Fatalf("shipments %s, want %s", shopexShow(rec.Shipments), shopexShow(tc.want))
 			}
 			for i, s := range rec.Shipments {
-				if !shopexSameShipment(s, tc.want[i]) || s.Meta != c.Meta {
+				if !sameShipment(s, tc.want[i]) || s.Meta != c.Meta {
 					t.Errorf("shipment %d: %s, want %s", i+1, shopexShow([]model.Shipment{s}), shopexShow(tc.want[i:i+1]))
 				}
 			}

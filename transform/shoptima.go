@@ -264,19 +264,6 @@ func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 	return rec, nil
 }
 
-func trimText(t Text) string { return strings.TrimSpace(string(t)) }
-
-// joinNonEmpty joins the trimmed, non-empty parts with sep.
-func joinNonEmpty(sep string, parts ...Text) string {
-	var out []string
-	for _, p := range parts {
-		if s := trimText(p); s != "" {
-			out = append(out, s)
-		}
-	}
-	return strings.Join(out, sep)
-}
-
 // shoptimaPeople fills the buyer and ship-to columns, in clear (the PII
 // policy is applied later, centrally). Shoptima has no member id (§1.3:
 // users_coupons_id is the coupon's), so BuyerID stays "". The one person

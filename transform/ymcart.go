@@ -299,7 +299,7 @@ func ymcartOrderRecord(c *Context, body []byte) (model.Record, error) {
 		}
 		rec.Payments = append(rec.Payments, row)
 	}
-	if rec.Payments, err = ymcartUnique(rec.Payments, "payment trade_no", func(p model.Payment) string { return p.PaymentID }, ymcartSamePayment); err != nil {
+	if rec.Payments, err = uniqueRows(rec.Payments, "payment", func(p model.Payment) string { return p.PaymentID }, samePayment); err != nil {
 		return fail(err)
 	}
 	for i := range o.Delivery {
@@ -313,7 +313,7 @@ func ymcartOrderRecord(c *Context, body []byte) (model.Record, error) {
 		}
 		rec.Shipments = append(rec.Shipments, row)
 	}
-	if rec.Shipments, err = ymcartUnique(rec.Shipments, "delivery id", func(s model.Shipment) string { return s.ShipmentID }, ymcartSameShipment); err != nil {
+	if rec.Shipments, err = uniqueRows(rec.Shipments, "delivery", func(s model.Shipment) string { return s.ShipmentID }, sameShipment); err != nil {
 		return fail(err)
 	}
 	rec.Order = ord
@@ -351,7 +351,7 @@ func ymcartBuyer(ord *model.Order, o *ymcartOrder) {
 		ord.Country = strings.ToUpper(strings.TrimSpace(string(ship.Country2)))
 		ord.ShipName = ymcartName(ship)
 		ord.ShipPhone = strings.TrimSpace(string(ship.Mobilephone))
-		ord.ShipAddress = ymcartJoin(ship.Address, ship.AddressSpare)
+		ord.ShipAddress = joinNonEmpty(", ", ship.Address, ship.AddressSpare)
 		ord.ShipCity = strings.TrimSpace(string(ship.City))
 		ord.ShipRegion = strings.TrimSpace(string(ship.State))
 		ord.ShipPostcode = strings.TrimSpace(string(ship.Postcode))
@@ -377,20 +377,7 @@ func ymcartBuyer(ord *model.Order, o *ymcartOrder) {
 
 // ymcartName is first_name and last_name, as people write them.
 func ymcartName(a *ymcartAddress) string {
-	return strings.Join(ymcartParts(a.FirstName, a.LastName), " ")
-}
-
-// ymcartJoin joins street lines with ", ", empty ones skipped.
-func ymcartJoin(lines ...Text) string { return strings.Join(ymcartParts(lines...), ", ") }
-
-func ymcartParts(parts ...Text) []string {
-	var out []string
-	for _, p := range parts {
-		if s := strings.TrimSpace(string(p)); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
+	return joinNonEmpty(" ", a.FirstName, a.LastName)
 }
 
 // ymcartOwner is the order a listed payment or delivery must name.
@@ -568,49 +555,4 @@ func (d *ymcartDelivery) row(c *Context, orderID, currency string, createdFallba
 		out.Cost = &cost
 	}
 	return out, nil
-}
-
-// ymcartUnique keeps one row per id, as the tables' keys need: a row sent
-// twice alike is kept once, and the same id with different contents is a
-// contradiction, refused.
-func ymcartUnique[T any](rows []T, what string, id func(T) string, same func(a, b T) bool) ([]T, error) {
-	if len(rows) < 2 {
-		return rows, nil
-	}
-	seen := make(map[string]int, len(rows))
-	out := rows[:0:0]
-	for _, r := range rows {
-		i, dup := seen[id(r)]
-		if !dup {
-			seen[id(r)] = len(out)
-			out = append(out, r)
-			continue
-		}
-		if !same(out[i], r) {
-			return nil, fmt.Errorf("%s %s listed twice with different contents", what, id(r))
-		}
-	}
-	return out, nil
-}
-
-// ymcartSamePayment and ymcartSameShipment compare two rows of one id by
-// value: "0.0000" and "0" are the same cost.
-func ymcartSamePayment(a, b model.Payment) bool {
-	return a.TransactionID == b.TransactionID && a.Method == b.Method && a.Status == b.Status &&
-		a.RawStatus == b.RawStatus && ymcartSameAmount(a.Amount, b.Amount) && a.Currency == b.Currency &&
-		ymcartSameTime(a.PaidAt, b.PaidAt) && a.CreatedAt.Equal(b.CreatedAt)
-}
-
-func ymcartSameShipment(a, b model.Shipment) bool {
-	return a.Kind == b.Kind && a.Carrier == b.Carrier && a.TrackingNumber == b.TrackingNumber &&
-		a.Status == b.Status && ymcartSameAmount(a.Cost, b.Cost) && a.Currency == b.Currency &&
-		ymcartSameTime(a.ShippedAt, b.ShippedAt) && a.CreatedAt.Equal(b.CreatedAt)
-}
-
-func ymcartSameAmount(a, b *decimal.Decimal) bool {
-	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
-}
-
-func ymcartSameTime(a, b *time.Time) bool {
-	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
 }

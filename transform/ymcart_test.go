@@ -355,7 +355,7 @@ func ymcartDeliveryListRows(t *testing.T) []json.RawMessage {
 // times by value.
 func ymcartWantShipment(t *testing.T, where string, got, want model.Shipment) {
 	t.Helper()
-	if !ymcartSameShipment(got, want) || got.Meta != want.Meta || got.ShipmentID != want.ShipmentID || got.OrderID != want.OrderID ||
+	if !sameShipment(got, want) || got.Meta != want.Meta || got.ShipmentID != want.ShipmentID || got.OrderID != want.OrderID ||
 		got.CreatedAt.Location() != time.UTC || got.ShippedAt != nil && got.ShippedAt.Location() != time.UTC {
 		t.Errorf("%s:\n got %s\nwant %s", where, ymcartShowShipment(got), ymcartShowShipment(want))
 	}
@@ -371,7 +371,7 @@ func ymcartShowShipment(s model.Shipment) string {
 
 func ymcartWantPayment(t *testing.T, where string, got, want model.Payment) {
 	t.Helper()
-	if !ymcartSamePayment(got, want) || got.Meta != want.Meta || got.PaymentID != want.PaymentID || got.OrderID != want.OrderID ||
+	if !samePayment(got, want) || got.Meta != want.Meta || got.PaymentID != want.PaymentID || got.OrderID != want.OrderID ||
 		got.CreatedAt.Location() != time.UTC {
 		t.Errorf("%s:\n got %+v\nwant %+v", where, got, want)
 	}
@@ -481,7 +481,7 @@ func TestYmcartOrderPayments(t *testing.T) {
 		{"listed twice alike", "[" + ymcartPaymentRow("T6", "X", "1704157000", "1001") + "," + ymcartPaymentRow("T6", "X", "1704157000", "1001") + "]",
 			[]model.Payment{pay("T6", "X", model.PaymentPaid, "", at(1704157000))}, ""},
 		{"listed twice differently", "[" + ymcartPaymentRow("T6", "X", "1704157000", "1001") + "," + ymcartPaymentRow("T6", "Y", "1704157000", "1001") + "]",
-			nil, "payment trade_no T6 listed twice with different contents"},
+			nil, "payment 2: id T6 already used by payment 1, with different contents"},
 		{"no trade_no", "[" + ymcartPaymentRow("T7", "X", "1704157000", "1001") + "," + ymcartPaymentRow("", "X", "1704157000", "1001") + "]",
 			nil, "payment 2: trade_no missing"},
 		{"another order's", "[" + ymcartPaymentRow("T8", "X", "1704157000", "1002") + "]", nil, "payment 1: order_id 1002, not the order's 1001"},
@@ -551,7 +551,7 @@ func TestYmcartOrderShipments(t *testing.T) {
 		{"no create_time: the order's, no ship time", "[" + del("7", "DHL123", "DHL", "0.0000", "0", "0") + "]",
 			[]model.Shipment{ship("7", "DHL123", "DHL", ymcartPtrDec("0"), nil, at(1704153600))}, ""},
 		{"listed twice differently", "[" + del("7", "DHL123", "DHL", "0.0000", "1704300000", "0") + "," + del("7", "DHL999", "DHL", "0.0000", "1704300000", "0") + "]",
-			nil, "delivery id 7 listed twice with different contents"},
+			nil, "delivery 2: id 7 already used by delivery 1, with different contents"},
 		{"negative cost", "[" + del("7", "DHL123", "DHL", "-1.0000", "1704300000", "0") + "]", nil, "delivery 1: id 7: negative shipping_cost -1"},
 		{"no id", "[" + del("", "DHL123", "DHL", "0.0000", "1704300000", "0") + "]", nil, "delivery 1: id missing"},
 		{"another order's", "[" + del("7", "DHL123", "DHL", "0.0000", "1704300000", "0", "=order_id", "1002") + "]", nil, "delivery 1: order_id 1002"},
