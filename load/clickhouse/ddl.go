@@ -97,8 +97,14 @@ func qualified(db, name string) string { return Quote(db) + "." + Quote(name) }
 // and ordered by t.Key, so that FINAL keeps one row per key, the highest
 // version.
 func DDL(db string, t *table.Table, v Version) string {
+	return createTable(db, t.Name, "", "ReplacingMergeTree("+Quote(t.Version)+")", t, v)
+}
+
+// createTable is the CREATE TABLE IF NOT EXISTS statement of t's columns
+// as db.name, on cluster ("" for none), with engine.
+func createTable(db, name, cluster, engine string, t *table.Table, v Version) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (\n", qualified(db, t.Name))
+	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s%s (\n", qualified(db, name), onCluster(cluster))
 	for i, c := range t.Columns {
 		sep := ","
 		if i == len(t.Columns)-1 {
@@ -110,8 +116,8 @@ func DDL(db string, t *table.Table, v Version) string {
 	for i, k := range t.Key {
 		key[i] = Quote(k)
 	}
-	fmt.Fprintf(&b, ") ENGINE = ReplacingMergeTree(%s)\nPARTITION BY toYYYYMM(%s)\nORDER BY (%s)",
-		Quote(t.Version), Quote(t.PartitionTime), strings.Join(key, ", "))
+	fmt.Fprintf(&b, ") ENGINE = %s\nPARTITION BY toYYYYMM(%s)\nORDER BY (%s)",
+		engine, Quote(t.PartitionTime), strings.Join(key, ", "))
 	return b.String()
 }
 
@@ -155,12 +161,9 @@ func onCluster(cluster string) string {
 // platform and shop, so every version of a key lands on one shard and
 // FINAL, which merges within a shard, keeps exactly one.
 func ClusterDDL(db, cluster string, t *table.Table, v Version) []string {
-	local := DDL(db, &table.Table{Name: LocalName(t), Columns: t.Columns, Key: t.Key, Version: t.Version, PartitionTime: t.PartitionTime}, v)
-	local = strings.Replace(local, "CREATE TABLE IF NOT EXISTS "+qualified(db, LocalName(t)),
-		"CREATE TABLE IF NOT EXISTS "+qualified(db, LocalName(t))+onCluster(cluster), 1)
 	zkPath := fmt.Sprintf("'/clickhouse/tables/{shard}/%s/%s'", escapeString(db), escapeString(LocalName(t)))
-	local = strings.Replace(local, "ENGINE = ReplacingMergeTree("+Quote(t.Version)+")",
-		fmt.Sprintf("ENGINE = ReplicatedReplacingMergeTree(%s, '{replica}', %s)", zkPath, Quote(t.Version)), 1)
+	local := createTable(db, LocalName(t), cluster,
+		fmt.Sprintf("ReplicatedReplacingMergeTree(%s, '{replica}', %s)", zkPath, Quote(t.Version)), t, v)
 	dist := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s%s AS %s\nENGINE = Distributed(%s, %s, %s, cityHash64(%s, %s))",
 		qualified(db, t.Name), onCluster(cluster), qualified(db, LocalName(t)),
 		Quote(cluster), Quote(db), Quote(LocalName(t)), Quote("platform"), Quote("shop"))
