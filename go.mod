@@ -2,6 +2,14 @@ module github.com/shopetl/shopetl
 
 go 1.26.8
 
+// Build output, the private ClickHouse's data and demo output live here;
+// `go ... ./...` must not walk them (the server merges parts while it runs).
+ignore (
+	./build
+	./out
+	./state
+)
+
 require (
 	github.com/ClickHouse/clickhouse-go/v2 v2.50.0
 	github.com/apache/arrow-go/v18 v18.8.0
