@@ -13,6 +13,15 @@ import (
 // asks a shop for.
 type Window struct {
 	From, To time.Time
+	// ByCreation is set on a backfill (--since, --until): the window
+	// selects the orders created in it (SPEC §3), however long ago they
+	// last changed. An incremental run reads the orders changed in it.
+	// Lists that filter by creation time read both the same way; a list
+	// that filters by modification time only (shopex) reads on up to
+	// ScanTo, the run's now − safety_lag (never before To), since an order
+	// created in the window may have changed any time after it.
+	ByCreation bool
+	ScanTo     time.Time
 }
 
 // Raw is one source record as the shop sent it. Extractors do not parse

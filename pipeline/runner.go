@@ -163,6 +163,9 @@ func (r *Runner) window(s Shop, opt RunOptions) (w extract.Window, next time.Tim
 	if opt.Since == "" && opt.Until == "" {
 		return w, w.To, w.To.After(st.Watermark), nil
 	}
+	// A backfill selects orders by creation time (SPEC §3); a list that
+	// filters by modification time reads on to now − safety_lag.
+	w.ByCreation, w.ScanTo = true, w.To
 	// A backfill moves the watermark only forward, and only when its window
 	// joins the loaded range, so that no gap is ever marked as loaded.
 	if opt.Since != "" {
@@ -173,6 +176,9 @@ func (r *Runner) window(s Shop, opt RunOptions) (w extract.Window, next time.Tim
 	if opt.Until != "" {
 		if w.To, err = ParseTime(opt.Until, o.Location); err != nil {
 			return w, next, false, fmt.Errorf("--until: %w", err)
+		}
+		if w.To.After(w.ScanTo) {
+			w.ScanTo = w.To
 		}
 	}
 	move = has && !w.From.After(st.Watermark) && w.To.After(st.Watermark)

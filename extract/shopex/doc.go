@@ -6,17 +6,28 @@
 //
 // What it reads: §1-2 ome:fetch_order_list, "根据时间段和订单号拉取发生改变的
 // 订单" - the orders changed in a time range - with dtline (the run's window,
-// [From, To) in shop time), _offset_ and _pagesize_ (default 100, at most
-// 1000); then §3-4 ome:fetch_order_detail for each order listed, whose info
-// (the matrix trade structure) is emitted as received, one record per
-// order. The list rows (order_id, status, createtime, lastmtime) are read
-// only for order_id and lastmtime; the seed's example opens the status key
-// with a doubled quote, a typo of its PHP that no server can send, and
-// status is read from the detail anyway.
+// [From, To) in shop time; backfills below), _offset_ and _pagesize_
+// (default 100, at most 1000); then §3-4 ome:fetch_order_detail for each
+// order listed, whose info (the matrix trade structure) is emitted as
+// received, one record per order. The list rows (order_id, status,
+// createtime, lastmtime) are read for order_id, lastmtime and createtime;
+// the seed's example opens the status key with a doubled quote, a typo of
+// its PHP that no server can send, and status is read from the detail
+// anyway.
 //
 // How changes are found: dtline filters by lastmtime ("最后更新时间"), so a
 // window holds exactly the orders changed in it, and the runner's lookback
 // re-reads its overlap; no re-scan of older orders is needed.
+//
+// Backfills (Window.ByCreation) select by creation time (SPEC §3), which
+// dtline cannot: an order created in [From, To) and changed later is not
+// in dtline [From, To). Its lastmtime is never before its createtime, so
+// it is in dtline [From, ScanTo), ScanTo the run's now − safety_lag: that
+// is what a backfill lists, and it fetches the details of only the rows
+// whose createtime (a list field) is in [From, To). A row whose createtime
+// cannot be read is fetched: loading an order again is never wrong. An
+// order changed while a backfill pages is stamped after ScanTo, as in an
+// incremental run, and the next incremental run reads it.
 //
 // Drift. The listing is sorted by (lastmtime, order_id) and paged by
 // offset. An order changed while it pages gets lastmtime now, after To: it
@@ -33,7 +44,10 @@
 //
 // Cost per run, n orders changed in the window, page size p: about
 // n/(p−1) + 1 list requests (each page repeats the cursor's row) and n
-// detail requests, one per order. Memory is a page and the rows of one
+// detail requests, one per order. A backfill costs n detail requests for
+// the n orders created in its window, but lists every order changed from
+// its start up to now: m/(p−1) + 1 list requests for m such orders, which
+// for a window long past is about every order the shop has touched since. Memory is a page and the rows of one
 // second, whatever the window. Details run concurrently
 // (Shop.Concurrency − 1 of them, at least one) while the list pages one
 // request at a time, each after the one before.

@@ -28,8 +28,12 @@ type Extractor struct {
 	size     int
 	workers  int
 	loc      *time.Location
-	from, to string // the window as dtline, in shop time
+	from, to string // the listing's dtline, in shop time
 	fromUnix int64  // the window's start, to the second
+	// byCreation: a backfill, which keeps only the listed orders whose
+	// createtime is in [createdFrom, createdTo), the window to the second.
+	byCreation             bool
+	createdFrom, createdTo int64
 }
 
 // New builds a ShopEx extractor for one shop.
@@ -50,17 +54,42 @@ func New(s extract.Shop) (extract.Extractor, error) {
 	e.workers = max(s.Concurrency-1, 1)
 	// dtline is [from, to) on lastmtime, to the second: From is rounded
 	// down and To up, so the window is never narrowed.
-	from := s.Window.From.Truncate(time.Second)
-	to := s.Window.To.Truncate(time.Second)
-	if to.Before(s.Window.To) {
-		to = to.Add(time.Second)
-	}
-	e.from, e.to = from.In(e.loc).Format(dateTimeLayout), to.In(e.loc).Format(dateTimeLayout)
+	from, to := s.Window.From.Truncate(time.Second), ceilSecond(s.Window.To)
 	e.fromUnix = from.Unix()
+	end := to
+	if s.Window.ByCreation {
+		// A backfill selects by creation time (SPEC §3), but dtline
+		// filters lastmtime, and an order created in the window may have
+		// changed at any time since. lastmtime is never before createtime,
+		// so the listing from From up to the run's end (ScanTo) holds every
+		// order created in the window; the rows created outside it are
+		// dropped before their detail is fetched.
+		e.byCreation, e.createdFrom, e.createdTo = true, from.Unix(), to.Unix()
+		if scanTo := ceilSecond(s.Window.ScanTo); scanTo.After(end) {
+			end = scanTo
+		}
+	}
+	e.from, e.to = from.In(e.loc).Format(dateTimeLayout), end.In(e.loc).Format(dateTimeLayout)
 	if !to.After(from) {
 		e.from = "" // empty window
 	}
 	return e, nil
+}
+
+// ceilSecond rounds t up to a whole second.
+func ceilSecond(t time.Time) time.Time {
+	s := t.Truncate(time.Second)
+	if s.Before(t) {
+		s = s.Add(time.Second)
+	}
+	return s
+}
+
+// selected says whether a listed order is the window's: on a backfill,
+// when its createtime is in the window. A row whose createtime cannot be
+// read is kept: loading an order again is never wrong, dropping one is.
+func (e *Extractor) selected(r row) bool {
+	return !e.byCreation || r.ctime == 0 || (r.ctime >= e.createdFrom && r.ctime < e.createdTo)
 }
 
 // Extract walks the window's listing once (see walk) and fetches each
@@ -73,6 +102,9 @@ func (e *Extractor) Extract(ctx context.Context, emit extract.Emit) error {
 	defer cancel()
 	details := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(e.workers)
 	err := e.walk(ctx, func(r row) {
+		if !e.selected(r) {
+			return
+		}
 		details.Go(func(dctx context.Context) error {
 			err := e.detail(dctx, r.id, emit)
 			if err != nil {

@@ -13,33 +13,42 @@ import (
 )
 
 // row is what the extractor reads of one ome:fetch_order_list row: the
-// order number and its lastmtime (0 when unreadable). The seed's example
+// order number, its lastmtime and createtime (0 when unreadable; createtime
+// is read for backfills, which select by it). The seed's example
 // opens the status key with a doubled quote - a typo of its PHP, which no
 // server can send; the status is read from the detail anyway, so the key
 // is never looked at here.
 type row struct {
-	id    string
-	mtime int64
-	raw   json.RawMessage
+	id           string
+	mtime, ctime int64
+	raw          json.RawMessage
 }
 
 // readRow reads a list row leniently: order_id as a string or a number,
-// lastmtime as a number or a numeric string. A row without an order number
-// has id "".
+// lastmtime and createtime as numbers or numeric strings. A row without an
+// order number has id "".
 func readRow(raw json.RawMessage) row {
 	r := row{raw: raw}
 	var fields struct {
-		OrderID   json.RawMessage `json:"order_id"`
-		LastMTime json.RawMessage `json:"lastmtime"`
+		OrderID    json.RawMessage `json:"order_id"`
+		LastMTime  json.RawMessage `json:"lastmtime"`
+		CreateTime json.RawMessage `json:"createtime"`
 	}
 	if json.Unmarshal(raw, &fields) != nil {
 		return r
 	}
 	r.id = scalarText(fields.OrderID)
-	if n, err := strconv.ParseInt(scalarText(fields.LastMTime), 10, 64); err == nil && n > 0 {
-		r.mtime = n
-	}
+	r.mtime, r.ctime = unixTime(fields.LastMTime), unixTime(fields.CreateTime)
 	return r
+}
+
+// unixTime reads unix seconds from a number or a numeric string; 0 when it
+// cannot.
+func unixTime(b json.RawMessage) int64 {
+	if n, err := strconv.ParseInt(scalarText(b), 10, 64); err == nil && n > 0 {
+		return n
+	}
+	return 0
 }
 
 // scalarText returns a JSON string's contents or a number's literal, else "".

@@ -275,3 +275,93 @@ func TestBrokenDetailDoesNotStopTheShop(t *testing.T) {
 		}
 	}
 }
+
+// TestBackfillSelectsByCreation: a backfill window (ByCreation) lists
+// dtline from From up to ScanTo, not To, and fetches the detail of exactly
+// the orders created in [From, To) - those changed after To included -
+// plus any listed row whose createtime cannot be read (here one created
+// outside the window, which is fetched rather than risk dropping one).
+func TestBackfillSelectsByCreation(t *testing.T) {
+	t.Parallel()
+	store, err := sim.NewStore(sim.Options{Orders: 400, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2012, 4, 30, 16, 0, 0, 0, time.UTC) // the simulator's default Start
+	w := extract.Window{From: start.AddDate(0, 0, 20), To: start.AddDate(0, 0, 50), ByCreation: true, ScanTo: start.AddDate(0, 0, 91)}
+	want, late := map[string]bool{}, 0
+	var unreadable string // an order created before the window, changed in it
+	for _, id := range store.OrderIDs() {
+		o, _ := store.Snapshot(id)
+		switch {
+		case !o.Created.Before(w.From) && o.Created.Before(w.To):
+			want[id] = true
+			if !o.Modified.Before(w.To) {
+				late++
+			}
+		case o.Created.Before(w.From) && !o.Modified.Before(w.From) && unreadable == "":
+			unreadable = id
+		}
+	}
+	if late < 10 || unreadable == "" {
+		t.Fatalf("%d orders of the window changed after it, unreadable %q: the shop does not test the point", late, unreadable)
+	}
+	want[unreadable] = true
+
+	// The list rows are served with the unreadable order's createtime
+	// replaced by a word.
+	h := store.Handler()
+	var rec recorder
+	srv := httptest.NewServer(rec.wrap(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		out := httptest.NewRecorder()
+		h.ServeHTTP(out, r)
+		var reply map[string]any
+		if json.Unmarshal(out.Body.Bytes(), &reply) == nil {
+			if rows, ok := reply["info"].([]any); ok {
+				for _, row := range rows {
+					if m, ok := row.(map[string]any); ok && m["order_id"] == unreadable {
+						m["createtime"] = "unknown"
+					}
+				}
+				b, _ := json.Marshal(reply)
+				rw.Write(b)
+				return
+			}
+		}
+		rw.Write(out.Body.Bytes())
+	})))
+	defer srv.Close()
+	var c collected
+	if err := newExtractor(t, srv.URL, w, shopOpts{pageSize: 25, concurrency: 4, loc: cst}).Extract(context.Background(), c.emit); err != nil {
+		t.Fatal(err)
+	}
+
+	got := latest(&c)
+	for id := range want {
+		if _, ok := got[id]; !ok {
+			o, _ := store.Snapshot(id)
+			t.Errorf("order %s created %s, changed %s: not emitted", id, o.Created, o.Modified)
+		}
+	}
+	for id := range got {
+		if !want[id] {
+			o, _ := store.Snapshot(id)
+			t.Errorf("order %s created %s, outside the window: emitted", id, o.Created)
+		}
+	}
+	from, scanTo := w.From.In(cst).Format("2006-01-02 15:04:05"), w.ScanTo.In(cst).Format("2006-01-02 15:04:05")
+	details := map[string]int{}
+	for _, q := range rec.forms {
+		switch q.Get("act") {
+		case "ome:fetch_order_list":
+			if q.Get("dtline[0]") < from || q.Get("dtline[1]") != scanTo {
+				t.Fatalf("list request dtline [%s, %s), want within [%s, %s)", q.Get("dtline[0]"), q.Get("dtline[1]"), from, scanTo)
+			}
+		case "ome:fetch_order_detail":
+			details[q.Get("order_id")]++
+		}
+	}
+	if len(details) != len(want) {
+		t.Errorf("%d details fetched, %d orders selected", len(details), len(want))
+	}
+}
