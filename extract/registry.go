@@ -22,6 +22,11 @@ type Window struct {
 	// created in the window may have changed any time after it.
 	ByCreation bool
 	ScanTo     time.Time
+	// ChangedFrom is set on a backfill that moves the watermark (its window
+	// joins the loaded range): the watermark then vouches for every change
+	// since ChangedFrom, so a list that filters by modification time keeps
+	// the orders changed since then too, whenever they were created.
+	ChangedFrom time.Time
 }
 
 // Raw is one source record as the shop sent it. Extractors do not parse

@@ -182,6 +182,10 @@ func (r *Runner) window(s Shop, opt RunOptions) (w extract.Window, next time.Tim
 		}
 	}
 	move = has && !w.From.After(st.Watermark) && w.To.After(st.Watermark)
+	if move {
+		// What the incremental run this one replaces would have read.
+		w.ChangedFrom = st.Watermark.Add(-o.Lookback.Std())
+	}
 	return w, w.To, move, nil
 }
 

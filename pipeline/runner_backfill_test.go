@@ -122,3 +122,78 @@ sinks:
 	}
 	t.Logf("%d orders created in the window (%d changed after it), %d loaded", len(want), changedAfter, len(got))
 }
+
+// TestShopexBackfillThatMovesTheWatermarkReadsTheChanges: a backfill whose
+// window joins the loaded range moves the watermark to its end, so it must
+// also read what an incremental run would have read: on shopex, every
+// order changed since the watermark, whenever it was created. An order
+// created before --since and refunded after the watermark is loaded with
+// its refund, and the next incremental run, which starts after it, is not
+// needed to find it.
+func TestShopexBackfillThatMovesTheWatermarkReadsTheChanges(t *testing.T) {
+	addr, db := pipelinetest.ClickHouse(t)
+	cst := time.FixedZone("CST", 8*3600)
+	var clock time.Time
+	store, err := shopex.NewStore(shopex.Options{
+		Orders: 200, Seed: 17, Token: "sx-s3cret",
+		Start: time.Date(2025, 5, 1, 0, 0, 0, 0, cst), End: time.Date(2025, 7, 1, 0, 0, 0, 0, cst),
+		Now: func() time.Time { return clock },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(store.Handler())
+	t.Cleanup(srv.Close)
+	t.Setenv("BACKFILL_SX_TOKEN", "sx-s3cret")
+	spec := pipelinetest.Job(t, t.TempDir(), fmt.Sprintf(`version: 1
+name: backfill-moves
+state: {backend: file, path: ./state}
+defaults:
+  start: 2025-05-01
+  rate_limit: 1000/s
+  concurrency: 4
+  page_size: 50
+  retries: {max: 2, min_backoff: 1ms, max_backoff: 5ms}
+  timeout: 5s
+shops:
+  - name: sx
+    platform: shopex
+    base_url: %s/api
+    auth: {token: "${BACKFILL_SX_TOKEN}"}
+    currency: CNY
+    timezone: Asia/Shanghai
+sinks:
+  clickhouse: {addr: [%q], database: %s}
+`, srv.URL, addr, db))
+	// Run 1, incremental: the watermark goes to 2025-07-10 (less the lag).
+	pipelinetest.RequireOK(t, pipelinetest.Run(t, spec, pipeline.RunOptions{
+		Now: func() time.Time { return time.Date(2025, 7, 10, 0, 0, 0, 0, cst) }}))
+
+	// After it, May's paid orders are refunded a cent.
+	since := time.Date(2025, 6, 1, 0, 0, 0, 0, cst)
+	clock = time.Date(2025, 7, 15, 9, 0, 0, 0, cst)
+	cent := decimal.RequireFromString("0.01")
+	var changed []string
+	for _, id := range store.OrderIDs() {
+		if o, _ := store.Snapshot(id); o.Created.Before(since) && store.Refund(id, cent) == nil {
+			changed = append(changed, id)
+		}
+	}
+	if len(changed) < 3 {
+		t.Fatalf("only %d orders of May could be refunded: the shop does not test the point", len(changed))
+	}
+
+	// Run 2: a backfill from June 1, which starts before the watermark and
+	// ends at now, so the watermark moves to its end.
+	res := pipelinetest.Run(t, spec, pipeline.RunOptions{Since: "2025-06-01",
+		Now: func() time.Time { return time.Date(2025, 7, 20, 0, 0, 0, 0, cst) }})
+	pipelinetest.RequireOK(t, res)
+	got := pipelinetest.Orders(t, addr, db, "sx")
+	for _, id := range changed {
+		o, _ := store.Snapshot(id)
+		if row := got[id]; !row.Refunded.Equal(o.RefundFee) {
+			t.Errorf("order %s created %s, refunded %s after the watermark: loaded refunded_amount %s, the shop's %s",
+				id, o.Created.In(cst), o.Modified.In(cst), row.Refunded, o.RefundFee)
+		}
+	}
+}

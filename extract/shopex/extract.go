@@ -34,6 +34,9 @@ type Extractor struct {
 	// createtime is in [createdFrom, createdTo), the window to the second.
 	byCreation             bool
 	createdFrom, createdTo int64
+	// changedFrom (unix seconds, 0: none) also keeps the rows changed
+	// since then on a backfill that moves the watermark.
+	changedFrom int64
 }
 
 // New builds a ShopEx extractor for one shop.
@@ -65,6 +68,9 @@ func New(s extract.Shop) (extract.Extractor, error) {
 		// order created in the window; the rows created outside it are
 		// dropped before their detail is fetched.
 		e.byCreation, e.createdFrom, e.createdTo = true, from.Unix(), to.Unix()
+		if !s.Window.ChangedFrom.IsZero() {
+			e.changedFrom = s.Window.ChangedFrom.Unix()
+		}
 		if scanTo := ceilSecond(s.Window.ScanTo); scanTo.After(end) {
 			end = scanTo
 		}
@@ -86,10 +92,12 @@ func ceilSecond(t time.Time) time.Time {
 }
 
 // selected says whether a listed order is the window's: on a backfill,
-// when its createtime is in the window. A row whose createtime cannot be
-// read is kept: loading an order again is never wrong, dropping one is.
+// when its createtime is in the window, or when it changed since the
+// watermark the backfill moves (changedFrom). A row whose createtime cannot
+// be read is kept: loading an order again is never wrong, dropping one is.
 func (e *Extractor) selected(r row) bool {
-	return !e.byCreation || r.ctime == 0 || (r.ctime >= e.createdFrom && r.ctime < e.createdTo)
+	return !e.byCreation || r.ctime == 0 || (r.ctime >= e.createdFrom && r.ctime < e.createdTo) ||
+		(e.changedFrom > 0 && r.mtime >= e.changedFrom)
 }
 
 // Extract walks the window's listing once (see walk) and fetches each
