@@ -40,12 +40,15 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// DurationHelp says what a duration may be, for messages.
+const DurationHelp = "want a number with a unit: 500ms, 30s, 15m, 2h, 30d"
+
 // ParseDuration parses a Go duration string extended with a "d" (24h) unit.
 // Day components may appear anywhere and may be fractional: "90d",
 // "1d12h", "1.5d", "-2d".
 func ParseDuration(s string) (Duration, error) {
 	orig := s
-	bad := func() (Duration, error) { return 0, fmt.Errorf("bad duration %q", orig) }
+	bad := func() (Duration, error) { return 0, fmt.Errorf("bad duration %s (%s)", specQuote(orig), DurationHelp) }
 	if s == "" {
 		return bad()
 	}
@@ -111,22 +114,42 @@ func ParseDuration(s string) (Duration, error) {
 
 // RateLimit is "N per duration", written "10/s", "600/m", "5/1s",
 // "100/500ms" or "1000/1h". The unit after "/" is s, m, h, d or any
-// Duration.
+// Duration. It is never slower than MinRate.
 type RateLimit struct {
 	N   int
 	Per time.Duration
 }
 
+// MinRate is the slowest rate limit allowed, one request per hour: a
+// slower one would leave a run silent between pages for longer than
+// anyone waits for it, which looks like a hang.
+const MinRate = time.Hour
+
+// rateLimitHelp says what a rate limit may be, for messages.
+const rateLimitHelp = "want a positive whole number of requests per duration, e.g. 10/s, 600/m, 5/500ms; at least 1 request per hour"
+
 // ParseRateLimit parses "N/unit" (see RateLimit).
 func ParseRateLimit(s string) (RateLimit, error) {
-	bad := fmt.Errorf("bad rate limit %q (want N/unit, e.g. 10/s, 600/m, 5/1s)", s)
+	bad := func(why string) (RateLimit, error) {
+		if why != "" {
+			why += "; "
+		}
+		return RateLimit{}, fmt.Errorf("bad rate limit %s (%s%s)", specQuote(s), why, rateLimitHelp)
+	}
 	num, per, ok := strings.Cut(strings.TrimSpace(s), "/")
 	if !ok {
-		return RateLimit{}, bad
+		return bad("")
 	}
-	n, err := strconv.Atoi(strings.TrimSpace(num))
-	if err != nil || n <= 0 {
-		return RateLimit{}, bad
+	num = strings.TrimSpace(num)
+	n, err := strconv.Atoi(num)
+	if err != nil {
+		if f, ferr := strconv.ParseFloat(num, 64); ferr == nil && f > 0 && !math.IsInf(f, 0) {
+			return bad(fmt.Sprintf("%s is not a whole number of requests: for fewer, make the duration longer, e.g. 1/2s", specQuote(num)))
+		}
+		return bad("")
+	}
+	if n <= 0 {
+		return bad(fmt.Sprintf("%d requests per duration would never send one", n))
 	}
 	per = strings.TrimSpace(per)
 	var d time.Duration
@@ -142,12 +165,15 @@ func ParseRateLimit(s string) (RateLimit, error) {
 	default:
 		pd, err := ParseDuration(per)
 		if err != nil {
-			return RateLimit{}, bad
+			return bad(fmt.Sprintf("%s is not a duration", specQuote(per)))
 		}
 		d = time.Duration(pd)
 	}
 	if d <= 0 {
-		return RateLimit{}, bad
+		return bad("the duration must be positive")
+	}
+	if d/time.Duration(n) > MinRate {
+		return bad(fmt.Sprintf("it is slower than the slowest allowed, 1 request per hour: a run would wait %s between requests", Duration(d/time.Duration(n))))
 	}
 	return RateLimit{N: n, Per: d}, nil
 }

@@ -15,7 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // shop timezones must resolve even without system zoneinfo
+	_ "time/tzdata"
+	"unicode" // shop timezones must resolve even without system zoneinfo
 
 	"gopkg.in/yaml.v3"
 
@@ -235,21 +236,35 @@ func (s *Spec) ResolvePath(p string) string {
 	return filepath.Join(filepath.Dir(s.Path), p)
 }
 
+// LoadOption changes what Load and Parse require.
+type LoadOption func(*specDecoder)
+
+// WithoutSecrets is for commands that never use the job's secrets (state,
+// parquet): secrets are checked for their form as always, but not read
+// from the environment, so their variables and the PII key may be unset.
+// Every secret of the Spec is then empty. Every other check stays.
+func WithoutSecrets() LoadOption {
+	return func(d *specDecoder) { d.noSecrets = true }
+}
+
 // Load reads and validates a job spec file. platforms are the known
 // platform keys (nil skips the platform check). An invalid spec yields a
 // *SpecError listing every problem.
-func Load(path string, platforms []string) (*Spec, error) {
+func Load(path string, platforms []string, opts ...LoadOption) (*Spec, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("job spec: %w", err)
 	}
-	return Parse(path, data, platforms)
+	return Parse(path, data, platforms, opts...)
 }
 
 // Parse decodes and validates a job spec; name is used in problems and as
 // Spec.Path. See Load.
-func Parse(name string, data []byte, platforms []string) (*Spec, error) {
+func Parse(name string, data []byte, platforms []string, opts ...LoadOption) (*Spec, error) {
 	d := &specDecoder{file: name, platforms: platforms}
+	for _, o := range opts {
+		o(d)
+	}
 	spec := d.decode(data)
 	if len(d.problems) > 0 {
 		return nil, &SpecError{Problems: d.sortedProblems()}
@@ -264,6 +279,7 @@ type specDecoder struct {
 	file      string
 	platforms []string
 	problems  []Problem
+	noSecrets bool // WithoutSecrets: secrets are not read from the environment
 }
 
 type specFieldFn func(path string, v *yaml.Node)
@@ -285,6 +301,19 @@ var (
 	specIdentRE    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	specEnvNameRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	specSyntaxRE   = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	// A secret is exactly one variable; a header value may put an auth
+	// scheme word before it ("Bearer ${TOKEN}"), nothing else.
+	specSecretRefRE = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
+	specHeaderRefRE = regexp.MustCompile(`^(?:[A-Za-z][A-Za-z0-9-]{0,19} )?\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
+)
+
+// specSecretForm is what a secret's value must look like in the job file.
+type specSecretForm int
+
+const (
+	specSecretAny    specSecretForm = iota // any text (auth.username)
+	specSecretVar                          // exactly "${VAR}"
+	specSecretHeader                       // "${VAR}" or "Scheme ${VAR}"
 )
 
 func (d *specDecoder) add(n *yaml.Node, path, format string, args ...any) {
@@ -311,11 +340,48 @@ func (d *specDecoder) sortedProblems() []Problem {
 }
 
 func specJoin(path, key string) string {
+	key = specClip(key)
 	if path == "" {
 		return key
 	}
 	return path + "." + key
 }
+
+// specMaxQuote is how many characters of a value a message quotes: a
+// 10 MB value must not be echoed whole to a terminal.
+const specMaxQuote = 60
+
+// specClip cuts s to specMaxQuote characters, saying how long it was.
+func specClip(s string) string {
+	if cut, ok := specCut(s); ok {
+		return fmt.Sprintf("%s… (%d bytes)", cut, len(s))
+	}
+	return s
+}
+
+// specQuote quotes a value for a message, cut like specClip.
+func specQuote(s string) string {
+	if cut, ok := specCut(s); ok {
+		return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(cut), len(s))
+	}
+	return strconv.Quote(s)
+}
+
+// specCut returns the first specMaxQuote characters of s, and whether
+// that is shorter than s.
+func specCut(s string) (string, bool) {
+	n := 0
+	for i := range s {
+		if n == specMaxQuote {
+			return s[:i], true
+		}
+		n++
+	}
+	return s, false
+}
+
+// specIdentHelp says what a ClickHouse database or cluster name may be.
+const specIdentHelp = "want letters, digits and _, not starting with a digit"
 
 func specDeref(n *yaml.Node) *yaml.Node {
 	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
@@ -349,7 +415,7 @@ func (d *specDecoder) decode(data []byte) *Spec {
 		if errors.Is(err, io.EOF) {
 			d.problems = append(d.problems, Problem{File: d.file, Msg: "empty job spec"})
 		} else {
-			d.syntax(err)
+			d.syntax(data, err)
 		}
 		return spec
 	}
@@ -357,7 +423,7 @@ func (d *specDecoder) decode(data []byte) *Spec {
 	if err := dec.Decode(&extra); err == nil {
 		d.add(&extra, "", "only one YAML document is allowed")
 	} else if !errors.Is(err, io.EOF) {
-		d.syntax(err)
+		d.syntax(data, err)
 	}
 	if len(root.Content) == 0 || specIsNull(root.Content[0]) {
 		d.problems = append(d.problems, Problem{File: d.file, Msg: "empty job spec"})
@@ -444,7 +510,7 @@ func (d *specDecoder) decode(data []byte) *Spec {
 					piiNode = v
 				},
 				"pii_key": func(p string, v *yaml.Node) {
-					spec.Transform.PIIKey, _ = d.secret(p, v, true)
+					spec.Transform.PIIKey, _ = d.secret(p, v, specSecretVar)
 					piiNode = v
 				},
 				"statuses": func(p string, v *yaml.Node) {
@@ -474,10 +540,10 @@ func (d *specDecoder) decode(data []byte) *Spec {
 	if spec.Transform.PII == "" {
 		spec.Transform.PII = b.pii
 	}
-	if spec.Transform.PIIKey == "" {
+	if spec.Transform.PIIKey == "" && !d.noSecrets {
 		spec.Transform.PIIKey = Secret(os.Getenv(PIIKeyEnv))
 	}
-	if spec.Transform.PII == "hash" && len(spec.Transform.PIIKey) < transform.MinPIIKeyLen {
+	if spec.Transform.PII == "hash" && !d.noSecrets && len(spec.Transform.PIIKey) < transform.MinPIIKeyLen {
 		n := piiNode
 		if n == nil {
 			n = topN
@@ -516,7 +582,7 @@ func (d *specDecoder) decode(data []byte) *Spec {
 					break
 				}
 			}
-			d.add(n, fmt.Sprintf("shops[%d].name", i), "duplicate shop name %q (also shops[%d])", sh.Name, j)
+			d.add(n, fmt.Sprintf("shops[%d].name", i), "duplicate shop name %s (also shops[%d])", specQuote(sh.Name), j)
 			continue
 		}
 		first[sh.Name] = i
@@ -524,14 +590,69 @@ func (d *specDecoder) decode(data []byte) *Spec {
 	return spec
 }
 
-func (d *specDecoder) syntax(err error) {
-	msg := err.Error()
-	if m := specSyntaxRE.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		d.problems = append(d.problems, Problem{File: d.file, Line: line, Msg: "YAML syntax: " + m[2]})
-		return
+// syntax reports a YAML syntax error at the line where it is. yaml.v3's
+// "line N" is not that line: it is the line where the construct holding
+// the error began (the plain scalar "b: 2" that a tab on the next line
+// would continue, an unclosed "["), when that is not the first line, and
+// for parser errors (as opposed to scanner errors) it counts from 0. So
+// the problem's line is found again as the first line at which the
+// document, cut after it, fails with the same message; yaml's own number
+// is at most that line, so the search starts there.
+func (d *specDecoder) syntax(data []byte, err error) {
+	msg, line := strings.TrimPrefix(err.Error(), "yaml: "), 0
+	if m := specSyntaxRE.FindStringSubmatch(err.Error()); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
 	}
-	d.problems = append(d.problems, Problem{File: d.file, Msg: strings.Replace(msg, "yaml: ", "YAML syntax: ", 1)})
+	p := Problem{File: d.file, Line: line, Msg: "YAML syntax: " + msg}
+	if l, text, ok := specSyntaxLine(data, msg, line); ok {
+		p.Line = l
+		if strings.Contains(msg, "tab character") {
+			if i := strings.IndexByte(text, '\t'); i >= 0 {
+				p.Col = i + 1
+			}
+		}
+	}
+	d.problems = append(d.problems, p)
+}
+
+// specSyntaxLine finds the first line, from line from on, after which the
+// document fails to decode with the message msg; it returns the line's
+// number and text. It gives up after decoding 64 MB in all.
+func specSyntaxLine(data []byte, msg string, from int) (int, string, bool) {
+	budget := 64 << 20
+	end := 0
+	for ln := 1; end < len(data); ln++ {
+		start := end
+		if nl := bytes.IndexByte(data[end:], '\n'); nl >= 0 {
+			end += nl + 1
+		} else {
+			end = len(data)
+		}
+		if ln < from {
+			continue
+		}
+		if budget -= end; budget < 0 {
+			break
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data[:end]))
+		for {
+			var n yaml.Node
+			err := dec.Decode(&n)
+			if err == nil {
+				continue
+			}
+			got := strings.TrimPrefix(err.Error(), "yaml: ")
+			if m := specSyntaxRE.FindStringSubmatch(err.Error()); m != nil {
+				got = m[2]
+			}
+			if got == msg {
+				return ln, strings.TrimRight(string(data[start:end]), "\r\n"), true
+			}
+			break
+		}
+	}
+	return 0, "", false
 }
 
 // pairs lists a mapping's key/value pairs, expanding YAML merge keys ("<<")
@@ -623,15 +744,41 @@ func (d *specDecoder) scalarOf(path string, n *yaml.Node, secret bool) (string, 
 
 func (d *specDecoder) str(path string, n *yaml.Node) (string, bool) { return d.scalar(path, n) }
 
-// secret decodes a Secret; no message ever quotes its value. With envOnly,
-// a non-empty value must reference the environment.
-func (d *specDecoder) secret(path string, n *yaml.Node, envOnly bool) (Secret, bool) {
+// secret decodes a Secret of the given form; no message ever quotes its
+// value. A variable it names must be set and not empty (leave the key out
+// for no secret). With d.noSecrets the form is checked but nothing is read
+// from the environment, and the Secret is empty.
+func (d *specDecoder) secret(path string, n *yaml.Node, form specSecretForm) (Secret, bool) {
+	v := specDeref(n)
+	if v.Kind != yaml.ScalarNode {
+		d.add(v, path, "expected a single value, got %s", specKind(v))
+		return "", false
+	}
+	var ref []string // the whole value and the variable's name
+	switch form {
+	case specSecretVar:
+		if v.Value == "" {
+			return "", true
+		}
+		if ref = specSecretRefRE.FindStringSubmatch(v.Value); ref == nil {
+			d.add(n, path, `must come from the environment as exactly "${VAR}", with no text around it (secrets are not allowed in the job file)`)
+			return "", false
+		}
+	case specSecretHeader:
+		if ref = specHeaderRefRE.FindStringSubmatch(v.Value); ref == nil {
+			d.add(n, path, `must come from the environment: "${VAR}", or an auth scheme word, a space and "${VAR}", e.g. "Bearer ${TOKEN}" (secrets are not allowed in the job file)`)
+			return "", false
+		}
+	}
+	if d.noSecrets && (ref != nil || specHasEnvRef(v.Value)) {
+		return "", true
+	}
 	s, ok := d.scalarOf(path, n, true)
 	if !ok {
 		return "", false
 	}
-	if envOnly && specDeref(n).Value != "" && !specHasEnvRef(specDeref(n).Value) {
-		d.add(n, path, `must come from the environment, e.g. "${VAR}" (secrets are not allowed in the job file)`)
+	if ref != nil && os.Getenv(ref[1]) == "" {
+		d.add(n, path, "environment variable %s is empty (a secret must not be; leave the key out for none)", ref[1])
 		return "", false
 	}
 	return Secret(s), true
@@ -644,7 +791,7 @@ func (d *specDecoder) integer(path string, n *yaml.Node, min int) (int, bool) {
 	}
 	v, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil {
-		d.add(n, path, "bad integer %q", s)
+		d.add(n, path, "bad integer %s (want a whole number)", specQuote(s))
 		return 0, false
 	}
 	if v < min {
@@ -661,7 +808,7 @@ func (d *specDecoder) duration(path string, n *yaml.Node, positive bool) (Durati
 	}
 	v, err := ParseDuration(strings.TrimSpace(s))
 	if err != nil {
-		d.add(n, path, "bad duration %q", s)
+		d.add(n, path, "bad duration %s (%s)", specQuote(s), DurationHelp)
 		return 0, false
 	}
 	if positive && v <= 0 {
@@ -686,7 +833,7 @@ func (d *specDecoder) boolean(path string, n *yaml.Node) (bool, bool) {
 	case "false":
 		return false, true
 	}
-	d.add(n, path, "bad boolean %q (want true or false)", s)
+	d.add(n, path, "bad boolean %s (want true or false)", specQuote(s))
 	return false, false
 }
 
@@ -696,7 +843,7 @@ func (d *specDecoder) enum(path string, n *yaml.Node, allowed ...string) (string
 		return "", false
 	}
 	if !slices.Contains(allowed, s) {
-		d.add(n, path, "bad value %q (want %s)", s, strings.Join(allowed, ", "))
+		d.add(n, path, "bad value %s (want %s)", specQuote(s), strings.Join(allowed, ", "))
 		return "", false
 	}
 	return s, true
@@ -768,7 +915,7 @@ func (d *specDecoder) optionFields(layer *specOptLayer, allowMaxShops bool) map[
 			}
 			t, date, ok := specParseStart(strings.TrimSpace(s))
 			if !ok {
-				d.add(v, p, "bad time %q (want RFC 3339 or YYYY-MM-DD)", s)
+				d.add(v, p, "bad time %s (want RFC 3339 or YYYY-MM-DD)", specQuote(s))
 				return
 			}
 			o.Start, layer.startDate = t, date
@@ -780,12 +927,12 @@ func (d *specDecoder) optionFields(layer *specOptLayer, allowMaxShops bool) map[
 				return
 			}
 			if s == "" || s == "Local" {
-				d.add(v, p, "bad timezone %q (want an IANA name such as Asia/Shanghai)", s)
+				d.add(v, p, "bad timezone %s (want an IANA name such as Asia/Shanghai)", specQuote(s))
 				return
 			}
 			loc, err := time.LoadLocation(s)
 			if err != nil {
-				d.add(v, p, "unknown timezone %q", s)
+				d.add(v, p, "unknown timezone %s (want an IANA name such as Asia/Shanghai)", specQuote(s))
 				return
 			}
 			o.Timezone, o.Location = s, loc
@@ -869,7 +1016,7 @@ func (d *specDecoder) shop(path string, n *yaml.Node) (Shop, *specOptLayer) {
 			return
 		}
 		if !specShopNameRE.MatchString(s) {
-			d.add(v, p, "bad shop name %q (want lower-case letters, digits, _ and -)", s)
+			d.add(v, p, "bad shop name %s (want lower-case letters, digits, _ and -)", specQuote(s))
 			return
 		}
 		sh.Name = s
@@ -880,7 +1027,7 @@ func (d *specDecoder) shop(path string, n *yaml.Node) (Shop, *specOptLayer) {
 			return
 		}
 		if len(d.platforms) > 0 && !slices.Contains(d.platforms, s) {
-			d.add(v, p, "unknown platform %q (known: %s)", s, d.knownPlatforms())
+			d.add(v, p, "unknown platform %s (known: %s)", specQuote(s), d.knownPlatforms())
 			return
 		}
 		sh.Platform = s
@@ -890,9 +1037,8 @@ func (d *specDecoder) shop(path string, n *yaml.Node) (Shop, *specOptLayer) {
 		if !ok {
 			return
 		}
-		u, err := url.Parse(s)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			d.add(v, p, "bad URL %q (want an absolute http or https URL)", s)
+		if why := specBadBaseURL(s); why != "" {
+			d.add(v, p, "%s (want http:// or https://, a host, an optional :port and path; no user info, query string, fragment or spaces)", why)
 			return
 		}
 		sh.BaseURL = s
@@ -903,16 +1049,16 @@ func (d *specDecoder) shop(path string, n *yaml.Node) (Shop, *specOptLayer) {
 			return
 		}
 		if !specCurrencyRE.MatchString(s) {
-			d.add(v, p, "bad currency %q (want 3 upper-case letters, e.g. USD)", s)
+			d.add(v, p, "bad currency %s (want 3 upper-case letters, e.g. USD)", specQuote(s))
 			return
 		}
 		sh.Currency = s
 	}
 	fns["auth"] = func(p string, v *yaml.Node) {
 		d.fields(p, v, map[string]specFieldFn{
-			"token":    func(p string, v *yaml.Node) { sh.Auth.Token, _ = d.secret(p, v, true) },
-			"username": func(p string, v *yaml.Node) { sh.Auth.Username, _ = d.secret(p, v, false) },
-			"password": func(p string, v *yaml.Node) { sh.Auth.Password, _ = d.secret(p, v, true) },
+			"token":    func(p string, v *yaml.Node) { sh.Auth.Token, _ = d.secret(p, v, specSecretVar) },
+			"username": func(p string, v *yaml.Node) { sh.Auth.Username, _ = d.secret(p, v, specSecretAny) },
+			"password": func(p string, v *yaml.Node) { sh.Auth.Password, _ = d.secret(p, v, specSecretVar) },
 			"header": func(p string, v *yaml.Node) {
 				ps, ok := d.pairs(p, v)
 				if !ok {
@@ -925,7 +1071,7 @@ func (d *specDecoder) shop(path string, n *yaml.Node) (Shop, *specOptLayer) {
 						d.add(kv.key, hp, "bad header name")
 						continue
 					}
-					if s, ok := d.secret(hp, kv.val, false); ok {
+					if s, ok := d.secret(hp, kv.val, specSecretHeader); ok {
 						sh.Auth.Header[kv.key.Value] = s
 					}
 				}
@@ -946,6 +1092,41 @@ func (d *specDecoder) shop(path string, n *yaml.Node) (Shop, *specOptLayer) {
 		sh.overrides[k] = true
 	}
 	return sh, layer
+}
+
+// specBadBaseURL says what is wrong with a shop's base_url, or "". Request
+// paths and parameters are added to it, so a query string or fragment
+// would end up in the wrong place. A URL with user info is never quoted:
+// that part may hold a password.
+func specBadBaseURL(s string) string {
+	authority := s
+	if _, rest, ok := strings.Cut(s, "://"); ok {
+		authority = rest
+	}
+	if i := strings.IndexAny(authority, "/?#"); i >= 0 {
+		authority = authority[:i]
+	}
+	if strings.Contains(authority, "@") {
+		return "bad URL: it holds user info (credentials belong in auth, from the environment)"
+	}
+	q := specQuote(s)
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return "bad URL " + q + ": it holds a space or control character"
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return "bad URL " + q
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "bad URL " + q + ": it does not start with http:// or https://"
+	case u.Hostname() == "":
+		return "bad URL " + q + ": it has no host"
+	case strings.Contains(s, "?"):
+		return "bad URL " + q + ": it has a query string"
+	case strings.Contains(s, "#"):
+		return "bad URL " + q + ": it has a fragment"
+	}
+	return ""
 }
 
 func (d *specDecoder) knownPlatforms() string {
@@ -978,7 +1159,7 @@ func (d *specDecoder) statuses(path string, n *yaml.Node) map[string]map[string]
 	for _, pl := range plats {
 		pp := specJoin(path, pl.key.Value)
 		if len(d.platforms) > 0 && !slices.Contains(d.platforms, pl.key.Value) {
-			d.add(pl.key, pp, "unknown platform %q (known: %s)", pl.key.Value, d.knownPlatforms())
+			d.add(pl.key, pp, "unknown platform %s (known: %s)", specQuote(pl.key.Value), d.knownPlatforms())
 			continue
 		}
 		if specIsNull(pl.val) {
@@ -1039,7 +1220,7 @@ func (d *specDecoder) sinks(path string, n *yaml.Node, out *Sinks, b specBuiltin
 						}
 						host, port, err := net.SplitHostPort(s)
 						if _, perr := strconv.Atoi(port); err != nil || perr != nil || host == "" {
-							d.add(it, ip, "bad address %q (want host:port)", s)
+							d.add(it, ip, "bad address %s (want host:port)", specQuote(s))
 							continue
 						}
 						ch.Addr = append(ch.Addr, s)
@@ -1048,7 +1229,7 @@ func (d *specDecoder) sinks(path string, n *yaml.Node, out *Sinks, b specBuiltin
 				"database": func(p string, v *yaml.Node) {
 					if s, ok := d.str(p, v); ok {
 						if !specIdentRE.MatchString(s) {
-							d.add(v, p, "bad database name %q", s)
+							d.add(v, p, "bad database name %s (%s)", specQuote(s), specIdentHelp)
 							return
 						}
 						ch.Database = s
@@ -1059,7 +1240,7 @@ func (d *specDecoder) sinks(path string, n *yaml.Node, out *Sinks, b specBuiltin
 						ch.Username = s
 					}
 				},
-				"password":        func(p string, v *yaml.Node) { ch.Password, _ = d.secret(p, v, true) },
+				"password":        func(p string, v *yaml.Node) { ch.Password, _ = d.secret(p, v, specSecretVar) },
 				"tls":             func(p string, v *yaml.Node) { ch.TLS, _ = d.boolean(p, v) },
 				"tls_ca_file":     func(p string, v *yaml.Node) { ch.TLSCAFile, _ = d.str(p, v) },
 				"tls_skip_verify": func(p string, v *yaml.Node) { ch.TLSNoVerify, _ = d.boolean(p, v) },
@@ -1082,7 +1263,7 @@ func (d *specDecoder) sinks(path string, n *yaml.Node, out *Sinks, b specBuiltin
 				"cluster": func(p string, v *yaml.Node) {
 					if s, ok := d.str(p, v); ok {
 						if !specIdentRE.MatchString(s) {
-							d.add(v, p, "bad cluster name %q", s)
+							d.add(v, p, "bad cluster name %s (%s)", specQuote(s), specIdentHelp)
 							return
 						}
 						ch.Cluster = s
@@ -1152,7 +1333,7 @@ func specExpandEnv(s string, secret bool) (string, []string) {
 				if secret {
 					errs = append(errs, "bad environment variable name")
 				} else {
-					errs = append(errs, fmt.Sprintf("bad environment variable name %q", name))
+					errs = append(errs, fmt.Sprintf("bad environment variable name %s (want letters, digits and _, not starting with a digit)", specQuote(name)))
 				}
 				continue
 			}

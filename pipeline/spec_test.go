@@ -130,7 +130,7 @@ func TestSpecThreeProblems(t *testing.T) {
 	got := specTestProblems(t, err)
 	want := []string{
 		`testdata/three_problems.yaml:13:7: shops[1].retries.max_backof: unknown key`,
-		`testdata/three_problems.yaml:17:14: shops[2].timeout: bad duration "30x"`,
+		`testdata/three_problems.yaml:17:14: shops[2].timeout: bad duration "30x" (want a number with a unit: 500ms, 30s, 15m, 2h, 30d)`,
 		`testdata/three_problems.yaml:19:15: shops[3].platform: unknown platform "foo" (known: shoptima)`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -247,7 +247,7 @@ func TestParseDuration(t *testing.T) {
 			if (err != nil) != c.err || (!c.err && got.Std() != c.want) {
 				t.Errorf("ParseDuration(%q) = %v, %v; want %v, err=%v", c.in, got.Std(), err, c.want, c.err)
 			}
-			if err != nil && err.Error() != fmt.Sprintf("bad duration %q", c.in) {
+			if err != nil && err.Error() != fmt.Sprintf("bad duration %q (want a number with a unit: 500ms, 30s, 15m, 2h, 30d)", c.in) {
 				t.Errorf("error = %q", err)
 			}
 		})
@@ -284,6 +284,11 @@ func TestParseRateLimit(t *testing.T) {
 		{in: "x/s", err: true},
 		{in: "10/x", err: true},
 		{in: "10/0s", err: true},
+		{in: "1/h", want: RateLimit{1, time.Hour}, limit: rate.Limit(1.0 / 3600), burst: 1, str: "1/h"},
+		{in: "24/1d", want: RateLimit{24, 24 * time.Hour}, limit: rate.Limit(1.0 / 3600), burst: 1, str: "24/1d"},
+		{in: "1/61m", err: true},
+		{in: "1/1000d", err: true},
+		{in: "0.5/s", err: true},
 	} {
 		t.Run(c.in, func(t *testing.T) {
 			got, err := ParseRateLimit(c.in)
@@ -351,10 +356,10 @@ func TestSpecProblems(t *testing.T) {
 		{"shop field errors", map[string]string{"shops": "shops:\n  - name: A b\n    platform: shoptima\n    base_url: /rel\n    currency: usd\n    page_size: 0\n    rate_limit: fast\n"},
 			[]string{
 				`5:11: shops[0].name: bad shop name "A b" (want lower-case letters, digits, _ and -)`,
-				`7:15: shops[0].base_url: bad URL "/rel" (want an absolute http or https URL)`,
+				`7:15: shops[0].base_url: bad URL "/rel": it does not start with http:// or https:// (want http:// or https://, a host, an optional :port and path; no user info, query string, fragment or spaces)`,
 				`8:15: shops[0].currency: bad currency "usd" (want 3 upper-case letters, e.g. USD)`,
 				`9:16: shops[0].page_size: must be at least 1, got 0`,
-				`10:17: shops[0].rate_limit: bad rate limit "fast" (want N/unit, e.g. 10/s, 600/m, 5/1s)`,
+				`10:17: shops[0].rate_limit: bad rate limit "fast" (want a positive whole number of requests per duration, e.g. 10/s, 600/m, 5/500ms; at least 1 request per hour)`,
 			}},
 		{"missing shop keys", map[string]string{"shops": "shops:\n  - {name: a}\n"},
 			[]string{"5:5: shops[0].platform: is required", "5:5: shops[0].base_url: is required"}},
@@ -362,7 +367,7 @@ func TestSpecProblems(t *testing.T) {
 			[]string{`6:12: shops[1].name: duplicate shop name "a" (also shops[0])`}},
 		{"duplicate key", map[string]string{"name": "name: a\nname: b\n"}, []string{"3:1: name: duplicate key (first at line 2)"}},
 		{"literal secret", map[string]string{"shops": "shops:\n  - {name: a, platform: shoptima, base_url: 'https://a.example', auth: {token: hunter2}}\n"},
-			[]string{`5:80: shops[0].auth.token: must come from the environment, e.g. "${VAR}" (secrets are not allowed in the job file)`}},
+			[]string{`5:80: shops[0].auth.token: must come from the environment as exactly "${VAR}", with no text around it (secrets are not allowed in the job file)`}},
 		{"env secret ok", map[string]string{"shops": "shops:\n  - {name: a, platform: shoptima, base_url: 'https://a.example', auth: {token: '${SPEC_T_TOKEN}', username: me}}\n"}, nil},
 		{"secret wrong type", map[string]string{"shops": "shops:\n  - {name: a, platform: shoptima, base_url: 'https://a.example', auth: {password: [x]}}\n"},
 			[]string{`5:83: shops[0].auth.password: expected a single value, got a list`}},
@@ -564,7 +569,7 @@ func TestSpecClickHouseTLSAndCluster(t *testing.T) {
 	}
 	for doc, want := range map[string]string{
 		"sinks: {clickhouse: {addr: [\"h:9440\"], tls_skip_verify: true}}\n":    "c.yaml:6:21: sinks.clickhouse.tls: must be true with tls_ca_file or tls_skip_verify",
-		"sinks: {clickhouse: {addr: [\"h:9440\"], cluster: \"a b\"}}\n":         "c.yaml:6:49: sinks.clickhouse.cluster: bad cluster name \"a b\"",
+		"sinks: {clickhouse: {addr: [\"h:9440\"], cluster: \"a b\"}}\n":         "c.yaml:6:49: sinks.clickhouse.cluster: bad cluster name \"a b\" (want letters, digits and _, not starting with a digit)",
 		"sinks: {clickhouse: {addr: [\"h:9440\"], tls: true, tls_ca: x.pem}}\n": "c.yaml:6:51: sinks.clickhouse.tls_ca: unknown key",
 	} {
 		_, err := Parse("c.yaml", []byte(base+doc), nil)
@@ -597,5 +602,128 @@ func TestSpecClickHouseRetries(t *testing.T) {
 	if len(got) != 2 || !strings.Contains(strings.Join(got, "\n"), "retries.tries: unknown key") ||
 		!strings.Contains(strings.Join(got, "\n"), "min_backoff 2s is greater than max_backoff 1s") {
 		t.Errorf("problems %q", got)
+	}
+}
+
+// Issue 16: a problem says what is allowed, refuses secrets written in
+// the job file in every shape, quotes at most 60 characters of a value,
+// and a YAML syntax error points at its own line. Each problem is
+// asserted whole, with its file:line:col.
+func TestSpecProblemsSayWhatIsAllowed(t *testing.T) {
+	const tok = "tok-HIDDEN-value-0123456789"
+	t.Setenv("SPEC_T_TOKEN", tok)
+	t.Setenv("SPEC_T_EMPTY", "")
+	huge := strings.Repeat("x", 10<<20)
+	shop := func(extra string) map[string]string {
+		return map[string]string{"shops": "shops:\n  - {name: a, platform: shoptima, base_url: 'https://a.example'" + extra + "}\n"}
+	}
+	baseURL := func(u string) map[string]string {
+		return map[string]string{"shops": "shops:\n  - name: a\n    platform: shoptima\n    base_url: '" + u + "'\n"}
+	}
+	const urlWant = " (want http:// or https://, a host, an optional :port and path; no user info, query string, fragment or spaces)"
+	const rateWant = "want a positive whole number of requests per duration, e.g. 10/s, 600/m, 5/500ms; at least 1 request per hour)"
+	const secretWant = `must come from the environment as exactly "${VAR}", with no text around it (secrets are not allowed in the job file)`
+	const emptyWant = "environment variable SPEC_T_EMPTY is empty (a secret must not be; leave the key out for none)"
+	for _, c := range []struct {
+		name string
+		repl map[string]string
+		want []string // whole problems, without "t.yaml:"; nil: valid
+	}{
+		// Item 6: secrets.
+		{"literal header value", shop(", auth: {header: {Authorization: 'Bearer S3cret-LEAK'}}"),
+			[]string{`5:97: shops[0].auth.header.Authorization: must come from the environment: "${VAR}", or an auth scheme word, a space and "${VAR}", e.g. "Bearer ${TOKEN}" (secrets are not allowed in the job file)`}},
+		{"header with text after the variable", shop(", auth: {header: {X-Key: '${SPEC_T_TOKEN}LEAK'}}"),
+			[]string{`5:89: shops[0].auth.header.X-Key: must come from the environment: "${VAR}", or an auth scheme word, a space and "${VAR}", e.g. "Bearer ${TOKEN}" (secrets are not allowed in the job file)`}},
+		{"header scheme and variable", shop(", auth: {header: {Authorization: 'Bearer ${SPEC_T_TOKEN}', X-Key: '${SPEC_T_TOKEN}'}}"), nil},
+		{"header from an empty variable", shop(", auth: {header: {Authorization: 'Bearer ${SPEC_T_EMPTY}'}}"),
+			[]string{"5:97: shops[0].auth.header.Authorization: " + emptyWant}},
+		{"token partly literal", shop(", auth: {token: 'pre-LEAK${SPEC_T_TOKEN}post'}"),
+			[]string{"5:80: shops[0].auth.token: " + secretWant}},
+		{"token from an empty variable", shop(", auth: {token: '${SPEC_T_EMPTY}'}"),
+			[]string{"5:80: shops[0].auth.token: " + emptyWant}},
+		{"password partly literal", shop(", auth: {username: me, password: 'LEAK${SPEC_T_TOKEN}'}"),
+			[]string{"5:97: shops[0].auth.password: " + secretWant}},
+		{"clickhouse password partly literal", map[string]string{"sinks": "sinks:\n  clickhouse: {addr: ['ch:9000'], password: 'LEAK${SPEC_T_TOKEN}'}\n"},
+			[]string{"7:45: sinks.clickhouse.password: " + secretWant}},
+		{"clickhouse password from an empty variable", map[string]string{"sinks": "sinks:\n  clickhouse: {addr: ['ch:9000'], password: '${SPEC_T_EMPTY}'}\n"},
+			[]string{"7:45: sinks.clickhouse.password: " + emptyWant}},
+		{"pii key partly literal", map[string]string{"transform": "transform: {pii_key: 'LEAK-0123456789${SPEC_T_TOKEN}'}\n"},
+			[]string{"6:22: transform.pii_key: " + secretWant}},
+		{"pii key from an empty variable", map[string]string{"transform": "transform: {pii_key: '${SPEC_T_EMPTY}'}\n"},
+			[]string{"6:22: transform.pii_key: " + emptyWant}},
+
+		// Item 7: base URLs.
+		{"base_url with a query", baseURL("https://a.example/api?x=1"),
+			[]string{`7:15: shops[0].base_url: bad URL "https://a.example/api?x=1": it has a query string` + urlWant}},
+		{"base_url with a fragment", baseURL("https://a.example/api#top"),
+			[]string{`7:15: shops[0].base_url: bad URL "https://a.example/api#top": it has a fragment` + urlWant}},
+		{"base_url with a space", baseURL("https://a.example/my api"),
+			[]string{`7:15: shops[0].base_url: bad URL "https://a.example/my api": it holds a space or control character` + urlWant}},
+		{"base_url without a scheme", baseURL("a.example/api"),
+			[]string{`7:15: shops[0].base_url: bad URL "a.example/api": it does not start with http:// or https://` + urlWant}},
+		{"base_url ftp", baseURL("ftp://a.example"),
+			[]string{`7:15: shops[0].base_url: bad URL "ftp://a.example": it does not start with http:// or https://` + urlWant}},
+		{"base_url without a host", baseURL("https:///api"),
+			[]string{`7:15: shops[0].base_url: bad URL "https:///api": it has no host` + urlWant}},
+		{"base_url with user info", baseURL("https://me:pw-LEAK@a.example/api"),
+			[]string{`7:15: shops[0].base_url: bad URL: it holds user info (credentials belong in auth, from the environment)` + urlWant}},
+		{"base_url with a port and path", baseURL("http://127.0.0.1:8080/shop/api/"), nil},
+
+		// Item 12: rate limits, names, durations, long values.
+		{"rate limit zero", map[string]string{"defaults": "defaults: {rate_limit: 0/s}\n"},
+			[]string{`4:24: defaults.rate_limit: bad rate limit "0/s" (0 requests per duration would never send one; ` + rateWant}},
+		{"rate limit fraction", map[string]string{"defaults": "defaults: {rate_limit: 0.5/s}\n"},
+			[]string{`4:24: defaults.rate_limit: bad rate limit "0.5/s" ("0.5" is not a whole number of requests: for fewer, make the duration longer, e.g. 1/2s; ` + rateWant}},
+		{"rate limit too slow", map[string]string{"defaults": "defaults: {rate_limit: 1/1000d}\n"},
+			[]string{`4:24: defaults.rate_limit: bad rate limit "1/1000d" (it is slower than the slowest allowed, 1 request per hour: a run would wait 1000d between requests; ` + rateWant}},
+		{"rate limit one an hour", map[string]string{"defaults": "defaults: {rate_limit: 1/h}\n"}, nil},
+		{"database name", map[string]string{"sinks": "sinks:\n  clickhouse: {addr: ['ch:9000'], database: a-b}\n"},
+			[]string{`7:45: sinks.clickhouse.database: bad database name "a-b" (want letters, digits and _, not starting with a digit)`}},
+		{"duration without a unit", map[string]string{"defaults": "defaults: {timeout: 5}\n"},
+			[]string{`4:21: defaults.timeout: bad duration "5" (want a number with a unit: 500ms, 30s, 15m, 2h, 30d)`}},
+		{"10 MB value", shop(", currency: " + huge),
+			[]string{`5:76: shops[0].currency: bad currency "` + strings.Repeat("x", 60) + `"… (10485760 bytes) (want 3 upper-case letters, e.g. USD)`}},
+		{"long key", map[string]string{"defaults": "defaults: {" + huge[:100] + ": 1}\n"},
+			[]string{`4:12: defaults.` + strings.Repeat("x", 60) + `… (100 bytes): unknown key`}},
+
+		// Item 12: YAML syntax errors point at their own line.
+		{"tab on line 3", map[string]string{"name": "name: t\n\tfoo: 1\n"},
+			[]string{"3:1: YAML syntax: found a tab character that violates indentation"}},
+		{"tab inside a shop", map[string]string{"shops": "shops:\n  - name: a\n    platform: shoptima\n  \tbase_url: 'https://a.example'\n"},
+			[]string{"7:3: YAML syntax: found a tab character that violates indentation"}},
+		{"unclosed list", map[string]string{"name": "name: [t\n"},
+			[]string{"2: YAML syntax: did not find expected ',' or ']'"}},
+		{"unknown alias", map[string]string{"name": "name: *nope\n"},
+			[]string{"2: YAML syntax: unknown anchor 'nope' referenced"}},
+		{"stray list item", map[string]string{"state": "state: {backend: file, path: st}\n- x\n"},
+			[]string{"4: YAML syntax: did not find expected key"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			doc := specTestDoc(c.repl)
+			_, err := Parse("t.yaml", []byte(doc), []string{"shoptima"})
+			if c.want == nil {
+				if err != nil {
+					t.Fatalf("unexpected error:\n%v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("no error")
+			}
+			got := specTestProblems(t, err)
+			want := make([]string, len(c.want))
+			for i, w := range c.want {
+				want[i] = "t.yaml:" + w
+			}
+			if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+				if len(g) > 2000 {
+					g = g[:2000]
+				}
+				t.Errorf("problems\n got: %s\nwant: %s", g, w)
+			}
+			if msg := err.Error(); strings.Contains(msg, "LEAK") || strings.Contains(msg, "HIDDEN") || len(msg) > 1000 {
+				t.Errorf("the error shows a secret or too much (%d bytes)", len(msg))
+			}
+		})
 	}
 }

@@ -76,8 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // loadSpec reads a job spec, printing every problem on failure.
-func loadSpec(path string, stderr io.Writer) (*pipeline.Spec, bool) {
-	spec, err := pipeline.Load(path, extract.Platforms())
+func loadSpec(path string, stderr io.Writer, opts ...pipeline.LoadOption) (*pipeline.Spec, bool) {
+	spec, err := pipeline.Load(path, extract.Platforms(), opts...)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, false

@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/shopetl/shopetl/load/parquet"
+	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/table"
 )
 
@@ -17,7 +18,7 @@ func cmdParquet(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return exitInvalid
 	}
-	spec, ok := loadSpec(args[0], stderr)
+	spec, ok := loadSpec(args[0], stderr, pipeline.WithoutSecrets()) // reads files only
 	if !ok {
 		return exitInvalid
 	}

@@ -20,7 +20,7 @@ func cmdState(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return exitInvalid
 	}
-	spec, ok := loadSpec(pos[0], stderr)
+	spec, ok := loadSpec(pos[0], stderr, pipeline.WithoutSecrets()) // state never uses them
 	if !ok {
 		return exitInvalid
 	}
