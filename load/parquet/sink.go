@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -120,7 +121,8 @@ type writer struct {
 	err      error // the first error of this file; it is then unusable
 }
 
-// New returns a sink writing under cfg.Dir with runID in file names.
+// New returns a sink writing under cfg.Dir with runID in file names. It
+// creates cfg.Dir if need be and checks that a file can be written in it.
 func New(cfg Config, runID string) (*Sink, error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("parquet sink: no directory")
@@ -131,6 +133,9 @@ func New(cfg Config, runID string) (*Sink, error) {
 	codec, err := codecOf(cfg.Compression)
 	if err != nil {
 		return nil, fmt.Errorf("parquet sink: %w", err)
+	}
+	if err := checkWritable(cfg.Dir); err != nil {
+		return nil, fmt.Errorf("parquet sink: directory %s: %w", cfg.Dir, err)
 	}
 	if cfg.RowGroupRows <= 0 {
 		cfg.RowGroupRows = defaultRowGroupRows
@@ -161,6 +166,25 @@ func New(cfg Config, runID string) (*Sink, error) {
 		published: make(map[string][]ManifestFile),
 		commits:   make(map[string]*sync.Mutex),
 	}, nil
+}
+
+// checkWritable creates dir if need be and a file in it, removed at once:
+// a directory that cannot be written (a file in its place, no permission)
+// is then found before any shop is read, not after every order was.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err // "mkdir <the path that failed>: <reason>"
+	}
+	f, err := os.CreateTemp(dir, ".shopetl-probe-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("cannot create a file in it: %w", err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 func codecOf(name string) (compress.Compression, error) {

@@ -1100,3 +1100,27 @@ func TestRowGroupsCutByRowsAndBytes(t *testing.T) {
 		}
 	}
 }
+
+// New makes the directory and proves a file can be written in it, leaving
+// nothing behind; a directory that cannot be made is refused by New, with
+// the directory named, before anything is written.
+func TestNewChecksTheDirectory(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "a", "b")
+	s, err := New(Config{Dir: dir}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {
+		t.Fatalf("New left %v in %s (%v), want an empty directory", entries, dir, err)
+	}
+	file := filepath.Join(root, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(Config{Dir: filepath.Join(file, "pq")}, "r1")
+	if want := "parquet sink: directory " + filepath.Join(file, "pq") + ": mkdir " + file + ": not a directory"; err == nil || err.Error() != want {
+		t.Fatalf("New under a file: %v, want %q", err, want)
+	}
+}
