@@ -110,3 +110,31 @@ func TestWatermarkStaysWhenShopFails(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// TestSinkFailureSaysEachThingOnce: a Parquet write that fails mid-run (a
+// file where a table's directory should be, which the up-front check of
+// the sink's directory cannot see) fails the shop with an error that
+// names the shop, the sink and the table once each, then the cause.
+func TestSinkFailureSaysEachThingOnce(t *testing.T) {
+	t.Setenv("IT_TOKEN", "s3cret-token")
+	_, url := newShop(t, shoptima.Options{Orders: 20, Seed: 2, Token: "s3cret-token",
+		Start: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC)})
+	dir := t.TempDir()
+	spec := pipelinetest.Job(t, dir, fmt.Sprintf(jobTemplate, url, ""))
+	blocker := spec.ResolvePath("./parquet/orders")
+	if err := os.MkdirAll(spec.ResolvePath("./parquet"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := pipelinetest.Run(t, spec, pipeline.RunOptions{})
+	if res.Failed() != 1 {
+		t.Fatalf("want the shop to fail, got %+v", res.Shops[0])
+	}
+	msg := res.Shops[0].Err.Error()
+	want := "shop st: sink parquet: table orders: mkdir " + blocker + ": not a directory"
+	if msg != want {
+		t.Fatalf("error\n  %s\nwant\n  %s", msg, want)
+	}
+}

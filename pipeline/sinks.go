@@ -3,15 +3,16 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 
 	"github.com/shopetl/shopetl/load/clickhouse"
 	"github.com/shopetl/shopetl/load/parquet"
 )
 
-// OpenSinks connects every sink the spec configures. An error here means
-// nothing can run (exit code 3).
+// OpenSinks connects every sink the spec configures and checks each can be
+// written (ClickHouse's tables, the Parquet directory), before any shop is
+// read. An error here means nothing can run (exit code 3); it is the
+// sink's own, which names the sink ("clickhouse: ...", "parquet sink: ...").
 // log hears of retried ClickHouse inserts; nil discards.
 func OpenSinks(ctx context.Context, spec *Spec, runID string, log *slog.Logger) ([]Sink, error) {
 	var sinks []Sink
@@ -23,14 +24,14 @@ func OpenSinks(ctx context.Context, spec *Spec, runID string, log *slog.Logger) 
 			Logger: log, Retry: c.Retries.retry(),
 		})
 		if err != nil {
-			return nil, fmt.Errorf("sink clickhouse: %w", err)
+			return nil, err
 		}
 		sinks = append(sinks, s)
 	}
 	if p := spec.Sinks.Parquet; p != nil {
 		s, err := parquet.New(parquet.Config{Dir: spec.ResolvePath(p.Dir), Compression: p.Compression}, runID)
 		if err != nil {
-			return nil, errors.Join(fmt.Errorf("sink parquet: %w", err), CloseSinks(sinks))
+			return nil, errors.Join(err, CloseSinks(sinks))
 		}
 		sinks = append(sinks, s)
 	}

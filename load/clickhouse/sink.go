@@ -79,7 +79,10 @@ type Sink struct {
 
 // New connects, checks the server answers, reads its version, and creates the
 // database and every table of table.All with its _latest view, each only if
-// it does not exist yet, so New can run any number of times.
+// it does not exist yet, so New can run any number of times. An existing
+// table of table.All in another shape than shopetl creates it (engine,
+// sorting key, a column's type) is refused before anything is changed;
+// columns it lacks are added.
 func New(ctx context.Context, cfg Config) (*Sink, error) {
 	if len(cfg.Addr) == 0 {
 		return nil, errors.New("clickhouse: no address")
@@ -138,6 +141,11 @@ func (s *Sink) setup(ctx context.Context) error {
 		return err
 	}
 	s.version = v
+	// Before anything is created or altered, so that a table in a shape
+	// shopetl cannot use is reported as it is.
+	if err := s.checkExisting(ctx); err != nil {
+		return err
+	}
 	if err := s.conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+Quote(s.db)+onCluster(s.cluster)); err != nil {
 		return s.wrap(err, "clickhouse: create database %s", s.db)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -120,7 +121,8 @@ type writer struct {
 	err      error // the first error of this file; it is then unusable
 }
 
-// New returns a sink writing under cfg.Dir with runID in file names.
+// New returns a sink writing under cfg.Dir with runID in file names. It
+// creates cfg.Dir if need be and checks that a file can be written in it.
 func New(cfg Config, runID string) (*Sink, error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("parquet sink: no directory")
@@ -131,6 +133,9 @@ func New(cfg Config, runID string) (*Sink, error) {
 	codec, err := codecOf(cfg.Compression)
 	if err != nil {
 		return nil, fmt.Errorf("parquet sink: %w", err)
+	}
+	if err := checkWritable(cfg.Dir); err != nil {
+		return nil, fmt.Errorf("parquet sink: directory %s: %w", cfg.Dir, err)
 	}
 	if cfg.RowGroupRows <= 0 {
 		cfg.RowGroupRows = defaultRowGroupRows
@@ -161,6 +166,25 @@ func New(cfg Config, runID string) (*Sink, error) {
 		published: make(map[string][]ManifestFile),
 		commits:   make(map[string]*sync.Mutex),
 	}, nil
+}
+
+// checkWritable creates dir if need be and a file in it, removed at once:
+// a directory that cannot be written (a file in its place, no permission)
+// is then found before any shop is read, not after every order was.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err // "mkdir <the path that failed>: <reason>"
+	}
+	f, err := os.CreateTemp(dir, ".shopetl-probe-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("cannot create a file in it: %w", err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 func codecOf(name string) (compress.Compression, error) {
@@ -197,6 +221,10 @@ type span struct {
 // Write adds rec's rows, which belong to shop, to their partitions' files.
 // shop is what Commit takes; the directories are named after the rows'
 // own platform and shop columns.
+//
+// The errors of Write, Commit and Abort say what failed (the step, the
+// file) but not the sink, shop or table: the caller knows those and says
+// them once (the pipeline: "shop S: sink parquet: table T: ...").
 // The batch is split into runs of consecutive rows of one partition; each
 // run is a zero-copy slice of rec. The caller keeps ownership of rec.
 func (s *Sink) Write(ctx context.Context, shop string, t *table.Table, rec arrow.RecordBatch) error {
@@ -208,11 +236,11 @@ func (s *Sink) Write(ctx context.Context, shop string, t *table.Table, rec arrow
 	}
 	spans, err := partition(shop, t, rec)
 	if err != nil {
-		return fmt.Errorf("parquet sink: shop %s: table %s: %w", shop, t.Name, err)
+		return err
 	}
 	schema := t.Schema()
 	if !rec.Schema().Equal(schema) {
-		return fmt.Errorf("parquet sink: shop %s: table %s: batch schema %s is not the table's", shop, t.Name, rec.Schema())
+		return fmt.Errorf("batch schema %s is not the table's", rec.Schema())
 	}
 	// Once a span is written the batch must be written whole (or the shop
 	// fails), so the context is not checked between spans.
@@ -349,7 +377,7 @@ func (s *Sink) acquire(k partKey) (w *writer, created bool, evicted []*writer, e
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return nil, false, nil, errors.New("parquet sink: write after Close")
+		return nil, false, nil, errors.New("write after Close")
 	}
 	if w := s.open[k]; w != nil {
 		s.lru.MoveToFront(w.elem)
@@ -427,17 +455,17 @@ func (w writeOnly) Write(p []byte) (int, error) { return w.c.Write(p) }
 // create opens the temporary file and its FileWriter; w.mu must be held.
 func (w *writer) create(s *Sink, schema *arrow.Schema) error {
 	if err := os.MkdirAll(filepath.Dir(w.tmp), 0o755); err != nil {
-		return w.setErr(fmt.Errorf("parquet sink: shop %s: %w", w.key.shop, err))
+		return w.setErr(err) // "mkdir <path>: <reason>"
 	}
 	f, err := os.OpenFile(w.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return w.setErr(fmt.Errorf("parquet sink: shop %s: %w", w.key.shop, err))
+		return w.setErr(err) // "open <path>: <reason>"
 	}
 	cf := &countingFile{File: f}
 	fw, err := pqarrow.NewFileWriter(schema, writeOnly{cf}, s.props, s.arrProps)
 	if err != nil {
 		f.Close()
-		return w.setErr(fmt.Errorf("parquet sink: shop %s: file %s: %w", w.key.shop, w.tmp, err))
+		return w.setErr(fmt.Errorf("file %s: %w", w.tmp, err))
 	}
 	w.f, w.fw, w.ready = cf, fw, true
 	return nil
@@ -460,7 +488,7 @@ func (w *writer) write(rows arrow.RecordBatch) error {
 		return w.err
 	}
 	wrap := func(err error) error {
-		return w.setErr(fmt.Errorf("parquet sink: shop %s: file %s: %w", w.key.shop, w.tmp, err))
+		return w.setErr(fmt.Errorf("file %s: %w", w.tmp, err))
 	}
 	size := newRowSizer(rows)
 	n := rows.NumRows()
@@ -507,10 +535,10 @@ func (w *writer) finish() error {
 		return w.err
 	}
 	if !w.ready {
-		return w.setErr(fmt.Errorf("parquet sink: shop %s: file %s was never opened", w.key.shop, w.tmp))
+		return w.setErr(fmt.Errorf("file %s was never opened", w.tmp))
 	}
 	wrap := func(step string, err error) error {
-		return w.setErr(fmt.Errorf("parquet sink: shop %s: %s file %s: %w", w.key.shop, step, w.tmp, err))
+		return w.setErr(fmt.Errorf("%s file %s: %w", step, w.tmp, err))
 	}
 	if err := w.fw.Close(); err != nil {
 		w.f.Close()
@@ -541,7 +569,7 @@ func (w *writer) publish() error {
 		return err
 	}
 	if err := os.Rename(w.tmp, w.final); err != nil {
-		return w.setErr(fmt.Errorf("parquet sink: shop %s: rename to %s: %w", w.key.shop, w.final, err))
+		return w.setErr(err) // "rename <tmp> <final>: <reason>"
 	}
 	w.renamed = true
 	return nil
@@ -560,9 +588,9 @@ func (w *writer) abort() error {
 		_ = w.fw.Close()
 		w.finished = true
 	}
-	w.setErr(errors.New("parquet sink: file aborted"))
+	w.setErr(errors.New("file aborted"))
 	if err := os.Remove(w.tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("parquet sink: shop %s: remove %s: %w", w.key.shop, w.tmp, err)
+		return err // "remove <path>: <reason>"
 	}
 	return nil
 }
@@ -598,7 +626,7 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 		// Its manifest could not be named: nothing of it may be published.
 		s.fail(shop, err)
 		s.abortAll(s.take(shop))
-		return fmt.Errorf("parquet sink: %w", err)
+		return err
 	}
 	mu := s.commitLock(shop)
 	mu.Lock()
@@ -607,12 +635,12 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 	closed, failed := s.closed, s.failed[shop]
 	s.mu.Unlock()
 	if closed {
-		return fmt.Errorf("parquet sink: shop %s: commit after Close", shop)
+		return errors.New("commit after Close")
 	}
 	ws := s.take(shop)
 	if failed != nil {
 		s.abortAll(ws)
-		return fmt.Errorf("parquet sink: shop %s: not committed, rows were lost: %w", shop, failed)
+		return fmt.Errorf("not committed, rows were lost: %w", failed)
 	}
 	// Finish everything first (the slow part), so that a failure leaves
 	// nothing of the shop visible.
@@ -642,7 +670,7 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 		w.mu.Unlock()
 	}
 	if err := syncDirs(s.dir, dirs); err != nil {
-		errs = append(errs, fmt.Errorf("parquet sink: shop %s: %w", shop, err))
+		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		s.fail(shop, err)
@@ -658,7 +686,7 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 	// the manifest the commit is not recorded, so the shop fails (its
 	// watermark stays) and a later Commit of it may still write it.
 	if err := writeManifest(s.dir, m); err != nil {
-		return fmt.Errorf("parquet sink: shop %s: %w", shop, err)
+		return err
 	}
 	return nil
 }
@@ -755,5 +783,8 @@ func (s *Sink) Close() error {
 	}
 	s.pending = nil
 	s.mu.Unlock()
-	return s.abortAll(ws)
+	if err := s.abortAll(ws); err != nil {
+		return fmt.Errorf("parquet sink: close: %w", err)
+	}
+	return nil
 }

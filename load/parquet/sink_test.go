@@ -872,8 +872,9 @@ func TestFailedWriteBlocksCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = s.Write(ctx, "s1", table.Refunds, bs[table.Refunds])
-	if err == nil || !strings.Contains(err.Error(), "shop s1") {
-		t.Fatalf("want an error naming the shop, got %v", err)
+	// The caller names the shop and table; the sink says what failed.
+	if want := "mkdir " + filepath.Join(dir, "refunds") + ": not a directory"; err == nil || err.Error() != want {
+		t.Fatalf("got %v, want %q", err, want)
 	}
 	if err := s.Commit(ctx, "s1"); err == nil {
 		t.Fatal("Commit succeeded after rows were lost")
@@ -1098,5 +1099,29 @@ func TestRowGroupsCutByRowsAndBytes(t *testing.T) {
 		if len(groups[g]) > 1 && total > maxBytes*3/2 {
 			t.Errorf("group %d: %d uncompressed bytes in the footer, far above the %d cap", g, total, maxBytes)
 		}
+	}
+}
+
+// New makes the directory and proves a file can be written in it, leaving
+// nothing behind; a directory that cannot be made is refused by New, with
+// the directory named, before anything is written.
+func TestNewChecksTheDirectory(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "a", "b")
+	s, err := New(Config{Dir: dir}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {
+		t.Fatalf("New left %v in %s (%v), want an empty directory", entries, dir, err)
+	}
+	file := filepath.Join(root, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(Config{Dir: filepath.Join(file, "pq")}, "r1")
+	if want := "parquet sink: directory " + filepath.Join(file, "pq") + ": mkdir " + file + ": not a directory"; err == nil || err.Error() != want {
+		t.Fatalf("New under a file: %v, want %q", err, want)
 	}
 }
