@@ -229,7 +229,15 @@ func TestRunInterrupted(t *testing.T) {
 		h.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-	job := writeJob(t, strings.Replace(p.Spec(srv.URL, ""), "page_size: 100", "page_size: 50", 1))
+	job := writeJob(t, strings.Replace(p.Spec(srv.URL, ""), "page_size: 100", "page_size: 50", 1)+"    lookback: 0s\n")
+	st, err := pipeline.NewFileState(filepath.Join(filepath.Dir(job), "state"), "flow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := pipeline.ShopState{Watermark: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC), RunID: "earlier"}
+	if err := st.Save("sim-shoptima", before); err != nil {
+		t.Fatal(err)
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -251,12 +259,8 @@ func TestRunInterrupted(t *testing.T) {
 	if len(runs) != 1 || runs[0]["status"] != pipeline.ShopInterrupted || runs[0]["error"] != "interrupted" {
 		t.Fatalf("etl_runs rows %v, want one interrupted", runs)
 	}
-	st, err := pipeline.NewFileState(filepath.Join(filepath.Dir(job), "state"), "flow")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, has, err := st.Load("sim-shoptima"); has || err != nil {
-		t.Fatalf("an interrupted run moved the watermark (%v)", err)
+	if after, _, err := st.Load("sim-shoptima"); err != nil || !after.Watermark.Equal(before.Watermark) || after.RunID != before.RunID {
+		t.Fatalf("an interrupted run moved the watermark: %+v, was %+v (%v)", after, before, err)
 	}
 }
 
