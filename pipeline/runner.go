@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -45,9 +44,14 @@ type Progress interface {
 
 // Shop run outcomes.
 const (
-	ShopOK     = "ok"
-	ShopFailed = "failed"
+	ShopOK          = "ok"
+	ShopFailed      = "failed"
+	ShopInterrupted = "interrupted" // the run was cancelled (SIGINT, SIGTERM) while the shop ran
+	ShopNotRun      = "not run"     // nothing could run, e.g. no sink was reachable
 )
+
+// ErrInterrupted is the error of a shop stopped by the run's cancellation.
+var ErrInterrupted = errors.New("interrupted")
 
 // ShopResult is one shop's line of the summary.
 type ShopResult struct {
@@ -68,17 +72,33 @@ type ShopResult struct {
 type Result struct {
 	RunID string
 	Shops []ShopResult
+	Err   error // why no shop ran (NotRun); nil when they did
 }
 
 // Failed counts the shops that failed.
-func (r Result) Failed() int {
+func (r Result) Failed() int { return r.count(ShopFailed) }
+
+// Interrupted counts the shops stopped by the run's cancellation.
+func (r Result) Interrupted() int { return r.count(ShopInterrupted) }
+
+func (r Result) count(status string) int {
 	n := 0
 	for _, s := range r.Shops {
-		if s.Status == ShopFailed {
+		if s.Status == status {
 			n++
 		}
 	}
 	return n
+}
+
+// NotRun is the result of a run that could not start: every shop is
+// listed as not run, and err says why.
+func NotRun(runID string, shops []Shop, err error) Result {
+	res := Result{RunID: runID, Err: err}
+	for _, s := range shops {
+		res.Shops = append(res.Shops, ShopResult{Shop: s.Name, Platform: s.Platform, Status: ShopNotRun})
+	}
+	return res
 }
 
 // NewRunID returns a run id that sorts by time.
@@ -94,7 +114,8 @@ type Runner struct {
 	RunID string
 }
 
-// SelectShops returns the shops a run covers, in spec order.
+// SelectShops returns the shops a run covers, in spec order. A selection
+// of no shop (a shard that holds none of them) is an error.
 func SelectShops(spec *Spec, opt RunOptions) ([]Shop, error) {
 	var out []Shop
 	for _, name := range opt.Shops {
@@ -111,7 +132,51 @@ func SelectShops(spec *Spec, opt RunOptions) ([]Shop, error) {
 		}
 		out = append(out, s)
 	}
+	if len(out) == 0 {
+		shard := fmt.Sprintf("--shard %d/%d", opt.ShardIndex, opt.ShardCount)
+		if len(opt.Shops) > 0 {
+			return nil, fmt.Errorf("%s with --shop %s selects no shop", shard, strings.Join(opt.Shops, " --shop "))
+		}
+		return nil, fmt.Errorf("%s selects no shop of job %s (%d shops)", shard, spec.Name, len(spec.Shops))
+	}
 	return out, nil
+}
+
+// CheckWindows refuses a backfill window that selects nothing, for every
+// selected shop, before any shop is read: --until not after --since, --until
+// alone not after where the shop's run would start (its watermark minus
+// lookback, or start), --since alone not before now minus safety_lag.
+func (r *Runner) CheckWindows(opt RunOptions) error {
+	if opt.Since == "" && opt.Until == "" {
+		return nil
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	shops, err := SelectShops(r.Spec, opt)
+	if err != nil {
+		return err
+	}
+	var problems []error
+	for _, s := range shops {
+		w, _, _, err := r.window(s, opt)
+		if err != nil || w.To.After(w.From) {
+			continue // a state that cannot be read fails that shop's run, as without a window
+		}
+		const f = time.RFC3339
+		var why string
+		switch {
+		case opt.Since != "" && opt.Until != "":
+			why = fmt.Sprintf("--until %s (%s) is not after --since %s (%s)", opt.Until, w.To.Format(f), opt.Since, w.From.Format(f))
+		case opt.Until != "":
+			why = fmt.Sprintf("--until %s (%s) is not after %s, where the shop's run starts (its watermark minus lookback, or start); give --since",
+				opt.Until, w.To.Format(f), w.From.Format(f))
+		default:
+			why = fmt.Sprintf("--since %s (%s) is not before now minus safety_lag (%s); give --until", opt.Since, w.From.Format(f), w.To.Format(f))
+		}
+		problems = append(problems, fmt.Errorf("shop %s: %s: the window is empty", s.Name, why))
+	}
+	return errors.Join(problems...)
 }
 
 // Run extracts every selected shop, at most max_shops at once. One shop's
@@ -134,6 +199,9 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (Result, error) {
 	}
 	shops, err := SelectShops(r.Spec, opt)
 	if err != nil {
+		return Result{}, err
+	}
+	if err := r.CheckWindows(opt); err != nil {
 		return Result{}, err
 	}
 	res := Result{RunID: r.RunID, Shops: make([]ShopResult, len(shops))}
@@ -217,11 +285,18 @@ func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopR
 				res.Retries += rs.Retries(s.Name)
 			}
 		}
-		if res.Err != nil {
+		switch {
+		case res.Err != nil && ctx.Err() != nil:
+			// Stopped by SIGINT or SIGTERM (or its caller): say so plainly
+			// rather than "context canceled".
+			res.Status, res.Err = ShopInterrupted, ErrInterrupted
+			log.Warn("shop interrupted", slog.String("status", res.Status), slog.String("error", res.Err.Error()),
+				slog.String("cause", context.Cause(ctx).Error()))
+		case res.Err != nil:
 			res.Status = ShopFailed
-			log.Error("shop failed", slog.String("error", res.Err.Error()))
-		} else {
-			log.Info("shop done", slog.Int64("orders", res.Orders), slog.Int64("pages", res.Pages),
+			log.Error("shop failed", slog.String("status", res.Status), slog.String("error", res.Err.Error()))
+		default:
+			log.Info("shop done", slog.String("status", res.Status), slog.Int64("orders", res.Orders), slog.Int64("pages", res.Pages),
 				slog.Int64("quarantined", res.Quarantined), slog.Int64("retries", res.Retries))
 		}
 		if opt.Progress != nil {
@@ -304,12 +379,16 @@ func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopR
 	log.Info("extracting", slog.Time("from", w.From), slog.Time("to", w.To))
 	err = l.run(ctx, ex)
 	res.Retries = client.Retries()
+	// PAGES means the same on every platform: responses read from the
+	// shop, list and detail requests alike.
+	res.Pages = client.Requests()
 	if err != nil {
 		var unreadable *extract.UnreadableError
 		if errors.As(err, &unreadable) {
 			// Keep what stayed broken after the retries, so finance can
 			// see it; the shop still fails and its watermark stays.
 			l.quarantine(unreadable.Endpoint, "", "unreadable response after retries: "+unreadable.Err.Error(), unreadable.Body)
+			res.Quarantined++
 			if ferr := l.flushAndCommit(context.WithoutCancel(ctx)); ferr != nil {
 				log.Error("could not keep the unreadable response", slog.String("error", ferr.Error()))
 			}
@@ -361,14 +440,12 @@ type shopLoad struct {
 
 func (l *shopLoad) run(ctx context.Context, ex extract.Extractor) error {
 	pages := make(chan extract.Page, 2*max(l.shop.Options.Concurrency, 1))
-	var pageCount atomic.Int64
 	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError()
 	p.Go(func(ctx context.Context) error {
 		defer close(pages)
 		return ex.Extract(ctx, func(ctx context.Context, pg extract.Page) error {
 			select {
 			case pages <- pg:
-				pageCount.Add(1)
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()
@@ -383,9 +460,7 @@ func (l *shopLoad) run(ctx context.Context, ex extract.Extractor) error {
 		}
 		return nil
 	})
-	err := p.Wait()
-	l.res.Pages = pageCount.Load()
-	return err
+	return p.Wait()
 }
 
 func (l *shopLoad) page(ctx context.Context, pg extract.Page) error {
@@ -550,7 +625,7 @@ func (r *Runner) recordRun(ctx context.Context, s Shop, opt RunOptions, start ti
 	run := model.Run{
 		Meta:        model.Meta{Platform: s.Platform, Shop: s.Name, RunID: r.RunID, Version: uint64(end.UnixNano())},
 		Job:         r.Spec.Name,
-		Status:      ShopOK,
+		Status:      res.Status,
 		StartedAt:   start.UTC(),
 		FinishedAt:  end,
 		DurationMS:  uint64(end.Sub(start).Milliseconds()),
@@ -560,7 +635,7 @@ func (r *Runner) recordRun(ctx context.Context, s Shop, opt RunOptions, start ti
 		Retries:     uint64(res.Retries),
 	}
 	if res.Err != nil {
-		run.Status, run.Error = ShopFailed, res.Err.Error()
+		run.Error = res.Err.Error()
 		// The failed run's uncommitted rows stay invisible; only the
 		// etl_runs row is committed below.
 		for _, sink := range r.Sinks {

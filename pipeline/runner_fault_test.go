@@ -92,8 +92,8 @@ func TestBrokenRecordIsQuarantinedAndTheRestLoads(t *testing.T) {
 }
 
 // TestCancelStopsCleanly: a run cancelled while a shop is paging stops, the
-// shop fails, its watermark stays unset and no part file of its data is
-// visible; only its etl_runs row, which says it failed.
+// shop is interrupted, its watermark stays unset and no part file of its
+// data is visible; only its etl_runs row, which says it was interrupted.
 func TestCancelStopsCleanly(t *testing.T) {
 	t.Setenv("IT_TOKEN", "x")
 	store, err := shoptima.NewStore(shoptima.Options{Orders: 2000, Seed: 2})
@@ -128,8 +128,8 @@ func TestCancelStopsCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Failed() != 1 {
-		t.Fatalf("want the cancelled shop to fail, got %+v", res.Shops[0])
+	if res.Interrupted() != 1 || res.Shops[0].Err != pipeline.ErrInterrupted {
+		t.Fatalf("want the cancelled shop interrupted, got %+v", res.Shops[0])
 	}
 	if _, has, _ := state.Load("st"); has {
 		t.Fatal("a cancelled shop must not move its watermark")
@@ -155,7 +155,7 @@ func TestCancelStopsCleanly(t *testing.T) {
 		}
 		rec.Release()
 	}
-	if len(statuses) != 1 || statuses[0] != pipeline.ShopFailed {
-		t.Fatalf("etl_runs rows %q, want one %q", statuses, pipeline.ShopFailed)
+	if len(statuses) != 1 || statuses[0] != pipeline.ShopInterrupted {
+		t.Fatalf("etl_runs rows %q, want one %q", statuses, pipeline.ShopInterrupted)
 	}
 }

@@ -6,7 +6,8 @@ import (
 	"text/tabwriter"
 )
 
-// WriteSummary prints the closing table of a run, one line per shop.
+// WriteSummary prints the closing table of a run, one line per shop, then
+// each shop's error and why no shop ran, if none did.
 func WriteSummary(w io.Writer, r Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "run %s\n", r.RunID)
@@ -22,6 +23,9 @@ func WriteSummary(w io.Writer, r Result) error {
 		if s.Err != nil {
 			fmt.Fprintf(w, "%s: %v\n", s.Shop, s.Err)
 		}
+	}
+	if r.Err != nil {
+		fmt.Fprintf(w, "not run: %v\n", r.Err)
 	}
 	return nil
 }

@@ -25,6 +25,9 @@ const (
 	exitShop    = 1 // some shop failed; the others still loaded
 	exitInvalid = 2 // the job spec or flags are invalid
 	exitNothing = 3 // nothing could run, e.g. no sink reachable
+	// exitInterrupted: SIGINT or SIGTERM stopped the run; as shells report
+	// a command killed by SIGINT (128+2).
+	exitInterrupted = 130
 )
 
 const usage = `usage:

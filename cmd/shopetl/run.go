@@ -67,7 +67,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitInvalid
 	}
-	if _, err := pipeline.SelectShops(spec, opt); err != nil {
+	selected, err := pipeline.SelectShops(spec, opt)
+	if err != nil {
 		fmt.Fprintln(stderr, "run:", err)
 		return exitInvalid
 	}
@@ -91,26 +92,38 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "run: state backend %q is not implemented yet; use backend: file\n", spec.State.Backend)
 		return exitInvalid
 	}
-	state, err := pipeline.NewFileState(spec.ResolvePath(spec.State.Path), spec.Name)
-	if err != nil {
+	// notRun ends a run that could not start as every run ends: with the
+	// summary table, each selected shop not run, and why.
+	notRun := func(err error) int {
 		fmt.Fprintln(stderr, "run:", err)
+		pipeline.WriteSummary(stdout, pipeline.NotRun(runID, selected, err))
+		if ctx.Err() != nil {
+			return exitInterrupted
+		}
 		return exitNothing
 	}
-	var sinks []pipeline.Sink
+	state, err := pipeline.NewFileState(spec.ResolvePath(spec.State.Path), spec.Name)
+	if err != nil {
+		return notRun(err)
+	}
+	r := &pipeline.Runner{Spec: spec, State: state, RunID: runID}
+	// Windows that select nothing are refused before anything is read.
+	if err := r.CheckWindows(opt); err != nil {
+		fmt.Fprintln(stderr, "run:", err)
+		return exitInvalid
+	}
 	if !opt.DryRun {
-		sinks, err = pipeline.OpenSinks(ctx, spec, runID, opt.Logger)
+		r.Sinks, err = pipeline.OpenSinks(ctx, spec, runID, opt.Logger)
 		if err != nil {
-			fmt.Fprintln(stderr, "run:", err)
-			return exitNothing
+			return notRun(err)
 		}
-		defer pipeline.CloseSinks(sinks)
+		defer pipeline.CloseSinks(r.Sinks)
 	}
 	var progress *bars
 	if tty {
 		progress = newBars(stderr)
 		opt.Progress = progress
 	}
-	r := &pipeline.Runner{Spec: spec, Sinks: sinks, State: state, RunID: runID}
 	res, err := r.Run(ctx, opt)
 	if progress != nil {
 		progress.Wait() // the bars finish drawing before the summary
@@ -120,6 +133,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 	pipeline.WriteSummary(stdout, res)
+	if res.Interrupted() > 0 {
+		return exitInterrupted
+	}
 	if res.Failed() > 0 {
 		return exitShop
 	}
