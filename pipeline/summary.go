@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -21,7 +22,8 @@ func WriteSummary(w io.Writer, r Result) error {
 	}
 	for _, s := range r.Shops {
 		if s.Err != nil {
-			fmt.Fprintf(w, "%s: %v\n", s.Shop, s.Err)
+			// The error names its shop for the logs; the line already has.
+			fmt.Fprintf(w, "%s: %s\n", s.Shop, strings.TrimPrefix(s.Err.Error(), "shop "+s.Shop+": "))
 		}
 	}
 	if r.Err != nil {
