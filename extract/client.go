@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -93,7 +94,7 @@ type HTTPError struct {
 }
 
 func (e *HTTPError) Error() string {
-	return fmt.Sprintf("shop %s: %s: HTTP %d: %s", e.Shop, e.Request, e.Status, e.Snippet)
+	return fmt.Sprintf("shop %s: %s: HTTP %d: %s", e.Shop, cmp.Or(e.Request, e.Endpoint), e.Status, e.Snippet)
 }
 
 // UnreadableError is a response whose body could not be read as a whole
@@ -107,7 +108,7 @@ type UnreadableError struct {
 }
 
 func (e *UnreadableError) Error() string {
-	return fmt.Sprintf("shop %s: %s: unreadable response: %v", e.Shop, e.Request, e.Err)
+	return fmt.Sprintf("shop %s: %s: unreadable response: %v", e.Shop, cmp.Or(e.Request, e.Endpoint), e.Err)
 }
 
 func (e *UnreadableError) Unwrap() error { return e.Err }
