@@ -1,15 +1,19 @@
 package extract
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/cenkalti/backoff/v5"
 	"golang.org/x/time/rate"
@@ -32,7 +36,9 @@ type ClientOptions struct {
 	Limiter    *rate.Limiter // nil: unlimited
 	MaxBody    int64         // bytes; 0: 64 MiB
 	HTTP       *http.Client  // nil: a client of its own
-	Logger     *slog.Logger
+	// Logger carries the shop's attributes (shop, run_id); the client adds
+	// only the request's own.
+	Logger *slog.Logger
 }
 
 // Client is the one HTTP client of a shop: every request waits for the
@@ -80,12 +86,15 @@ func (c *Client) Requests() int64 { return c.pages.Load() }
 // HTTPError is a response with a status that is not 2xx.
 type HTTPError struct {
 	Shop, Endpoint string
-	Status         int
-	Snippet        string
+	// Request is the method and URL that was asked, secrets masked (see
+	// describe).
+	Request string
+	Status  int
+	Snippet string
 }
 
 func (e *HTTPError) Error() string {
-	return fmt.Sprintf("shop %s: %s: HTTP %d: %s", e.Shop, e.Endpoint, e.Status, e.Snippet)
+	return fmt.Sprintf("shop %s: %s: HTTP %d: %s", e.Shop, cmp.Or(e.Request, e.Endpoint), e.Status, e.Snippet)
 }
 
 // UnreadableError is a response whose body could not be read as a whole
@@ -93,19 +102,23 @@ func (e *HTTPError) Error() string {
 // last attempt so that it can be quarantined.
 type UnreadableError struct {
 	Shop, Endpoint string
+	Request        string // as in HTTPError
 	Body           []byte
 	Err            error
 }
 
 func (e *UnreadableError) Error() string {
-	return fmt.Sprintf("shop %s: %s: unreadable response: %v", e.Shop, e.Endpoint, e.Err)
+	return fmt.Sprintf("shop %s: %s: unreadable response: %v", e.Shop, cmp.Or(e.Request, e.Endpoint), e.Err)
 }
 
 func (e *UnreadableError) Unwrap() error { return e.Err }
 
 // Do sends the request build makes and hands the body to read. endpoint
-// names the request in errors and logs (a path, never a URL with secrets).
-// Transient failures are retried; a read error counts as transient.
+// names the request for the caller (Page.Endpoint, quarantine): a path,
+// never a URL with secrets. Errors and logs name the request as it was
+// asked, method and URL, secrets masked (see describe).
+// Transient failures are retried; a read error counts as transient; a
+// request that cannot be sent as built is not retried.
 func (c *Client) Do(ctx context.Context, endpoint string, build func(context.Context) (*http.Request, error), read func([]byte) error) error {
 	bo := &backoff.ExponentialBackOff{
 		InitialInterval:     c.opt.MinBackoff,
@@ -114,6 +127,7 @@ func (c *Client) Do(ctx context.Context, endpoint string, build func(context.Con
 		MaxInterval:         c.opt.MaxBackoff,
 	}
 	attempt := 0
+	asked := endpoint // the last attempt's request, described
 	_, err := backoff.Retry(ctx, func() (struct{}, error) {
 		attempt++
 		if attempt > 1 {
@@ -124,15 +138,17 @@ func (c *Client) Do(ctx context.Context, endpoint string, build func(context.Con
 				return struct{}{}, backoff.Permanent(err)
 			}
 		}
-		return struct{}{}, c.once(ctx, endpoint, build, read)
+		return struct{}{}, c.once(ctx, endpoint, &asked, build, read)
 	},
 		backoff.WithBackOff(bo),
 		backoff.WithMaxTries(uint(c.opt.MaxRetries)+1),
 		backoff.WithMaxElapsedTime(0),
 		backoff.WithNotify(func(err error, wait time.Duration) {
+			// No shop attribute: the logger carries it (ClientOptions.Logger).
 			c.opt.Logger.LogAttrs(ctx, slog.LevelWarn, "retrying request",
-				slog.String("shop", c.opt.Shop), slog.String("endpoint", endpoint),
-				slog.String("error", err.Error()), slog.Duration("wait", wait))
+				slog.String("endpoint", endpoint), slog.String("request", asked),
+				slog.String("error", err.Error()),
+				slog.String("wait", roundWait(wait).String()))
 		}))
 	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 		return fmt.Errorf("%w (stopped: %v)", err, ctx.Err())
@@ -140,24 +156,35 @@ func (c *Client) Do(ctx context.Context, endpoint string, build func(context.Con
 	return err
 }
 
-func (c *Client) once(ctx context.Context, endpoint string, build func(context.Context) (*http.Request, error), read func([]byte) error) error {
+func (c *Client) once(ctx context.Context, endpoint string, asked *string, build func(context.Context) (*http.Request, error), read func([]byte) error) error {
 	actx, cancel := context.WithTimeout(ctx, c.opt.Timeout)
 	defer cancel()
 	req, err := build(actx)
 	if err != nil {
-		return backoff.Permanent(fmt.Errorf("shop %s: %s: build request: %w", c.opt.Shop, endpoint, err))
+		return backoff.Permanent(fmt.Errorf("shop %s: %s: build request: %w", c.opt.Shop, endpoint, c.mask(err)))
 	}
 	for k, v := range c.opt.Header {
 		req.Header.Set(k, v)
+	}
+	*asked = c.describe(req)
+	if err := sendable(req); err != nil {
+		return backoff.Permanent(fmt.Errorf("shop %s: %s: %w", c.opt.Shop, *asked, err))
 	}
 	resp, err := c.opt.HTTP.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return backoff.Permanent(ctx.Err())
 		}
-		// Transport errors carry the URL; ours never holds secrets (they
-		// travel in headers or bodies), so the message is safe to keep.
-		return fmt.Errorf("shop %s: %s: %w", c.opt.Shop, endpoint, err)
+		// The *url.Error names the URL unmasked: name ours instead.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		err = fmt.Errorf("shop %s: %s: %w", c.opt.Shop, *asked, c.mask(err))
+		if untrusted(err) {
+			return backoff.Permanent(err)
+		}
+		return err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opt.MaxBody+1))
@@ -165,13 +192,13 @@ func (c *Client) once(ctx context.Context, endpoint string, build func(context.C
 		if ctx.Err() != nil {
 			return backoff.Permanent(ctx.Err())
 		}
-		return &UnreadableError{Shop: c.opt.Shop, Endpoint: endpoint, Body: body, Err: err}
+		return &UnreadableError{Shop: c.opt.Shop, Endpoint: endpoint, Request: *asked, Body: body, Err: c.mask(err)}
 	}
 	if int64(len(body)) > c.opt.MaxBody {
-		return backoff.Permanent(fmt.Errorf("shop %s: %s: response larger than %d bytes", c.opt.Shop, endpoint, c.opt.MaxBody))
+		return backoff.Permanent(fmt.Errorf("shop %s: %s: response larger than %d bytes", c.opt.Shop, *asked, c.opt.MaxBody))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		herr := &HTTPError{Shop: c.opt.Shop, Endpoint: endpoint, Status: resp.StatusCode, Snippet: snippet(body)}
+		herr := &HTTPError{Shop: c.opt.Shop, Endpoint: endpoint, Request: *asked, Status: resp.StatusCode, Snippet: c.redact(snippet(body))}
 		switch {
 		case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 			if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s >= 0 {
@@ -183,7 +210,7 @@ func (c *Client) once(ctx context.Context, endpoint string, build func(context.C
 		}
 	}
 	if err := read(body); err != nil {
-		return &UnreadableError{Shop: c.opt.Shop, Endpoint: endpoint, Body: body, Err: err}
+		return &UnreadableError{Shop: c.opt.Shop, Endpoint: endpoint, Request: *asked, Body: body, Err: err}
 	}
 	c.pages.Add(1)
 	return nil
@@ -200,8 +227,20 @@ func (r *retryAfter) Unwrap() []error {
 	return []error{r.HTTPError, &backoff.RetryAfterError{Duration: r.wait}}
 }
 
+// roundWait keeps a wait readable in logs ("522ms", not "521.97954ms"),
+// and a wait under a millisecond above zero.
+func roundWait(d time.Duration) time.Duration {
+	if r := d.Round(time.Millisecond); r > 0 || d <= 0 {
+		return r
+	}
+	return d.Round(time.Microsecond)
+}
+
+// snippet is the start of a body for an error, without the trailing
+// newline most APIs end with.
 func snippet(b []byte) string {
 	const n = 200
+	b = bytes.TrimRightFunc(b, unicode.IsSpace)
 	if len(b) > n {
 		return string(b[:n]) + "…"
 	}

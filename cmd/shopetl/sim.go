@@ -46,7 +46,7 @@ func (f faultFlags) Set(v string) error {
 func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:0", "listen address (loopback)")
+	addr := fs.String("addr", "127.0.0.1:0", "listen address, loopback only (127.0.0.0/8, ::1 or localhost)")
 	orders := fs.Int("orders", 1000, "orders per shop")
 	seed := fs.Int64("seed", 1, "generator seed: the same seed serves the same orders")
 	from := fs.String("from", "2025-01-01", "first order time (YYYY-MM-DD, UTC)")
@@ -83,10 +83,20 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 
+	if err := loopbackOnly(*addr); err != nil {
+		fmt.Fprintf(stderr, "sim: --addr %s: %v\n", *addr, err)
+		return exitInvalid
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "sim:", err)
 		return exitNothing
+	}
+	if a, ok := ln.Addr().(*net.TCPAddr); !ok || !a.IP.IsLoopback() {
+		// "localhost" resolved to an address that is not loopback.
+		ln.Close()
+		fmt.Fprintf(stderr, "sim: --addr %s: listening on %s, %v\n", *addr, ln.Addr(), errNotLoopback)
+		return exitInvalid
 	}
 	base := "http://" + ln.Addr().String()
 	mux := http.NewServeMux()
@@ -117,9 +127,13 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			spec = "  # no extractor for " + p.Name + " yet:\n" + commentOut(spec)
 		}
 		specs.WriteString(spec)
-		curls.WriteString(sim.Curl(p.List(url, *token)) + "\n")
+		curls.WriteString(curlList(p, url, *token, simTokenEnv) + "\n")
 	}
-	fmt.Fprintf(stdout, "\n# read one list page of each:\n%s", curls.String())
+	fmt.Fprintf(stdout, "\n# read one list page of each")
+	if *token != "" {
+		fmt.Fprintf(stdout, " (export %s=<the --token> first)", simTokenEnv)
+	}
+	fmt.Fprintf(stdout, ":\n%s", curls.String())
 	fmt.Fprintf(stdout, "\n# a ready job spec (export %s=<16 or more characters>", pipeline.PIIKeyEnv)
 	if *token != "" {
 		fmt.Fprintf(stdout, " and %s=<the --token>", simTokenEnv)
@@ -150,6 +164,48 @@ shops:
 		return exitNothing
 	}
 	return exitOK
+}
+
+var errNotLoopback = errors.New("the simulator serves loopback only (127.0.0.0/8, ::1 or localhost)")
+
+// loopbackOnly refuses a listen address that is not loopback: the
+// simulated shops have no real credentials and serve anyone who connects.
+func loopbackOnly(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("want HOST:PORT: %v", err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return errNotLoopback
+}
+
+// curlList renders a curl line reading one list page of p whose token is
+// read from the shell variable env instead of being printed: the output
+// lands in terminals, scroll-back and pasted notes. The line is built with
+// a placeholder token, which is then swapped for the variable; where the
+// token is not sent as such (shopex signs the request with it), the line is
+// built with the token, whose signature it shows but not the token.
+func curlList(p sim.Platform, base, token, env string) string {
+	if token == "" {
+		return sim.Curl(p.List(base, ""))
+	}
+	const placeholder = "SHOPETLSIMTOKENPLACEHOLDER" // unchanged by URL and shell quoting
+	line := sim.Curl(p.List(base, placeholder))
+	if !strings.Contains(line, placeholder) {
+		return sim.Curl(p.List(base, token))
+	}
+	// Curl single-quotes every word: close the quote, expand the variable
+	// in double quotes, reopen.
+	// An empty '' left at a word's end or start is dropped.
+	ref := `"$` + env + `"`
+	line = strings.ReplaceAll(line, placeholder+"' ", `'`+ref+" ")
+	line = strings.ReplaceAll(line, " '"+placeholder, " "+ref+`'`)
+	return strings.ReplaceAll(line, placeholder, `'`+ref+`'`)
 }
 
 func names(ps []sim.Platform) []string {

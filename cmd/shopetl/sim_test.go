@@ -5,12 +5,17 @@ import (
 	"context"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/shopetl/shopetl/sim"
 )
+
+// simTestToken is the --token of the sim tests; it must never be printed.
+const simTestToken = "sim-T0KEN-s3cret"
 
 // TestSimPrintsEveryShopAndAJobSpecThatValidates starts `shopetl sim`, reads
 // what it prints, and checks the job spec with `shopetl validate`.
@@ -19,7 +24,7 @@ func TestSimPrintsEveryShopAndAJobSpecThatValidates(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
-		done <- cmdSim(ctx, []string{"--orders", "20", "--token", "tok", "--faults", "shoptima=0.1:500"}, pw, io.Discard)
+		done <- cmdSim(ctx, []string{"--orders", "20", "--token", simTestToken, "--faults", "shoptima=0.1:500"}, pw, io.Discard)
 		pw.Close()
 	}()
 	var out []string
@@ -44,6 +49,10 @@ func TestSimPrintsEveryShopAndAJobSpecThatValidates(t *testing.T) {
 			t.Errorf("no curl line for %s", p.Name)
 		}
 	}
+	if strings.Contains(text, simTestToken) {
+		t.Errorf("the token is printed:\n%s", text)
+	}
+	checkCurlLines(t, out)
 	i := strings.Index(text, "version: 1")
 	if i < 0 {
 		t.Fatalf("no job spec in:\n%s", text)
@@ -52,7 +61,7 @@ func TestSimPrintsEveryShopAndAJobSpecThatValidates(t *testing.T) {
 	if err := os.WriteFile(job, []byte(text[i:]+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv(simTokenEnv, "tok")
+	t.Setenv(simTokenEnv, simTestToken)
 	var stderr strings.Builder
 	if code := run(context.Background(), []string{"validate", job}, io.Discard, &stderr); code != exitOK {
 		t.Fatalf("validate exit %d:\n%s\nspec:\n%s", code, stderr.String(), text[i:])
@@ -68,6 +77,77 @@ func TestSimRejectsBadFaults(t *testing.T) {
 		var stderr strings.Builder
 		if code := cmdSim(context.Background(), args, io.Discard, &stderr); code != exitInvalid {
 			t.Errorf("%v: exit %d, want %d (%s)", args, code, exitInvalid, stderr.String())
+		}
+	}
+}
+
+// checkCurlLines runs each printed curl line through sh with curl replaced
+// by printf, SIM_TOKEN set: where a shop takes the token as sent (a bearer
+// header, ymcart's form field), the shell puts the variable's value there.
+func checkCurlLines(t *testing.T, out []string) {
+	t.Helper()
+	if !slices.Contains(out, "# read one list page of each (export "+simTokenEnv+"=<the --token> first):") {
+		t.Errorf("no line saying which variable to set in:\n%s", strings.Join(out, "\n"))
+	}
+	want := map[string]string{
+		"/dage/":     "Authorization: Bearer " + simTestToken,
+		"/shoptima/": "Authorization: Bearer " + simTestToken,
+		"/ymcart/":   "token=" + simTestToken,
+	}
+	seen := 0
+	for _, line := range out {
+		rest, ok := strings.CutPrefix(line, "curl -s ")
+		if !ok {
+			continue
+		}
+		cmd := exec.Command("sh", "-c", `printf '%s\n' `+rest)
+		cmd.Env = append(os.Environ(), simTokenEnv+"="+simTestToken)
+		args, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("sh: %v: %s", err, line)
+		}
+		for path, arg := range want {
+			if strings.Contains(line, path) {
+				seen++
+				if !strings.Contains(string(args), arg) {
+					t.Errorf("%s: the shell gives\n%s\nwant an argument with %q", line, args, arg)
+				}
+			}
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("%d curl lines of shops that take the token, want %d", seen, len(want))
+	}
+}
+
+// TestSimServesLoopbackOnly: --addr must be loopback; anything else is
+// refused before listening.
+func TestSimServesLoopbackOnly(t *testing.T) {
+	stopped, stop := context.WithCancel(context.Background())
+	stop() // should it serve, it stops at once
+	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0", "10.0.0.1:0", "shop.example:0", "127.0.0.1"} {
+		var stderr strings.Builder
+		if code := cmdSim(stopped, []string{"--addr", addr}, io.Discard, &stderr); code != exitInvalid {
+			t.Errorf("--addr %s: exit %d, want %d (%s)", addr, code, exitInvalid, stderr.String())
+		}
+		if addr != "127.0.0.1" && !strings.Contains(stderr.String(), "loopback only") {
+			t.Errorf("--addr %s: %q does not say it serves loopback only", addr, stderr.String())
+		}
+	}
+	for _, addr := range []string{"127.0.0.2:0", "localhost:0"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		pr, pw := io.Pipe()
+		done := make(chan int, 1)
+		var stderr strings.Builder
+		go func() {
+			done <- cmdSim(ctx, []string{"--addr", addr, "--orders", "1", "--platforms", "dage"}, pw, &stderr)
+			pw.Close()
+		}()
+		line, _ := bufio.NewReader(pr).ReadString('\n') // the first shop's line: it listens
+		cancel()
+		go io.Copy(io.Discard, pr)
+		if code := <-done; code != exitOK || !strings.HasPrefix(line, "dage ") {
+			t.Errorf("--addr %s: exit %d, printed %q (%s)", addr, code, line, stderr.String())
 		}
 	}
 }

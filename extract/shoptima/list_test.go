@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -93,5 +94,39 @@ func TestExtractReadsEveryOrderOfTheWindowAndSendsTimeType(t *testing.T) {
 		if n != 1 {
 			t.Errorf("order %s read %d times", num, n)
 		}
+	}
+}
+
+// TestABaseURLWithAQueryIsNamedInTheError: a base_url with a query string
+// makes every request ask for the wrong path; the error shows the URL that
+// was asked, so the person can see why, and never the token.
+func TestABaseURLWithAQueryIsNamedInTheError(t *testing.T) {
+	t.Parallel()
+	const token = "st-T0KEN-s3cret"
+	start := time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC)
+	store, err := sim.NewStore(sim.Options{Orders: 5, Seed: 5, Start: start, End: start.AddDate(0, 0, 10), Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(store.Handler())
+	defer srv.Close()
+	ex, err := shoptima.New(extract.Shop{
+		Name: "st", PageSize: 50, Concurrency: 1,
+		Window: extract.Window{From: start, To: start.AddDate(0, 0, 10)},
+		Client: extract.NewClient(extract.ClientOptions{Shop: "st", BaseURL: srv.URL + "?v=2", Token: token, Timeout: 5 * time.Second}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ex.Extract(context.Background(), func(context.Context, extract.Page) error { return nil })
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "shop st: GET "+srv.URL+"?v=2/order?") || !strings.Contains(msg, ": HTTP 404: ") {
+		t.Errorf("error %q does not name the URL asked", msg)
+	}
+	if strings.Contains(msg, token) || strings.TrimSpace(msg) != msg {
+		t.Errorf("error %q shows the token or ends in white space", msg)
 	}
 }
