@@ -13,8 +13,13 @@ import (
 // Parquet sink holds and how many current rows they make once each key
 // keeps its highest version (what ClickHouse's FINAL shows).
 func cmdParquet(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("parquet", stderr)
+	args, err := parseArgs(fs, args)
+	if err != nil {
+		return flagsFailed(fs, err, stdout, stderr)
+	}
 	if len(args) != 1 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprintf(stderr, "usage:\n%s\n", usageLine("parquet"))
 		return exitInvalid
 	}
 	spec, ok := loadSpec(args[0], stderr)

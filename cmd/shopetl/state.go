@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -10,14 +9,16 @@ import (
 )
 
 func cmdState(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("state", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("state", stderr)
 	reset := fs.Bool("reset", false, "forget a shop's watermark (needs --shop)")
 	var shops stringList
 	fs.Var(&shops, "shop", "shop to show or reset (repeatable)")
 	pos, err := parseArgs(fs, args)
-	if err != nil || len(pos) != 1 {
-		fmt.Fprint(stderr, usage)
+	if err != nil {
+		return flagsFailed(fs, err, stdout, stderr)
+	}
+	if len(pos) != 1 {
+		fmt.Fprintf(stderr, "usage:\n%s\n", usageLine("state"))
 		return exitInvalid
 	}
 	spec, ok := loadSpec(pos[0], stderr)
