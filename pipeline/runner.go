@@ -92,6 +92,9 @@ type Runner struct {
 	Sinks []Sink
 	State *FileState
 	RunID string
+
+	// Version names the shopetl build; etl_runs records it.
+	Version string
 }
 
 // SelectShops returns the shops a run covers, in spec order.
@@ -549,6 +552,7 @@ func (r *Runner) recordRun(ctx context.Context, s Shop, opt RunOptions, start ti
 		Quarantined: uint64(res.Quarantined),
 		Retries:     uint64(res.Retries),
 	}
+	run.ShopetlVersion = r.Version
 	if res.Err != nil {
 		run.Status, run.Error = ShopFailed, res.Err.Error()
 		// The failed run's uncommitted rows stay invisible; only the

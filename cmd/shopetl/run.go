@@ -110,7 +110,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		progress = newBars(stderr)
 		opt.Progress = progress
 	}
-	r := &pipeline.Runner{Spec: spec, Sinks: sinks, State: state, RunID: runID}
+	r := &pipeline.Runner{Spec: spec, Sinks: sinks, State: state, RunID: runID, Version: buildVersion()}
 	res, err := r.Run(ctx, opt)
 	if progress != nil {
 		progress.Wait() // the bars finish drawing before the summary
