@@ -34,12 +34,14 @@ func cmdState(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "state:", err)
 		return exitInvalid
 	}
-	st, err := pipeline.NewFileState(spec.ResolvePath(spec.State.Path), spec.Name)
-	if err != nil {
-		fmt.Fprintln(stderr, "state:", err)
-		return exitNothing
-	}
 	if *reset {
+		// A reset takes the shop's lock, a file in the state folder: the
+		// only case where this command creates the folder.
+		st, err := pipeline.NewFileState(spec.ResolvePath(spec.State.Path), spec.Name)
+		if err != nil {
+			fmt.Fprintln(stderr, "state:", err)
+			return exitNothing
+		}
 		for _, s := range selected {
 			unlock, err := st.Lock(s.Name)
 			if err != nil {
@@ -56,6 +58,7 @@ func cmdState(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
+	st := pipeline.ReadFileState(spec.ResolvePath(spec.State.Path), spec.Name)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SHOP\tPLATFORM\tWATERMARK (UTC)\tLAST RUN\tCOMMITTED")
 	for _, s := range selected {
