@@ -39,7 +39,9 @@ type RunOptions struct {
 // Progress hears about a shop's pages as they load (progress bars).
 type Progress interface {
 	Start(shop string)
-	Page(shop string, orders, quarantined int)
+	// Page reports a page's orders and quarantined records, and its place
+	// in its listing (zero where the platform reports no total).
+	Page(shop string, orders, quarantined int, listing extract.Listing)
 	Done(shop string, err error)
 }
 
@@ -417,7 +419,7 @@ func (l *shopLoad) page(ctx context.Context, pg extract.Page) error {
 	l.res.Orders += int64(orders)
 	l.res.Quarantined += int64(quarantined)
 	if l.opt.Progress != nil {
-		l.opt.Progress.Page(l.shop.Name, orders, quarantined)
+		l.opt.Progress.Page(l.shop.Name, orders, quarantined, pg.Listing)
 	}
 	if l.batchStart.IsZero() {
 		l.batchStart = time.Now()
