@@ -45,6 +45,19 @@ type Page struct {
 	Endpoint  string
 	Records   []Raw
 	FetchedAt time.Time
+	// Listing places the page in its listing, for progress; zero where
+	// the platform does not report a listing's size.
+	Listing Listing
+}
+
+// Listing is what a response says of the listing it is a page of. A run
+// reads one listing after another (a platform's scans, or passes): Pass
+// numbers them from 1, and a later pass's pages come after every page of
+// an earlier one.
+type Listing struct {
+	Pass  int
+	Rows  int // rows on this page, counting those skipped as read by an earlier pass
+	Total int // rows in the whole listing, as this response counts them
 }
 
 // Shop is what an extractor is built from: one shop of a job, resolved.

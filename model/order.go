@@ -192,6 +192,7 @@ type Quarantined struct {
 type Run struct {
 	Meta
 	Job                  string
+	ShopetlVersion       string // the build that ran it, as `shopetl version` prints it
 	Status               string // "ok" or "failed"
 	Error                string // why it failed, "" when ok
 	WindowFrom, WindowTo *time.Time

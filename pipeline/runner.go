@@ -38,7 +38,9 @@ type RunOptions struct {
 // Progress hears about a shop's pages as they load (progress bars).
 type Progress interface {
 	Start(shop string)
-	Page(shop string, orders, quarantined int)
+	// Page reports a page's orders and quarantined records, and its place
+	// in its listing (zero where the platform reports no total).
+	Page(shop string, orders, quarantined int, listing extract.Listing)
 	Done(shop string, err error)
 }
 
@@ -112,6 +114,9 @@ type Runner struct {
 	Sinks []Sink
 	State *FileState
 	RunID string
+
+	// Version names the shopetl build; etl_runs records it.
+	Version string
 }
 
 // SelectShops returns the shops a run covers, in spec order. A selection
@@ -499,7 +504,7 @@ func (l *shopLoad) page(ctx context.Context, pg extract.Page) error {
 	l.res.Orders += int64(orders)
 	l.res.Quarantined += int64(quarantined)
 	if l.opt.Progress != nil {
-		l.opt.Progress.Page(l.shop.Name, orders, quarantined)
+		l.opt.Progress.Page(l.shop.Name, orders, quarantined, pg.Listing)
 	}
 	if l.batchStart.IsZero() {
 		l.batchStart = time.Now()
@@ -634,6 +639,7 @@ func (r *Runner) recordRun(ctx context.Context, s Shop, opt RunOptions, start ti
 		Quarantined: uint64(res.Quarantined),
 		Retries:     uint64(res.Retries),
 	}
+	run.ShopetlVersion = r.Version
 	if res.Err != nil {
 		run.Error = res.Err.Error()
 		// The failed run's uncommitted rows stay invisible; only the

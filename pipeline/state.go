@@ -27,13 +27,20 @@ type FileState struct {
 	dir string
 }
 
-// NewFileState opens (creating) the state folder of a job.
+// NewFileState opens (creating) the state folder of a job, for a run or a
+// reset, which write to it.
 func NewFileState(dir, job string) (*FileState, error) {
 	d := filepath.Join(dir, job)
 	if err := os.MkdirAll(d, 0o755); err != nil {
 		return nil, fmt.Errorf("state: %w", err)
 	}
 	return &FileState{dir: d}, nil
+}
+
+// ReadFileState is the state folder of a job for reading (Load): it creates
+// nothing, and a folder that does not exist holds no state.
+func ReadFileState(dir, job string) *FileState {
+	return &FileState{dir: filepath.Join(dir, job)}
 }
 
 func (s *FileState) path(shop, ext string) string { return filepath.Join(s.dir, shop+ext) }

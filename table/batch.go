@@ -260,6 +260,7 @@ func (b *Builder) AppendQuarantined(q *model.Quarantined) error {
 func (b *Builder) AppendRun(r *model.Run) error {
 	b.begin(r.Meta)
 	b.str(r.Job)
+	b.str(r.ShopetlVersion)
 	b.str(r.Status)
 	b.str(r.Error)
 	b.tsPtr(r.WindowFrom)

@@ -11,7 +11,8 @@ import (
 //
 //	1  orders, order_items, refunds, etl_quarantine (issue 2)
 //	2  payments, shipments, etl_runs; buyer and ship-to columns on orders
-const SchemaVersion = 2
+//	3  shopetl_version on etl_runs (issue 16)
+const SchemaVersion = 3
 
 // Type is a column's logical type; each sink maps it to its own.
 type Type int
@@ -217,7 +218,8 @@ var Quarantine = &Table{
 var Runs = &Table{
 	Name: "etl_runs",
 	Columns: cols(
-		Column{"job", String}, Column{"status", String}, Column{"error", String},
+		Column{"job", String}, Column{"shopetl_version", String},
+		Column{"status", String}, Column{"error", String},
 		Column{"window_from", NullableDateTime}, Column{"window_to", NullableDateTime},
 		Column{"started_at", DateTime}, Column{"finished_at", DateTime},
 		Column{"duration_ms", UInt64}, Column{"pages", UInt64},

@@ -36,6 +36,8 @@ const usage = `usage:
   shopetl state JOB.yaml [--reset --shop NAME]
   shopetl parquet JOB.yaml           # files and current rows per table in the Parquet sink
   shopetl sim [--addr 127.0.0.1:0] [--orders N] [--seed S] [--faults [PLATFORM=]RATE[:KIND,...]]... [--token T] [--platforms P,...]
+  shopetl version                    # also --version
+  shopetl help [COMMAND]             # also COMMAND --help or -h
 `
 
 // defaultMemoryLimit is the Go runtime's soft limit unless GOMEMLIMIT is set.
@@ -55,24 +57,32 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmds := commandSet{
+		"run": func(args []string, stdout, stderr io.Writer) int {
+			return cmdRun(ctx, args, stdout, stderr)
+		},
+		"validate": cmdValidate,
+		"state":    cmdState,
+		"parquet":  cmdParquet,
+		"sim": func(args []string, stdout, stderr io.Writer) int {
+			return cmdSim(ctx, args, stdout, stderr)
+		},
+		"version": cmdVersion,
+	}
+	cmds["help"] = func(args []string, stdout, stderr io.Writer) int { return cmdHelp(cmds, args, stdout, stderr) }
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitInvalid
 	}
-	switch args[0] {
-	case "run":
-		return cmdRun(ctx, args[1:], stdout, stderr)
-	case "validate":
-		return cmdValidate(args[1:], stdout, stderr)
-	case "state":
-		return cmdState(args[1:], stdout, stderr)
-	case "parquet":
-		return cmdParquet(args[1:], stdout, stderr)
-	case "sim":
-		return cmdSim(ctx, args[1:], stdout, stderr)
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, usage)
-		return exitOK
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help":
+		name = "help"
+	case "-version", "--version":
+		name = "version"
+	}
+	if cmd, ok := cmds[name]; ok {
+		return cmd(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "shopetl: unknown command %q\n%s", args[0], usage)
 	return exitInvalid
@@ -89,15 +99,20 @@ func loadSpec(path string, stderr io.Writer, opts ...pipeline.LoadOption) (*pipe
 }
 
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
-	if len(args) != 1 {
-		fmt.Fprint(stderr, usage)
+	fs := newFlags("validate", stderr)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return flagsFailed(fs, err, stdout, stderr)
+	}
+	if len(pos) != 1 {
+		fmt.Fprintf(stderr, "usage:\n%s\n", usageLine("validate"))
 		return exitInvalid
 	}
-	spec, ok := loadSpec(args[0], stderr)
+	spec, ok := loadSpec(pos[0], stderr)
 	if !ok {
 		return exitInvalid
 	}
-	fmt.Fprintf(stdout, "%s: ok (%d shops)\n", args[0], len(spec.Shops))
+	fmt.Fprintf(stdout, "%s: ok (%d shops)\n", pos[0], len(spec.Shops))
 	return exitOK
 }
 

@@ -35,8 +35,7 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("run", stderr)
 	var opt pipeline.RunOptions
 	var shops stringList
 	var shard string
@@ -46,10 +45,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&shard, "shard", "", "I/N: run the shops of shard I of N")
 	fs.BoolVar(&opt.DryRun, "dry-run", false, "extract and transform; write nothing, move no watermark")
 	pos, err := parseArgs(fs, args)
-	if err != nil || len(pos) != 1 {
-		if err == nil {
-			fmt.Fprintln(stderr, "run: want exactly one JOB.yaml")
-		}
+	if err != nil {
+		return flagsFailed(fs, err, stdout, stderr)
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "run: want exactly one JOB.yaml")
 		return exitInvalid
 	}
 	opt.Shops = shops
@@ -106,7 +106,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return notRun(err)
 	}
-	r := &pipeline.Runner{Spec: spec, State: state, RunID: runID}
+	r := &pipeline.Runner{Spec: spec, State: state, RunID: runID, Version: buildVersion()}
 	// Windows that select nothing are refused before anything is read.
 	if err := r.CheckWindows(opt); err != nil {
 		fmt.Fprintln(stderr, "run:", err)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -44,8 +43,7 @@ func (f faultFlags) Set(v string) error {
 // cmdSim serves simulated shops of every platform on loopback until
 // interrupted, each under /<platform>/ of one address.
 func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("sim", stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "listen address, loopback only (127.0.0.0/8, ::1 or localhost)")
 	orders := fs.Int("orders", 1000, "orders per shop")
 	seed := fs.Int64("seed", 1, "generator seed: the same seed serves the same orders")
@@ -57,7 +55,7 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(faults, "faults", "RATE[:KIND,...] for every shop, or PLATFORM=RATE[:KIND,...] for one; repeatable.\n"+
 		"Kinds: "+fmt.Sprint(fault.Kinds()))
 	if _, err := parseArgs(fs, args); err != nil {
-		return exitInvalid
+		return flagsFailed(fs, err, stdout, stderr)
 	}
 	start, err1 := time.Parse("2006-01-02", *from)
 	end, err2 := time.Parse("2006-01-02", *to)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -10,14 +9,16 @@ import (
 )
 
 func cmdState(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("state", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("state", stderr)
 	reset := fs.Bool("reset", false, "forget a shop's watermark (needs --shop)")
 	var shops stringList
 	fs.Var(&shops, "shop", "shop to show or reset (repeatable)")
 	pos, err := parseArgs(fs, args)
-	if err != nil || len(pos) != 1 {
-		fmt.Fprint(stderr, usage)
+	if err != nil {
+		return flagsFailed(fs, err, stdout, stderr)
+	}
+	if len(pos) != 1 {
+		fmt.Fprintf(stderr, "usage:\n%s\n", usageLine("state"))
 		return exitInvalid
 	}
 	spec, ok := loadSpec(pos[0], stderr, pipeline.WithoutSecrets()) // state never uses them
@@ -33,12 +34,14 @@ func cmdState(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "state:", err)
 		return exitInvalid
 	}
-	st, err := pipeline.NewFileState(spec.ResolvePath(spec.State.Path), spec.Name)
-	if err != nil {
-		fmt.Fprintln(stderr, "state:", err)
-		return exitNothing
-	}
 	if *reset {
+		// A reset takes the shop's lock, a file in the state folder: the
+		// only case where this command creates the folder.
+		st, err := pipeline.NewFileState(spec.ResolvePath(spec.State.Path), spec.Name)
+		if err != nil {
+			fmt.Fprintln(stderr, "state:", err)
+			return exitNothing
+		}
 		for _, s := range selected {
 			unlock, err := st.Lock(s.Name)
 			if err != nil {
@@ -55,6 +58,7 @@ func cmdState(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
+	st := pipeline.ReadFileState(spec.ResolvePath(spec.State.Path), spec.Name)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SHOP\tPLATFORM\tWATERMARK (UTC)\tLAST RUN\tCOMMITTED")
 	for _, s := range selected {

@@ -54,6 +54,7 @@ func New(s extract.Shop) (extract.Extractor, error) {
 // scan is one filtered listing of orders/list: orders created on the
 // dates of [from, to) in the shop's time zone, of one status or all.
 type scan struct {
+	pass      int // 1 for the run's first scan (extract.Listing)
 	from, to  time.Time
 	status    int
 	hasStatus bool
@@ -88,7 +89,8 @@ func (e *Extractor) dates(s scan) (start, end string) {
 
 // Extract pages every scan of the window, one after the other.
 func (e *Extractor) Extract(ctx context.Context, emit extract.Emit) error {
-	for _, s := range e.scans() {
+	for i, s := range e.scans() {
+		s.pass = i + 1
 		if err := e.page(ctx, s, emit); err != nil {
 			return err
 		}
@@ -171,7 +173,8 @@ func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
 		}
 		m := r.Meta
 		out = fetched{total: *m.TotalCount, pageCount: *m.PageCount, current: *m.CurrentPage, next: r.Links.Next != nil}
-		out.page = extract.Page{Endpoint: endpoint, FetchedAt: sent, Records: make([]extract.Raw, len(*r.Items))}
+		out.page = extract.Page{Endpoint: endpoint, FetchedAt: sent, Records: make([]extract.Raw, len(*r.Items)),
+			Listing: extract.Listing{Pass: s.pass, Rows: len(*r.Items), Total: *m.TotalCount}}
 		for i, raw := range *r.Items {
 			out.page.Records[i] = extract.Raw{Body: raw}
 		}

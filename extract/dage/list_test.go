@@ -441,3 +441,38 @@ func TestFaultsAreRetriedAndABrokenRecordStaysAlone(t *testing.T) {
 		t.Errorf("%d orders transformed, %d rejected, of 300", len(good), bad)
 	}
 }
+
+// Every page carries its listing's size as the simulator's
+// _meta.totalCount says it, for the progress line.
+func TestPagesReportTheirListingTotal(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2020, 5, 1, 0, 0, 0, 0, cst)
+	s := newShop(t, sim.Options{Orders: 130, Seed: 7, Start: start, End: start.Add(3 * day)}, nil)
+	ex, err := dage.New(extract.Shop{Name: "dg", Concurrency: 2, Location: cst,
+		Window: extract.Window{From: start, To: start.Add(3 * day)},
+		Client: extract.NewClient(extract.ClientOptions{Shop: "dg", BaseURL: s.srv.URL, Timeout: 5 * time.Second})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex // guards got: emit runs on several goroutines
+	var got []extract.Listing
+	err = ex.Extract(context.Background(), func(_ context.Context, p extract.Page) error {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, p.Listing)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for _, l := range got {
+		if l.Pass != 1 || l.Total != 130 {
+			t.Errorf("listing %+v, want pass 1 of 130 rows", l)
+		}
+		rows += l.Rows
+	}
+	if len(got) != 3 || rows != 130 {
+		t.Errorf("%d pages holding %d rows, want 3 holding 130", len(got), rows)
+	}
+}

@@ -46,6 +46,7 @@ func New(s extract.Shop) (extract.Extractor, error) {
 type scan struct {
 	timeType int
 	isRefund bool
+	pass     int // 1 for the run's first scan (extract.Listing)
 	from, to time.Time
 	// skipCreated, when set, drops rows whose order_time falls in
 	// [skipFrom, skipTo): the order-time scan, which runs first, read them.
@@ -99,7 +100,8 @@ func (s scan) readByFirstScan(raw json.RawMessage) bool {
 
 // Extract pages every scan of the window.
 func (e *Extractor) Extract(ctx context.Context, emit extract.Emit) error {
-	for _, s := range e.scans() {
+	for i, s := range e.scans() {
+		s.pass = i + 1
 		if err := e.page(ctx, s, emit); err != nil {
 			return err
 		}
@@ -165,7 +167,8 @@ func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
 			return fmt.Errorf("envelope status %q code %d", r.Status, r.Code)
 		}
 		out = fetched{lastPage: max(r.Data.LastPage, 1), total: r.Data.Total, current: r.Data.CurrentPage}
-		out.page = extract.Page{Endpoint: endpoint, FetchedAt: time.Now(), Records: make([]extract.Raw, 0, len(r.Data.Data))}
+		out.page = extract.Page{Endpoint: endpoint, FetchedAt: time.Now(), Records: make([]extract.Raw, 0, len(r.Data.Data)),
+			Listing: extract.Listing{Pass: s.pass, Rows: len(r.Data.Data), Total: r.Data.Total}}
 		for _, raw := range r.Data.Data {
 			if !s.readByFirstScan(raw) {
 				out.page.Records = append(out.page.Records, extract.Raw{Body: raw})

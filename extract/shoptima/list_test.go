@@ -130,3 +130,48 @@ func TestABaseURLWithAQueryIsNamedInTheError(t *testing.T) {
 		t.Errorf("error %q shows the token or ends in white space", msg)
 	}
 }
+
+// Every page carries its listing's size as the simulator's `total` says it,
+// numbered by pass (the order-time scan first), for the progress line.
+func TestPagesReportTheirListingTotal(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC)
+	store, err := sim.NewStore(sim.Options{Orders: 130, Seed: 7, Start: start, End: start.AddDate(0, 0, 20)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(store.Handler())
+	defer srv.Close()
+	ex, err := shoptima.New(extract.Shop{
+		Name: "st", PageSize: 50, Concurrency: 2,
+		Window: extract.Window{From: start.AddDate(0, 0, -1), To: start.AddDate(0, 0, 21)},
+		Client: extract.NewClient(extract.ClientOptions{Shop: "st", BaseURL: srv.URL, Timeout: 5 * time.Second}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex // guards the counts: emit runs on several goroutines
+	pages, rows := map[int]int{}, map[int]int{}
+	err = ex.Extract(context.Background(), func(_ context.Context, p extract.Page) error {
+		mu.Lock()
+		defer mu.Unlock()
+		l := p.Listing
+		if l.Pass == 1 && l.Total != store.Count() {
+			t.Errorf("order-time page %s: total %d, the shop holds %d orders, all created in the window", p.Endpoint, l.Total, store.Count())
+		}
+		if l.Total <= 0 || l.Rows > 50 {
+			t.Errorf("page %s: listing %+v", p.Endpoint, l)
+		}
+		pages[l.Pass]++
+		rows[l.Pass] += l.Rows
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 130 orders at 50 a page: three pages in the first pass, every row
+	// of the listing counted once.
+	if pages[1] != 3 || rows[1] != store.Count() || pages[2] == 0 || len(pages) != 2 {
+		t.Errorf("pages per pass %v, rows per pass %v; want 3 pages and %d rows in pass 1, then pass 2", pages, rows, store.Count())
+	}
+}

@@ -87,6 +87,7 @@ const (
 
 // scan is one filtered listing of orderList, id ascending.
 type scan struct {
+	pass       int    // 1 for the run's first scan (extract.Listing)
 	name       string // the filtered time, for errors
 	timeType   string // "2" act_time; "" create_time ("留空: create_time")
 	start, end string // Y-m-d in shop time; end "" = no end_time
@@ -137,7 +138,8 @@ func ymd(t time.Time) string { return t.Format("2006-1-2") }
 
 // Extract reads every scan of the window.
 func (e *Extractor) Extract(ctx context.Context, emit extract.Emit) error {
-	for _, s := range e.scans() {
+	for i, s := range e.scans() {
+		s.pass = i + 1
 		if err := e.read(ctx, s, emit); err != nil {
 			return err
 		}
@@ -342,7 +344,8 @@ func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
 			return fmt.Errorf("bad count %s", bytes.TrimSpace(r.Count))
 		}
 		out = fetched{count: int(count)}
-		out.page = extract.Page{Endpoint: endpoint, FetchedAt: sent, Records: make([]extract.Raw, 0, len(r.Data))}
+		out.page = extract.Page{Endpoint: endpoint, FetchedAt: sent, Records: make([]extract.Raw, 0, len(r.Data)),
+			Listing: extract.Listing{Pass: s.pass, Rows: len(r.Data), Total: int(count)}}
 		for _, raw := range r.Data {
 			t := times(raw)
 			if s.keep(t) {

@@ -397,3 +397,29 @@ func TestEmptyListing(t *testing.T) {
 		}
 	}
 }
+
+// Every page carries its listing's size as the simulator's `count` says
+// it, numbered by pass; without drift, each pass's pages hold its count.
+func TestPagesReportTheirListingTotal(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	s := newShop(t, sim.Options{Orders: 300, Seed: 9, Start: now.AddDate(0, 0, -10), End: now.Add(-time.Hour)})
+	w := extract.Window{From: now.Add(-77 * time.Hour), To: now.Add(-time.Minute).Truncate(time.Second)}
+	ex, _ := s.extractor(t, w, 20, 2, token)
+	_, pages, err := read(t, ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, totals := map[int]int{}, map[int]int{}
+	for _, p := range pages {
+		l := p.Listing
+		if l.Pass < 1 || l.Pass > 2 || l.Total <= 0 || (totals[l.Pass] != 0 && totals[l.Pass] != l.Total) {
+			t.Fatalf("page %s: listing %+v (pass totals so far %v)", p.Endpoint, l, totals)
+		}
+		totals[l.Pass] = l.Total
+		rows[l.Pass] += l.Rows
+	}
+	if len(totals) != 2 || rows[1] != totals[1] || rows[2] != totals[2] {
+		t.Errorf("rows per pass %v, totals per pass %v; want both passes, each listed whole", rows, totals)
+	}
+}

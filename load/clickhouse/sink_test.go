@@ -641,3 +641,79 @@ func TestTLS(t *testing.T) {
 		t.Fatalf("%d rows over TLS, wrote %d", n, fx.NumRows())
 	}
 }
+
+// An etl_runs table of the previous release (schema version 2, before
+// shopetl_version) gets the column in place, after job, its rows kept and
+// reading "", and etl_schema records the upgrade.
+func TestNewUpgradesEtlRunsOfSchemaVersion2(t *testing.T) {
+	s, cfg := newTestSink(t)
+	ctx := testCtx(t)
+	old := *table.Runs
+	old.Columns = slices.DeleteFunc(slices.Clone(old.Columns), func(c table.Column) bool { return c.Name == "shopetl_version" })
+	schema := qualified(cfg.Database, SchemaTable)
+	for _, sql := range []string{
+		"DROP TABLE " + qualified(cfg.Database, LatestViewName(table.Runs)),
+		"DROP TABLE " + qualified(cfg.Database, table.Runs.Name),
+		DDL(cfg.Database, &old, s.Version()),
+		ViewDDL(cfg.Database, &old),
+		"DROP TABLE " + schema,
+		"CREATE TABLE " + schema + " (`version` UInt32, `applied_at` DateTime) ENGINE = MergeTree ORDER BY `version`",
+	} {
+		if err := s.Conn().Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	b, err := s.Conn().PrepareBatch(ctx, "INSERT INTO "+schema+" (version, applied_at)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Append(uint32(2), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Send(); err != nil {
+		t.Fatal(err)
+	}
+	b, err = s.Conn().PrepareBatch(ctx, "INSERT INTO "+qualified(cfg.Database, "etl_runs")+" (platform, shop, run_id, job, started_at, version)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Append("p", "s", "r1", "j", time.Now(), uint64(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Send(); err != nil {
+		t.Fatal(err)
+	}
+
+	s2, err := New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	var names []string
+	rows, err := s.Conn().Query(ctx, "SELECT name FROM system.columns WHERE database = ? AND table = ?", cfg.Database, "etl_runs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if !slices.Contains(names, "shopetl_version") || !reflect.DeepEqual(names, table.Runs.ColumnNames()) {
+		t.Fatalf("etl_runs columns after the upgrade %v, want %v", names, table.Runs.ColumnNames())
+	}
+	var job, version string
+	if err := s.Conn().QueryRow(ctx, "SELECT job, shopetl_version FROM "+qualified(cfg.Database, LatestViewName(table.Runs))).Scan(&job, &version); err != nil {
+		t.Fatal(err)
+	}
+	if job != "j" || version != "" {
+		t.Fatalf("old row reads job %q, shopetl_version %q", job, version)
+	}
+	var v uint32
+	if err := s.Conn().QueryRow(ctx, "SELECT max(version) FROM "+schema).Scan(&v); err != nil || v != 3 {
+		t.Fatalf("%s at version %d (%v), want 3", SchemaTable, v, err)
+	}
+}

@@ -170,9 +170,31 @@ func CountLatest(dir string, t *table.Table, shop string) (int, error) {
 	return len(latest), nil
 }
 
+// ShopFiles lists the final files of t under dir that hold shop's rows,
+// sorted.
+func ShopFiles(dir string, t *table.Table, shop string) ([]string, error) {
+	files, err := Files(dir, t)
+	if err != nil {
+		return nil, err
+	}
+	root := filepath.Join(dir, t.Name)
+	out := files[:0]
+	for _, path := range files {
+		// <table>/platform=<p>/shop=<s>/date=<d>/part-…: skip other shops.
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return nil, err
+		}
+		if parts := strings.Split(filepath.ToSlash(rel), "/"); len(parts) == 4 && parts[1] == "shop="+shop {
+			out = append(out, path)
+		}
+	}
+	return out, nil
+}
+
 // latestVersions maps each key of shop's rows to its highest version.
 func latestVersions(dir string, t *table.Table, shop string) (map[string]uint64, error) {
-	files, err := Files(dir, t)
+	files, err := ShopFiles(dir, t, shop)
 	if err != nil {
 		return nil, err
 	}
@@ -183,16 +205,7 @@ func latestVersions(dir string, t *table.Table, shop string) (map[string]uint64,
 		}
 	}
 	latest := make(map[string]uint64)
-	root := filepath.Join(dir, t.Name)
 	for _, path := range files {
-		// <table>/platform=<p>/shop=<s>/date=<d>/part-…: skip other shops.
-		rel, err := filepath.Rel(root, path)
-		if err != nil {
-			return nil, err
-		}
-		if parts := strings.Split(filepath.ToSlash(rel), "/"); len(parts) != 4 || parts[1] != "shop="+shop {
-			continue
-		}
 		err = readFile(path, t, cols, func(rec arrow.RecordBatch) error {
 			return addLatest(latest, rec, t, shop)
 		})

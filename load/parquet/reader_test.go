@@ -5,11 +5,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/shopetl/shopetl/model"
 	"github.com/shopetl/shopetl/table"
 )
 
@@ -122,5 +125,60 @@ func TestPartitionKeysDoNotPinTheBatch(t *testing.T) {
 		if within(sp.key.platform, platforms) || within(sp.key.rowShop, shops) {
 			t.Fatalf("span %+v: its key points into the batch's buffers", sp.key)
 		}
+	}
+}
+
+// An etl_runs file of schema version 2, before shopetl_version, reads with
+// the column empty.
+func TestReadEtlRunsOfSchemaVersion2(t *testing.T) {
+	dir := t.TempDir()
+	b := table.NewBuilder(memory.DefaultAllocator, table.Runs)
+	defer b.Release()
+	at := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	run := model.Run{Meta: model.Meta{Platform: "shoptima", Shop: "st", RunID: "r1", Version: 1},
+		Job: "j", Status: "ok", StartedAt: at, FinishedAt: at}
+	if err := b.AppendRun(&run); err != nil {
+		t.Fatal(err)
+	}
+	full := b.Flush()
+	defer full.Release()
+	old := *table.Runs
+	old.Columns = slices.DeleteFunc(slices.Clone(old.Columns), func(c table.Column) bool { return c.Name == "shopetl_version" })
+	var cols []arrow.Array
+	for _, c := range old.Columns {
+		cols = append(cols, full.Column(table.Runs.ColumnIndex(c.Name)))
+	}
+	oldRec := array.NewRecordBatch(old.Schema(), cols, full.NumRows())
+	defer oldRec.Release()
+	s, err := New(Config{Dir: dir}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(context.Background(), "st", &old, oldRec); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(context.Background(), "st"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if len(old.Columns) != len(table.Runs.Columns)-1 {
+		t.Fatalf("table.Runs has no shopetl_version column: %v", table.Runs.ColumnNames())
+	}
+
+	recs, err := ReadTable(dir, table.Runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range recs {
+		jobs := r.Column(table.Runs.ColumnIndex("job")).(*array.String)
+		vs := r.Column(table.Runs.ColumnIndex("shopetl_version")).(*array.String)
+		for i := 0; i < int(r.NumRows()); i++ {
+			got = append(got, jobs.Value(i)+"|"+vs.Value(i))
+		}
+		r.Release()
+	}
+	if len(got) != 1 || got[0] != "j|" {
+		t.Fatalf("etl_runs rows read %q, want [\"j|\"]", got)
 	}
 }
