@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 
 	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/pipeline"
 )
 
 // bars shows one live line per shop on a terminal: pages, orders,
@@ -126,9 +128,12 @@ func (b *bars) Done(shop string, err error) {
 	sb := b.get(shop)
 	took := time.Since(sb.start).Round(100 * time.Millisecond)
 	sb.mu.Lock()
-	if err != nil {
+	switch {
+	case errors.Is(err, pipeline.ErrInterrupted):
+		sb.final = fmt.Sprintf("interrupted  %s  after %s", sb.counts(), took)
+	case err != nil:
 		sb.final = fmt.Sprintf("FAILED  %s  after %s", sb.counts(), took)
-	} else {
+	default:
 		sb.final = fmt.Sprintf("done  %s  in %s", sb.counts(), took)
 	}
 	sb.mu.Unlock()
