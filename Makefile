@@ -45,7 +45,7 @@ endif
 .PHONY: build test fmt-check walk-check vet clickhouse demo bench fuzz stop clean
 
 build:
-	$(GO) build -o $(BUILD_DIR)/shopetl ./cmd/shopetl
+	$(GO) build -buildvcs=auto -o $(BUILD_DIR)/shopetl ./cmd/shopetl
 
 clickhouse:
 ifdef CH_EXTERNAL
