@@ -34,6 +34,10 @@ sinks:
 	if err := os.WriteFile(job, []byte(spec), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// An empty sink: parquet reports a missing directory as an error.
+	if err := os.Mkdir(filepath.Join(dir, "out"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv("SHOPETL_PII_KEY", "")
 	os.Unsetenv("SHOPETL_PII_KEY")
 	t.Setenv("SHOPETL_TEST_RO_TOKEN", "")
