@@ -308,19 +308,7 @@ func TestNewAddsMissingColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s2.Close()
-	var names []string
-	rows, err := s.Conn().Query(ctx, "SELECT name FROM system.columns WHERE database = ? AND table = ?", cfg.Database, "orders")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, n)
-	}
-	rows.Close()
+	names := columnNames(ctx, t, s, cfg.Database, "orders")
 	if !reflect.DeepEqual(names, table.Orders.ColumnNames()) {
 		t.Fatalf("columns after the upgrade %v, want %v", names, table.Orders.ColumnNames())
 	}
@@ -689,19 +677,7 @@ func TestNewUpgradesEtlRunsOfSchemaVersion2(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s2.Close()
-	var names []string
-	rows, err := s.Conn().Query(ctx, "SELECT name FROM system.columns WHERE database = ? AND table = ?", cfg.Database, "etl_runs")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, n)
-	}
-	rows.Close()
+	names := columnNames(ctx, t, s, cfg.Database, "etl_runs")
 	if !slices.Contains(names, "shopetl_version") || !reflect.DeepEqual(names, table.Runs.ColumnNames()) {
 		t.Fatalf("etl_runs columns after the upgrade %v, want %v", names, table.Runs.ColumnNames())
 	}
@@ -716,4 +692,26 @@ func TestNewUpgradesEtlRunsOfSchemaVersion2(t *testing.T) {
 	if err := s.Conn().QueryRow(ctx, "SELECT max(version) FROM "+schema).Scan(&v); err != nil || v != 3 {
 		t.Fatalf("%s at version %d (%v), want 3", SchemaTable, v, err)
 	}
+}
+
+// columnNames lists a table's columns in their order, as the server has them.
+func columnNames(ctx context.Context, t *testing.T, s *Sink, database, table string) []string {
+	t.Helper()
+	rows, err := s.Conn().Query(ctx, "SELECT name FROM system.columns WHERE database = ? AND table = ?", database, table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return names
 }
