@@ -61,27 +61,7 @@ func TestShopexBackfillSelectsByCreation(t *testing.T) {
 	srv := httptest.NewServer(store.Handler())
 	t.Cleanup(srv.Close)
 
-	t.Setenv("BACKFILL_SX_TOKEN", "sx-s3cret")
-	spec := pipelinetest.Job(t, t.TempDir(), fmt.Sprintf(`version: 1
-name: backfill
-state: {backend: file, path: ./state}
-defaults:
-  start: 2025-05-01
-  rate_limit: 1000/s
-  concurrency: 4
-  page_size: 20
-  retries: {max: 2, min_backoff: 1ms, max_backoff: 5ms}
-  timeout: 5s
-shops:
-  - name: sx
-    platform: shopex
-    base_url: %s/api
-    auth: {token: "${BACKFILL_SX_TOKEN}"}
-    currency: CNY
-    timezone: Asia/Shanghai
-sinks:
-  clickhouse: {addr: [%q], database: %s}
-`, srv.URL, addr, db))
+	spec := shopexBackfillJob(t, "backfill", srv.URL, addr, db, 20)
 	now := func() time.Time { return time.Date(2025, 8, 2, 12, 0, 0, 0, time.UTC) }
 	res := pipelinetest.Run(t, spec, pipeline.RunOptions{Since: "2025-06-01", Until: "2025-07-01", Now: now})
 	pipelinetest.RequireOK(t, res)
@@ -144,27 +124,7 @@ func TestShopexBackfillThatMovesTheWatermarkReadsTheChanges(t *testing.T) {
 	}
 	srv := httptest.NewServer(store.Handler())
 	t.Cleanup(srv.Close)
-	t.Setenv("BACKFILL_SX_TOKEN", "sx-s3cret")
-	spec := pipelinetest.Job(t, t.TempDir(), fmt.Sprintf(`version: 1
-name: backfill-moves
-state: {backend: file, path: ./state}
-defaults:
-  start: 2025-05-01
-  rate_limit: 1000/s
-  concurrency: 4
-  page_size: 50
-  retries: {max: 2, min_backoff: 1ms, max_backoff: 5ms}
-  timeout: 5s
-shops:
-  - name: sx
-    platform: shopex
-    base_url: %s/api
-    auth: {token: "${BACKFILL_SX_TOKEN}"}
-    currency: CNY
-    timezone: Asia/Shanghai
-sinks:
-  clickhouse: {addr: [%q], database: %s}
-`, srv.URL, addr, db))
+	spec := shopexBackfillJob(t, "backfill-moves", srv.URL, addr, db, 50)
 	// Run 1, incremental: the watermark goes to 2025-07-10 (less the lag).
 	pipelinetest.RequireOK(t, pipelinetest.Run(t, spec, pipeline.RunOptions{
 		Now: func() time.Time { return time.Date(2025, 7, 10, 0, 0, 0, 0, cst) }}))
@@ -196,4 +156,31 @@ sinks:
 				id, o.Created.In(cst), o.Modified.In(cst), row.Refunded, o.RefundFee)
 		}
 	}
+}
+
+// shopexBackfillJob is a job of one shopex shop, served at url with the
+// token "sx-s3cret", from 2025-05-01, into ClickHouse.
+func shopexBackfillJob(t *testing.T, name, url, addr, db string, pageSize int) *pipeline.Spec {
+	t.Helper()
+	t.Setenv("BACKFILL_SX_TOKEN", "sx-s3cret")
+	return pipelinetest.Job(t, t.TempDir(), fmt.Sprintf(`version: 1
+name: %s
+state: {backend: file, path: ./state}
+defaults:
+  start: 2025-05-01
+  rate_limit: 1000/s
+  concurrency: 4
+  page_size: %d
+  retries: {max: 2, min_backoff: 1ms, max_backoff: 5ms}
+  timeout: 5s
+shops:
+  - name: sx
+    platform: shopex
+    base_url: %s/api
+    auth: {token: "${BACKFILL_SX_TOKEN}"}
+    currency: CNY
+    timezone: Asia/Shanghai
+sinks:
+  clickhouse: {addr: [%q], database: %s}
+`, name, pageSize, url, addr, db))
 }
