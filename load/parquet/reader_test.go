@@ -26,27 +26,9 @@ func TestReadOlderFiles(t *testing.T) {
 	defer full.Release()
 
 	// The orders table as schema version 1 had it: no buyer columns.
-	old := *table.Orders
-	old.Columns = slices.DeleteFunc(slices.Clone(old.Columns), func(c table.Column) bool {
+	writeOlderSchema(t, dir, table.Orders, full, func(c table.Column) bool {
 		return strings.HasPrefix(c.Name, "buyer_") || strings.HasPrefix(c.Name, "ship_")
 	})
-	var cols []arrow.Array
-	for _, c := range old.Columns {
-		cols = append(cols, full.Column(table.Orders.ColumnIndex(c.Name)))
-	}
-	oldRec := array.NewRecordBatch(old.Schema(), cols, full.NumRows())
-	defer oldRec.Release()
-	s, err := New(Config{Dir: dir}, "r1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Write(context.Background(), "st", &old, oldRec); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Commit(context.Background(), "st"); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
 
 	// A newer run writes one more order with every column.
 	fx2 := makeFixture("shoptima", "st", "r2", 2)
@@ -142,25 +124,7 @@ func TestReadEtlRunsOfSchemaVersion2(t *testing.T) {
 	}
 	full := b.Flush()
 	defer full.Release()
-	old := *table.Runs
-	old.Columns = slices.DeleteFunc(slices.Clone(old.Columns), func(c table.Column) bool { return c.Name == "shopetl_version" })
-	var cols []arrow.Array
-	for _, c := range old.Columns {
-		cols = append(cols, full.Column(table.Runs.ColumnIndex(c.Name)))
-	}
-	oldRec := array.NewRecordBatch(old.Schema(), cols, full.NumRows())
-	defer oldRec.Release()
-	s, err := New(Config{Dir: dir}, "r1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Write(context.Background(), "st", &old, oldRec); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Commit(context.Background(), "st"); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
+	old := writeOlderSchema(t, dir, table.Runs, full, func(c table.Column) bool { return c.Name == "shopetl_version" })
 	if len(old.Columns) != len(table.Runs.Columns)-1 {
 		t.Fatalf("table.Runs has no shopetl_version column: %v", table.Runs.ColumnNames())
 	}
@@ -181,4 +145,31 @@ func TestReadEtlRunsOfSchemaVersion2(t *testing.T) {
 	if len(got) != 1 || got[0] != "j|" {
 		t.Fatalf("etl_runs rows read %q, want [\"j|\"]", got)
 	}
+}
+
+// writeOlderSchema commits, as run r1 of shop st, the columns of full that
+// an older schema of t had: all but those dropped says. It returns that
+// older table.
+func writeOlderSchema(t *testing.T, dir string, tbl *table.Table, full arrow.RecordBatch, dropped func(table.Column) bool) *table.Table {
+	t.Helper()
+	old := *tbl
+	old.Columns = slices.DeleteFunc(slices.Clone(old.Columns), dropped)
+	var cols []arrow.Array
+	for _, c := range old.Columns {
+		cols = append(cols, full.Column(tbl.ColumnIndex(c.Name)))
+	}
+	oldRec := array.NewRecordBatch(old.Schema(), cols, full.NumRows())
+	defer oldRec.Release()
+	s, err := New(Config{Dir: dir}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Write(context.Background(), "st", &old, oldRec); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(context.Background(), "st"); err != nil {
+		t.Fatal(err)
+	}
+	return &old
 }
