@@ -105,7 +105,11 @@
 // left out, repeats once); with dtline and status[] all filters apply; at
 // least one of dtline and orders is required. status[] takes active, dead,
 // finish. _offset_ defaults to 0, _pagesize_ to 100 (DefaultPageSize), and
-// is capped at 1000 (MaxPageSize); past the end info is []. Pages are
+// is capped at 1000 (MaxPageSize); past the end info is []. The seed
+// names no cap ("'_pagesize_'=>300, //每页大小,最多查询的数据行数"):
+// Options.PageCap makes the shop serve at most that many rows a page
+// whatever _pagesize_ asks, silently, as a shop with its own cap would
+// (a page then looks short while more rows follow). Pages are
 // found by binary search in indexes kept sorted by (lastmtime, order_id),
 // overall and per status, never by walking the orders before them.
 //
@@ -164,7 +168,7 @@
 //
 // Endpoints and the tests that cover them:
 //
-//	ome:fetch_order_list      TestListWindowAndPaging, TestListOneElementDtlineMeansUntilNow,
+//	ome:fetch_order_list      TestListWindowAndPaging, TestListPageCap, TestListOneElementDtlineMeansUntilNow,
 //	                          TestListParamForms, TestListFilters, TestListBadParams,
 //	                          TestDeterministic, TestLargeStore, TestFaults (every kind),
 //	                          TestDriftFault, TestFaultsReproducible, TestRegistered,

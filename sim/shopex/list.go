@@ -77,6 +77,9 @@ func (s *Store) parseListQuery(p map[string]any) (listQuery, string) {
 		}
 		q.size = min(n, MaxPageSize)
 	}
+	if s.opts.PageCap > 0 {
+		q.size = min(q.size, s.opts.PageCap) // the shop's own cap, silently
+	}
 	return q, ""
 }
 

@@ -317,6 +317,34 @@ func TestListWindowAndPaging(t *testing.T) {
 	}
 }
 
+// TestListPageCap: a shop with PageCap serves at most that many rows a
+// page, whatever _pagesize_ (or its default) asks, and a smaller ask as
+// asked; offsets still count rows, so paging by the cap yields every order
+// once.
+func TestListPageCap(t *testing.T) {
+	t.Parallel()
+	s, srv := newServer(t, Options{Orders: 300, Seed: 7, PageCap: 50})
+	dt := window()["dtline[]"]
+	for _, tc := range []struct {
+		size string
+		want int
+	}{{"100", 50}, {"", 50}, {"5000", 50}, {"50", 50}, {"20", 20}} {
+		v := url.Values{"dtline[]": dt}
+		if tc.size != "" {
+			v.Set("_pagesize_", tc.size)
+		}
+		if got := list(t, srv, v); len(got) != tc.want {
+			t.Errorf("_pagesize_=%q: %d items, want %d", tc.size, len(got), tc.want)
+		}
+	}
+	if got := listAll(t, srv, window(), 50); !slices.Equal(ids(got), tids(byListOrder(snapshots(t, s)))) {
+		t.Fatal("paging by the cap did not yield every order once in (lastmtime, order_id) order")
+	}
+	if _, err := NewStore(Options{PageCap: -1}); err == nil {
+		t.Fatal("PageCap -1 accepted")
+	}
+}
+
 func TestListOneElementDtlineMeansUntilNow(t *testing.T) {
 	t.Parallel()
 	now := defaultStart.Add(45 * 24 * time.Hour)

@@ -38,6 +38,11 @@ type Options struct {
 	// Faults injects failures into the read endpoints (ome:fetch_order_list
 	// and ome:fetch_order_detail); see package sim/fault.
 	Faults fault.Options
+	// PageCap is the most rows an ome:fetch_order_list page serves,
+	// whatever _pagesize_ asks (below MaxPageSize): the seed names no cap
+	// ("'_pagesize_'=>300, //每页大小,最多查询的数据行数"), and a shop may
+	// hold one. 0: none but MaxPageSize.
+	PageCap int
 }
 
 // Store is a simulated ShopEx shop.
@@ -79,6 +84,9 @@ func NewStore(opts Options) (*Store, error) {
 	}
 	if opts.Orders < 0 {
 		return nil, fmt.Errorf("shopex: Orders %d: want >= 0", opts.Orders)
+	}
+	if opts.PageCap < 0 {
+		return nil, fmt.Errorf("shopex: PageCap %d: want >= 0", opts.PageCap)
 	}
 	s := &Store{
 		opts:     opts,
