@@ -38,13 +38,21 @@
 // cursor move nothing ahead of it. A new or changed order is stamped now,
 // after To (the window ends safety_lag in the past): the next run reads it.
 // Rows repeated on a page (the duplicate fault) are skipped the same way.
+// The seed names no page cap ("'_pagesize_'=>300, //每页大小,最多查询的数据
+// 行数"), so a page shorter than asked may be a shop's cap, not the end: the
+// listing ends on a page shorter than one served before it, or empty, and
+// a page of only the cursor's second's rows, all read, is taken for a cut
+// one and followed past them by offset (walk in list.go).
 // Only a write committed later than safety_lag with an older lastmtime,
 // behind the cursor, would be missed; ShopEx stamps lastmtime when it
 // writes.
 //
-// Cost per run, n orders changed in the window, page size p: about
-// n/(p−1) + 1 list requests (each page repeats the cursor's row) and n
-// detail requests, one per order. A backfill costs n detail requests for
+// Cost per run, n orders changed in the window, p the rows a page serves
+// (the page size, or the shop's cap if lower): about n/(p−1) + 1 list
+// requests (each page repeats the cursor's row), one more when the window
+// fits in one page (its last row is asked again, alone: the end; two more
+// when all its rows share one second, one order say), and n detail
+// requests, one per order. A backfill costs n detail requests for
 // the n orders created in its window, but lists every order changed from
 // its start up to now: m/(p−1) + 1 list requests for m such orders, which
 // for a window long past is about every order the shop has touched since. Memory is a page and the rows of one

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -75,6 +76,17 @@ func requireAll(t *testing.T, f *fakeShop, got map[string]int, ids ...string) {
 	}
 }
 
+// paging is how a walk test's shop serves list pages of p rows: asked for
+// p, or asked for 2p with a cap of p (the seed names no cap, so a shop may
+// serve fewer rows than asked while more follow). Every walk test runs
+// both: the requests, pages and rows are the same.
+type paging struct {
+	name     string
+	ask, cap int
+}
+
+func pagings(p int) []paging { return []paging{{"uncapped", p, 0}, {"capped", 2 * p, p}} }
+
 // once fails the test unless every order was fetched exactly once.
 func once(t *testing.T, got map[string]int) {
 	t.Helper()
@@ -89,17 +101,24 @@ func once(t *testing.T, got map[string]int) {
 // starting at the last row's lastmtime (that row again, skipped).
 func TestSteadyListingIsWalkedOnce(t *testing.T) {
 	t.Parallel()
-	f := newFakeShop(35)
-	var c collected
-	if err := newExtractor(t, f.server(t).URL, fakeWindow, shopOpts{pageSize: 10, concurrency: 4}).Extract(context.Background(), c.emit); err != nil {
-		t.Fatal(err)
-	}
-	got := c.keys()
-	requireAll(t, f, got)
-	once(t, got)
-	// Pages bring 10, 9, 9, 7 new rows: four requests.
-	if f.lists != 4 || len(f.details) != 35 {
-		t.Errorf("%d list and %d detail requests, want 4 and 35", f.lists, len(f.details))
+	for _, pg := range pagings(10) {
+		t.Run(pg.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeShop(35)
+			f.cap = pg.cap
+			var c collected
+			if err := newExtractor(t, f.server(t).URL, fakeWindow, shopOpts{pageSize: pg.ask, concurrency: 4}).Extract(context.Background(), c.emit); err != nil {
+				t.Fatal(err)
+			}
+			got := c.keys()
+			requireAll(t, f, got)
+			once(t, got)
+			// Pages bring 10, 9, 9, 7 new rows: four requests; the last
+			// page, shorter than the first, ends the listing.
+			if f.lists != 4 || len(f.details) != 35 {
+				t.Errorf("%d list and %d detail requests, want 4 and 35", f.lists, len(f.details))
+			}
+		})
 	}
 }
 
@@ -109,19 +128,25 @@ func TestSteadyListingIsWalkedOnce(t *testing.T) {
 // the cursor moves.
 func TestOrderLeavingWhilePagingSkipsNothing(t *testing.T) {
 	t.Parallel()
-	f := newFakeShop(35)
-	f.before = func(f *fakeShop, n, offset int) {
-		if n == 2 || n == 3 { // orders already read change
-			f.orders[n].mtime = fakeBase.Unix() + fakeNow
-		}
+	for _, pg := range pagings(10) {
+		t.Run(pg.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeShop(35)
+			f.cap = pg.cap
+			f.before = func(f *fakeShop, n, offset int) {
+				if n == 2 || n == 3 { // orders already read change
+					f.orders[n].mtime = fakeBase.Unix() + fakeNow
+				}
+			}
+			var c collected
+			if err := newExtractor(t, f.server(t).URL, fakeWindow, shopOpts{pageSize: pg.ask, concurrency: 3}).Extract(context.Background(), c.emit); err != nil {
+				t.Fatal(err)
+			}
+			got := c.keys()
+			requireAll(t, f, got, "20200301000002", "20200301000003")
+			once(t, got)
+		})
 	}
-	var c collected
-	if err := newExtractor(t, f.server(t).URL, fakeWindow, shopOpts{pageSize: 10, concurrency: 3}).Extract(context.Background(), c.emit); err != nil {
-		t.Fatal(err)
-	}
-	got := c.keys()
-	requireAll(t, f, got, "20200301000002", "20200301000003")
-	once(t, got)
 }
 
 // Two orders share the second at a page's end; the one read leaves before
@@ -129,42 +154,55 @@ func TestOrderLeavingWhilePagingSkipsNothing(t *testing.T) {
 // again and finds it.
 func TestOrderLeavingAtTheCursorSkipsNothing(t *testing.T) {
 	t.Parallel()
-	f := newFakeShop(35)
-	f.orders[10].mtime = f.orders[9].mtime
-	f.before = func(f *fakeShop, n, offset int) {
-		if n == 2 {
-			f.sorted()
-			f.orders[9].mtime = fakeBase.Unix() + fakeNow // the last row of page 1 leaves
-		}
+	for _, pg := range pagings(10) {
+		t.Run(pg.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeShop(35)
+			f.cap = pg.cap
+			f.orders[10].mtime = f.orders[9].mtime
+			f.before = func(f *fakeShop, n, offset int) {
+				if n == 2 {
+					f.sorted()
+					f.orders[9].mtime = fakeBase.Unix() + fakeNow // the last row of page 1 leaves
+				}
+			}
+			var c collected
+			if err := newExtractor(t, f.server(t).URL, fakeWindow, shopOpts{pageSize: pg.ask, concurrency: 2}).Extract(context.Background(), c.emit); err != nil {
+				t.Fatal(err)
+			}
+			got := c.keys()
+			requireAll(t, f, got, "20200301000009")
+			once(t, got)
+		})
 	}
-	var c collected
-	if err := newExtractor(t, f.server(t).URL, fakeWindow, shopOpts{pageSize: 10, concurrency: 2}).Extract(context.Background(), c.emit); err != nil {
-		t.Fatal(err)
-	}
-	got := c.keys()
-	requireAll(t, f, got, "20200301000009")
-	once(t, got)
 }
 
 // More orders share one second than a page holds: the walk pages inside
-// that second by offset.
+// that second by offset. A capped shop's page of that second's rows, all
+// read, may have been cut: the walk goes on by offset there too.
 func TestCrowdedSecond(t *testing.T) {
 	t.Parallel()
-	f := newFakeShop(1200)
-	for i := range f.orders {
-		if i >= 100 && i < 1150 {
-			f.orders[i].mtime = f.orders[100].mtime
-		}
-	}
-	var c collected
-	if err := newExtractor(t, f.server(t).URL, fakeWindow, shopOpts{pageSize: 300, concurrency: 4}).Extract(context.Background(), c.emit); err != nil {
-		t.Fatal(err)
-	}
-	got := c.keys()
-	requireAll(t, f, got)
-	once(t, got)
-	if len(got) != 1200 {
-		t.Errorf("%d orders fetched, want 1200", len(got))
+	for _, pg := range pagings(300) {
+		t.Run(pg.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeShop(1200)
+			f.cap = pg.cap
+			for i := range f.orders {
+				if i >= 100 && i < 1150 {
+					f.orders[i].mtime = f.orders[100].mtime
+				}
+			}
+			var c collected
+			if err := newExtractor(t, f.server(t).URL, fakeWindow, shopOpts{pageSize: pg.ask, concurrency: 4}).Extract(context.Background(), c.emit); err != nil {
+				t.Fatal(err)
+			}
+			got := c.keys()
+			requireAll(t, f, got)
+			once(t, got)
+			if len(got) != 1200 {
+				t.Errorf("%d orders fetched, want 1200", len(got))
+			}
+		})
 	}
 }
 
@@ -172,34 +210,80 @@ func TestCrowdedSecond(t *testing.T) {
 // the rows read) is read when the walk gets there.
 func TestOrderAppearingAheadIsRead(t *testing.T) {
 	t.Parallel()
-	f := newFakeShop(35)
-	late := "2020030100late"
-	f.before = func(f *fakeShop, n, offset int) {
-		if n == 2 {
-			f.orders = append(f.orders, fakeOrder{id: late, mtime: fakeBase.Unix() + 30*60 + 30})
-		}
+	for _, pg := range pagings(10) {
+		t.Run(pg.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeShop(35)
+			f.cap = pg.cap
+			late := "2020030100late"
+			f.before = func(f *fakeShop, n, offset int) {
+				if n == 2 {
+					f.orders = append(f.orders, fakeOrder{id: late, mtime: fakeBase.Unix() + 30*60 + 30})
+				}
+			}
+			var c collected
+			if err := newExtractor(t, f.server(t).URL, fakeWindow, shopOpts{pageSize: pg.ask, concurrency: 2}).Extract(context.Background(), c.emit); err != nil {
+				t.Fatal(err)
+			}
+			got := c.keys()
+			requireAll(t, f, got, late)
+			once(t, got)
+		})
 	}
-	var c collected
-	if err := newExtractor(t, f.server(t).URL, fakeWindow, shopOpts{pageSize: 10, concurrency: 2}).Extract(context.Background(), c.emit); err != nil {
-		t.Fatal(err)
-	}
-	got := c.keys()
-	requireAll(t, f, got, late)
-	once(t, got)
 }
 
 // A page that repeats rows (the same order twice) fetches each order once.
 func TestDuplicatedRowsAreHarmless(t *testing.T) {
 	t.Parallel()
-	f := newFakeShop(35)
-	f.dupTop = []int{1, 3}
-	var c collected
-	if err := newExtractor(t, f.server(t).URL, fakeWindow, shopOpts{pageSize: 10, concurrency: 4}).Extract(context.Background(), c.emit); err != nil {
-		t.Fatal(err)
+	for _, pg := range pagings(10) {
+		t.Run(pg.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeShop(35)
+			f.cap = pg.cap
+			f.dupTop = []int{1, 3}
+			var c collected
+			if err := newExtractor(t, f.server(t).URL, fakeWindow, shopOpts{pageSize: pg.ask, concurrency: 4}).Extract(context.Background(), c.emit); err != nil {
+				t.Fatal(err)
+			}
+			got := c.keys()
+			requireAll(t, f, got)
+			once(t, got)
+		})
 	}
-	got := c.keys()
-	requireAll(t, f, got)
-	once(t, got)
+}
+
+// A page shorter than asked ends the listing only when an earlier page
+// was longer: alone, it may be a shop's cap. A window that fits in one page
+// is asked again from its last row (that row comes back alone: the end);
+// one whose rows all share a second, one order say, once more past them.
+func TestShortFirstPageIsNotTheEnd(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		orders, cap, lists int
+	}{
+		{orders: 5, lists: 2},
+		{orders: 1, lists: 3},
+		{orders: 0, lists: 1},
+		{orders: 5, cap: 5, lists: 2},
+		{orders: 12, cap: 5, lists: 3},  // pages of 5, 5 (4 new) and 4 (3 new)
+		{orders: 35, cap: 1, lists: 37}, // row 0 twice (a cut page?), then past each row by offset, then nothing
+	} {
+		t.Run(fmt.Sprintf("%d orders, cap %d", tc.orders, tc.cap), func(t *testing.T) {
+			t.Parallel()
+			f := newFakeShop(tc.orders)
+			f.cap = tc.cap
+			var c collected
+			if err := newExtractor(t, f.server(t).URL, fakeWindow, shopOpts{pageSize: 10, concurrency: 2}).Extract(context.Background(), c.emit); err != nil {
+				t.Fatal(err)
+			}
+			got := c.keys()
+			requireAll(t, f, got)
+			once(t, got)
+			if len(got) != tc.orders || f.lists != tc.lists {
+				t.Errorf("%d orders fetched in %d list requests, want %d in %d", len(got), f.lists, tc.orders, tc.lists)
+			}
+		})
+	}
 }
 
 func TestEmptyWindowIsOneRequest(t *testing.T) {

@@ -33,6 +33,9 @@ type fakeShop struct {
 	dupTop []int
 	// fail, when set, is the msg of a "fail" reply to everything.
 	fail string
+	// cap, when > 0, is the most rows a list page serves whatever
+	// _pagesize_ asks: a shop with its own page cap (the seed names none).
+	cap int
 }
 
 type fakeOrder struct {
@@ -81,6 +84,9 @@ func (f *fakeShop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.lists++
 		offset, _ := strconv.Atoi(q.Get("_offset_"))
 		size, _ := strconv.Atoi(q.Get("_pagesize_"))
+		if f.cap > 0 {
+			size = min(size, f.cap)
+		}
 		if f.before != nil {
 			f.before(f, f.lists, offset)
 		}

@@ -30,13 +30,22 @@ const itToken = "it-sh0pex-cert"
 // ome:update_delivery; the oldest created weeks before the lookback) and 15
 // added; after the second run ClickHouse FINAL holds exactly the shop's
 // orders, with its four status axes and its amounts.
-func TestIncrementalRunsMatchTheShop(t *testing.T) {
+func TestIncrementalRunsMatchTheShop(t *testing.T) { incrementalRunsMatchTheShop(t, 25, 0) }
+
+// TestIncrementalRunsMatchACappedShop is the same against a shop that
+// serves 50 list rows where the job asks 100 (issue 17: the seed names no
+// page cap, and a short page is not the end of a window).
+func TestIncrementalRunsMatchACappedShop(t *testing.T) { incrementalRunsMatchTheShop(t, 100, 50) }
+
+// incrementalRunsMatchTheShop runs the contract with the job's page_size
+// and the shop's PageCap.
+func incrementalRunsMatchTheShop(t *testing.T, pageSize, pageCap int) {
 	addr, db := pipelinetest.ClickHouse(t)
 	t.Setenv("SHOPEX_IT_TOKEN", itToken)
 	now := time.Now().UTC()
 	var drifting atomic.Bool
 	drifting.Store(true)
-	store, err := sim.NewStore(sim.Options{Orders: 300, Seed: 17, Token: itToken,
+	store, err := sim.NewStore(sim.Options{Orders: 300, Seed: 17, Token: itToken, PageCap: pageCap,
 		Start: now.AddDate(0, 0, -25), End: now.Add(-time.Hour),
 		Faults: pipelinetest.ContractFaults(4, &drifting)})
 	if err != nil {
@@ -44,7 +53,7 @@ func TestIncrementalRunsMatchTheShop(t *testing.T) {
 	}
 	srv := newServer(t, store)
 
-	spec := pipelinetest.ContractJob(t, pipelinetest.Shop{Name: "sx", Platform: "shopex", BaseURL: srv + "/api", Currency: "CNY", Timezone: "Asia/Shanghai", TokenEnv: "SHOPEX_IT_TOKEN", PageSize: 25, Start: now.AddDate(0, 0, -26)}, addr, db)
+	spec := pipelinetest.ContractJob(t, pipelinetest.Shop{Name: "sx", Platform: "shopex", BaseURL: srv + "/api", Currency: "CNY", Timezone: "Asia/Shanghai", TokenEnv: "SHOPEX_IT_TOKEN", PageSize: pageSize, Start: now.AddDate(0, 0, -26)}, addr, db)
 
 	pipelinetest.RequireOK(t, pipelinetest.Run(t, spec, pipeline.RunOptions{}))
 	if store.Faults()[fault.Drift] == 0 {

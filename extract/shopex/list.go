@@ -75,11 +75,22 @@ func scalarText(b json.RawMessage) string {
 // row read: orders before it can leave without moving anything after it.
 // The rows of the cursor's own second are asked for again (an order of
 // that second may have left meanwhile) and skipped by number, so a page
-// brings page_size minus those rows (usually one) of new ones; the page
+// brings its length minus those rows (usually one) of new ones; the page
 // size asked for is never above the job's, whose cap the shop may hold us
 // to. Only when more rows share one second than a page holds does it fall
 // back to an offset inside that second, where an order of that very second
 // leaving between two requests could make it skip one.
+//
+// Where the listing ends. The seed names no page cap ("'_pagesize_'=>300,
+// //每页大小,最多查询的数据行数": the most rows to query), so a shop may
+// serve fewer rows than asked while more follow: a short page alone is not
+// the end. A page ends the listing when it is shorter than one served
+// before it from the cursor (the shop serves at least that many, so
+// nothing was cut), or when it is empty. A page of only rows already read,
+// at the cursor's second, may have been cut inside that second: the walk
+// then takes its length as the shop's page and goes on past them by
+// offset. So a window that fits in one page costs one request more (its
+// last row, alone: the end).
 //
 // An order appearing behind the cursor with an old lastmtime would be
 // missed; ShopEx stamps lastmtime when it writes, so a new or changed
@@ -88,9 +99,14 @@ func scalarText(b json.RawMessage) string {
 func (e *Extractor) walk(ctx context.Context, seen func(row), bad func(endpoint string, r row) error) error {
 	cursor := e.fromUnix
 	atCursor := map[string]bool{} // rows read whose lastmtime is cursor, by order number (or raw row)
+	// served is the most rows a page from the cursor (offset 0) has
+	// brought: the shop serves at least that many. limit is the page
+	// length past which the cursor's second is paged by offset: the size
+	// asked, or less once a page of read rows shows the shop's cap.
+	served, limit := 0, e.size
 	for {
 		size, offset := e.size, 0
-		if len(atCursor) >= size {
+		if len(atCursor) >= limit {
 			offset = len(atCursor) // more rows share this second than a page holds
 		}
 		from := time.Unix(cursor, 0).In(e.loc).Format(dateTimeLayout)
@@ -117,12 +133,14 @@ func (e *Extractor) walk(ctx context.Context, seen func(row), bad func(endpoint 
 		if err != nil {
 			return err
 		}
+		onPage := map[string]bool{} // the page's rows, a repeated row once
 		fresh := 0
 		for _, r := range rows {
 			key := r.id
 			if key == "" {
 				key = "\x00" + string(r.raw)
 			}
+			onPage[key] = true
 			m := max(r.mtime, cursor) // unreadable (0) or out of order: counted at the cursor
 			if m == cursor && atCursor[key] {
 				continue // read before: this second again, or a repeated row
@@ -140,10 +158,21 @@ func (e *Extractor) walk(ctx context.Context, seen func(row), bad func(endpoint 
 			}
 			seen(r)
 		}
-		if len(rows) < size {
-			return nil
+		n := len(onPage)
+		if offset == 0 {
+			served = max(served, n) // past offset 0 a shop may repeat the row before (the duplicate fault)
 		}
-		if fresh == 0 {
+		switch {
+		case n == 0 || n < served:
+			return nil // nothing was cut: the listing is read
+		case fresh > 0:
+			continue
+		case offset == 0:
+			// Only rows of the cursor's second, all read, as many as any
+			// page has brought: the shop may have cut the page there.
+			// Take that as its page and go on past them by offset.
+			limit = n
+		default:
 			return fmt.Errorf("shop %s: %s: a full page brought no order not already read; the listing does not advance", e.shop.Name, endpoint)
 		}
 	}

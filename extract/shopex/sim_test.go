@@ -84,18 +84,25 @@ func latest(c *collected) map[string]extract.Raw {
 // and checks the requests (window in shop time, paging to a short page,
 // page size capped, token signing every call) and what comes out: exactly
 // the orders changed in the window, each of which the transform turns into
-// the shop's truth.
+// the shop's truth. A shop that serves 50 rows where 100 are asked (its own
+// cap; the seed names none) loses nothing either.
 func TestExtractAgainstTheSimulator(t *testing.T) {
 	t.Parallel()
-	store, err := sim.NewStore(sim.Options{Orders: 400, Seed: 7, Token: "s1gn-me"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	start := time.Date(2012, 4, 30, 16, 0, 0, 0, time.UTC) // the simulator's default Start
 	w := extract.Window{From: start.AddDate(0, 0, 20).Add(1234 * time.Millisecond), To: start.AddDate(0, 0, 70)}
-	for _, tc := range []struct{ pageSize, wantSize int }{{7, 7}, {5000, sim.MaxPageSize}} {
-		t.Run(strconv.Itoa(tc.pageSize), func(t *testing.T) {
+	for _, tc := range []struct {
+		name                     string
+		pageSize, cap            int
+		wantSize, served, wantLs int // _pagesize_ asked, rows a page serves, list requests
+	}{
+		{"7", 7, 0, 7, 7, 0}, {"5000", 5000, 0, sim.MaxPageSize, sim.MaxPageSize, 2}, {"100 capped at 50", 100, 50, 100, 50, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			store, err := sim.NewStore(sim.Options{Orders: 400, Seed: 7, Token: "s1gn-me", PageCap: tc.cap})
+			if err != nil {
+				t.Fatal(err)
+			}
 			var rec recorder
 			srv := httptest.NewServer(rec.wrap(store.Handler()))
 			defer srv.Close()
@@ -173,9 +180,15 @@ func TestExtractAgainstTheSimulator(t *testing.T) {
 					t.Fatalf("act %q", q.Get("act"))
 				}
 			}
-			// One walk: pages of size-1 new rows (the cursor's row comes
-			// again); one detail per order.
-			if wantLists := len(want)/(tc.wantSize-1) + 1; lists != wantLists || details != len(want) {
+			// One walk: pages of served-1 new rows (the cursor's row comes
+			// again), up to a page shorter than the first; a window of
+			// fewer rows than a page holds is asked again from its last
+			// row. One detail per order.
+			wantLists := len(want)/(tc.served-1) + 1
+			if tc.wantLs > 0 {
+				wantLists = tc.wantLs
+			}
+			if lists != wantLists || details != len(want) {
 				t.Errorf("%d list requests (want %d), %d details (want %d)", lists, wantLists, details, len(want))
 			}
 		})
@@ -188,7 +201,16 @@ func TestExtractAgainstTheSimulator(t *testing.T) {
 // every order in the window at the end was emitted, in its final state.
 func TestExtractThroughFaults(t *testing.T) {
 	t.Parallel()
-	store, err := sim.NewStore(sim.Options{Orders: 300, Seed: 21, Faults: fault.Options{Rate: 0.3, Seed: 5, Latency: time.Millisecond,
+	for _, pg := range pagings(20) {
+		t.Run(pg.name, func(t *testing.T) {
+			t.Parallel()
+			extractThroughFaults(t, pg)
+		})
+	}
+}
+
+func extractThroughFaults(t *testing.T, pg paging) {
+	store, err := sim.NewStore(sim.Options{Orders: 300, Seed: 21, PageCap: pg.cap, Faults: fault.Options{Rate: 0.3, Seed: 5, Latency: time.Millisecond,
 		Kinds: []fault.Kind{fault.ServerError, fault.RateLimited, fault.Truncated, fault.Malformed, fault.Latency,
 			fault.Drift, fault.Drift, fault.Drift, fault.Duplicate, fault.Duplicate},
 	}})
@@ -200,7 +222,7 @@ func TestExtractThroughFaults(t *testing.T) {
 	start := time.Date(2012, 4, 30, 16, 0, 0, 0, time.UTC)
 	w := extract.Window{From: start, To: start.AddDate(0, 0, 91)}
 	var c collected
-	if err := newExtractor(t, srv.URL, w, shopOpts{pageSize: 20, concurrency: 4}).Extract(context.Background(), c.emit); err != nil {
+	if err := newExtractor(t, srv.URL, w, shopOpts{pageSize: pg.ask, concurrency: 4}).Extract(context.Background(), c.emit); err != nil {
 		t.Fatal(err)
 	}
 	fired := store.Faults()
@@ -283,7 +305,16 @@ func TestBrokenDetailDoesNotStopTheShop(t *testing.T) {
 // outside the window, which is fetched rather than risk dropping one).
 func TestBackfillSelectsByCreation(t *testing.T) {
 	t.Parallel()
-	store, err := sim.NewStore(sim.Options{Orders: 400, Seed: 7})
+	for _, pg := range pagings(25) {
+		t.Run(pg.name, func(t *testing.T) {
+			t.Parallel()
+			backfillSelectsByCreation(t, pg)
+		})
+	}
+}
+
+func backfillSelectsByCreation(t *testing.T, pg paging) {
+	store, err := sim.NewStore(sim.Options{Orders: 400, Seed: 7, PageCap: pg.cap})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +363,7 @@ func TestBackfillSelectsByCreation(t *testing.T) {
 	})))
 	defer srv.Close()
 	var c collected
-	if err := newExtractor(t, srv.URL, w, shopOpts{pageSize: 25, concurrency: 4, loc: cst}).Extract(context.Background(), c.emit); err != nil {
+	if err := newExtractor(t, srv.URL, w, shopOpts{pageSize: pg.ask, concurrency: 4, loc: cst}).Extract(context.Background(), c.emit); err != nil {
 		t.Fatal(err)
 	}
 
