@@ -69,10 +69,11 @@ func TestEveryKindFires(t *testing.T) {
 		t.Run(string(k), func(t *testing.T) {
 			t.Parallel()
 			in, h, srv, drifts := start(t, Options{Rate: 1, Kinds: []Kind{k}, Latency: time.Millisecond, Stall: 50 * time.Millisecond})
+			// A stalled request is dropped after Stall (50ms): the client
+			// waits for that, so the injector has surely seen the request
+			// (a client giving up first could leave before it arrived).
+			// TestStallHoldsUntilTheClientGivesUp checks the hang itself.
 			client := srv.Client()
-			if k == Stall {
-				client = &http.Client{Timeout: 20 * time.Millisecond}
-			}
 			resp, body, err := get(t, client, srv.URL+"/list?page=1")
 			if got := in.Fired()[k]; got != 1 {
 				t.Fatalf("Fired()[%s] = %d, want 1", k, got)
@@ -100,9 +101,8 @@ func TestEveryKindFires(t *testing.T) {
 					t.Fatalf("%s: Retry-After %q", k, ra)
 				}
 			case Stall:
-				var ne interface{ Timeout() bool }
-				if err == nil || !errors.As(err, &ne) || !ne.Timeout() {
-					t.Fatalf("want the client's timeout, got %v", err)
+				if err == nil {
+					t.Fatalf("want the connection dropped without a response, got %v", resp)
 				}
 				if h.n.Load() != 0 {
 					t.Fatal("a stalled request reached the handler")
@@ -369,5 +369,46 @@ func TestLatencyGivesUpWithTheClient(t *testing.T) {
 	srv.Close() // waits for the handler: it must return although Latency is an hour
 	if h.n.Load() != 0 {
 		t.Fatal("the handler ran for a client that left")
+	}
+}
+
+// A stalled request gets nothing for as long as the client waits: the
+// client gives up (here: cancels) once the request has reached the shop,
+// and its error is its own cancellation, not anything the shop sent.
+func TestStallHoldsUntilTheClientGivesUp(t *testing.T) {
+	t.Parallel()
+	in, err := New(Options{Rate: 1, Kinds: []Kind{Stall}, Stall: time.Hour}, hooks(new(atomic.Int64)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &served{}
+	arrived := make(chan struct{}, 1)
+	inner := in.Wrap(h)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		inner.ServeHTTP(w, r)
+	}))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/list?page=1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		resp, err := srv.Client().Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	<-arrived
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("want the client's own cancellation, got %v", err)
+	}
+	srv.Close() // waits for the stalled handler to see the client go
+	if got := in.Fired()[Stall]; got != 1 || h.n.Load() != 0 {
+		t.Fatalf("Fired()[stall] = %d, handler ran %d times; want 1 and 0", got, h.n.Load())
 	}
 }
