@@ -321,6 +321,12 @@ func TestDageAmountsAndTimes(t *testing.T) {
 			"67.97", "59.97", []string{"paid_mismatch"}},
 		{"quantity differs", head + `"order_money":59.97,"discount":0,"shipping_costs":8.00,"order_total":67.97,"pay_money":67.97,"quantity":4,` + line,
 			"67.97", "59.97", []string{"quantity_mismatch"}},
+		// Amounts that disagree are loaded as sent and flagged, never
+		// quarantined (SPEC §6).
+		{"paid more than the total", head + `"order_money":59.97,"discount":0,"shipping_costs":8.00,"order_total":67.97,"pay_money":80.00,` + line,
+			"67.97", "59.97", []string{"paid_mismatch"}},
+		{"a discount above goods and freight", head + `"order_money":59.97,"discount":80.00,"shipping_costs":8.00,"order_total":0,"pay_money":0,` + line,
+			"0", "59.97", []string{"total_mismatch"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec, err := Dage(dageContext(), extract.Raw{Body: json.RawMessage(tc.body)})
