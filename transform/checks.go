@@ -10,9 +10,26 @@ import (
 	"github.com/shopetl/shopetl/model"
 )
 
-// The checks every platform's transform shares. SPEC §5 counts impossible
-// amounts as bad input: a record with one is quarantined with the reason,
-// never loaded with a negative amount nor silently clamped.
+// The checks every platform's transform shares. Two kinds of wrong
+// amounts are told apart:
+//
+//   - An amount that cannot be: SPEC §5, "Bad input (malformed JSON, wrong
+//     types, unknown codes, impossible amounts) never crashes a run and is
+//     never dropped silently: the record goes to etl_quarantine". Not a
+//     number, a negative price, fee or payment (no field of the documents
+//     is signed), a quantity no count holds, or a value Decimal(18,4)
+//     cannot store exactly (table.CheckRecord): the record is quarantined
+//     with the reason, never loaded with it nor silently clamped.
+//   - Amounts that disagree with each other, each one possible: SPEC §6,
+//     "Amounts that disagree are loaded and reported here, never
+//     quarantined". A total that does not add up, a refund above what was
+//     paid, a line discount above its line: the record is loaded as sent
+//     and the order carries an anomaly naming the disagreement (SPEC §4:
+//     "kept as data, never silently fixed").
+//
+// A refund, payment or shipment id listed twice with different contents
+// is neither: it is a contradiction of identity (the tables' keys would
+// keep one of the two at random), and is quarantined.
 
 // amount is one named money field of a record, named as the platform does.
 type amount struct {
@@ -39,15 +56,26 @@ func pieces(name string, q Int) (uint32, error) {
 	return uint32(q.V), nil
 }
 
-// lineTotal is price × qty − discount, refused when the discount is more
-// than the line is worth.
-func lineTotal(price Money, qty uint32, discount Money) (decimal.Decimal, error) {
+// lineTotal is price × qty − discount, as the platform's numbers make it.
+// A discount above what the line is worth is amounts that disagree, not an
+// impossible amount: the total is kept as the arithmetic gives it, below
+// zero, and exceeds reports it so the caller flags the order with
+// lineDiscountExceeds. It is not clamped to 0: the line's price, quantity
+// and discount are loaded as sent, and its total stays what they make.
+func lineTotal(price Money, qty uint32, discount Money) (total decimal.Decimal, exceeds bool) {
 	gross := price.Mul(decimal.NewFromInt(int64(qty)))
-	if discount.GreaterThan(gross) {
-		return decimal.Zero, fmt.Errorf("discount %s exceeds the line's %s", discount.String(), gross.String())
-	}
-	return gross.Sub(discount.Decimal), nil
+	return gross.Sub(discount.Decimal), discount.GreaterThan(gross)
 }
+
+// lineDiscountExceeds is the anomaly of line lineNo (as loaded) whose
+// discount is more than its price × quantity.
+func lineDiscountExceeds(lineNo uint32) string {
+	return fmt.Sprintf("line_discount_exceeds_line:%d", lineNo)
+}
+
+// refundExceedsPaid is the anomaly of an order whose refunded amount is
+// more than it was paid (SPEC §6's refund_exceeds_paid).
+const refundExceedsPaid = "refund_exceeds_paid"
 
 // mergeRefunds makes refund ids unique within one order, as the refunds
 // table's key needs: rows sent twice alike are kept once, and one refund

@@ -92,10 +92,10 @@ func init() {
 // Buyer: BuyerID is member_id; the other buyer and ship-to columns stay
 // empty, the doc printing none of them.
 //
-// Payments: none. The doc prints no payment record and no transaction id
-// (pay_money and pay_time are the order's own, already on the order;
-// get-sign's payType is a request parameter), so a dage order yields no
-// payments row.
+// Payments: one per paid order, made from the order's own fields (see
+// dagePayment): the doc prints no payment record, yet a paid order has
+// been paid, and an order paid with no payment row would read as
+// paid_without_payment_record (SPEC §6) on dage alone.
 //
 // Shipments: at most one, the order's delivery, when it has a waybill
 // (express_code); see dageShipment. Returns (§13 return-goods: shippingId,
@@ -341,11 +341,53 @@ func Dage(c *Context, raw extract.Raw) (model.Record, error) {
 	if ord.PaymentStatus != model.PaymentUnpaid && paidAt == nil {
 		ord.Anomalies = append(ord.Anomalies, "paid_without_pay_time")
 	}
+	if p, ok := dagePayment(c, &ord); ok {
+		rec.Payments = append(rec.Payments, p)
+	}
 	if sh, ok := dageShipment(c, &o, &ord); ok {
 		rec.Shipments = append(rec.Shipments, sh)
 	}
 	rec.Order = ord
 	return rec, nil
+}
+
+// dagePayment is the order's one payment, when the order's payment axis
+// says it was paid: by its status (1, 2, 3, 6, 7), or by its pay_time
+// when the status (4 交易取消, 5 交易关闭) ends the order at any step. The
+// doc prints no payment record of its own, only the order's "pay_money
+// 支付金额" and "pay_time 支付时间", so the row is made from those, as
+// shoptima's is from its order:
+//
+//   - PaymentID is the order number: one payment per order, its id known
+//     from the first read, so a later read (refunded, closed) replaces
+//     the row instead of adding one.
+//   - TransactionID and Method: "". The doc prints neither; get-sign's
+//     payType (llQuickPay, alipay...) is a request parameter, never
+//     echoed by list or detail.
+//   - Status: the order's payment axis, refunds included; RawStatus the
+//     order's codes. An unpaid order has no row.
+//   - Amount: the order's paid_amount (pay_money, else the total) when
+//     the status says the money was taken; nil otherwise, and nil for a
+//     total worked out from the parts that came out negative (flagged on
+//     the order), as no amount is stated then.
+//   - PaidAt: pay_time; nil when the order is paid without one (the order
+//     carries paid_without_pay_time).
+//   - CreatedAt: the order's create_time; the doc gives a payment no time
+//     of its own, and pay_time may be missing.
+func dagePayment(c *Context, ord *model.Order) (model.Payment, bool) {
+	if ord.PaymentStatus == model.PaymentUnpaid {
+		return model.Payment{}, false
+	}
+	p := model.Payment{
+		Meta: c.Meta, PaymentID: ord.OrderID, OrderID: ord.OrderID,
+		Status: ord.PaymentStatus, RawStatus: ord.RawStatus,
+		Currency: ord.Currency, PaidAt: ord.PaidAt, CreatedAt: ord.CreatedAt,
+	}
+	if moneyMoved(p.Status) && !ord.PaidAmount.IsNegative() {
+		amt := ord.PaidAmount
+		p.Amount = &amt
+	}
+	return p, true
 }
 
 // dageShipment is the order's one delivery: the doc gives a single waybill

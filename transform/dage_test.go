@@ -168,10 +168,25 @@ func TestDageSeedExample(t *testing.T) {
 		t.Errorf("refund %+v", rf)
 	}
 
-	// No payment rows: the doc prints no payment record nor transaction
-	// id, only the order's pay_money and pay_time.
-	if len(rec.Payments) != 0 {
-		t.Errorf("payments %+v, want none", rec.Payments)
+	// One payment, made from the order: the doc prints no payment record,
+	// only "pay_money": 50.00 and "pay_time": "2016-05-04 10:25:00" (shop
+	// time, 02:25:00 UTC). Named by the order number, no transaction id
+	// nor method (the doc prints neither), the order's status 3 paid and
+	// its codes, created with the order.
+	paidAt := dageUTC("2016-05-04 02:25:00")
+	paid := dageDec("50.00")
+	wantPay := []model.Payment{{
+		Meta: wantOrder.Meta, PaymentID: "2016050400000026", OrderID: "2016050400000026",
+		Status: model.PaymentPaid, RawStatus: "status=3 back_status=0", Amount: &paid,
+		Currency: "CNY", PaidAt: &paidAt, CreatedAt: dageUTC("2016-05-04 02:20:30"),
+	}}
+	if len(rec.Payments) != 1 || rec.Payments[0].Amount == nil || !rec.Payments[0].Amount.Equal(paid) {
+		t.Fatalf("payments %+v, want %+v", rec.Payments, wantPay)
+	}
+	gotPay := rec.Payments[0]
+	gotPay.Amount = &paid // compared by value above: 50.00 and 50 are one amount
+	if !reflect.DeepEqual([]model.Payment{gotPay}, wantPay) {
+		t.Errorf("payments\n got %+v\nwant %+v", rec.Payments, wantPay)
 	}
 	// One delivery, named by the order ("order_no"): "express int 配送方式"
 	// 1 is the carrier, kept as the code (the doc names no couriers);
@@ -306,6 +321,12 @@ func TestDageAmountsAndTimes(t *testing.T) {
 			"67.97", "59.97", []string{"paid_mismatch"}},
 		{"quantity differs", head + `"order_money":59.97,"discount":0,"shipping_costs":8.00,"order_total":67.97,"pay_money":67.97,"quantity":4,` + line,
 			"67.97", "59.97", []string{"quantity_mismatch"}},
+		// Amounts that disagree are loaded as sent and flagged, never
+		// quarantined (SPEC §6).
+		{"paid more than the total", head + `"order_money":59.97,"discount":0,"shipping_costs":8.00,"order_total":67.97,"pay_money":80.00,` + line,
+			"67.97", "59.97", []string{"paid_mismatch"}},
+		{"a discount above goods and freight", head + `"order_money":59.97,"discount":80.00,"shipping_costs":8.00,"order_total":0,"pay_money":0,` + line,
+			"0", "59.97", []string{"total_mismatch"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec, err := Dage(dageContext(), extract.Raw{Body: json.RawMessage(tc.body)})
@@ -405,8 +426,7 @@ func TestDageBrokenRecords(t *testing.T) {
 }
 
 // The delivery and the buyer, from "express int 配送方式", "express_code
-// string 运单号", ship_time and "member_id int 买家ID" (§1, §2). No case
-// ever yields a payment row: the doc prints no payment record.
+// string 运单号", ship_time and "member_id int 买家ID" (§1, §2).
 func TestDageShipmentsAndBuyer(t *testing.T) {
 	t.Parallel()
 	const p, s = "2017-03-01 09:00:00", "2017-03-02 09:00:00"
@@ -461,9 +481,6 @@ func TestDageShipmentsAndBuyer(t *testing.T) {
 			// Nothing but the member id: the doc prints no other buyer field.
 			if o.BuyerName+o.BuyerEmail+o.BuyerPhone+o.ShipName+o.ShipPhone+o.ShipAddress+o.ShipCity+o.ShipRegion+o.ShipPostcode != "" {
 				t.Errorf("buyer or ship-to fields the doc does not print: %+v", o)
-			}
-			if len(rec.Payments) != 0 {
-				t.Errorf("payments %+v, want none", rec.Payments)
 			}
 			var express []string
 			for _, a := range o.Anomalies {
@@ -528,5 +545,78 @@ func TestDageShipmentIDIsTheOrders(t *testing.T) {
 	if !slices.Equal(ids, []string{"2017030100000007", "2017030100000007", "2017030100000007"}) ||
 		!slices.Equal(waybills, []string{"SF1", "SF2", "SF2"}) {
 		t.Errorf("shipment ids %v waybills %v", ids, waybills)
+	}
+}
+
+// One payment per paid order, made from the order's own pay_time and
+// pay_money (§1: the doc prints no payment record), so that an order paid
+// on dage has its payment as it does on shoptima. Paid is the order's
+// payment axis: statuses 1, 2, 3, 6 and 7 by themselves; 4 交易取消 and 5
+// 交易关闭 when the order has a pay_time (cancelled or closed after paying).
+// Amounts by hand: dageOrderJSON's lines are 10.00 each, freight 5.00,
+// pay_money = order_total.
+func TestDagePayments(t *testing.T) {
+	t.Parallel()
+	const p, s = "2017-03-01 09:00:00", "2017-03-02 09:00:00"
+	paidAt := dageUTC("2017-03-01 01:00:00")
+	for _, tc := range []struct {
+		name   string
+		body   string
+		status string // "" for no payment row
+		amount string // "" for no amount
+		paidAt *time.Time
+	}{
+		{"0 待付款: none", dageOrderJSON(0, "", "", "0"), "", "", nil},
+		{"1 待发货", dageOrderJSON(1, p, "", "0"), "paid", "15.00", &paidAt},
+		{"2 待收货", dageOrderJSON(2, p, s, "0"), "paid", "15.00", &paidAt},
+		{"3 交易成功", dageOrderJSON(3, p, s, "0", "0"), "paid", "25.00", &paidAt},
+		{"6 等待卖家处理", dageOrderJSON(6, p, "", "1:3"), "paid", "15.00", &paidAt},
+		{"7 待评价", dageOrderJSON(7, p, s, "0"), "paid", "15.00", &paidAt},
+		{"4 交易取消 before paying: none", dageOrderJSON(4, "", "", "0"), "", "", nil},
+		{"4 交易取消 after paying", dageOrderJSON(4, p, "", "0"), "paid", "15.00", &paidAt},
+		{"5 交易关闭 after paying, every line refunded", dageOrderJSON(5, p, s, "2:8", "2:9"), "refunded", "25.00", &paidAt},
+		{"some lines refunded", dageOrderJSON(3, p, s, "2:1", "0"), "partially_refunded", "25.00", &paidAt},
+		{"paid by status without a pay_time", dageOrderJSON(1, "", "", "0"), "paid", "15.00", nil},
+		{"pay_money apart from the total is what was paid",
+			strings.Replace(dageOrderJSON(2, p, s, "0"), `"pay_money":15.00`, `"pay_money":14.50`, 1), "paid", "14.50", &paidAt},
+		{"pay_money missing: the total", strings.Replace(dageOrderJSON(2, p, s, "0"), `"pay_money":15.00`, `"pay_money":null`, 1),
+			"paid", "15.00", &paidAt},
+		{"a worked-out total below zero states no amount",
+			strings.Replace(strings.Replace(dageOrderJSON(2, p, s, "0"), `"discount":0.00`, `"discount":20.00`, 1),
+				`"order_total":15.00,"pay_money":15.00`, `"order_total":null,"pay_money":null`, 1), "paid", "", &paidAt},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, err := Dage(dageContext(), extract.Raw{Body: json.RawMessage(tc.body)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.status == "" {
+				if len(rec.Payments) != 0 {
+					t.Errorf("payments %+v, want none", rec.Payments)
+				}
+				return
+			}
+			if len(rec.Payments) != 1 {
+				t.Fatalf("payments %+v, want one", rec.Payments)
+			}
+			py, o := rec.Payments[0], rec.Order
+			if py.PaymentID != "2017030100000007" || py.OrderID != "2017030100000007" || py.Meta != o.Meta ||
+				py.TransactionID != "" || py.Method != "" || py.Currency != "CNY" ||
+				py.RawStatus != o.RawStatus || !py.CreatedAt.Equal(dageUTC("2017-03-01 00:00:00")) {
+				t.Errorf("payment %+v", py)
+			}
+			if py.Status != tc.status || py.Status != o.PaymentStatus {
+				t.Errorf("status %q (order's %q), want %q", py.Status, o.PaymentStatus, tc.status)
+			}
+			switch {
+			case tc.amount == "" && py.Amount != nil:
+				t.Errorf("amount %s, want none", py.Amount)
+			case tc.amount != "" && (py.Amount == nil || !py.Amount.Equal(dageDec(tc.amount))):
+				t.Errorf("amount %v, want %s", py.Amount, tc.amount)
+			}
+			if (py.PaidAt == nil) != (tc.paidAt == nil) || py.PaidAt != nil && !py.PaidAt.Equal(*tc.paidAt) {
+				t.Errorf("paid_at %v, want %v", py.PaidAt, tc.paidAt)
+			}
+		})
 	}
 }

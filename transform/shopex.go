@@ -401,16 +401,17 @@ func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
 		if err == nil {
 			err = notNegative(amount{"price", l.Price}, amount{"discount_fee", l.DiscountFee})
 		}
-		var total decimal.Decimal
-		if err == nil {
-			total, err = lineTotal(l.Price, qty, l.DiscountFee)
-		}
 		if err != nil {
 			return fail(fmt.Errorf("orders line %d: %w", i+1, err))
 		}
+		lineNo := uint32(len(rec.Items) + 1)
+		total, exceeds := lineTotal(l.Price, qty, l.DiscountFee)
+		if exceeds {
+			ord.Anomalies = append(ord.Anomalies, lineDiscountExceeds(lineNo))
+		}
 		ord.Quantity += qty
 		rec.Items = append(rec.Items, model.Item{
-			Meta: c.Meta, OrderID: id, LineNo: uint32(len(rec.Items) + 1),
+			Meta: c.Meta, OrderID: id, LineNo: lineNo,
 			SKU: strings.TrimSpace(string(l.BN)), Title: string(l.Name), Quantity: qty,
 			UnitPrice: l.Price.Decimal, Discount: l.DiscountFee.Decimal,
 			LineTotal: total,

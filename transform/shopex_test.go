@@ -684,3 +684,53 @@ func TestShopexBuyer(t *testing.T) {
 		})
 	}
 }
+
+// TestShopexAmountsThatDisagreeAreLoaded: amounts that disagree with each
+// other, each one possible, are loaded as sent and flagged on the order,
+// never quarantined (SPEC §6). Expected values by hand from
+// shopexTradeJSON: goods 100, freight 10, total 110, paid 110.
+func TestShopexAmountsThatDisagreeAreLoaded(t *testing.T) {
+	t.Parallel()
+	line := func(bn, price, num, discount, status string) map[string]any {
+		return map[string]any{"bn": bn, "name": bn, "price": price, "num": num, "discount_fee": discount, "item_status": status}
+	}
+	for _, tc := range []struct {
+		name       string
+		fields     map[string]any
+		lineTotals string // the loaded lines' totals, comma-separated
+		anomalies  string
+	}{
+		// The line numbers are those loaded: the cancelled line is left
+		// out, so the over-discounted line is line 2. 3 × 10.000 − 35.000.
+		{"a line discount above the line", map[string]any{"orders": map[string]any{"order": []any{
+			line("A", "70.000", "1", "0", ""), line("X", "5.000", "1", "0", "cancel"), line("B", "10.000", "3", "35.000", "")}}},
+			"70,-5", "line_discount_exceeds_line:2"},
+		{"a discount as large as the line is no disagreement", map[string]any{"orders": map[string]any{"order": []any{
+			line("A", "100.000", "1", "100.000", "")}}}, "0", ""},
+		{"a total that does not add up", map[string]any{"total_trade_fee": "120.000", "payed_fee": "120.000"}, "100", "total_mismatch"},
+		{"refunds listed apart from refund_fee", map[string]any{"pay_status": "4", "payed_fee": "50.000", "refund_fee": "60.000",
+			"refund_lists": map[string]any{"refund_list": map[string]any{"refund_id": "r1", "refund_fee": "80.000", "status": "succ"}}},
+			"100", "refund_mismatch"},
+		{"payments apart from what was paid", map[string]any{"payment_lists": shopexPays(shopexPay(map[string]any{"pay_fee": "90.000"}))},
+			"100", "payment_mismatch"},
+		{"refunded with no amount", map[string]any{"pay_status": "5", "payed_fee": "110.000", "refund_fee": "0.000"},
+			"100", "refund_flag_without_amount"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, err := Shopex(shopexContext(), extract.Raw{Body: shopexTradeJSON(tc.fields)})
+			if err != nil {
+				t.Fatalf("quarantined: %v", err)
+			}
+			var totals []string
+			for _, it := range rec.Items {
+				totals = append(totals, it.LineTotal.String())
+			}
+			if got := strings.Join(totals, ","); got != tc.lineTotals {
+				t.Errorf("line totals %s, want %s", got, tc.lineTotals)
+			}
+			if got := strings.Join(rec.Order.Anomalies, ","); got != tc.anomalies {
+				t.Errorf("anomalies %q, want %q", got, tc.anomalies)
+			}
+		})
+	}
+}

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/model"
 )
@@ -228,18 +226,23 @@ func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 		}
 		rec.Refunds = append(rec.Refunds, refund)
 	}
+	// A refund_price above what the order was paid (its total, or nothing
+	// when its status says unpaid) is loaded as sent and flagged.
+	if ord.RefundedAmount.IsPositive() && ord.RefundedAmount.GreaterThan(ord.PaidAmount) {
+		ord.Anomalies = append(ord.Anomalies, refundExceedsPaid)
+	}
 
 	for i, g := range o.Goods {
 		qty, err := pieces("count", g.Count)
 		if err == nil {
 			err = notNegative(amount{"price", g.Price}, amount{"discount", g.Discount})
 		}
-		var total decimal.Decimal
-		if err == nil {
-			total, err = lineTotal(g.Price, qty, g.Discount)
-		}
 		if err != nil {
 			return fail(fmt.Errorf("line %d: %w", i+1, err))
+		}
+		total, exceeds := lineTotal(g.Price, qty, g.Discount)
+		if exceeds {
+			ord.Anomalies = append(ord.Anomalies, lineDiscountExceeds(uint32(i+1)))
 		}
 		lineRefund := model.RefundNone
 		if g.IsRefund.V == 1 {

@@ -514,3 +514,62 @@ func TestShoptimaPaypalStatusOverride(t *testing.T) {
 		}
 	}
 }
+
+// TestShoptimaAmountsThatDisagreeAreLoaded: amounts that disagree with each
+// other, each one possible, are loaded as sent and flagged on the order,
+// never quarantined (SPEC §6). Expected values by hand from shoptimaJSON:
+// one line 10.00 × 1, freight 5.00, total 15.00, paid (status 1).
+func TestShoptimaAmountsThatDisagreeAreLoaded(t *testing.T) {
+	t.Parallel()
+	c := &Context{Meta: model.Meta{Platform: "shoptima", Shop: "st"}}
+	for _, tc := range []struct {
+		name           string
+		fields         map[string]any
+		paid, refunded string
+		lineTotal      string
+		refundRow      string // the refund row's amount, "" for no row
+		anomalies      string
+	}{
+		{"a line discount above the line: its total below zero, as the numbers make it",
+			map[string]any{"order_goods": []any{map[string]any{"goods_title": "Mask", "count": 2, "price": "10.00", "discount": "25.00", "sku": "M-1"}}},
+			"15.00", "0", "-5.00", "", "line_discount_exceeds_line:1"},
+		{"a refund above what was paid", map[string]any{"is_refund": 1, "refund_type": 3, "refund_price": "20.00"},
+			"15.00", "20.00", "10.00", "20.00", "refund_exceeds_paid"},
+		{"a partial refund above what was paid", map[string]any{"is_refund": 1, "refund_type": 2, "refund_price": "15.01"},
+			"15.00", "15.01", "10.00", "15.01", "refund_exceeds_paid"},
+		{"a refund of an unpaid order", map[string]any{"status": 0, "pay_time": nil, "paypal_payment_id": nil, "paypal_status": nil,
+			"paypal_id": nil, "is_refund": 1, "refund_type": 3, "refund_price": "15.00"},
+			"0", "15.00", "10.00", "15.00", "refund_exceeds_paid"},
+		{"a refund of exactly what was paid is no disagreement", map[string]any{"is_refund": 1, "refund_type": 3, "refund_price": "15.00"},
+			"15.00", "15.00", "10.00", "15.00", ""},
+		{"a total that does not add up", map[string]any{"total": "17.00"}, "17.00", "0", "10.00", "", "total_mismatch"},
+		{"refunded without an amount", map[string]any{"is_refund": 1, "refund_type": 3, "refund_price": "0.00"},
+			"15.00", "0", "10.00", "-", "refund_flag_without_amount"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, err := Shoptima(c, extract.Raw{Body: shoptimaJSON(tc.fields)})
+			if err != nil {
+				t.Fatalf("quarantined: %v", err)
+			}
+			o := rec.Order
+			if !o.PaidAmount.Equal(dec(tc.paid)) || !o.RefundedAmount.Equal(dec(tc.refunded)) {
+				t.Errorf("paid %s refunded %s, want %s %s", o.PaidAmount, o.RefundedAmount, tc.paid, tc.refunded)
+			}
+			if len(rec.Items) != 1 || !rec.Items[0].LineTotal.Equal(dec(tc.lineTotal)) {
+				t.Errorf("items %+v, want one with total %s", rec.Items, tc.lineTotal)
+			}
+			switch {
+			case tc.refundRow == "" && len(rec.Refunds) != 0:
+				t.Errorf("refunds %+v, want none", rec.Refunds)
+			case tc.refundRow == "-" && (len(rec.Refunds) != 1 || rec.Refunds[0].Amount != nil):
+				t.Errorf("refunds %+v, want one without amount", rec.Refunds)
+			case tc.refundRow != "" && tc.refundRow != "-" &&
+				(len(rec.Refunds) != 1 || rec.Refunds[0].Amount == nil || !rec.Refunds[0].Amount.Equal(dec(tc.refundRow))):
+				t.Errorf("refunds %+v, want one of %s", rec.Refunds, tc.refundRow)
+			}
+			if got := strings.Join(o.Anomalies, ","); got != tc.anomalies {
+				t.Errorf("anomalies %q, want %q", got, tc.anomalies)
+			}
+		})
+	}
+}
