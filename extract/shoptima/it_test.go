@@ -26,15 +26,24 @@ import (
 // created weeks ago, far beyond the lookback), 8 refunded in the back
 // office (the API has no refund endpoint) and 15 added; after the second
 // run ClickHouse FINAL holds exactly the shop's orders, with its statuses
-// and amounts.
+// and amounts. It runs under both readings of is_refund.
 func TestIncrementalRunsMatchTheShop(t *testing.T) {
+	for _, reading := range readings {
+		t.Run(reading.String(), func(t *testing.T) {
+			t.Parallel()
+			testIncrementalRunsMatchTheShop(t, reading)
+		})
+	}
+}
+
+func testIncrementalRunsMatchTheShop(t *testing.T, reading sim.IsRefundReading) {
 	addr, db := pipelinetest.ClickHouse(t)
 	now := time.Now().UTC()
 	var drift atomic.Bool
 	drift.Store(true)
 	store, err := sim.NewStore(sim.Options{Orders: 300, Seed: 11,
 		Start: now.AddDate(0, 0, -25), End: now.Add(-time.Hour),
-		Faults: pipelinetest.ContractFaults(3, &drift)})
+		Faults: pipelinetest.ContractFaults(3, &drift), IsRefund: reading})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,8 +40,9 @@
 // needs "Authorization: Bearer <token>" or gets HTTP 401 with code 401
 // "unauthorized"; injected faults (Options.Faults, package sim/fault) affect
 // GET /order only: drift inserts an order at an existing order_time or moves
-// one on (pay, ship, refund); duplicate repeats the previous page's last order
-// at the top of the page; wrongtype corrupts one money, time or count value.
+// one on (pay, ship, and, under IsRefundUnfiltered only, refund: see
+// drift.go); duplicate repeats the previous page's last order at the top of
+// the page; wrongtype corrupts one money, time or count value.
 // Status 3 (已经预报, pre-advised to the carrier) orders have a tracking
 // number but no shipping_time; status 2 orders have both. Routes are served
 // at the root and under /api/v1 (the doc's URLs).
