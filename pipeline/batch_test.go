@@ -38,11 +38,22 @@ func (s *countingSink) Close() error                         { return nil }
 
 // TestBatchesAreCutByRowsBytesOrAge: the same 300 orders, read 100 a page,
 // arrive as one batch when no limit is reached, and as a batch per page
-// when the byte or the age limit is.
+// when the byte or the age limit is. shoptima lists the orders that are not
+// refund-flagged (is_refund=0) apart from those that are, so the pages are
+// 100, 100 and the rest of the first, then the flagged ones.
 func TestBatchesAreCutByRowsBytesOrAge(t *testing.T) {
 	t.Setenv("IT_TOKEN", "x")
 	store, url := newShop(t, shoptima.Options{Orders: 300, Seed: 3,
 		Start: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC)})
+	flagged := int64(0)
+	for _, num := range store.OrderNums() {
+		o, _ := store.Snapshot(num)
+		flagged += int64(o.IsRefund)
+	}
+	if flagged == 0 || flagged > 100 {
+		t.Fatalf("%d refund-flagged orders, want one page of them", flagged)
+	}
+	perPage := []int64{100, 100, 100 - flagged, flagged}
 	for _, c := range []struct {
 		name string
 		opt  pipeline.RunOptions
@@ -50,8 +61,8 @@ func TestBatchesAreCutByRowsBytesOrAge(t *testing.T) {
 	}{
 		{"no limit reached", pipeline.RunOptions{BatchRows: 1 << 20, BatchBytes: 1 << 30, BatchEvery: time.Hour}, []int64{300}},
 		{"rows", pipeline.RunOptions{BatchRows: 200, BatchBytes: 1 << 30, BatchEvery: time.Hour}, []int64{200, 100}},
-		{"bytes", pipeline.RunOptions{BatchRows: 1 << 20, BatchBytes: 1, BatchEvery: time.Hour}, []int64{100, 100, 100}},
-		{"age", pipeline.RunOptions{BatchRows: 1 << 20, BatchBytes: 1 << 30, BatchEvery: time.Nanosecond}, []int64{100, 100, 100}},
+		{"bytes", pipeline.RunOptions{BatchRows: 1 << 20, BatchBytes: 1, BatchEvery: time.Hour}, perPage},
+		{"age", pipeline.RunOptions{BatchRows: 1 << 20, BatchBytes: 1 << 30, BatchEvery: time.Nanosecond}, perPage},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			spec := pipelinetest.Job(t, t.TempDir(), fmt.Sprintf(jobTemplate, url, "")+"")

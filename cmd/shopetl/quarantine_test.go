@@ -22,7 +22,10 @@ import (
 // `shopetl run` exits 0, its summary shows 1 quarantined, 99 orders are in
 // the sink and the one is in etl_quarantine with its raw JSON and reason.
 func TestRunQuarantinesOneBrokenOrder(t *testing.T) {
-	store, err := shoptima.NewStore(shoptima.Options{Orders: 100, Seed: 11,
+	// A shop that reads is_refund=0 as "no filter": its first page lists
+	// all 100 orders (shopetl keeps the refund-flagged ones for its
+	// is_refund=1 listing).
+	store, err := shoptima.NewStore(shoptima.Options{Orders: 100, Seed: 11, IsRefund: shoptima.IsRefundUnfiltered,
 		Start: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)

@@ -45,57 +45,86 @@ func New(s extract.Shop) (extract.Extractor, error) {
 // scan is one filtered listing of GET /order.
 type scan struct {
 	timeType int
-	isRefund bool
+	// refunded selects the listing's is_refund, always sent: 1 when set,
+	// else 0. Rows whose is_refund says otherwise are dropped: a shop that
+	// reads 0 as "no filter" lists refund-flagged rows under 0 too, and the
+	// is_refund=1 listing, read later, reads them.
+	refunded bool
 	pass     int // 1 for the run's first scan (extract.Listing)
 	from, to time.Time
 	// skipCreated, when set, drops rows whose order_time falls in
-	// [skipFrom, skipTo): the order-time scan, which runs first, read them.
+	// [skipFrom, skipTo): an order-time scan of the same is_refund, which
+	// runs first, read them.
 	skipCreated      bool
 	skipFrom, skipTo time.Time
 }
 
-// scans plans a run: orders created in [min(From, To−rescan), To), then
-// orders paid in the window but created before that (late payments), then
-// refund-flagged orders created before that, back to To−refund_rescan.
+// scans plans a run. The seed documents is_refund as "是否退款,默认0,1为退
+// 款" (whether refunded, default 0, 1 = refunded): read literally, a
+// listing without it lists only orders that are not refund-flagged; read
+// loosely, 0 is "no filter". Every time range is therefore read twice,
+// with is_refund=0 and with is_refund=1, each listing keeping only its own
+// rows, so that both readings give the same rows, each once:
 //
-// The later scans leave out what the first one read, so an order is read
-// once a run: an order created in the first scan's range and paid or
-// flagged after that scan read it was changed after To (To is in the past
-// when the run starts), and the next run's re-scan reads it.
+//  1. not refund-flagged, created in [min(From, To−rescan), To);
+//  2. not refund-flagged, paid in the window but created before that
+//     (late payments);
+//  3. refund-flagged, created in [min(From, To−refund_rescan, To−rescan),
+//     To): every refund-flagged order inside refund_rescan, each run;
+//  4. refund-flagged, paid in the window but created before that.
+//
+// Every is_refund=0 listing is read before the is_refund=1 ones, so a row
+// dropped from one because it is refund-flagged is read by a later one
+// (a flag is not taken back). An order created in a scan's range and paid
+// or flagged after the scan read it was changed after To (To is in the
+// past when the run starts), and the next run's re-scans read it.
 func (e *Extractor) scans() []scan {
 	w := e.shop.Window
 	created := w.From
 	if r := w.To.Add(-e.shop.Rescan); e.shop.Rescan > 0 && r.Before(created) {
 		created = r
 	}
-	out := []scan{
+	refunds := created
+	if r := w.To.Add(-e.shop.RefundRescan); e.shop.RefundRescan > 0 && r.Before(refunds) {
+		refunds = r
+	}
+	return []scan{
 		{timeType: byOrderTime, from: created, to: w.To},
 		{timeType: byPayTime, from: w.From, to: w.To, skipCreated: true, skipFrom: created, skipTo: w.To},
+		{timeType: byOrderTime, refunded: true, from: refunds, to: w.To},
+		{timeType: byPayTime, refunded: true, from: w.From, to: w.To, skipCreated: true, skipFrom: refunds, skipTo: w.To},
 	}
-	if r := w.To.Add(-e.shop.RefundRescan); e.shop.RefundRescan > 0 && r.Before(created) {
-		out = append(out, scan{timeType: byOrderTime, isRefund: true, from: r, to: created})
-	}
-	return out
 }
 
-// readByFirstScan reports whether a row of s was read by the order-time
-// scan. A row whose order_time cannot be read is kept: the transform
-// quarantines it.
-func (s scan) readByFirstScan(raw json.RawMessage) bool {
-	if !s.skipCreated {
-		return false
-	}
+// keeps reports whether a row of s is emitted: its is_refund is the one
+// asked for, and no earlier scan read it. A row whose order_time or
+// is_refund cannot be read is kept: the transform quarantines it.
+func (s scan) keeps(raw json.RawMessage) bool {
 	var row struct {
-		OrderTime json.Number `json:"order_time"`
+		OrderTime json.RawMessage `json:"order_time"`
+		IsRefund  json.RawMessage `json:"is_refund"`
 	}
 	if json.Unmarshal(raw, &row) != nil {
+		return true
+	}
+	if f, ok := integer(row.IsRefund); ok && (f == 1) != s.refunded {
 		return false
 	}
-	t, err := row.OrderTime.Int64()
-	if err != nil {
-		return false
+	if !s.skipCreated {
+		return true
 	}
-	return t >= s.skipFrom.Unix() && t < s.skipTo.Unix()
+	t, ok := integer(row.OrderTime)
+	return !ok || t < s.skipFrom.Unix() || t >= s.skipTo.Unix()
+}
+
+// integer reads a JSON integer, bare or quoted.
+func integer(raw json.RawMessage) (int64, bool) {
+	var n json.Number
+	if json.Unmarshal(raw, &n) != nil {
+		return 0, false
+	}
+	v, err := n.Int64()
+	return v, err == nil
 }
 
 // Extract pages every scan of the window.
@@ -147,7 +176,8 @@ func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
 	q.Set("begin_time", strconv.FormatInt(s.from.Unix(), 10))
 	// end_time is inclusive on the API; our windows are half-open.
 	q.Set("end_time", strconv.FormatInt(s.to.Unix()-1, 10))
-	if s.isRefund {
+	q.Set("is_refund", "0")
+	if s.refunded {
 		q.Set("is_refund", "1")
 	}
 	endpoint := "GET /order?" + q.Encode()
@@ -170,7 +200,7 @@ func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
 		out.page = extract.Page{Endpoint: endpoint, FetchedAt: time.Now(), Records: make([]extract.Raw, 0, len(r.Data.Data)),
 			Listing: extract.Listing{Pass: s.pass, Rows: len(r.Data.Data), Total: r.Data.Total}}
 		for _, raw := range r.Data.Data {
-			if !s.readByFirstScan(raw) {
+			if s.keeps(raw) {
 				out.page.Records = append(out.page.Records, extract.Raw{Body: raw})
 			}
 		}

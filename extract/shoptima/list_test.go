@@ -16,10 +16,23 @@ import (
 	sim "github.com/shopetl/shopetl/sim/shoptima"
 )
 
+// readings are the two readings of is_refund ("是否退款,默认0,1为退款") a
+// shop may have; the extractor must lose nothing under either.
+var readings = []sim.IsRefundReading{sim.IsRefundLiteral, sim.IsRefundUnfiltered}
+
 func TestExtractReadsEveryOrderOfTheWindowAndSendsTimeType(t *testing.T) {
 	t.Parallel()
+	for _, reading := range readings {
+		t.Run(reading.String(), func(t *testing.T) {
+			t.Parallel()
+			testExtractReadsEveryOrder(t, reading)
+		})
+	}
+}
+
+func testExtractReadsEveryOrder(t *testing.T, reading sim.IsRefundReading) {
 	start := time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC)
-	store, err := sim.NewStore(sim.Options{Orders: 500, Seed: 5, Start: start, End: start.AddDate(0, 0, 60)})
+	store, err := sim.NewStore(sim.Options{Orders: 500, Seed: 5, Start: start, End: start.AddDate(0, 0, 60), IsRefund: reading})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,11 +93,10 @@ func TestExtractReadsEveryOrderOfTheWindowAndSendsTimeType(t *testing.T) {
 		if q["time_type"] == "" || q["rows"] != strconv.Itoa(shoptima.MaxRows) {
 			t.Fatalf("request without time_type or with rows above the cap: %v", q)
 		}
-		end := to
-		if q["is_refund"] == "1" { // the refund scan stops where the order-time scan starts
-			end = to.Add(-30 * 24 * time.Hour)
+		if q["is_refund"] != "0" && q["is_refund"] != "1" {
+			t.Fatalf("request without is_refund 0 or 1, which the shop may read either way: %v", q)
 		}
-		if q["end_time"] != strconv.FormatInt(end.Unix()-1, 10) {
+		if q["end_time"] != strconv.FormatInt(to.Unix()-1, 10) {
 			t.Fatalf("end_time %s, want the scan's end minus one second (inclusive): %v", q["end_time"], q)
 		}
 	}
@@ -135,10 +147,29 @@ func TestABaseURLWithAQueryIsNamedInTheError(t *testing.T) {
 // numbered by pass (the order-time scan first), for the progress line.
 func TestPagesReportTheirListingTotal(t *testing.T) {
 	t.Parallel()
+	for _, reading := range readings {
+		t.Run(reading.String(), func(t *testing.T) {
+			t.Parallel()
+			testPagesReportTheirListingTotal(t, reading)
+		})
+	}
+}
+
+func testPagesReportTheirListingTotal(t *testing.T, reading sim.IsRefundReading) {
 	start := time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC)
-	store, err := sim.NewStore(sim.Options{Orders: 130, Seed: 7, Start: start, End: start.AddDate(0, 0, 20)})
+	store, err := sim.NewStore(sim.Options{Orders: 130, Seed: 7, Start: start, End: start.AddDate(0, 0, 20), IsRefund: reading})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The first pass lists is_refund=0: under the literal reading the
+	// orders not refund-flagged, under the other every order.
+	first := store.Count()
+	if reading == sim.IsRefundLiteral {
+		for _, num := range store.OrderNums() {
+			if o, _ := store.Snapshot(num); o.IsRefund == 1 {
+				first--
+			}
+		}
 	}
 	srv := httptest.NewServer(store.Handler())
 	defer srv.Close()
@@ -156,8 +187,8 @@ func TestPagesReportTheirListingTotal(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		l := p.Listing
-		if l.Pass == 1 && l.Total != store.Count() {
-			t.Errorf("order-time page %s: total %d, the shop holds %d orders, all created in the window", p.Endpoint, l.Total, store.Count())
+		if l.Pass == 1 && l.Total != first {
+			t.Errorf("order-time page %s: total %d, the shop lists %d orders, all created in the window", p.Endpoint, l.Total, first)
 		}
 		if l.Total <= 0 || l.Rows > 50 {
 			t.Errorf("page %s: listing %+v", p.Endpoint, l)
@@ -169,9 +200,9 @@ func TestPagesReportTheirListingTotal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 130 orders at 50 a page: three pages in the first pass, every row
-	// of the listing counted once.
-	if pages[1] != 3 || rows[1] != store.Count() || pages[2] == 0 || len(pages) != 2 {
-		t.Errorf("pages per pass %v, rows per pass %v; want 3 pages and %d rows in pass 1, then pass 2", pages, rows, store.Count())
+	// 123 or 130 orders at 50 a page: three pages in the first pass, every
+	// row of the listing counted once; then the other three passes.
+	if pages[1] != 3 || rows[1] != first || pages[2] == 0 || len(pages) != 4 {
+		t.Errorf("pages per pass %v, rows per pass %v; want 3 pages and %d rows in pass 1, then passes 2 to 4", pages, rows, first)
 	}
 }

@@ -12,8 +12,14 @@
 //     order_num desc. begin_time/end_time are inclusive unix seconds and,
 //     despite their own description, filter pay_time unless time_type=2
 //     (time_type 1, pay_time, is the default); orders without pay_time never
-//     match time_type 1. is_refund=1 keeps refund orders only; 0 (the
-//     documented default) does not filter.
+//     match time_type 1. is_refund ("是否退款,默认0,1为退款") is read
+//     literally by default (Options.IsRefund, IsRefundLiteral): 1 lists
+//     refund-flagged orders only, and 0, the default, lists only the orders
+//     that are not refund-flagged, so a request without is_refund does not
+//     see refunds. The document can be read the other way too ("0: no
+//     filter"); IsRefundUnfiltered serves that reading, so that a client can
+//     be tested against both. The literal reading is the default because it
+//     is the one a client that trusts "no filter" loses orders to.
 //   - §1.4: every field of the example, with the same types: times are unix
 //     seconds (numbers), money is a "16.55" string, count is a number,
 //     coupons_discount_price is the number 0 (a money string when a coupon
@@ -34,8 +40,9 @@
 // needs "Authorization: Bearer <token>" or gets HTTP 401 with code 401
 // "unauthorized"; injected faults (Options.Faults, package sim/fault) affect
 // GET /order only: drift inserts an order at an existing order_time or moves
-// one on (pay, ship, refund); duplicate repeats the previous page's last order
-// at the top of the page; wrongtype corrupts one money, time or count value.
+// one on (pay, ship, and, under IsRefundUnfiltered only, refund: see
+// drift.go); duplicate repeats the previous page's last order at the top of
+// the page; wrongtype corrupts one money, time or count value.
 // Status 3 (已经预报, pre-advised to the carrier) orders have a tracking
 // number but no shipping_time; status 2 orders have both. Routes are served
 // at the root and under /api/v1 (the doc's URLs).
@@ -51,7 +58,8 @@
 //
 //	GET /order                       TestListPagingLaravel, TestListEmptyStoreAndPrefix,
 //	                                 TestListBadParams, TestTimeFilters,
-//	                                 TestStatusAndRefundFilters, TestGeneratedDataRealism,
+//	                                 TestStatusAndRefundFilters (both is_refund readings),
+//	                                 TestGeneratedDataRealism,
 //	                                 TestDeterministic, TestFaults (every fault kind),
 //	                                 TestLargeStore, BenchmarkListPage
 //	GET /order/{order_num}/detail    TestShapesFollowTheDoc, TestShippingOrders

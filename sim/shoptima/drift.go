@@ -6,11 +6,25 @@ package shoptima
 // shifts the pages after it), else an existing order moves on (an unpaid
 // one is paid, a paid one shipped, a shipped one refunded). Which, and to
 // which order, comes from the store's seeded generator.
+//
+// Under the literal reading of is_refund (the default) a refund takes the
+// order out of every listing without is_refund=1: the orders after it move
+// up a place, which a reader can only answer by reading the listing again
+// (extract.Paged does, three times, then fails the shop). Drift stands for
+// the changes a reader rides through, so there a shipped order is not
+// refunded: a new order appears instead.
 func (s *Store) drift() {
 	now := s.now().Unix()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.orders) == 0 || s.rng.IntN(2) == 0 {
+	var o *order
+	if len(s.orders) > 0 && s.rng.IntN(2) == 1 {
+		o = s.orders[s.rng.IntN(len(s.orders))]
+		if o.status == 2 && s.opts.IsRefund == IsRefundLiteral {
+			o = nil
+		}
+	}
+	if o == nil {
 		t := now
 		if len(s.orders) > 0 {
 			t = s.orders[s.rng.IntN(len(s.orders))].created
@@ -18,7 +32,6 @@ func (s *Store) drift() {
 		s.insert(s.genOrder(t, false))
 		return
 	}
-	o := s.orders[s.rng.IntN(len(s.orders))]
 	switch o.status {
 	case 0:
 		s.setStatus(o, 1, now)

@@ -277,7 +277,7 @@ const MaxRows = 120
 
 type listQuery struct {
 	rows, page       int
-	status, isRefund int // -1: no filter
+	status, isRefund int // -1: no filter (is_refund: IsRefundUnfiltered's 0)
 	begin, end       int64
 	hasBegin, hasEnd bool
 	timeType         int
@@ -297,8 +297,13 @@ func intParam(q url.Values, name string) (v int64, ok bool, bad string) {
 	return v, true, ""
 }
 
-func parseListQuery(q url.Values) (listQuery, string) {
-	lq := listQuery{rows: 10, page: 1, status: -1, isRefund: -1, timeType: 1}
+// parseListQuery reads a list request's parameters; reading says what an
+// absent or 0 is_refund selects.
+func parseListQuery(q url.Values, reading IsRefundReading) (listQuery, string) {
+	lq := listQuery{rows: 10, page: 1, status: -1, isRefund: 0, timeType: 1}
+	if reading == IsRefundUnfiltered {
+		lq.isRefund = -1
+	}
 	if v, ok, bad := intParam(q, "rows"); bad != "" {
 		return lq, bad
 	} else if ok {
@@ -332,6 +337,7 @@ func parseListQuery(q url.Values) (listQuery, string) {
 		if v == 1 {
 			lq.isRefund = 1
 		}
+		// 0 is the default: the reading's, as if it were absent.
 	}
 	if v, ok, bad := intParam(q, "time_type"); bad != "" {
 		return lq, bad
@@ -355,7 +361,7 @@ func (lq *listQuery) match(o *order) bool {
 	if lq.status >= 0 && int(o.status) != lq.status {
 		return false
 	}
-	if lq.isRefund == 1 && o.isRefund != 1 {
+	if lq.isRefund >= 0 && int(o.isRefund) != lq.isRefund {
 		return false
 	}
 	if lq.hasBegin || lq.hasEnd {
@@ -382,7 +388,7 @@ func baseURL(r *http.Request) string {
 }
 
 func (s *Store) handleList(w http.ResponseWriter, r *http.Request) {
-	lq, bad := parseListQuery(r.URL.Query())
+	lq, bad := parseListQuery(r.URL.Query(), s.opts.IsRefund)
 	if bad != "" {
 		writeErr(w, http.StatusBadRequest, 400, bad)
 		return

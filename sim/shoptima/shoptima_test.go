@@ -26,6 +26,10 @@ var fixedNow = time.Date(2020, 8, 15, 12, 0, 0, 0, time.UTC)
 
 func fixedClock() time.Time { return fixedNow }
 
+// newServer serves a store. Tests that list the whole store in one
+// listing use IsRefundUnfiltered; under the default, literal reading a
+// listing without is_refund leaves out the refund-flagged orders
+// (TestStatusAndRefundFilters).
 func newServer(t *testing.T, opts Options) (*Store, *httptest.Server) {
 	t.Helper()
 	if opts.Now == nil {
@@ -201,7 +205,7 @@ var docDetailLineKeys = strings.Fields(`hs_code discount goods_title mask s_desc
 
 func TestListPagingLaravel(t *testing.T) {
 	t.Parallel()
-	s, srv := newServer(t, Options{Orders: 257, Seed: 7})
+	s, srv := newServer(t, Options{Orders: 257, Seed: 7, IsRefund: IsRefundUnfiltered})
 
 	p, orders := list(t, srv, "")
 	if p.Data.PerPage != 10 || len(orders) != 10 || p.Data.CurrentPage != 1 {
@@ -297,7 +301,7 @@ func TestListBadParams(t *testing.T) {
 
 func TestTimeFilters(t *testing.T) {
 	t.Parallel()
-	s, srv := newServer(t, Options{Orders: 400, Seed: 3})
+	s, srv := newServer(t, Options{Orders: 400, Seed: 3, IsRefund: IsRefundUnfiltered})
 	snaps := snapshots(t, s)
 
 	// Over everything: time_type 1 (default) only sees paid orders.
@@ -393,53 +397,75 @@ func nums(os []apiOrder) []string {
 	return out
 }
 
+// TestStatusAndRefundFilters: status filters; is_refund=1 lists the
+// refund-flagged orders under both readings of "是否退款,默认0,1为退款";
+// without is_refund or with 0 the literal reading (the default) lists the
+// others only, the unfiltered reading every order.
 func TestStatusAndRefundFilters(t *testing.T) {
 	t.Parallel()
-	s, srv := newServer(t, Options{Orders: 500, Seed: 11})
-	snaps := snapshots(t, s)
-	for st := 0; st <= 3; st++ {
-		want := 0
-		for _, o := range snaps {
-			if o.Status == st {
-				want++
+	for _, reading := range []IsRefundReading{IsRefundLiteral, IsRefundUnfiltered} {
+		t.Run(reading.String(), func(t *testing.T) {
+			t.Parallel()
+			s, srv := newServer(t, Options{Orders: 500, Seed: 11, IsRefund: reading})
+			snaps := snapshots(t, s)
+			// listed says whether a request without is_refund lists o.
+			listed := func(o Order) bool { return reading == IsRefundUnfiltered || o.IsRefund == 0 }
+			for st := 0; st <= 3; st++ {
+				want := 0
+				for _, o := range snaps {
+					if o.Status == st && listed(o) {
+						want++
+					}
+				}
+				all := listAll(t, srv, fmt.Sprintf("status=%d", st))
+				if len(all) != want || want == 0 {
+					t.Fatalf("status=%d: %d orders, want %d (>0)", st, len(all), want)
+				}
+				for _, o := range all {
+					if o.Status != st || !listed(Order{IsRefund: o.IsRefund}) {
+						t.Fatalf("status=%d returned %s with status %d is_refund %d", st, o.OrderNum, o.Status, o.IsRefund)
+					}
+				}
 			}
-		}
-		all := listAll(t, srv, fmt.Sprintf("status=%d", st))
-		if len(all) != want || want == 0 {
-			t.Fatalf("status=%d: %d orders, want %d (>0)", st, len(all), want)
-		}
-		for _, o := range all {
-			if o.Status != st {
-				t.Fatalf("status=%d returned %s with status %d", st, o.OrderNum, o.Status)
+			refunds, others := 0, 0
+			for _, o := range snaps {
+				refunds += o.IsRefund
+				if listed(o) {
+					others++
+				}
 			}
-		}
-	}
-	refunds := 0
-	for _, o := range snaps {
-		refunds += o.IsRefund
-	}
-	all := listAll(t, srv, "is_refund=1")
-	if len(all) != refunds || refunds == 0 {
-		t.Fatalf("is_refund=1: %d orders, want %d (>0)", len(all), refunds)
-	}
-	for _, o := range all {
-		if o.IsRefund != 1 || o.RefundType < 1 || o.RefundType > 3 {
-			t.Fatalf("is_refund=1 returned %+v", o)
-		}
-	}
-	if p, _ := list(t, srv, "is_refund=0"); p.Data.Total != len(snaps) {
-		t.Fatalf("is_refund=0 is the default (no filter): total %d, want %d", p.Data.Total, len(snaps))
-	}
-	for _, o := range listAll(t, srv, "status=2&is_refund=1") {
-		if o.Status != 2 || o.IsRefund != 1 {
-			t.Fatalf("status=2&is_refund=1 returned %+v", o)
-		}
+			all := listAll(t, srv, "is_refund=1")
+			if len(all) != refunds || refunds == 0 {
+				t.Fatalf("is_refund=1: %d orders, want %d (>0)", len(all), refunds)
+			}
+			for _, o := range all {
+				if o.IsRefund != 1 || o.RefundType < 1 || o.RefundType > 3 {
+					t.Fatalf("is_refund=1 returned %+v", o)
+				}
+			}
+			for _, q := range []string{"", "is_refund=0"} {
+				all := listAll(t, srv, q)
+				if len(all) != others || others == len(snaps) && reading == IsRefundLiteral {
+					t.Fatalf("%s %q: %d orders, want %d of %d", reading, q, len(all), others, len(snaps))
+				}
+				for _, o := range all {
+					if !listed(Order{IsRefund: o.IsRefund}) {
+						t.Fatalf("%s %q listed refund-flagged %s", reading, q, o.OrderNum)
+					}
+				}
+			}
+			for _, o := range listAll(t, srv, "status=2&is_refund=1") {
+				if o.Status != 2 || o.IsRefund != 1 {
+					t.Fatalf("status=2&is_refund=1 returned %+v", o)
+				}
+			}
+		})
 	}
 }
 
 func TestGeneratedDataRealism(t *testing.T) {
 	t.Parallel()
-	opts := Options{Orders: 2000, Seed: 42, Prefix: "asda",
+	opts := Options{Orders: 2000, Seed: 42, Prefix: "asda", IsRefund: IsRefundUnfiltered,
 		Start: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC)}
 	_, srv := newServer(t, opts)
 	all := listAll(t, srv, "")
@@ -751,7 +777,7 @@ func TestShippingOrders(t *testing.T) {
 
 func TestRefundAndAdd(t *testing.T) {
 	t.Parallel()
-	s, srv := newServer(t, Options{Orders: 50, Seed: 19})
+	s, srv := newServer(t, Options{Orders: 50, Seed: 19, IsRefund: IsRefundUnfiltered})
 	var target Order
 	for _, o := range snapshots(t, s) {
 		if o.Status == 1 && o.IsRefund == 0 {
@@ -1025,7 +1051,7 @@ func listNums(t *testing.T, srv *httptest.Server, path string) []string {
 
 func TestConcurrentReadsAndWrites(t *testing.T) {
 	t.Parallel()
-	s, srv := newServer(t, Options{Orders: 300, Seed: 23})
+	s, srv := newServer(t, Options{Orders: 300, Seed: 23, IsRefund: IsRefundUnfiltered})
 	numsAll := s.OrderNums()
 	var wg sync.WaitGroup
 	for i := range 8 {
@@ -1065,7 +1091,7 @@ func TestLargeStore(t *testing.T) {
 		t.Skip("100k orders")
 	}
 	t.Parallel()
-	s, srv := newServer(t, Options{Orders: 100_000, Seed: 1})
+	s, srv := newServer(t, Options{Orders: 100_000, Seed: 1, IsRefund: IsRefundUnfiltered})
 	if s.Count() != 100_000 {
 		t.Fatal(s.Count())
 	}

@@ -42,6 +42,37 @@ type Options struct {
 	// Faults injects failures into list requests (GET /order), see
 	// package sim/fault.
 	Faults fault.Options
+	// IsRefund is how GET /order reads its is_refund parameter. The zero
+	// value, IsRefundLiteral, is the document's words.
+	IsRefund IsRefundReading
+}
+
+// IsRefundReading is one reading of the list parameter is_refund, which
+// the seed documents as "是否退款,默认0,1为退款" (whether refunded, default
+// 0, 1 = refunded). Both readings agree that 1 lists refund-flagged orders
+// only; they differ on 0 and on a request without it.
+type IsRefundReading int
+
+const (
+	// IsRefundLiteral reads the document word for word: 0 is a filter
+	// value like 1, and the default, so a request without is_refund (or
+	// with 0) lists only the orders whose is_refund is 0.
+	IsRefundLiteral IsRefundReading = iota
+	// IsRefundUnfiltered reads 0 as "no filter": a request without
+	// is_refund (or with 0) lists every order.
+	IsRefundUnfiltered
+)
+
+// IsRefundReadings are the readings by name, as `shopetl sim` takes them.
+var IsRefundReadings = map[string]IsRefundReading{"literal": IsRefundLiteral, "unfiltered": IsRefundUnfiltered}
+
+func (r IsRefundReading) String() string {
+	for name, v := range IsRefundReadings {
+		if v == r {
+			return name
+		}
+	}
+	return "IsRefundReading(" + strconv.Itoa(int(r)) + ")"
 }
 
 // Order is a copy of one stored order, returned by Snapshot. Money is
