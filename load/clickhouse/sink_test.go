@@ -45,8 +45,16 @@ func testConfig(t *testing.T) Config {
 func newTestSink(t *testing.T) (*Sink, Config) {
 	t.Helper()
 	cfg := testConfig(t)
+	// The context New inserts with (etl_schema) outlives the sink: the
+	// driver's batch Send leaves a goroutine that closes the batch's TCP
+	// connection when its context ends, and it may still do so after Send
+	// returned the connection to the pool (clickhouse-go v2.50
+	// contextWatchdog: stop and ctx.Done race in one select). Cancelling
+	// here made the test's next Exec fail, now and then, with "use of
+	// closed network connection". Cleanups run last-in first-out: this
+	// one runs after the sink is closed.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	t.Cleanup(cancel)
 	s, err := New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
