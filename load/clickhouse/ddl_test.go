@@ -137,7 +137,7 @@ func TestViewAndInsertSQL(t *testing.T) {
 		t.Errorf("ViewDDL = %s", got)
 	}
 	got := InsertSQL("d", table.Refunds)
-	want := "INSERT INTO `d`.`refunds` (`platform`, `shop`, `order_id`, `refund_id`, `line_no`, `status`, `amount`, `currency`, `created_at`, `run_id`, `version`)"
+	want := "INSERT INTO `d`.`refunds` (`platform`, `shop`, `order_id`, `refund_id`, `line_no`, `status`, `amount`, `currency`, `refunded_at`, `state_hash`, `created_at`, `run_id`, `version`)"
 	if got != want {
 		t.Errorf("InsertSQL = %s", got)
 	}
