@@ -120,9 +120,47 @@ type Refund struct {
 	LineNo   uint32
 	Status   string
 	// Amount is nil when the platform flags a refund without saying how much.
-	Amount    *decimal.Decimal
-	Currency  string
-	CreatedAt time.Time // the order's creation time (partitions by it)
+	Amount   *decimal.Decimal
+	Currency string
+	// RefundedAt is the platform's own time of the refund where its
+	// document gives one; else nil at transform time, and readers fill it
+	// with the first observation of the refund's state (package history).
+	RefundedAt *time.Time
+	CreatedAt  time.Time // the order's creation time (partitions by it)
+}
+
+// OrderObservation is one observed state of an order (order_history): its
+// four status axes and its paid, refunded and total amounts, with when
+// shopetl first saw the order in that state. Package history builds them.
+type OrderObservation struct {
+	Meta
+	OrderID        string
+	StateHash      uint64 // history.OrderState of the fields below
+	Status         string
+	PaymentStatus  string
+	ShippingStatus string
+	RefundStatus   string
+	PaidAmount     decimal.Decimal
+	RefundedAmount decimal.Decimal
+	TotalAmount    decimal.Decimal
+	Currency       string
+	ObservedAt     time.Time  // the page's fetch time, whole seconds UTC
+	PlatformTime   *time.Time // the order's updated_at, where the platform gives one
+	CreatedAt      time.Time  // the order's creation time (partitions by it)
+}
+
+// RefundObservation is one observed state of a refund (refund_history):
+// its status and amount, with when shopetl first saw it in that state.
+type RefundObservation struct {
+	Meta
+	OrderID    string
+	RefundID   string
+	StateHash  uint64 // history.RefundState of Status and Amount
+	Status     string
+	Amount     *decimal.Decimal
+	Currency   string
+	ObservedAt time.Time // the page's fetch time, whole seconds UTC
+	CreatedAt  time.Time // the order's creation time (partitions by it)
 }
 
 // Payment is one payment record: money that moved, or was meant to move,

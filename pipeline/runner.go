@@ -15,6 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/history"
 	"github.com/shopetl/shopetl/model"
 	"github.com/shopetl/shopetl/table"
 	"github.com/shopetl/shopetl/transform"
@@ -494,7 +495,7 @@ func (l *shopLoad) page(ctx context.Context, pg extract.Page) error {
 			continue
 		}
 		l.pii.Apply(&rec.Order)
-		if err := l.append(&rec); err != nil {
+		if err := l.append(&rec, pg.FetchedAt); err != nil {
 			return fmt.Errorf("shop %s: %s: order %s: %w", l.shop.Name, pg.Endpoint, raw.Key, err)
 		}
 		if rec.Order.OrderID != "" {
@@ -519,12 +520,18 @@ func (l *shopLoad) page(ctx context.Context, pg extract.Page) error {
 	return nil
 }
 
-func (l *shopLoad) append(rec *model.Record) error {
+// append batches rec's rows, and its order's and refunds' observations
+// at fetched, the time their page was read (package history).
+func (l *shopLoad) append(rec *model.Record, fetched time.Time) error {
 	if rec.Order.OrderID != "" {
 		if err := l.builders[table.Orders].AppendOrder(&rec.Order); err != nil {
 			return err
 		}
 		l.count(table.Orders, 1)
+		obs := history.Order(&rec.Order, fetched)
+		if err := l.builders[table.OrderHistory].AppendOrderObservation(&obs); err != nil {
+			return err
+		}
 	}
 	l.count(table.OrderItems, len(rec.Items))
 	l.count(table.Refunds, len(rec.Refunds))
@@ -537,6 +544,10 @@ func (l *shopLoad) append(rec *model.Record) error {
 	}
 	for i := range rec.Refunds {
 		if err := l.builders[table.Refunds].AppendRefund(&rec.Refunds[i]); err != nil {
+			return err
+		}
+		obs := history.Refund(&rec.Refunds[i], fetched)
+		if err := l.builders[table.RefundHistory].AppendRefundObservation(&obs); err != nil {
 			return err
 		}
 	}

@@ -36,7 +36,7 @@ import (
 )
 
 // agreeTables are the tables whose current rows the sinks must agree on.
-var agreeTables = []*table.Table{table.Orders, table.OrderItems, table.Refunds, table.Payments, table.Shipments}
+var agreeTables = []*table.Table{table.Orders, table.OrderItems, table.Refunds, table.Payments, table.Shipments, table.OrderHistory, table.RefundHistory}
 
 // TestSinksAgree: one simulated shop of each platform is run three times
 // into ClickHouse and Parquet at once: a first run; a second one after

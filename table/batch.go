@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/shopspring/decimal"
 
+	"github.com/shopetl/shopetl/history"
 	"github.com/shopetl/shopetl/model"
 )
 
@@ -208,6 +209,41 @@ func (b *Builder) AppendRefund(r *model.Refund) error {
 	b.str(r.Status)
 	b.decPtr("amount", r.Amount)
 	b.str(r.Currency)
+	b.tsPtr(r.RefundedAt)
+	b.u64(history.RefundState(r.Status, r.Amount))
+	b.ts(r.CreatedAt)
+	return b.end(r.Meta)
+}
+
+// AppendOrderObservation appends one order_history row.
+func (b *Builder) AppendOrderObservation(o *model.OrderObservation) error {
+	b.begin(o.Meta)
+	b.str(o.OrderID)
+	b.u64(o.StateHash)
+	b.str(o.Status)
+	b.str(o.PaymentStatus)
+	b.str(o.ShippingStatus)
+	b.str(o.RefundStatus)
+	b.dec("paid_amount", o.PaidAmount)
+	b.dec("refunded_amount", o.RefundedAmount)
+	b.dec("total_amount", o.TotalAmount)
+	b.str(o.Currency)
+	b.ts(o.ObservedAt)
+	b.tsPtr(o.PlatformTime)
+	b.ts(o.CreatedAt)
+	return b.end(o.Meta)
+}
+
+// AppendRefundObservation appends one refund_history row.
+func (b *Builder) AppendRefundObservation(r *model.RefundObservation) error {
+	b.begin(r.Meta)
+	b.str(r.OrderID)
+	b.str(r.RefundID)
+	b.u64(r.StateHash)
+	b.str(r.Status)
+	b.decPtr("amount", r.Amount)
+	b.str(r.Currency)
+	b.ts(r.ObservedAt)
 	b.ts(r.CreatedAt)
 	return b.end(r.Meta)
 }

@@ -12,7 +12,9 @@ import (
 //	1  orders, order_items, refunds, etl_quarantine (issue 2)
 //	2  payments, shipments, etl_runs; buyer and ship-to columns on orders
 //	3  shopetl_version on etl_runs (issue 16)
-const SchemaVersion = 3
+//	4  order_history, refund_history; refunded_at and state_hash on
+//	   refunds (issue 17)
+const SchemaVersion = 4
 
 // Type is a column's logical type; each sink maps it to its own.
 type Type int
@@ -156,13 +158,18 @@ var OrderItems = &Table{
 	PartitionTime: "created_at",
 }
 
-// Refunds has one row per refund, order- or line-level.
+// Refunds has one row per refund, order- or line-level. refunded_at is
+// the platform's own refund time, null where its document gives none
+// (readers then take the first observation of the refund's state, see
+// package history); state_hash is history.RefundState of status and
+// amount, the refund_history key it joins on.
 var Refunds = &Table{
 	Name: "refunds",
 	Columns: cols(
 		Column{"order_id", String}, Column{"refund_id", String},
 		Column{"line_no", UInt32}, Column{"status", String},
 		Column{"amount", NullableDecimal}, Column{"currency", String},
+		Column{"refunded_at", NullableDateTime}, Column{"state_hash", UInt64},
 		Column{"created_at", DateTime},
 	),
 	Key:           []string{"platform", "shop", "order_id", "refund_id"},
@@ -200,6 +207,41 @@ var Shipments = &Table{
 	PartitionTime: "created_at",
 }
 
+// OrderHistory has one row per observed state of an order: its status
+// axes and amounts, keyed by their hash, holding when shopetl first saw
+// it. Its version falls as observations get later (history.Version), so
+// the dedup of both sinks keeps the earliest observation of each state.
+var OrderHistory = &Table{
+	Name: "order_history",
+	Columns: cols(
+		Column{"order_id", String}, Column{"state_hash", UInt64},
+		Column{"status", String}, Column{"payment_status", String},
+		Column{"shipping_status", String}, Column{"refund_status", String},
+		Column{"paid_amount", Decimal}, Column{"refunded_amount", Decimal},
+		Column{"total_amount", Decimal}, Column{"currency", String},
+		Column{"observed_at", DateTime}, Column{"platform_time", NullableDateTime},
+		Column{"created_at", DateTime},
+	),
+	Key:           []string{"platform", "shop", "order_id", "state_hash"},
+	Version:       "version",
+	PartitionTime: "created_at",
+}
+
+// RefundHistory has one row per observed state (status and amount) of a
+// refund, holding when shopetl first saw it, as OrderHistory does.
+var RefundHistory = &Table{
+	Name: "refund_history",
+	Columns: cols(
+		Column{"order_id", String}, Column{"refund_id", String},
+		Column{"state_hash", UInt64}, Column{"status", String},
+		Column{"amount", NullableDecimal}, Column{"currency", String},
+		Column{"observed_at", DateTime}, Column{"created_at", DateTime},
+	),
+	Key:           []string{"platform", "shop", "order_id", "refund_id", "state_hash"},
+	Version:       "version",
+	PartitionTime: "created_at",
+}
+
 // Quarantine keeps every rejected record with its raw payload and reason.
 var Quarantine = &Table{
 	Name: "etl_quarantine",
@@ -233,9 +275,11 @@ var Runs = &Table{
 	PartitionTime: "started_at",
 }
 
-// RunRowTables are the tables model.Run.Rows counts, in its order.
+// RunRowTables are the tables model.Run.Rows counts, in its order. The
+// history tables are not counted: most of their rows lose to an earlier
+// observation, so a count of rows written would say little.
 var RunRowTables = [5]*Table{Orders, OrderItems, Refunds, Payments, Shipments}
 
 // All lists the tables in load order. Runs is last: a shop's run row is
 // written after its data.
-var All = []*Table{Orders, OrderItems, Refunds, Payments, Shipments, Quarantine, Runs}
+var All = []*Table{Orders, OrderItems, Refunds, Payments, Shipments, OrderHistory, RefundHistory, Quarantine, Runs}

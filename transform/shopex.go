@@ -76,10 +76,11 @@ type shopexLine struct {
 }
 
 type shopexRefundEntry struct {
-	RefundID  Text  `json:"refund_id"`
-	RefundFee Money `json:"refund_fee"`
-	Currency  Text  `json:"currency"`
-	Status    Text  `json:"status"`
+	RefundID  Text      `json:"refund_id"`
+	RefundFee Money     `json:"refund_fee"`
+	Currency  Text      `json:"currency"`
+	TBegin    LocalTime `json:"t_begin"` // when the refund was made: refunds.refunded_at
+	Status    Text      `json:"status"`
 }
 
 // shopexPayment is one payment_lists.payment_list entry.
@@ -346,8 +347,15 @@ func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
 		if r.RefundFee.Valid {
 			amount = &r.RefundFee.Decimal
 		}
+		// The refund record's own time is the one date ShopEx gives a
+		// refund; the order-level row below has none (readers date it by
+		// its first observation, package history).
+		at, err := r.TBegin.In(loc)
+		if err != nil {
+			return fail(fmt.Errorf("refund %s: t_begin: %w", rid, err))
+		}
 		rec.Refunds = append(rec.Refunds, model.Refund{Meta: c.Meta, OrderID: id, RefundID: rid,
-			Status: state, Amount: amount, Currency: cur, CreatedAt: ord.CreatedAt})
+			Status: state, Amount: amount, Currency: cur, RefundedAt: at, CreatedAt: ord.CreatedAt})
 	}
 	switch {
 	case t.RefundFee.Valid:

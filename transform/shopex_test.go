@@ -279,6 +279,23 @@ func TestShopexAmountsAndTimes(t *testing.T) {
 					t.Errorf("refunds %+v", rec.Refunds)
 				}
 			}},
+		{name: "a refund's t_begin is its refunded_at", fields: map[string]any{"pay_status": "4", "payed_fee": "70.000", "refund_fee": "40.000",
+			"refund_lists": map[string]any{"refund_list": []any{
+				map[string]any{"refund_id": "r1", "refund_fee": "40.000", "status": "succ", "t_begin": "2012-06-02 09:30:00"},
+			}}}, total: "110", paid: "110", refunded: "40",
+			check: func(t *testing.T, rec model.Record) {
+				if len(rec.Refunds) != 1 || rec.Refunds[0].RefundedAt == nil ||
+					!rec.Refunds[0].RefundedAt.Equal(shopexUTC("2012-06-02 01:30:00")) {
+					t.Errorf("refunds %+v", rec.Refunds)
+				}
+			}},
+		{name: "an order-level refund has no refunded_at of its own", fields: map[string]any{"pay_status": "5", "payed_fee": "0.000", "refund_fee": "110.000"},
+			total: "110", paid: "110", refunded: "110",
+			check: func(t *testing.T, rec model.Record) {
+				if len(rec.Refunds) != 1 || rec.Refunds[0].RefundID != "order" || rec.Refunds[0].RefundedAt != nil {
+					t.Errorf("refunds %+v", rec.Refunds)
+				}
+			}},
 		{name: "refund list disagreeing with refund_fee", fields: map[string]any{"pay_status": "4", "payed_fee": "70.000", "refund_fee": "40.000",
 			"refund_lists": map[string]any{"refund_list": map[string]any{"refund_id": "r1", "refund_fee": "15.000", "status": "succ"}}},
 			total: "110", paid: "110", refunded: "40", anomalies: "refund_mismatch"},

@@ -187,8 +187,44 @@ func ViewDDL(db string, t *table.Table) string { return ClusterViewDDL(db, "", t
 // ClusterViewDDL is ViewDDL on every node of cluster ("" for none); the
 // view reads the Distributed table.
 func ClusterViewDDL(db, cluster string, t *table.Table) string {
-	return fmt.Sprintf("CREATE VIEW IF NOT EXISTS %s%s AS SELECT * FROM %s FINAL",
-		qualified(db, LatestViewName(t)), onCluster(cluster), qualified(db, t.Name))
+	sel := fmt.Sprintf("SELECT * FROM %s FINAL", qualified(db, t.Name))
+	if t == table.Refunds {
+		sel = refundsLatestSelect(db, cluster)
+	}
+	return fmt.Sprintf("CREATE VIEW IF NOT EXISTS %s%s AS %s",
+		qualified(db, LatestViewName(t)), onCluster(cluster), sel)
+}
+
+// refundsLatestSelect is the query of refunds_latest: refunds FINAL, with
+// refunded_at the platform's own refund time where the row has one, else
+// the first observation of the refund's current state, the refund_history
+// row (FINAL keeps the earliest) of its key and state_hash; null when that
+// state was never observed (rows older than refund_history). The same rule
+// as history.FillRefundedAt. ANY LEFT JOIN ... USING works on 18.16 and on
+// current servers; an unmatched row's observed_at is the zero DateTime
+// (or null under join_use_nulls), which nullIf turns into null. On a
+// cluster the join is GLOBAL: the view reads Distributed tables.
+func refundsLatestSelect(db, cluster string) string {
+	var inner, outer []string
+	for _, c := range table.Refunds.Columns {
+		q := Quote(c.Name)
+		switch c.Name {
+		case "refunded_at":
+			inner = append(inner, q+" AS `platform_refunded_at`")
+			outer = append(outer, "ifNull(`platform_refunded_at`, nullIf(`first_observed_at`, toDateTime(0))) AS "+q)
+		default:
+			inner = append(inner, q)
+			outer = append(outer, q)
+		}
+	}
+	key := []string{"`platform`", "`shop`", "`order_id`", "`refund_id`", "`state_hash`"}
+	join := "ANY LEFT JOIN"
+	if cluster != "" {
+		join = "GLOBAL ANY LEFT JOIN"
+	}
+	return fmt.Sprintf("SELECT %s FROM (SELECT %s FROM %s FINAL) %s (SELECT %s, `observed_at` AS `first_observed_at` FROM %s FINAL) USING (%s)",
+		strings.Join(outer, ", "), strings.Join(inner, ", "), qualified(db, table.Refunds.Name), join,
+		strings.Join(key, ", "), qualified(db, table.RefundHistory.Name), strings.Join(key, ", "))
 }
 
 // InsertSQL is the INSERT statement a batch of t is prepared with. It names

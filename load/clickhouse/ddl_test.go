@@ -137,7 +137,7 @@ func TestViewAndInsertSQL(t *testing.T) {
 		t.Errorf("ViewDDL = %s", got)
 	}
 	got := InsertSQL("d", table.Refunds)
-	want := "INSERT INTO `d`.`refunds` (`platform`, `shop`, `order_id`, `refund_id`, `line_no`, `status`, `amount`, `currency`, `created_at`, `run_id`, `version`)"
+	want := "INSERT INTO `d`.`refunds` (`platform`, `shop`, `order_id`, `refund_id`, `line_no`, `status`, `amount`, `currency`, `refunded_at`, `state_hash`, `created_at`, `run_id`, `version`)"
 	if got != want {
 		t.Errorf("InsertSQL = %s", got)
 	}
@@ -189,6 +189,17 @@ func TestClusterDDL(t *testing.T) {
 	}
 	if view := ClusterViewDDL("shop", "prod", tb); view != "CREATE VIEW IF NOT EXISTS `shop`.`refunds_latest` ON CLUSTER `prod` AS SELECT * FROM `shop`.`refunds` FINAL" {
 		t.Errorf("cluster view: %s", view)
+	}
+	// refunds_latest joins refund_history (TestRefundsLatestRefundedAt runs
+	// it): on a cluster both are Distributed, so the join is GLOBAL, the
+	// right side read once by the initiator instead of per shard.
+	if view := ClusterViewDDL("shop", "prod", table.Refunds); !strings.Contains(view, " ON CLUSTER `prod` AS SELECT ") ||
+		!strings.Contains(view, "FROM `shop`.`refunds` FINAL) GLOBAL ANY LEFT JOIN (SELECT ") ||
+		!strings.Contains(view, "FROM `shop`.`refund_history` FINAL) USING (`platform`, `shop`, `order_id`, `refund_id`, `state_hash`)") {
+		t.Errorf("cluster refunds_latest: %s", view)
+	}
+	if view := ViewDDL("shop", table.Refunds); strings.Contains(view, "GLOBAL") {
+		t.Errorf("refunds_latest without a cluster: %s", view)
 	}
 	alter := ClusterAddColumnSQL("shop", "prod", tb, 2, v)
 	if len(alter) != 2 ||

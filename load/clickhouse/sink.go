@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -162,6 +163,8 @@ func (s *Sink) setup(ctx context.Context) error {
 		return fmt.Errorf("clickhouse: database %s has schema version %d, newer than this shopetl's %d: upgrade shopetl",
 			s.db, have, table.SchemaVersion)
 	}
+	// Tables first, views after: refunds_latest reads refund_history.
+	var recreate []*table.Table
 	for _, t := range table.All {
 		ddl := []string{DDL(s.db, t, v)}
 		if s.cluster != "" {
@@ -177,6 +180,11 @@ func (s *Sink) setup(ctx context.Context) error {
 			return err
 		}
 		if added {
+			recreate = append(recreate, t)
+		}
+	}
+	for _, t := range table.All {
+		if slices.Contains(recreate, t) {
 			// A view's column list is fixed when it is created.
 			if err := s.conn.Exec(ctx, "DROP TABLE IF EXISTS "+qualified(s.db, LatestViewName(t))+onCluster(s.cluster)); err != nil {
 				return s.wrap(err, "clickhouse: drop view %s.%s", s.db, LatestViewName(t))

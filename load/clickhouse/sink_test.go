@@ -697,8 +697,8 @@ func TestNewUpgradesEtlRunsOfSchemaVersion2(t *testing.T) {
 		t.Fatalf("old row reads job %q, shopetl_version %q", job, version)
 	}
 	var v uint32
-	if err := s.Conn().QueryRow(ctx, "SELECT max(version) FROM "+schema).Scan(&v); err != nil || v != 3 {
-		t.Fatalf("%s at version %d (%v), want 3", SchemaTable, v, err)
+	if err := s.Conn().QueryRow(ctx, "SELECT max(version) FROM "+schema).Scan(&v); err != nil || v != table.SchemaVersion {
+		t.Fatalf("%s at version %d (%v), want %d", SchemaTable, v, err, table.SchemaVersion)
 	}
 }
 
