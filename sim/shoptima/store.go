@@ -183,7 +183,7 @@ type order struct {
 	isRefund, refundType      int8
 	channelType               int8
 	zeroTotal                 bool
-	totalOff                  int64 // added to the shown total: an injected total_mismatch
+	totalOff                  int64    // added to the shown total: an injected total_mismatch
 	addr                      *address // nil: the customer fields are all null
 	currency                  string
 	tracking, channelCode     *string
