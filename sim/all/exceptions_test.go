@@ -10,8 +10,7 @@ import (
 // possible is the table of sim's doc: the exception kinds each platform's
 // API can show.
 var possible = map[string][]sim.ExceptionKind{
-	"shopex": {sim.RefundFlagWithoutAmount, sim.StatusAmountMismatch, sim.PaidWithoutPaymentRecord,
-		sim.TotalMismatch, sim.DuplicatePaymentTxn},
+	"shopex":   {sim.RefundFlagWithoutAmount, sim.StatusAmountMismatch, sim.PaidWithoutPaymentRecord, sim.TotalMismatch},
 	"ymcart":   {sim.PaidWithoutPaymentRecord, sim.TotalMismatch, sim.DuplicatePaymentTxn},
 	"shoptima": {sim.RefundExceedsPaid, sim.RefundFlagWithoutAmount, sim.StatusAmountMismatch, sim.TotalMismatch, sim.DuplicatePaymentTxn},
 	"dage":     {sim.RefundFlagWithoutAmount, sim.TotalMismatch},
