@@ -114,7 +114,8 @@ func (l loaded) where(o func(loadedOrder) bool, id ...func(string) bool) []strin
 }
 
 // TestInjectedExceptionsAreLoadedAsTheRulesSeeThem: one simulated shop of
-// each platform, with Exceptions 3, is run into ClickHouse. Every order is
+// each platform, with Exceptions 3, is run into ClickHouse, then
+// backfilled over the whole range (every order read twice). Every order is
 // loaded, none quarantined, and for every kind of SPEC §6 the rule over
 // the loaded rows finds exactly the orders the shop's ground truth lists
 // (Exceptional): the injected ones (and, on dage, every refunded order,
@@ -149,11 +150,15 @@ shops:
 %ssinks:
   clickhouse: {addr: [%q], database: %s}
 `, now.AddDate(0, 0, -26).Format(time.RFC3339), shopsYAML.String(), addr, db))
-	res := pipelinetest.Run(t, spec, pipeline.RunOptions{})
-	pipelinetest.RequireOK(t, res)
-	for _, s := range res.Shops {
-		if s.Quarantined != 0 {
-			t.Errorf("%s: %d records quarantined, want none", s.Shop, s.Quarantined)
+	// A run, then a backfill of the whole range: every order is read
+	// again, and the current rows must show the same exceptions.
+	for _, opt := range []pipeline.RunOptions{{}, {Since: now.AddDate(0, 0, -26).Format(time.RFC3339)}} {
+		res := pipelinetest.Run(t, spec, opt)
+		pipelinetest.RequireOK(t, res)
+		for _, s := range res.Shops {
+			if s.Quarantined != 0 {
+				t.Errorf("%s: %d records quarantined, want none", s.Shop, s.Quarantined)
+			}
 		}
 	}
 
