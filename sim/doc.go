@@ -79,6 +79,18 @@
 //	duplicate_payment_txn        no: no transaction id    pay_method_no copied   paypal_payment_id        no: no transaction id
 //	                                                      from an earlier order  copied likewise
 //
+// The kinds as a reconcile report sees them in the loaded rows (orders
+// FINAL, refunds, payments), in this order of precedence, one per order:
+// refund_exceeds_paid refunded_amount > paid_amount; refund_flag_without_amount
+// payment_status partially_refunded or refunded and refunded_amount 0;
+// status_amount_mismatch payment_status refunded and 0 < refunded_amount <
+// paid_amount, or another status and refunded_amount = paid_amount > 0;
+// refund_without_order a refunds row whose order is not loaded;
+// paid_without_payment_record paid_amount > 0 and no payments row;
+// total_mismatch total_amount ≠ goods + shipping + fee − discount;
+// duplicate_payment_txn a payment whose non-empty transaction_id an order
+// created earlier already has.
+//
 // Without Exceptions no generated order is any kind but on dage, whose
 // document has no refund amount. TestExceptionsInjectedPerKind (sim/all)
 // checks the counts; pipeline's TestInjectedExceptionsAreLoadedAsTheRulesSeeThem
