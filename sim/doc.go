@@ -80,7 +80,7 @@
 //	                                                      from an earlier order  copied likewise
 //
 // The kinds as a reconcile report sees them in the loaded rows (orders
-// FINAL, refunds, payments), in this order of precedence, one per order:
+// FINAL, refunds, payments); no simulated order matches two of them:
 // refund_exceeds_paid refunded_amount > paid_amount; refund_flag_without_amount
 // payment_status partially_refunded or refunded and refunded_amount 0;
 // status_amount_mismatch payment_status refunded and 0 < refunded_amount <
