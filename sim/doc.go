@@ -55,6 +55,48 @@
 //	  calculate-shipping          TestCalculateShipping
 //	  routing, auth               TestRoutingAndAuth
 //
+// # Reconciliation exceptions
+//
+// Options.Exceptions gives n orders of a shop each exception kind of SPEC
+// §6 its platform's API can show, one kind per order, drawn from the seed
+// among clean paid orders and written into the store, so list, detail and
+// re-reads serve them alike. Every shop is Exceptional: Exceptions()
+// works the ground truth out from the store's current state, kind by kind,
+// as sorted order ids the way shopetl loads order_id. How each kind is
+// made, or why it cannot happen (each package's exceptions.go has the
+// details):
+//
+//	kind                         shopex                   ymcart                 shoptima                 dage
+//	refund_exceeds_paid          no: paid is payed_fee    no: no refunds         refund_price > total     no: no refund amount
+//	                             + refund_fee
+//	refund_flag_without_amount   pay_status 5,            no                     refund_type 3,           every paid order with a
+//	                             refund_fee 0                                    refund_price 0.00        refunded line (also generated)
+//	status_amount_mismatch       pay_status 5, half       no                     refund_type 3, half;     no: no refund amount
+//	                             refunded; 4, all                                2, all
+//	refund_without_order         no: a refund is part of its order, on every platform
+//	paid_without_payment_record  payment_lists empty      no payment row         no: row made from order  no: row made from order
+//	total_mismatch               total_trade_fee +1       total_amount +1        total +1                 order_total, pay_money +1
+//	duplicate_payment_txn        no: no transaction id    pay_method_no copied   paypal_payment_id        no: no transaction id
+//	                                                      from an earlier order  copied likewise
+//
+// The kinds as a reconcile report sees them in the loaded rows (orders
+// FINAL, refunds, payments); no simulated order matches two of them:
+// refund_exceeds_paid refunded_amount > paid_amount; refund_flag_without_amount
+// payment_status partially_refunded or refunded and refunded_amount 0;
+// status_amount_mismatch payment_status refunded and 0 < refunded_amount <
+// paid_amount, or another status and refunded_amount = paid_amount > 0;
+// refund_without_order a refunds row whose order is not loaded;
+// paid_without_payment_record paid_amount > 0 and no payments row;
+// total_mismatch total_amount ≠ goods + shipping + fee − discount;
+// duplicate_payment_txn a payment whose non-empty transaction_id an order
+// created earlier already has.
+//
+// Without Exceptions no generated order is any kind but on dage, whose
+// document has no refund amount. TestExceptionsInjectedPerKind (sim/all)
+// checks the counts; pipeline's TestInjectedExceptionsAreLoadedAsTheRulesSeeThem
+// runs the four shops into ClickHouse and finds exactly the ground truth
+// with the seven rules written over the loaded rows.
+//
 // Across all four (sim/all): TestSameSeedSameBytes (the same seed serves
 // byte-identical list pages, another seed other orders, a wrong token is
 // refused) and TestEveryFaultKindFiresOnEveryPlatform (each of the ten

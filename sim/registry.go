@@ -19,6 +19,11 @@ type Options struct {
 	Start, End time.Time // order creation times fall in [Start, End)
 	Token      string    // the credential the shop requires, in the platform's way; empty: none
 	Faults     fault.Options
+	// Exceptions is how many orders get each reconciliation exception kind
+	// that can happen on the platform (SPEC §6), chosen from Seed, one kind
+	// per order at most; 0: none. The shop's Exceptions method (see
+	// Exceptional) lists them.
+	Exceptions int
 }
 
 // Shop is one running simulated shop.

@@ -35,7 +35,7 @@ const usage = `usage:
   shopetl validate JOB.yaml
   shopetl state JOB.yaml [--reset --shop NAME]
   shopetl parquet JOB.yaml           # files and current rows per table in the Parquet sink
-  shopetl sim [--addr 127.0.0.1:0] [--orders N] [--seed S] [--faults [PLATFORM=]RATE[:KIND,...]]... [--token T] [--platforms P,...]
+  shopetl sim [--addr 127.0.0.1:0] [--orders N] [--seed S] [--faults [PLATFORM=]RATE[:KIND,...]]... [--token T] [--platforms P,...] [--exceptions N]
   shopetl version                    # also --version
   shopetl help [COMMAND]             # also COMMAND --help or -h
 `

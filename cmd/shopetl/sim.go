@@ -51,6 +51,8 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	to := fs.String("to", "2026-01-01", "orders end before this day (YYYY-MM-DD, UTC)")
 	token := fs.String("token", "", "credential the shops require, each in its platform's way (empty: none)")
 	only := fs.String("platforms", "", "comma-separated platforms to serve (default: all)")
+	exceptions := fs.Int("exceptions", 0, "orders per shop given each reconciliation exception kind its platform can show (SPEC §6);\n"+
+		"the orders of each kind are printed")
 	faults := faultFlags{}
 	fs.Var(faults, "faults", "RATE[:KIND,...] for every shop, or PLATFORM=RATE[:KIND,...] for one; repeatable.\n"+
 		"Kinds: "+fmt.Sprint(fault.Kinds()))
@@ -61,6 +63,10 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	end, err2 := time.Parse("2006-01-02", *to)
 	if err1 != nil || err2 != nil || !end.After(start) {
 		fmt.Fprintln(stderr, "sim: --from/--to: want YYYY-MM-DD with from < to")
+		return exitInvalid
+	}
+	if *exceptions < 0 {
+		fmt.Fprintf(stderr, "sim: --exceptions %d: want 0 or more\n", *exceptions)
 		return exitInvalid
 	}
 
@@ -105,7 +111,7 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			f = faults[""]
 		}
 		f.Latency = 2 * time.Second
-		shop, err := p.New(sim.Options{Orders: *orders, Seed: *seed, Start: start, End: end, Token: *token, Faults: f})
+		shop, err := p.New(sim.Options{Orders: *orders, Seed: *seed, Start: start, End: end, Token: *token, Faults: f, Exceptions: *exceptions})
 		if err != nil {
 			ln.Close()
 			fmt.Fprintf(stderr, "sim: %s: %v\n", p.Name, err)
@@ -115,6 +121,9 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		mux.Handle(prefix+"/", http.StripPrefix(prefix, shop.Handler()))
 		url := base + prefix
 		fmt.Fprintf(stdout, "%-9s %s  (%d orders, seed %d)\n", p.Name, url, shop.Count(), *seed)
+		if e, ok := shop.(sim.Exceptional); ok && *exceptions > 0 {
+			printExceptions(stdout, e.Exceptions())
+		}
 
 		tokenEnv := ""
 		if *token != "" {
@@ -204,6 +213,15 @@ func curlList(p sim.Platform, base, token, env string) string {
 	line = strings.ReplaceAll(line, placeholder+"' ", `'`+ref+" ")
 	line = strings.ReplaceAll(line, " '"+placeholder, " "+ref+`'`)
 	return strings.ReplaceAll(line, placeholder, `'`+ref+`'`)
+}
+
+// printExceptions prints a shop's ground truth of reconciliation
+// exceptions, one line per kind its platform can show: what a reconcile
+// report of its data must list.
+func printExceptions(w io.Writer, m map[sim.ExceptionKind][]string) {
+	for _, k := range sim.SortedKinds(m) {
+		fmt.Fprintf(w, "%-9s exception %s (%d): %s\n", "", k, len(m[k]), strings.Join(m[k], " "))
+	}
 }
 
 func names(ps []sim.Platform) []string {

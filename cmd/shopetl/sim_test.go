@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopetl/shopetl/sim"
 )
@@ -149,5 +151,53 @@ func TestSimServesLoopbackOnly(t *testing.T) {
 		if code := <-done; code != exitOK || !strings.HasPrefix(line, "dage ") {
 			t.Errorf("--addr %s: exit %d, printed %q (%s)", addr, code, line, stderr.String())
 		}
+	}
+}
+
+// TestSimPrintsTheInjectedExceptions: with --exceptions 2, `shopetl sim`
+// prints, under each shop, every exception kind its platform can show with
+// the orders that have it, the shop's own ground truth; a negative count
+// is refused.
+func TestSimPrintsTheInjectedExceptions(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- cmdSim(ctx, []string{"--orders", "200", "--exceptions", "2"}, pw, io.Discard)
+		pw.Close()
+	}()
+	var out []string
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		out = append(out, sc.Text())
+		if strings.HasPrefix(sc.Text(), "  parquet:") {
+			break
+		}
+	}
+	cancel()
+	go io.Copy(io.Discard, pr)
+	if code := <-done; code != exitOK {
+		t.Fatalf("sim exited %d; printed:\n%s", code, strings.Join(out, "\n"))
+	}
+	for _, p := range sim.Platforms() {
+		shop, err := p.New(sim.Options{Orders: 200, Seed: 1, Start: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+			End: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Exceptions: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		truth := shop.(sim.Exceptional).Exceptions()
+		if len(truth) == 0 {
+			t.Errorf("%s: no exception kind", p.Name)
+		}
+		for _, k := range sim.SortedKinds(truth) {
+			line := fmt.Sprintf("%-9s exception %s (%d): %s", "", k, len(truth[k]), strings.Join(truth[k], " "))
+			if !slices.Contains(out, line) {
+				t.Errorf("%s: no line %q in:\n%s", p.Name, line, strings.Join(out, "\n"))
+			}
+		}
+	}
+	var stderr strings.Builder
+	if code := cmdSim(context.Background(), []string{"--exceptions", "-1"}, io.Discard, &stderr); code != exitInvalid {
+		t.Errorf("--exceptions -1: exit %d (%s), want %d", code, stderr.String(), exitInvalid)
 	}
 }

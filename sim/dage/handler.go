@@ -249,7 +249,7 @@ func (s *Store) head(h int32) orderHead {
 		ID: int64(h) + 1, OrderNo: s.orderNo(h), SupplierID: suppliers[o.supplier].id,
 		MemberID: memberBase + 1 + int64(o.member), OrderType: int(o.typ),
 		OrderMoney: amount(o.money), Discount: amount(o.discount), ShippingCosts: amount(o.shipping),
-		OrderTotal: amount(o.total()), PayMoney: amount(o.total()), Quantity: o.quantity(),
+		OrderTotal: amount(o.shown()), PayMoney: amount(o.shown()), Quantity: o.quantity(),
 		CreateTime: s.fmtTime(o.created), PayTime: s.fmtTimePtr(o.paid), ShipTime: s.fmtTimePtr(o.shipped),
 		CompleteTime: s.fmtTimePtr(o.completed), Express: int(o.express), ExpressCode: o.expressCode,
 		CancleTime: s.fmtTimePtr(o.cancelled), Status: int(o.status), Memos: o.memo,

@@ -14,7 +14,7 @@ func init() {
 	sim.Register(sim.Platform{
 		Name: "dage",
 		New: func(o sim.Options) (sim.Shop, error) {
-			return NewStore(Options{Orders: o.Orders, Seed: o.Seed, Start: o.Start, End: o.End, Token: o.Token, Faults: o.Faults})
+			return NewStore(Options{Orders: o.Orders, Seed: o.Seed, Start: o.Start, End: o.End, Token: o.Token, Faults: o.Faults, Exceptions: o.Exceptions})
 		},
 		Spec: func(base, tokenEnv string) string {
 			s := fmt.Sprintf("  - name: sim-dage\n    platform: dage\n    base_url: %s\n    currency: CNY\n    timezone: Asia/Shanghai\n    page_size: %d\n", base, MaxPageSize)

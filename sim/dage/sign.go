@@ -42,7 +42,7 @@ func (s *Store) PaySign(orderNo, payType string) (string, error) {
 		return "", ErrOrderNotFound
 	}
 	o := &s.orders[h]
-	status, total := o.status, money(o.total())
+	status, total := o.status, money(o.shown())
 	name := skus[o.lines[0].sku].name
 	created := time.Unix(o.created, 0).In(s.loc).Format("20060102150405")
 	member := strconv.FormatInt(memberBase+1+int64(o.member), 10)

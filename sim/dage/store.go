@@ -44,6 +44,9 @@ type Options struct {
 	Now func() time.Time
 	// Faults injects failures into orders/list and orders/detail.
 	Faults fault.Options
+	// Exceptions is how many orders get each reconciliation exception kind
+	// that can happen on dage (see exceptions.go); 0: none.
+	Exceptions int
 }
 
 // memberBase: member ids (buyerId) are memberBase+1 .. memberBase+members.
@@ -65,12 +68,17 @@ type order struct {
 	express                                      uint8 // courier, 0 until shipped
 	commented                                    bool  // is_comment
 	deleted                                      bool  // deleted by the buyer (orders/delete)
+	totalOff                                     int64 // added to order_total and pay_money: an injected total_mismatch
 }
 
 // total is order_total: order_money - discount + shipping_costs. pay_money
 // shows the same amount: the amount to pay, as create's reply shows it on a
 // new, unpaid order.
 func (o *order) total() int64 { return o.money - o.discount + o.shipping }
+
+// shown is the order_total and pay_money the API shows: total, but for an
+// injected total_mismatch.
+func (o *order) shown() int64 { return o.total() + o.totalOff }
 
 func (o *order) quantity() int64 {
 	var n int64
@@ -181,6 +189,9 @@ func NewStore(opts Options) (*Store, error) {
 		return nil, fmt.Errorf("dage: %w", err)
 	}
 	s.generate(opts.Orders)
+	if err := s.inject(opts.Exceptions); err != nil {
+		return nil, err
+	}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -439,7 +450,7 @@ func (s *Store) Snapshot(orderNo string) (Order, bool) {
 	out := Order{
 		ID: int64(h) + 1, OrderNo: orderNo, SupplierID: sup.id, MemberID: memberBase + 1 + int64(o.member),
 		OrderType: int(o.typ), OrderMoney: cents(o.money), Discount: cents(o.discount), ShippingCosts: cents(o.shipping),
-		OrderTotal: cents(o.total()), PayMoney: cents(o.total()), Quantity: int(o.quantity()),
+		OrderTotal: cents(o.shown()), PayMoney: cents(o.shown()), Quantity: int(o.quantity()),
 		CreateTime: utc(o.created), PayTime: utcPtr(o.paid), ShipTime: utcPtr(o.shipped),
 		CompleteTime: utcPtr(o.completed), CancleTime: utcPtr(o.cancelled),
 		Express: int(o.express), ExpressCode: o.expressCode, Status: int(o.status),

@@ -166,7 +166,7 @@ func (s *Store) trade(o *order) *tradeJSON {
 		TotalGoodsFee: money(o.goods), ShippingType: shippingTypes[o.shipType], ShippingFee: money(o.shipping),
 		IsProtect: boolStr(o.protect > 0), ProtectFee: money(o.protect), PayCost: money(o.payCost),
 		DiscountFee: money(o.disc), GoodsDiscountFee: money(0), OrdersDiscountFee: money(o.disc),
-		TotalTradeFee: money(o.total()), TotalCurrencyFee: money(o.total()),
+		TotalTradeFee: money(o.total() + o.totalOff), TotalCurrencyFee: money(o.total() + o.totalOff),
 		PayedFee: money(o.payed()), RefundFee: money(o.refunded()),
 		Currency: cur.code, CurrencyRate: cur.rate,
 		PayTime: s.fmtTime(o.paidAt), ConsignTime: s.fmtTime(o.consignAt), EndTime: s.fmtTime(o.endAt),
@@ -192,8 +192,12 @@ func (s *Store) trade(o *order) *tradeJSON {
 		}
 	}
 	t.TotalWeight = money(weight)
-	t.PaymentLists.PaymentList = make([]paymentJSON, len(o.pays))
-	for i, e := range o.pays {
+	pays := o.pays
+	if o.noPayRows {
+		pays = nil
+	}
+	t.PaymentLists.PaymentList = make([]paymentJSON, len(pays))
+	for i, e := range pays {
 		at := s.fmtTime(e.at)
 		t.PaymentLists.PaymentList[i] = paymentJSON{
 			PaymentID: paymentID(o.tid, i), TID: o.tid, PayFee: money(e.amount), Currency: cur.code,

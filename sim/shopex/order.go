@@ -89,6 +89,12 @@ type order struct {
 	lines                                   []line
 	pays, refunds                           []event
 	dlvs                                    []*delivery
+	// Injected reconciliation exceptions (exceptions.go): a pay_status
+	// shown instead of the one the events make (0: none), an amount added
+	// to total_trade_fee, payment_lists shown empty.
+	payShown  int8
+	totalOff  int64
+	noPayRows bool
 }
 
 func (o *order) total() int64 { return o.goods + o.shipping + o.protect + o.payCost - o.disc }
@@ -169,6 +175,9 @@ func (o *order) recompute() {
 		o.ship = 3
 	}
 	o.pay = o.payStatus()
+	if o.payShown != 0 {
+		o.pay = o.payShown
+	}
 	o.paidAt = 0
 	if len(o.pays) > 0 {
 		o.paidAt = o.pays[0].at

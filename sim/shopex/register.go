@@ -14,7 +14,7 @@ func init() {
 	sim.Register(sim.Platform{
 		Name: "shopex",
 		New: func(o sim.Options) (sim.Shop, error) {
-			return NewStore(Options{Orders: o.Orders, Seed: o.Seed, Start: o.Start, End: o.End, Token: o.Token, Faults: o.Faults})
+			return NewStore(Options{Orders: o.Orders, Seed: o.Seed, Start: o.Start, End: o.End, Token: o.Token, Faults: o.Faults, Exceptions: o.Exceptions})
 		},
 		Spec: func(base, tokenEnv string) string {
 			s := fmt.Sprintf("  - name: sim-shopex\n    platform: shopex\n    base_url: %s/api\n    currency: CNY\n    timezone: Asia/Shanghai\n    page_size: %d\n", base, DefaultPageSize)

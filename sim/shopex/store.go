@@ -43,6 +43,9 @@ type Options struct {
 	// ("'_pagesize_'=>300, //每页大小,最多查询的数据行数"), and a shop may
 	// hold one. 0: none but MaxPageSize.
 	PageCap int
+	// Exceptions is how many orders get each reconciliation exception kind
+	// that can happen on shopex (see exceptions.go); 0: none.
+	Exceptions int
 }
 
 // Store is a simulated ShopEx shop.
@@ -130,6 +133,9 @@ func NewStore(opts Options) (*Store, error) {
 	end := opts.End.Unix()
 	for i, t := range times {
 		all[i] = s.genOrder(t, end, false)
+	}
+	if err := s.inject(all, opts.Exceptions); err != nil {
+		return nil, err
 	}
 	s.byTID = slices.Clone(all)
 	slices.SortFunc(s.byTID, func(a, b *order) int { return strings.Compare(a.tid, b.tid) })

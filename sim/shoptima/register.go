@@ -11,7 +11,7 @@ func init() {
 	sim.Register(sim.Platform{
 		Name: "shoptima",
 		New: func(o sim.Options) (sim.Shop, error) {
-			return NewStore(Options{Orders: o.Orders, Seed: o.Seed, Start: o.Start, End: o.End, Token: o.Token, Faults: o.Faults})
+			return NewStore(Options{Orders: o.Orders, Seed: o.Seed, Start: o.Start, End: o.End, Token: o.Token, Faults: o.Faults, Exceptions: o.Exceptions})
 		},
 		Spec: func(base, tokenEnv string) string {
 			s := fmt.Sprintf("  - name: sim-shoptima\n    platform: shoptima\n    base_url: %s\n    currency: USD\n    page_size: %d\n", base, MaxRows)

@@ -45,6 +45,9 @@ type Options struct {
 	// IsRefund is how GET /order reads its is_refund parameter. The zero
 	// value, IsRefundLiteral, is the document's words.
 	IsRefund IsRefundReading
+	// Exceptions is how many orders get each reconciliation exception kind
+	// that can happen on shoptima (see exceptions.go); 0: none.
+	Exceptions int
 }
 
 // IsRefundReading is one reading of the list parameter is_refund, which
@@ -180,6 +183,7 @@ type order struct {
 	isRefund, refundType      int8
 	channelType               int8
 	zeroTotal                 bool
+	totalOff                  int64    // added to the shown total: an injected total_mismatch
 	addr                      *address // nil: the customer fields are all null
 	currency                  string
 	tracking, channelCode     *string
@@ -199,7 +203,7 @@ func (o *order) shownTotal() int64 {
 	if o.paid == 0 || o.zeroTotal {
 		return 0
 	}
-	return o.trueTotal()
+	return o.trueTotal() + o.totalOff
 }
 
 // Store is a simulated shoptima shop.
@@ -285,6 +289,9 @@ func NewStore(opts Options) (*Store, error) {
 		o := s.genOrder(t, false)
 		s.orders = append(s.orders, o)
 		s.byNum[o.num] = o
+	}
+	if err := s.inject(opts.Exceptions); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -13,7 +13,7 @@ func init() {
 	sim.Register(sim.Platform{
 		Name: "ymcart",
 		New: func(o sim.Options) (sim.Shop, error) {
-			return NewStore(Options{Orders: o.Orders, Seed: o.Seed, Start: o.Start, End: o.End, Token: o.Token, Faults: o.Faults})
+			return NewStore(Options{Orders: o.Orders, Seed: o.Seed, Start: o.Start, End: o.End, Token: o.Token, Faults: o.Faults, Exceptions: o.Exceptions})
 		},
 		Spec: func(base, tokenEnv string) string {
 			s := fmt.Sprintf("  - name: sim-ymcart\n    platform: ymcart\n    base_url: %s\n    page_size: 100\n    timezone: Asia/Shanghai\n", base)

@@ -210,7 +210,7 @@ func (s *Store) appendOrder(b []byte, o *order) []byte {
 	r.colMoney("cost_payment", o.payFee)
 	r.colMoney("cost_insurance", o.insurance)
 	r.colMoney("cost_offer", o.offer)
-	r.colMoney("total_amount", o.total())
+	r.colMoney("total_amount", o.shownTotal())
 	r.colInt("country_id", int64(countries[o.shipTo().country].id))
 	r.colInt("ip", int64(o.ip))
 	r.col("remark", x.note)

@@ -38,6 +38,9 @@ type Options struct {
 	Now func() time.Time
 	// Faults are injected into orderList, paymentList and deliveryList.
 	Faults fault.Options
+	// Exceptions is how many orders get each reconciliation exception kind
+	// that can happen on ymcart (see exceptions.go); 0: none.
+	Exceptions int
 }
 
 // address is the data of one address row. Addresses are shared by the
@@ -149,11 +152,16 @@ type order struct {
 	x                             *extra
 	rev                           uint64
 	updated                       int64
+	totalOff                      int64 // added to total_amount: an injected total_mismatch
 }
 
 func (o *order) total() int64 {
 	return o.product + o.shipping + o.payFee + o.insurance - o.offer
 }
+
+// shownTotal is the total_amount the API shows: total, but for an
+// injected total_mismatch.
+func (o *order) shownTotal() int64 { return o.total() + o.totalOff }
 
 func (o *order) weight() int64 {
 	var w int64
@@ -251,6 +259,9 @@ func NewStore(opts Options) (*Store, error) {
 	}
 	s.faults = inj
 	s.generate(opts.Orders)
+	if err := s.inject(opts.Exceptions); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -530,7 +541,7 @@ func (s *Store) Snapshot(itemno string) (Order, bool) {
 		ShippingCorpID: carriers[o.corp].id, PaymentID: paymentMethods[o.payMethod].id,
 		PaymentMethod: o.paymentName(),
 		CostProduct:   dec4(o.product), CostShipping: dec4(o.shipping), CostPayment: dec4(o.payFee),
-		CostInsurance: dec4(o.insurance), CostOffer: dec4(o.offer), TotalAmount: dec4(o.total()),
+		CostInsurance: dec4(o.insurance), CostOffer: dec4(o.offer), TotalAmount: dec4(o.shownTotal()),
 		CountryID: to.id, Country: to.code2, IP: ipString(o.ip), Remark: x.note, Marked: b2i(o.marked),
 		CreateTime: unixUTC(o.created), PayTime: unixPtr(o.paid), ActTime: unixPtr(o.act),
 		SourceDevice: devices[o.device], Source: utms[o.utm].source, UTMSource: utms[o.utm].utmSource, UTMMedium: utms[o.utm].utmMedium,
