@@ -46,9 +46,12 @@ type ClientOptions struct {
 // backoff and jitter on transport errors, 5xx, 429 (honouring Retry-After)
 // and responses that cannot be read.
 type Client struct {
-	opt     ClientOptions
-	retries atomic.Int64
-	pages   atomic.Int64
+	opt ClientOptions
+	// secretValues are the values errors and logs never show (see
+	// secrets), worked out once: the options do not change.
+	secretValues []string
+	retries      atomic.Int64
+	pages        atomic.Int64
 }
 
 // NewClient returns a client for one shop.
@@ -68,7 +71,9 @@ func NewClient(o ClientOptions) *Client {
 	if o.MaxBackoff < o.MinBackoff {
 		o.MaxBackoff = o.MinBackoff
 	}
-	return &Client{opt: o}
+	c := &Client{opt: o}
+	c.secretValues = c.secrets()
+	return c
 }
 
 // Token is the shop's credential; see ClientOptions.Token.
@@ -127,7 +132,10 @@ func (c *Client) Do(ctx context.Context, endpoint string, build func(context.Con
 		MaxInterval:         c.opt.MaxBackoff,
 	}
 	attempt := 0
-	asked := endpoint // the last attempt's request, described
+	// The last attempt's request, described only when a retry is logged:
+	// describing every request would cost each page a form read and a
+	// masking pass that only errors and logs use.
+	var last *http.Request
 	_, err := backoff.Retry(ctx, func() (struct{}, error) {
 		attempt++
 		if attempt > 1 {
@@ -138,7 +146,7 @@ func (c *Client) Do(ctx context.Context, endpoint string, build func(context.Con
 				return struct{}{}, backoff.Permanent(err)
 			}
 		}
-		return struct{}{}, c.once(ctx, endpoint, &asked, build, read)
+		return struct{}{}, c.once(ctx, endpoint, &last, build, read)
 	},
 		backoff.WithBackOff(bo),
 		backoff.WithMaxTries(uint(c.opt.MaxRetries)+1),
@@ -146,7 +154,7 @@ func (c *Client) Do(ctx context.Context, endpoint string, build func(context.Con
 		backoff.WithNotify(func(err error, wait time.Duration) {
 			// No shop attribute: the logger carries it (ClientOptions.Logger).
 			c.opt.Logger.LogAttrs(ctx, slog.LevelWarn, "retrying request",
-				slog.String("endpoint", endpoint), slog.String("request", asked),
+				slog.String("endpoint", endpoint), slog.String("request", c.describeOr(last, endpoint)),
 				slog.String("error", err.Error()),
 				slog.String("wait", roundWait(wait).String()))
 		}))
@@ -156,7 +164,7 @@ func (c *Client) Do(ctx context.Context, endpoint string, build func(context.Con
 	return err
 }
 
-func (c *Client) once(ctx context.Context, endpoint string, asked *string, build func(context.Context) (*http.Request, error), read func([]byte) error) error {
+func (c *Client) once(ctx context.Context, endpoint string, last **http.Request, build func(context.Context) (*http.Request, error), read func([]byte) error) error {
 	actx, cancel := context.WithTimeout(ctx, c.opt.Timeout)
 	defer cancel()
 	req, err := build(actx)
@@ -166,9 +174,9 @@ func (c *Client) once(ctx context.Context, endpoint string, asked *string, build
 	for k, v := range c.opt.Header {
 		req.Header.Set(k, v)
 	}
-	*asked = c.describe(req)
+	*last = req
 	if err := sendable(req); err != nil {
-		return backoff.Permanent(fmt.Errorf("shop %s: %s: %w", c.opt.Shop, *asked, err))
+		return backoff.Permanent(fmt.Errorf("shop %s: %s: %w", c.opt.Shop, c.describe(req), err))
 	}
 	resp, err := c.opt.HTTP.Do(req)
 	if err != nil {
@@ -180,7 +188,7 @@ func (c *Client) once(ctx context.Context, endpoint string, asked *string, build
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		err = fmt.Errorf("shop %s: %s: %w", c.opt.Shop, *asked, c.mask(err))
+		err = fmt.Errorf("shop %s: %s: %w", c.opt.Shop, c.describe(req), c.mask(err))
 		if untrusted(err) {
 			return backoff.Permanent(err)
 		}
@@ -192,13 +200,13 @@ func (c *Client) once(ctx context.Context, endpoint string, asked *string, build
 		if ctx.Err() != nil {
 			return backoff.Permanent(ctx.Err())
 		}
-		return &UnreadableError{Shop: c.opt.Shop, Endpoint: endpoint, Request: *asked, Body: body, Err: c.mask(err)}
+		return &UnreadableError{Shop: c.opt.Shop, Endpoint: endpoint, Request: c.describe(req), Body: body, Err: c.mask(err)}
 	}
 	if int64(len(body)) > c.opt.MaxBody {
-		return backoff.Permanent(fmt.Errorf("shop %s: %s: response larger than %d bytes", c.opt.Shop, *asked, c.opt.MaxBody))
+		return backoff.Permanent(fmt.Errorf("shop %s: %s: response larger than %d bytes", c.opt.Shop, c.describe(req), c.opt.MaxBody))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		herr := &HTTPError{Shop: c.opt.Shop, Endpoint: endpoint, Request: *asked, Status: resp.StatusCode, Snippet: c.redact(snippet(body))}
+		herr := &HTTPError{Shop: c.opt.Shop, Endpoint: endpoint, Request: c.describe(req), Status: resp.StatusCode, Snippet: c.redact(snippet(body))}
 		switch {
 		case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 			if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s >= 0 {
@@ -210,7 +218,7 @@ func (c *Client) once(ctx context.Context, endpoint string, asked *string, build
 		}
 	}
 	if err := read(body); err != nil {
-		return &UnreadableError{Shop: c.opt.Shop, Endpoint: endpoint, Request: *asked, Body: body, Err: err}
+		return &UnreadableError{Shop: c.opt.Shop, Endpoint: endpoint, Request: c.describe(req), Body: body, Err: err}
 	}
 	c.pages.Add(1)
 	return nil

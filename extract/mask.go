@@ -50,7 +50,7 @@ func (c *Client) secrets() []string {
 
 // redact replaces every secret value in s.
 func (c *Client) redact(s string) string {
-	for _, v := range c.secrets() {
+	for _, v := range c.secretValues {
 		s = strings.ReplaceAll(s, v, masked)
 	}
 	return s
@@ -76,13 +76,22 @@ func (c *Client) describe(req *http.Request) string {
 	return c.redact(s)
 }
 
+// describeOr describes req, or says name when there is no request yet
+// (the first attempt failed before building one).
+func (c *Client) describeOr(req *http.Request, name string) string {
+	if req == nil {
+		return name
+	}
+	return c.describe(req)
+}
+
 // maskQuery masks the values of secret parameters in an encoded query or
 // form, keeping the order it was sent in.
 func (c *Client) maskQuery(raw string) string {
 	if raw == "" {
 		return raw
 	}
-	secrets := c.secrets()
+	secrets := c.secretValues
 	parts := strings.Split(raw, "&")
 	for i, p := range parts {
 		k, v, ok := strings.Cut(p, "=")
