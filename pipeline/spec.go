@@ -15,8 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata"
-	"unicode" // shop timezones must resolve even without system zoneinfo
+	_ "time/tzdata" // shop timezones must resolve even without system zoneinfo
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 

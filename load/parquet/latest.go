@@ -3,7 +3,6 @@ package parquet
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -33,22 +32,16 @@ func latestRows(dir string, t *table.Table, fn func(r row) error) error {
 		version uint64
 	}
 	latest := map[string]kept{}
-	vi, keys := t.ColumnIndex(t.Version), make([]int, len(t.Key))
-	for j, k := range t.Key {
-		keys[j] = t.ColumnIndex(k)
-	}
+	vi := t.ColumnIndex(t.Version)
 	var b []byte
 	for _, rec := range recs {
 		versions := rec.Column(vi).(*array.Uint64)
+		keys := make([]arrow.Array, len(t.Key))
+		for j, k := range t.Key {
+			keys[j] = rec.Column(t.ColumnIndex(k))
+		}
 		for i := 0; i < int(rec.NumRows()); i++ {
-			b = b[:0]
-			for _, k := range keys {
-				s := rec.Column(k).ValueStr(i)
-				// Length-prefixed, so that no two keys encode alike.
-				b = strconv.AppendInt(b, int64(len(s)), 10)
-				b = append(b, ':')
-				b = append(b, s...)
-			}
+			b = appendKey(b[:0], keys, i)
 			v := versions.Value(i)
 			if old, ok := latest[string(b)]; !ok || v > old.version {
 				latest[string(b)] = kept{row{rec, i}, v}

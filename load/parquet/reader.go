@@ -242,23 +242,28 @@ func addLatest(latest map[string]uint64, rec arrow.RecordBatch, t *table.Table, 
 		if shops.IsNull(i) || shops.Value(i) != shop {
 			continue
 		}
-		b = b[:0]
-		for _, k := range keys {
-			s := "\x00null"
-			if !k.IsNull(i) {
-				s = k.ValueStr(i)
-			}
-			// Length-prefixed, so that no two keys encode alike.
-			b = strconv.AppendInt(b, int64(len(s)), 10)
-			b = append(b, ':')
-			b = append(b, s...)
-		}
+		b = appendKey(b[:0], keys, i)
 		v := version(i)
 		if old, ok := latest[string(b)]; !ok || v > old {
 			latest[string(b)] = v
 		}
 	}
 	return nil
+}
+
+// appendKey appends row i's key, the values of keys, to b, each
+// length-prefixed so that no two keys encode alike.
+func appendKey(b []byte, keys []arrow.Array, i int) []byte {
+	for _, k := range keys {
+		s := "\x00null"
+		if !k.IsNull(i) {
+			s = k.ValueStr(i)
+		}
+		b = strconv.AppendInt(b, int64(len(s)), 10)
+		b = append(b, ':')
+		b = append(b, s...)
+	}
+	return b
 }
 
 // conform returns rec with t's exact schema. arrow-go's reader does not
