@@ -2,6 +2,7 @@ package sim
 
 import (
 	"maps"
+	"math/rand/v2"
 	"slices"
 )
 
@@ -44,4 +45,32 @@ func SortedKinds(m map[ExceptionKind][]string) []ExceptionKind {
 		return slices.Index(ExceptionKinds, a) - slices.Index(ExceptionKinds, b)
 	})
 	return keys
+}
+
+// Shuffle puts the candidates for injected exceptions in an order drawn
+// from seed, on a stream apart from the generator's, so that injecting
+// leaves the generated orders as they are; it returns the stream for any
+// further draws.
+func Shuffle[T any](seed int64, candidates []T) *rand.Rand {
+	r := rand.New(rand.NewPCG(uint64(seed), 0xe8ce9710))
+	r.Shuffle(len(candidates), func(i, j int) { candidates[i], candidates[j] = candidates[j], candidates[i] })
+	return r
+}
+
+// NewTruth is an Exceptions result with no order yet, for the kinds that
+// can happen on a platform.
+func NewTruth(kinds []ExceptionKind) map[ExceptionKind][]string {
+	out := make(map[ExceptionKind][]string, len(kinds))
+	for _, k := range kinds {
+		out[k] = []string{}
+	}
+	return out
+}
+
+// SortTruth sorts each kind's order ids, as Exceptions returns them.
+func SortTruth(m map[ExceptionKind][]string) map[ExceptionKind][]string {
+	for _, ids := range m {
+		slices.Sort(ids)
+	}
+	return m
 }

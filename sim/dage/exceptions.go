@@ -2,7 +2,6 @@ package dage
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"slices"
 
 	"github.com/shopetl/shopetl/sim"
@@ -50,8 +49,7 @@ func (s *Store) inject(n int) error {
 		return fmt.Errorf("dage: %d exceptions of %d kinds need %d paid orders without a refund, the store has %d",
 			n, len(kinds), need, len(clean))
 	}
-	r := rand.New(rand.NewPCG(uint64(s.opts.Seed), 0xe8ce9710))
-	r.Shuffle(len(clean), func(i, j int) { clean[i], clean[j] = clean[j], clean[i] })
+	sim.Shuffle(s.opts.Seed, clean)
 	for _, h := range clean[:n] { // refund_flag_without_amount
 		o := &s.orders[h]
 		t := o.updated + 3600
@@ -79,10 +77,7 @@ func (s *Store) inject(n int) error {
 func (s *Store) Exceptions() map[sim.ExceptionKind][]string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make(map[sim.ExceptionKind][]string, len(kinds))
-	for _, k := range kinds {
-		out[k] = []string{}
-	}
+	out := sim.NewTruth(kinds)
 	for h := range s.orders {
 		o := &s.orders[h]
 		// Paid as shopetl reads it (transform/dage.go): by the status, or
@@ -96,8 +91,5 @@ func (s *Store) Exceptions() map[sim.ExceptionKind][]string {
 			out[sim.TotalMismatch] = append(out[sim.TotalMismatch], s.orderNo(int32(h)))
 		}
 	}
-	for _, ids := range out {
-		slices.Sort(ids)
-	}
-	return out
+	return sim.SortTruth(out)
 }

@@ -2,8 +2,6 @@ package shopex
 
 import (
 	"fmt"
-	"math/rand/v2"
-	"slices"
 
 	"github.com/shopetl/shopetl/sim"
 )
@@ -54,8 +52,7 @@ func (s *Store) inject(all []*order, n int) error {
 		return fmt.Errorf("shopex: %d exceptions of %d kinds need %d paid orders without a refund, the store has %d",
 			n, len(kinds), need, len(clean))
 	}
-	r := rand.New(rand.NewPCG(uint64(s.opts.Seed), 0xe8ce9710))
-	r.Shuffle(len(clean), func(i, j int) { clean[i], clean[j] = clean[j], clean[i] })
+	sim.Shuffle(s.opts.Seed, clean)
 	for k, kind := range kinds {
 		for i, o := range clean[k*n : (k+1)*n] {
 			switch kind {
@@ -91,19 +88,13 @@ func (s *Store) inject(all []*order, n int) error {
 func (s *Store) Exceptions() map[sim.ExceptionKind][]string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make(map[sim.ExceptionKind][]string, len(kinds))
-	for _, k := range kinds {
-		out[k] = []string{}
-	}
+	out := sim.NewTruth(kinds)
 	for _, o := range s.byTID {
 		if k, ok := o.exception(); ok {
 			out[k] = append(out[k], o.tid)
 		}
 	}
-	for _, ids := range out {
-		slices.Sort(ids)
-	}
-	return out
+	return sim.SortTruth(out)
 }
 
 // exception is the kind o shows as shopetl loads it: paid is payed_fee +

@@ -2,8 +2,6 @@ package shoptima
 
 import (
 	"fmt"
-	"math/rand/v2"
-	"slices"
 
 	"github.com/shopetl/shopetl/sim"
 )
@@ -50,8 +48,7 @@ func (s *Store) inject(n int) error {
 		return fmt.Errorf("shoptima: %d exceptions of %d kinds need %d paid orders without a refund, the store has %d",
 			n, len(kinds), need, len(clean))
 	}
-	r := rand.New(rand.NewPCG(uint64(s.opts.Seed), 0xe8ce9710))
-	r.Shuffle(len(clean), func(i, j int) { clean[i], clean[j] = clean[j], clean[i] })
+	r := sim.Shuffle(s.opts.Seed, clean)
 	pick := clean[:need]
 	for k, kind := range kinds {
 		for i, o := range pick[k*n : (k+1)*n] {
@@ -101,10 +98,7 @@ func (o *order) refundAllLines() {
 func (s *Store) Exceptions() map[sim.ExceptionKind][]string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make(map[sim.ExceptionKind][]string, len(kinds))
-	for _, k := range kinds {
-		out[k] = []string{}
-	}
+	out := sim.NewTruth(kinds)
 	txns := map[string]bool{}
 	for _, o := range s.orders { // by (created, num): the first holder of a txn comes first
 		if k, ok := o.exception(txns); ok {
@@ -114,10 +108,7 @@ func (s *Store) Exceptions() map[sim.ExceptionKind][]string {
 			txns[o.paypalPaymentID] = true
 		}
 	}
-	for _, ids := range out {
-		slices.Sort(ids)
-	}
-	return out
+	return sim.SortTruth(out)
 }
 
 // exception is the kind o shows as shopetl loads it (transform/shoptima.go):

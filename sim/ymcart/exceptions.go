@@ -3,7 +3,6 @@ package ymcart
 import (
 	"cmp"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 
 	"github.com/shopetl/shopetl/sim"
@@ -56,8 +55,7 @@ func (s *Store) inject(n int) error {
 		return fmt.Errorf("ymcart: %d exceptions of %d kinds need %d paid orders, the store has %d",
 			n, len(kinds), need, len(clean))
 	}
-	r := rand.New(rand.NewPCG(uint64(s.opts.Seed), 0xe8ce9710))
-	r.Shuffle(len(clean), func(i, j int) { clean[i], clean[j] = clean[j], clean[i] })
+	sim.Shuffle(s.opts.Seed, clean)
 	for _, o := range clean[:n] { // paid_without_payment_record
 		s.payments = slices.DeleteFunc(s.payments, func(p *payment) bool { return p.o == o })
 		o.payments = nil
@@ -88,10 +86,7 @@ func cmpCreated(a, b *order) int {
 func (s *Store) Exceptions() map[sim.ExceptionKind][]string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make(map[sim.ExceptionKind][]string, len(kinds))
-	for _, k := range kinds {
-		out[k] = []string{}
-	}
+	out := sim.NewTruth(kinds)
 	byCreated := slices.Clone(s.orders)
 	slices.SortStableFunc(byCreated, cmpCreated)
 	seen := map[string]bool{} // pay_method_no of the paid rows of earlier orders
@@ -117,8 +112,5 @@ func (s *Store) Exceptions() map[sim.ExceptionKind][]string {
 			}
 		}
 	}
-	for _, ids := range out {
-		slices.Sort(ids)
-	}
-	return out
+	return sim.SortTruth(out)
 }
