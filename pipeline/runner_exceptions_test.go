@@ -16,6 +16,7 @@ import (
 	_ "github.com/shopetl/shopetl/extract/all"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
+	"github.com/shopetl/shopetl/reconcile"
 	"github.com/shopetl/shopetl/sim"
 	_ "github.com/shopetl/shopetl/sim/all"
 )
@@ -41,21 +42,21 @@ type loadedPayment struct{ orderID, txn string }
 // returns the sorted order ids it finds. They are the rules a reconcile
 // report applies; the kinds are exclusive (refund_exceeds_paid before
 // status_amount_mismatch, a refund flag without an amount before both).
-var exceptionRules = map[sim.ExceptionKind]func(l loaded) []string{
-	sim.RefundExceedsPaid: func(l loaded) []string {
+var exceptionRules = map[reconcile.Kind]func(l loaded) []string{
+	reconcile.RefundExceedsPaid: func(l loaded) []string {
 		return l.where(func(o loadedOrder) bool { return o.refnd.GreaterThan(o.paid) })
 	},
-	sim.RefundFlagWithoutAmount: func(l loaded) []string {
+	reconcile.RefundFlagWithoutAmount: func(l loaded) []string {
 		return l.where(func(o loadedOrder) bool { return refundedStatus(o.paymentStatus) && o.refnd.IsZero() })
 	},
-	sim.StatusAmountMismatch: func(l loaded) []string {
+	reconcile.StatusAmountMismatch: func(l loaded) []string {
 		return l.where(func(o loadedOrder) bool {
 			full := o.paymentStatus == "refunded"
 			return full && o.refnd.IsPositive() && o.refnd.LessThan(o.paid) ||
 				!full && o.refnd.IsPositive() && o.refnd.Equal(o.paid)
 		})
 	},
-	sim.RefundWithoutOrder: func(l loaded) []string {
+	reconcile.RefundWithoutOrder: func(l loaded) []string {
 		var out []string
 		for _, id := range l.refunds {
 			if _, ok := l.orders[id]; !ok && !slices.Contains(out, id) {
@@ -65,17 +66,17 @@ var exceptionRules = map[sim.ExceptionKind]func(l loaded) []string{
 		slices.Sort(out)
 		return out
 	},
-	sim.PaidWithoutPaymentRecord: func(l loaded) []string {
+	reconcile.PaidWithoutPaymentRecord: func(l loaded) []string {
 		paid := map[string]bool{}
 		for _, p := range l.payments {
 			paid[p.orderID] = true
 		}
 		return l.where(func(o loadedOrder) bool { return o.paid.IsPositive() }, func(id string) bool { return !paid[id] })
 	},
-	sim.TotalMismatch: func(l loaded) []string {
+	reconcile.TotalMismatch: func(l loaded) []string {
 		return l.where(func(o loadedOrder) bool { return !o.total.Equal(o.goods.Add(o.shipping).Add(o.fee).Sub(o.discount)) })
 	},
-	sim.DuplicatePaymentTxn: func(l loaded) []string {
+	reconcile.DuplicatePaymentTxn: func(l loaded) []string {
 		// Every order but the first created of those whose payments
 		// share a provider transaction id.
 		holders := map[string][]string{}
@@ -175,7 +176,7 @@ shops:
 		}
 		truth := shop.(sim.Exceptional).Exceptions()
 		injected := 0
-		for _, kind := range sim.ExceptionKinds {
+		for _, kind := range reconcile.Kinds {
 			want, got := truth[kind], exceptionRules[kind](l)
 			injected += len(want)
 			if !slices.Equal(got, want) && len(got)+len(want) > 0 {
@@ -189,7 +190,7 @@ shops:
 	}
 }
 
-func counts(m map[sim.ExceptionKind][]string) string {
+func counts(m map[reconcile.Kind][]string) string {
 	var b strings.Builder
 	for _, k := range sim.SortedKinds(m) {
 		fmt.Fprintf(&b, "%s=%d ", k, len(m[k]))

@@ -4,27 +4,9 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/shopetl/shopetl/reconcile"
 )
-
-// ExceptionKind is one of the reconciliation exceptions of SPEC §6.
-type ExceptionKind string
-
-// The seven kinds of SPEC §6, as `shopetl reconcile` names them.
-const (
-	RefundExceedsPaid        ExceptionKind = "refund_exceeds_paid"
-	RefundFlagWithoutAmount  ExceptionKind = "refund_flag_without_amount"
-	StatusAmountMismatch     ExceptionKind = "status_amount_mismatch"
-	RefundWithoutOrder       ExceptionKind = "refund_without_order"
-	PaidWithoutPaymentRecord ExceptionKind = "paid_without_payment_record"
-	TotalMismatch            ExceptionKind = "total_mismatch"
-	DuplicatePaymentTxn      ExceptionKind = "duplicate_payment_txn"
-)
-
-// ExceptionKinds are the seven kinds, in SPEC §6's order.
-var ExceptionKinds = []ExceptionKind{
-	RefundExceedsPaid, RefundFlagWithoutAmount, StatusAmountMismatch, RefundWithoutOrder,
-	PaidWithoutPaymentRecord, TotalMismatch, DuplicatePaymentTxn,
-}
 
 // Exceptional is a Shop that can say which of its orders are
 // reconciliation exceptions: the ground truth a reconcile report of the
@@ -35,14 +17,14 @@ type Exceptional interface {
 	// Exceptions maps each kind that can happen on the platform to the
 	// sorted order ids that have it now (empty when none); a kind that
 	// cannot happen on the platform is absent. No order has two kinds.
-	Exceptions() map[ExceptionKind][]string
+	Exceptions() map[reconcile.Kind][]string
 }
 
 // SortedKinds returns the kinds of m in SPEC §6's order.
-func SortedKinds(m map[ExceptionKind][]string) []ExceptionKind {
+func SortedKinds(m map[reconcile.Kind][]string) []reconcile.Kind {
 	keys := slices.Collect(maps.Keys(m))
-	slices.SortFunc(keys, func(a, b ExceptionKind) int {
-		return slices.Index(ExceptionKinds, a) - slices.Index(ExceptionKinds, b)
+	slices.SortFunc(keys, func(a, b reconcile.Kind) int {
+		return slices.Index(reconcile.Kinds, a) - slices.Index(reconcile.Kinds, b)
 	})
 	return keys
 }
@@ -59,8 +41,8 @@ func Shuffle[T any](seed int64, candidates []T) *rand.Rand {
 
 // NewTruth is an Exceptions result with no order yet, for the kinds that
 // can happen on a platform.
-func NewTruth(kinds []ExceptionKind) map[ExceptionKind][]string {
-	out := make(map[ExceptionKind][]string, len(kinds))
+func NewTruth(kinds []reconcile.Kind) map[reconcile.Kind][]string {
+	out := make(map[reconcile.Kind][]string, len(kinds))
 	for _, k := range kinds {
 		out[k] = []string{}
 	}
@@ -68,7 +50,7 @@ func NewTruth(kinds []ExceptionKind) map[ExceptionKind][]string {
 }
 
 // SortTruth sorts each kind's order ids, as Exceptions returns them.
-func SortTruth(m map[ExceptionKind][]string) map[ExceptionKind][]string {
+func SortTruth(m map[reconcile.Kind][]string) map[reconcile.Kind][]string {
 	for _, ids := range m {
 		slices.Sort(ids)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/reconcile"
 	"github.com/shopetl/shopetl/sim"
 	_ "github.com/shopetl/shopetl/sim/all"
 	"github.com/shopetl/shopetl/sim/fault"
@@ -218,7 +219,7 @@ func curlList(p sim.Platform, base, token, env string) string {
 // printExceptions prints a shop's ground truth of reconciliation
 // exceptions, one line per kind its platform can show: what a reconcile
 // report of its data must list.
-func printExceptions(w io.Writer, m map[sim.ExceptionKind][]string) {
+func printExceptions(w io.Writer, m map[reconcile.Kind][]string) {
 	for _, k := range sim.SortedKinds(m) {
 		fmt.Fprintf(w, "%-9s exception %s (%d): %s\n", "", k, len(m[k]), strings.Join(m[k], " "))
 	}

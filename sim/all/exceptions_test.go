@@ -4,20 +4,21 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/shopetl/shopetl/reconcile"
 	"github.com/shopetl/shopetl/sim"
 )
 
 // possible is the table of sim's doc: the exception kinds each platform's
 // API can show.
-var possible = map[string][]sim.ExceptionKind{
-	"shopex":   {sim.RefundFlagWithoutAmount, sim.StatusAmountMismatch, sim.PaidWithoutPaymentRecord, sim.TotalMismatch},
-	"ymcart":   {sim.PaidWithoutPaymentRecord, sim.TotalMismatch, sim.DuplicatePaymentTxn},
-	"shoptima": {sim.RefundExceedsPaid, sim.RefundFlagWithoutAmount, sim.StatusAmountMismatch, sim.TotalMismatch, sim.DuplicatePaymentTxn},
-	"dage":     {sim.RefundFlagWithoutAmount, sim.TotalMismatch},
+var possible = map[string][]reconcile.Kind{
+	"shopex":   {reconcile.RefundFlagWithoutAmount, reconcile.StatusAmountMismatch, reconcile.PaidWithoutPaymentRecord, reconcile.TotalMismatch},
+	"ymcart":   {reconcile.PaidWithoutPaymentRecord, reconcile.TotalMismatch, reconcile.DuplicatePaymentTxn},
+	"shoptima": {reconcile.RefundExceedsPaid, reconcile.RefundFlagWithoutAmount, reconcile.StatusAmountMismatch, reconcile.TotalMismatch, reconcile.DuplicatePaymentTxn},
+	"dage":     {reconcile.RefundFlagWithoutAmount, reconcile.TotalMismatch},
 }
 
 // exceptions returns the shop's ground truth, failing when the shop has none.
-func exceptions(t *testing.T, p sim.Platform, o sim.Options) map[sim.ExceptionKind][]string {
+func exceptions(t *testing.T, p sim.Platform, o sim.Options) map[reconcile.Kind][]string {
 	t.Helper()
 	shop, err := p.New(o)
 	if err != nil {
@@ -46,10 +47,10 @@ func TestExceptionsInjectedPerKind(t *testing.T) {
 				}
 				o.Exceptions = 3
 				got := exceptions(t, p, o)
-				owner := map[string]sim.ExceptionKind{}
+				owner := map[string]reconcile.Kind{}
 				for _, k := range possible[p.Name] {
 					want := 3
-					if p.Name == "dage" && k == sim.RefundFlagWithoutAmount {
+					if p.Name == "dage" && k == reconcile.RefundFlagWithoutAmount {
 						want += len(clean[k])
 					} else if len(clean[k]) != 0 {
 						t.Errorf("seed %d: %s without injection: %v", seed, k, clean[k])
@@ -75,7 +76,7 @@ func TestExceptionsInjectedPerKind(t *testing.T) {
 	}
 }
 
-func mapsEqual(a, b map[sim.ExceptionKind][]string) bool {
+func mapsEqual(a, b map[reconcile.Kind][]string) bool {
 	if len(a) != len(b) {
 		return false
 	}

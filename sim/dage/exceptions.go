@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/shopetl/shopetl/reconcile"
 	"github.com/shopetl/shopetl/sim"
 )
 
@@ -26,7 +27,7 @@ import (
 // its order), paid_without_payment_record (shopetl makes the payment row
 // of a paid order from the order), duplicate_payment_txn (the document
 // prints no transaction id).
-var kinds = []sim.ExceptionKind{sim.RefundFlagWithoutAmount, sim.TotalMismatch}
+var kinds = []reconcile.Kind{reconcile.RefundFlagWithoutAmount, reconcile.TotalMismatch}
 
 // inject gives n orders each of kinds, drawn from the seed among the paid,
 // not cancelled orders without a refund request whose next hour falls
@@ -74,7 +75,7 @@ func (s *Store) inject(n int) error {
 // of the orders that show it now, worked out from the store (not from
 // what was injected). An order shows one kind at most; a refunded line
 // goes first.
-func (s *Store) Exceptions() map[sim.ExceptionKind][]string {
+func (s *Store) Exceptions() map[reconcile.Kind][]string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := sim.NewTruth(kinds)
@@ -86,9 +87,9 @@ func (s *Store) Exceptions() map[sim.ExceptionKind][]string {
 		refunded := slices.ContainsFunc(o.lines, func(l line) bool { return l.back == backRefunded })
 		switch {
 		case paid && refunded:
-			out[sim.RefundFlagWithoutAmount] = append(out[sim.RefundFlagWithoutAmount], s.orderNo(int32(h)))
+			out[reconcile.RefundFlagWithoutAmount] = append(out[reconcile.RefundFlagWithoutAmount], s.orderNo(int32(h)))
 		case o.totalOff != 0:
-			out[sim.TotalMismatch] = append(out[sim.TotalMismatch], s.orderNo(int32(h)))
+			out[reconcile.TotalMismatch] = append(out[reconcile.TotalMismatch], s.orderNo(int32(h)))
 		}
 	}
 	return sim.SortTruth(out)

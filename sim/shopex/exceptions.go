@@ -3,6 +3,7 @@ package shopex
 import (
 	"fmt"
 
+	"github.com/shopetl/shopetl/reconcile"
 	"github.com/shopetl/shopetl/sim"
 )
 
@@ -30,8 +31,8 @@ import (
 // quarantined), refund_without_order (refund_lists is part of its order),
 // duplicate_payment_txn (payment_lists carries the shop's payment_id but
 // no provider transaction id, so shopetl loads none).
-var kinds = []sim.ExceptionKind{sim.RefundFlagWithoutAmount, sim.StatusAmountMismatch,
-	sim.PaidWithoutPaymentRecord, sim.TotalMismatch}
+var kinds = []reconcile.Kind{reconcile.RefundFlagWithoutAmount, reconcile.StatusAmountMismatch,
+	reconcile.PaidWithoutPaymentRecord, reconcile.TotalMismatch}
 
 // inject gives n orders of all each of kinds, drawn from the seed among
 // the fully paid orders (not cash on delivery, not dead) without a refund
@@ -56,10 +57,10 @@ func (s *Store) inject(all []*order, n int) error {
 	for k, kind := range kinds {
 		for i, o := range clean[k*n : (k+1)*n] {
 			switch kind {
-			case sim.RefundFlagWithoutAmount:
+			case reconcile.RefundFlagWithoutAmount:
 				o.payShown = 5
 				o.mtime += 3600
-			case sim.StatusAmountMismatch:
+			case reconcile.StatusAmountMismatch:
 				t := o.mtime + 3600
 				if i%2 == 0 {
 					o.refunds = append(o.refunds, event{t, o.paid() / 2 / 10 * 10})
@@ -69,9 +70,9 @@ func (s *Store) inject(all []*order, n int) error {
 					o.payShown = 4
 				}
 				o.mtime = t
-			case sim.PaidWithoutPaymentRecord:
+			case reconcile.PaidWithoutPaymentRecord:
 				o.noPayRows = true
-			case sim.TotalMismatch:
+			case reconcile.TotalMismatch:
 				o.totalOff = 1000
 			}
 			o.recompute()
@@ -85,7 +86,7 @@ func (s *Store) inject(all []*order, n int) error {
 // the orders that show it now, worked out from the store (not from what
 // was injected). An order shows one kind at most, the first in SPEC §6's
 // order.
-func (s *Store) Exceptions() map[sim.ExceptionKind][]string {
+func (s *Store) Exceptions() map[reconcile.Kind][]string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := sim.NewTruth(kinds)
@@ -99,17 +100,17 @@ func (s *Store) Exceptions() map[sim.ExceptionKind][]string {
 
 // exception is the kind o shows as shopetl loads it: paid is payed_fee +
 // refund_fee, refunded refund_fee, the payment axis pay_status.
-func (o *order) exception() (sim.ExceptionKind, bool) {
+func (o *order) exception() (reconcile.Kind, bool) {
 	paid, refunded := o.payed()+o.refunded(), o.refunded()
 	switch {
 	case (o.pay == 4 || o.pay == 5) && refunded == 0:
-		return sim.RefundFlagWithoutAmount, true
+		return reconcile.RefundFlagWithoutAmount, true
 	case o.pay == 5 && refunded < paid, o.pay == 4 && refunded >= paid:
-		return sim.StatusAmountMismatch, true
+		return reconcile.StatusAmountMismatch, true
 	case paid > 0 && (o.noPayRows || len(o.pays) == 0):
-		return sim.PaidWithoutPaymentRecord, true
+		return reconcile.PaidWithoutPaymentRecord, true
 	case o.totalOff != 0:
-		return sim.TotalMismatch, true
+		return reconcile.TotalMismatch, true
 	}
 	return "", false
 }

@@ -3,6 +3,7 @@ package shoptima
 import (
 	"fmt"
 
+	"github.com/shopetl/shopetl/reconcile"
 	"github.com/shopetl/shopetl/sim"
 )
 
@@ -25,9 +26,9 @@ import (
 // Impossible here: refund_without_order (a refund is fields of its
 // order), paid_without_payment_record (shopetl makes the payment row of a
 // paid order from the order itself).
-var kinds = []sim.ExceptionKind{
-	sim.RefundExceedsPaid, sim.RefundFlagWithoutAmount, sim.StatusAmountMismatch,
-	sim.TotalMismatch, sim.DuplicatePaymentTxn,
+var kinds = []reconcile.Kind{
+	reconcile.RefundExceedsPaid, reconcile.RefundFlagWithoutAmount, reconcile.StatusAmountMismatch,
+	reconcile.TotalMismatch, reconcile.DuplicatePaymentTxn,
 }
 
 // inject gives n orders each of kinds, drawn from the seed among the paid
@@ -53,13 +54,13 @@ func (s *Store) inject(n int) error {
 	for k, kind := range kinds {
 		for i, o := range pick[k*n : (k+1)*n] {
 			switch kind {
-			case sim.RefundExceedsPaid:
+			case reconcile.RefundExceedsPaid:
 				o.isRefund, o.refundType, o.refund = 1, 3, o.trueTotal()+100*int64(1+r.IntN(20))
 				o.refundAllLines()
-			case sim.RefundFlagWithoutAmount:
+			case reconcile.RefundFlagWithoutAmount:
 				o.isRefund, o.refundType, o.refund = 1, 3, 0
 				o.refundAllLines()
-			case sim.StatusAmountMismatch:
+			case reconcile.StatusAmountMismatch:
 				if i%2 == 0 {
 					o.isRefund, o.refundType, o.refund = 1, 3, max(1, o.trueTotal()/2)
 					o.refundAllLines()
@@ -67,9 +68,9 @@ func (s *Store) inject(n int) error {
 					o.isRefund, o.refundType, o.refund = 1, 2, o.trueTotal()
 					o.lines[0].refunded = true
 				}
-			case sim.TotalMismatch:
+			case reconcile.TotalMismatch:
 				o.totalOff = 100
-			case sim.DuplicatePaymentTxn:
+			case reconcile.DuplicatePaymentTxn:
 				// Pair o with a clean order: the one created later
 				// takes the other's id.
 				src := pick[len(kinds)*n+i]
@@ -95,7 +96,7 @@ func (o *order) refundAllLines() {
 // (not from what was injected), so a write or a drift that makes one is
 // counted too. Each order has at most one kind, the first that applies
 // in SPEC §6's order.
-func (s *Store) Exceptions() map[sim.ExceptionKind][]string {
+func (s *Store) Exceptions() map[reconcile.Kind][]string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := sim.NewTruth(kinds)
@@ -115,7 +116,7 @@ func (s *Store) Exceptions() map[sim.ExceptionKind][]string {
 // paid_amount is the total ("total", else the parts when it shows 0.00)
 // once status is not 0; refunded_amount is refund_price for refund_type 2
 // and 3. seen holds the transaction ids of earlier paid orders.
-func (o *order) exception(seen map[string]bool) (sim.ExceptionKind, bool) {
+func (o *order) exception(seen map[string]bool) (reconcile.Kind, bool) {
 	total := o.shownTotal()
 	if total == 0 {
 		total = o.trueTotal()
@@ -130,16 +131,16 @@ func (o *order) exception(seen map[string]bool) (sim.ExceptionKind, bool) {
 	}
 	switch {
 	case refunded > 0 && refunded > paid:
-		return sim.RefundExceedsPaid, true
+		return reconcile.RefundExceedsPaid, true
 	case flagged && refunded == 0:
-		return sim.RefundFlagWithoutAmount, true
+		return reconcile.RefundFlagWithoutAmount, true
 	case flagged && o.refundType == 3 && refunded < paid,
 		flagged && o.refundType == 2 && refunded == paid:
-		return sim.StatusAmountMismatch, true
+		return reconcile.StatusAmountMismatch, true
 	case o.shownTotal() != 0 && o.shownTotal() != o.trueTotal():
-		return sim.TotalMismatch, true
+		return reconcile.TotalMismatch, true
 	case o.status != 0 && o.paypalPaymentID != "" && seen[o.paypalPaymentID]:
-		return sim.DuplicatePaymentTxn, true
+		return reconcile.DuplicatePaymentTxn, true
 	}
 	return "", false
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/shopetl/shopetl/reconcile"
 	"github.com/shopetl/shopetl/sim"
 )
 
@@ -26,7 +27,7 @@ import (
 // Impossible here: refund_exceeds_paid, refund_flag_without_amount,
 // status_amount_mismatch and refund_without_order (the document has no
 // refund field, so shopetl loads no refund from ymcart).
-var kinds = []sim.ExceptionKind{sim.PaidWithoutPaymentRecord, sim.TotalMismatch, sim.DuplicatePaymentTxn}
+var kinds = []reconcile.Kind{reconcile.PaidWithoutPaymentRecord, reconcile.TotalMismatch, reconcile.DuplicatePaymentTxn}
 
 // paidRow is o's paid payment row with a provider number, or nil.
 func (o *order) paidRow() *payment {
@@ -83,7 +84,7 @@ func cmpCreated(a, b *order) int {
 // of the orders that show it now, worked out from the store (not from
 // what was injected). An order shows one kind at most, the first in SPEC
 // §6's order.
-func (s *Store) Exceptions() map[sim.ExceptionKind][]string {
+func (s *Store) Exceptions() map[reconcile.Kind][]string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := sim.NewTruth(kinds)
@@ -100,11 +101,11 @@ func (s *Store) Exceptions() map[sim.ExceptionKind][]string {
 		switch {
 		// paid_amount is the total once payment_status is 200 (transform/ymcart.go).
 		case o.payStatus == 200 && o.shownTotal() > 0 && len(o.payments) == 0:
-			out[sim.PaidWithoutPaymentRecord] = append(out[sim.PaidWithoutPaymentRecord], o.itemno)
+			out[reconcile.PaidWithoutPaymentRecord] = append(out[reconcile.PaidWithoutPaymentRecord], o.itemno)
 		case o.totalOff != 0:
-			out[sim.TotalMismatch] = append(out[sim.TotalMismatch], o.itemno)
+			out[reconcile.TotalMismatch] = append(out[reconcile.TotalMismatch], o.itemno)
 		case dup:
-			out[sim.DuplicatePaymentTxn] = append(out[sim.DuplicatePaymentTxn], o.itemno)
+			out[reconcile.DuplicatePaymentTxn] = append(out[reconcile.DuplicatePaymentTxn], o.itemno)
 		}
 		for _, p := range o.payments {
 			if p.payNo != "" {
