@@ -85,15 +85,15 @@ func TestHistoryAndRefundedAtSurviveRereads(t *testing.T) {
 		t.Helper()
 		orders, refunds = chOrderHistory(t, conn, db), chRefunds(t, conn, db)
 		seen := chRefundHistory(t, conn, db)
-		pqOrders, err := parquet.ReadOrderHistory(dir)
+		pqOrders, err := parquet.ReadOrderHistory(dir, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		pqRefunds, err := parquet.ReadRefunds(dir)
+		pqRefunds, err := parquet.ReadRefunds(dir, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		pqSeen, err := parquet.ReadRefundHistory(dir)
+		pqSeen, err := parquet.ReadRefundHistory(dir, "")
 		if err != nil {
 			t.Fatal(err)
 		}

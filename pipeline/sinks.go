@@ -16,13 +16,10 @@ import (
 // log hears of retried ClickHouse inserts; nil discards.
 func OpenSinks(ctx context.Context, spec *Spec, runID string, log *slog.Logger) ([]Sink, error) {
 	var sinks []Sink
-	if c := spec.Sinks.ClickHouse; c != nil {
-		s, err := clickhouse.New(ctx, clickhouse.Config{
-			Addr: c.Addr, Database: c.Database, Username: c.Username,
-			Password: c.Password.Reveal(), TLS: c.TLS, DialTimeout: c.DialTimeout.Std(),
-			TLSCAFile: resolveOptional(spec, c.TLSCAFile), TLSSkipVerify: c.TLSNoVerify, Cluster: c.Cluster,
-			Logger: log, Retry: c.Retries.retry(),
-		})
+	if spec.Sinks.ClickHouse != nil {
+		cfg := ClickHouseConfig(spec)
+		cfg.Logger = log
+		s, err := clickhouse.New(ctx, cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -36,6 +33,18 @@ func OpenSinks(ctx context.Context, spec *Spec, runID string, log *slog.Logger) 
 		sinks = append(sinks, s)
 	}
 	return sinks, nil
+}
+
+// ClickHouseConfig is the connection the spec's ClickHouse sink
+// configures; the spec must have one.
+func ClickHouseConfig(spec *Spec) clickhouse.Config {
+	c := spec.Sinks.ClickHouse
+	return clickhouse.Config{
+		Addr: c.Addr, Database: c.Database, Username: c.Username,
+		Password: c.Password.Reveal(), TLS: c.TLS, DialTimeout: c.DialTimeout.Std(),
+		TLSCAFile: resolveOptional(spec, c.TLSCAFile), TLSSkipVerify: c.TLSNoVerify, Cluster: c.Cluster,
+		Retry: c.Retries.retry(),
+	}
 }
 
 // retry is the sink's Retry for these settings; zero fields take its

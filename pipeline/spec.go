@@ -247,6 +247,13 @@ func WithoutSecrets() LoadOption {
 	return func(d *specDecoder) { d.noSecrets = true }
 }
 
+// WithOnlySinkSecrets is WithoutSecrets but for the sinks' secrets (the
+// ClickHouse password), for commands that read the sinks and no shop
+// (reconcile): the shops' tokens and the PII key may be unset.
+func WithOnlySinkSecrets() LoadOption {
+	return func(d *specDecoder) { d.noSecrets, d.secretsUnder = true, "sinks." }
+}
+
 // Load reads and validates a job spec file. platforms are the known
 // platform keys (nil skips the platform check). An invalid spec yields a
 // *SpecError listing every problem.
@@ -280,6 +287,9 @@ type specDecoder struct {
 	platforms []string
 	problems  []Problem
 	noSecrets bool // WithoutSecrets: secrets are not read from the environment
+	// secretsUnder, with noSecrets, is the path prefix of the secrets
+	// read all the same (WithOnlySinkSecrets).
+	secretsUnder string
 }
 
 type specFieldFn func(path string, v *yaml.Node)
@@ -770,7 +780,8 @@ func (d *specDecoder) secret(path string, n *yaml.Node, form specSecretForm) (Se
 			return "", false
 		}
 	}
-	if d.noSecrets && (ref != nil || specHasEnvRef(v.Value)) {
+	skip := d.noSecrets && (d.secretsUnder == "" || !strings.HasPrefix(path, d.secretsUnder))
+	if skip && (ref != nil || specHasEnvRef(v.Value)) {
 		return "", true
 	}
 	s, ok := d.scalarOf(path, n, true)

@@ -35,6 +35,7 @@ const usage = `usage:
   shopetl validate JOB.yaml
   shopetl state JOB.yaml [--reset --shop NAME]
   shopetl parquet JOB.yaml           # files and current rows per table in the Parquet sink
+  shopetl reconcile JOB.yaml --from DAY [--to DAY] [--shop NAME]... [--source clickhouse|parquet] [--format table|csv|json] [--out FILE] [--html FILE] [--summary]
   shopetl sim [--addr 127.0.0.1:0] [--orders N] [--seed S] [--faults [PLATFORM=]RATE[:KIND,...]]... [--token T] [--platforms P,...] [--exceptions N]
   shopetl version                    # also --version
   shopetl help [COMMAND]             # also COMMAND --help or -h
@@ -64,6 +65,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"validate": cmdValidate,
 		"state":    cmdState,
 		"parquet":  cmdParquet,
+		"reconcile": func(args []string, stdout, stderr io.Writer) int {
+			return cmdReconcile(ctx, args, stdout, stderr)
+		},
 		"sim": func(args []string, stdout, stderr io.Writer) int {
 			return cmdSim(ctx, args, stdout, stderr)
 		},

@@ -85,6 +85,19 @@ type Sink struct {
 // sorting key, a column's type) is refused before anything is changed;
 // columns it lacks are added.
 func New(ctx context.Context, cfg Config) (*Sink, error) {
+	s, err := connect(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.setup(ctx); err != nil {
+		_ = s.conn.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// connect opens cfg's server, checks it answers and reads its version.
+func connect(ctx context.Context, cfg Config) (*Sink, error) {
 	if len(cfg.Addr) == 0 {
 		return nil, errors.New("clickhouse: no address")
 	}
@@ -122,14 +135,14 @@ func New(ctx context.Context, cfg Config) (*Sink, error) {
 		return nil, s.wrap(err, "clickhouse: open %s", strings.Join(cfg.Addr, ","))
 	}
 	s.conn = conn
-	if err := s.setup(ctx); err != nil {
+	if err := s.handshake(ctx); err != nil {
 		_ = conn.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Sink) setup(ctx context.Context) error {
+func (s *Sink) handshake(ctx context.Context) error {
 	if err := s.conn.Ping(ctx); err != nil {
 		return s.wrap(err, "clickhouse: ping")
 	}
@@ -142,6 +155,11 @@ func (s *Sink) setup(ctx context.Context) error {
 		return err
 	}
 	s.version = v
+	return nil
+}
+
+func (s *Sink) setup(ctx context.Context) error {
+	v := s.version
 	// Before anything is created or altered, so that a table in a shape
 	// shopetl cannot use is reported as it is.
 	if err := s.checkExisting(ctx); err != nil {

@@ -14,11 +14,19 @@ import (
 	"github.com/shopetl/shopetl/table"
 )
 
-// latestRows reads t under dir and calls fn with each key's row of the
-// highest version (the first one read on a tie), in key order: the rows
-// ClickHouse FINAL keeps.
-func latestRows(dir string, t *table.Table, fn func(r row) error) error {
-	recs, err := ReadTable(dir, t)
+// Latest reads t under dir and calls fn with each key's row of the highest
+// version (the first one read on a tie), in key order: the rows ClickHouse
+// FINAL keeps. shop, when not "", reads only that shop's files. The rows
+// of every file are held until fn has seen the last one.
+func Latest(dir string, t *table.Table, shop string, fn func(r Row) error) error {
+	files, err := Files(dir, t)
+	if shop != "" {
+		files, err = ShopFiles(dir, t, shop)
+	}
+	if err != nil {
+		return err
+	}
+	recs, err := readFiles(files, t)
 	if err != nil {
 		return err
 	}
@@ -28,7 +36,7 @@ func latestRows(dir string, t *table.Table, fn func(r row) error) error {
 		}
 	}()
 	type kept struct {
-		r       row
+		r       Row
 		version uint64
 	}
 	latest := map[string]kept{}
@@ -44,7 +52,7 @@ func latestRows(dir string, t *table.Table, fn func(r row) error) error {
 			b = appendKey(b[:0], keys, i)
 			v := versions.Value(i)
 			if old, ok := latest[string(b)]; !ok || v > old.version {
-				latest[string(b)] = kept{row{rec, i}, v}
+				latest[string(b)] = kept{Row{rec, i}, v}
 			}
 		}
 	}
@@ -61,101 +69,115 @@ func latestRows(dir string, t *table.Table, fn func(r row) error) error {
 	return nil
 }
 
-// row is row i of a batch of a table's exact schema (see conform).
-type row struct {
+// Row is one row of a batch of a table's exact schema (see conform); its
+// getters take a column name of the table and panic on a column of
+// another type, as a wrong name is a bug of the caller.
+type Row struct {
 	rec arrow.RecordBatch
 	i   int
 }
 
-func (r row) col(name string) arrow.Array {
+func (r Row) col(name string) arrow.Array {
 	idx := r.rec.Schema().FieldIndices(name)
 	return r.rec.Column(idx[0])
 }
 
-func (r row) str(name string) string { return r.col(name).(*array.String).Value(r.i) }
-func (r row) u64(name string) uint64 { return r.col(name).(*array.Uint64).Value(r.i) }
-func (r row) u32(name string) uint32 { return r.col(name).(*array.Uint32).Value(r.i) }
+// String is a String column's value.
+func (r Row) String(name string) string { return r.col(name).(*array.String).Value(r.i) }
 
-func (r row) dec(name string) decimal.Decimal {
+// Uint64 is a UInt64 column's value.
+func (r Row) Uint64(name string) uint64 { return r.col(name).(*array.Uint64).Value(r.i) }
+
+// Uint32 is a UInt32 column's value.
+func (r Row) Uint32(name string) uint32 { return r.col(name).(*array.Uint32).Value(r.i) }
+
+// Decimal is a money column's value.
+func (r Row) Decimal(name string) decimal.Decimal {
 	return table.FromDecimal128(r.col(name).(*array.Decimal128).Value(r.i))
 }
 
-func (r row) decPtr(name string) *decimal.Decimal {
+// DecimalOrNil is a nullable money column's value, nil for null.
+func (r Row) DecimalOrNil(name string) *decimal.Decimal {
 	if r.col(name).IsNull(r.i) {
 		return nil
 	}
-	d := r.dec(name)
+	d := r.Decimal(name)
 	return &d
 }
 
-// Timestamps are seconds in t's schema.
-func (r row) ts(name string) time.Time {
+// Time is a timestamp column's value, UTC (seconds in every table's
+// schema).
+func (r Row) Time(name string) time.Time {
 	return time.Unix(int64(r.col(name).(*array.Timestamp).Value(r.i)), 0).UTC()
 }
 
-func (r row) tsPtr(name string) *time.Time {
+// TimeOrNil is a nullable timestamp column's value, nil for null.
+func (r Row) TimeOrNil(name string) *time.Time {
 	if r.col(name).IsNull(r.i) {
 		return nil
 	}
-	t := r.ts(name)
+	t := r.Time(name)
 	return &t
 }
 
-func (r row) meta() model.Meta {
-	return model.Meta{Platform: r.str("platform"), Shop: r.str("shop"), RunID: r.str("run_id"), Version: r.u64("version")}
+func (r Row) meta() model.Meta {
+	return model.Meta{Platform: r.String("platform"), Shop: r.String("shop"), RunID: r.String("run_id"), Version: r.Uint64("version")}
 }
 
-// ReadOrderHistory reads order_history under dir as ClickHouse FINAL
-// does: one row per order and state, its earliest observation.
-func ReadOrderHistory(dir string) ([]model.OrderObservation, error) {
+// ReadOrderHistory reads order_history under dir (of shop, or every shop
+// for "") as ClickHouse FINAL does: one row per order and state, its
+// earliest observation.
+func ReadOrderHistory(dir, shop string) ([]model.OrderObservation, error) {
 	var out []model.OrderObservation
-	err := latestRows(dir, table.OrderHistory, func(r row) error {
+	err := Latest(dir, table.OrderHistory, shop, func(r Row) error {
 		out = append(out, model.OrderObservation{
-			Meta: r.meta(), OrderID: r.str("order_id"), StateHash: r.u64("state_hash"),
-			Status: r.str("status"), PaymentStatus: r.str("payment_status"),
-			ShippingStatus: r.str("shipping_status"), RefundStatus: r.str("refund_status"),
-			PaidAmount: r.dec("paid_amount"), RefundedAmount: r.dec("refunded_amount"), TotalAmount: r.dec("total_amount"),
-			Currency: r.str("currency"), ObservedAt: r.ts("observed_at"), PlatformTime: r.tsPtr("platform_time"),
-			CreatedAt: r.ts("created_at"),
+			Meta: r.meta(), OrderID: r.String("order_id"), StateHash: r.Uint64("state_hash"),
+			Status: r.String("status"), PaymentStatus: r.String("payment_status"),
+			ShippingStatus: r.String("shipping_status"), RefundStatus: r.String("refund_status"),
+			PaidAmount: r.Decimal("paid_amount"), RefundedAmount: r.Decimal("refunded_amount"), TotalAmount: r.Decimal("total_amount"),
+			Currency: r.String("currency"), ObservedAt: r.Time("observed_at"), PlatformTime: r.TimeOrNil("platform_time"),
+			CreatedAt: r.Time("created_at"),
 		})
 		return nil
 	})
 	return out, err
 }
 
-// ReadRefundHistory reads refund_history under dir as ClickHouse FINAL
-// does: one row per refund and state, its earliest observation.
-func ReadRefundHistory(dir string) ([]model.RefundObservation, error) {
+// ReadRefundHistory reads refund_history under dir (of shop, or every
+// shop for "") as ClickHouse FINAL does: one row per refund and state, its
+// earliest observation.
+func ReadRefundHistory(dir, shop string) ([]model.RefundObservation, error) {
 	var out []model.RefundObservation
-	err := latestRows(dir, table.RefundHistory, func(r row) error {
+	err := Latest(dir, table.RefundHistory, shop, func(r Row) error {
 		out = append(out, model.RefundObservation{
-			Meta: r.meta(), OrderID: r.str("order_id"), RefundID: r.str("refund_id"), StateHash: r.u64("state_hash"),
-			Status: r.str("status"), Amount: r.decPtr("amount"), Currency: r.str("currency"),
-			ObservedAt: r.ts("observed_at"), CreatedAt: r.ts("created_at"),
+			Meta: r.meta(), OrderID: r.String("order_id"), RefundID: r.String("refund_id"), StateHash: r.Uint64("state_hash"),
+			Status: r.String("status"), Amount: r.DecimalOrNil("amount"), Currency: r.String("currency"),
+			ObservedAt: r.Time("observed_at"), CreatedAt: r.Time("created_at"),
 		})
 		return nil
 	})
 	return out, err
 }
 
-// ReadRefunds reads the current refunds under dir, as ClickHouse's
+// ReadRefunds reads the current refunds under dir (of shop, or every shop
+// for ""), as ClickHouse's
 // refunds_latest view gives them: one row per refund, the highest
 // version, with RefundedAt the platform's own time or else the first
 // observation of the refund's state (history.FillRefundedAt).
-func ReadRefunds(dir string) ([]model.Refund, error) {
+func ReadRefunds(dir, shop string) ([]model.Refund, error) {
 	var out []model.Refund
-	err := latestRows(dir, table.Refunds, func(r row) error {
+	err := Latest(dir, table.Refunds, shop, func(r Row) error {
 		out = append(out, model.Refund{
-			Meta: r.meta(), OrderID: r.str("order_id"), RefundID: r.str("refund_id"), LineNo: r.u32("line_no"),
-			Status: r.str("status"), Amount: r.decPtr("amount"), Currency: r.str("currency"),
-			RefundedAt: r.tsPtr("refunded_at"), CreatedAt: r.ts("created_at"),
+			Meta: r.meta(), OrderID: r.String("order_id"), RefundID: r.String("refund_id"), LineNo: r.Uint32("line_no"),
+			Status: r.String("status"), Amount: r.DecimalOrNil("amount"), Currency: r.String("currency"),
+			RefundedAt: r.TimeOrNil("refunded_at"), CreatedAt: r.Time("created_at"),
 		})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	seen, err := ReadRefundHistory(dir)
+	seen, err := ReadRefundHistory(dir, shop)
 	if err != nil {
 		return nil, err
 	}

@@ -48,7 +48,7 @@ func TestReadRefundsDatesByFirstObservation(t *testing.T) {
 	v3 := b.Flush()
 	defer v3.Release()
 	writeOlderSchema(t, dir, table.Refunds, v3, func(c table.Column) bool { return c.Name == "refunded_at" || c.Name == "state_hash" })
-	got, err := ReadRefunds(dir)
+	got, err := ReadRefunds(dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestReadRefundsDatesByFirstObservation(t *testing.T) {
 		}
 		s.Close()
 	}
-	got, err = ReadRefunds(dir)
+	got, err = ReadRefunds(dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestReadRefundsDatesByFirstObservation(t *testing.T) {
 			t.Errorf("refund %s: refunded_at %v, want %v", r.RefundID, r.RefundedAt, want[r.RefundID])
 		}
 	}
-	seen, err := ReadRefundHistory(dir)
+	seen, err := ReadRefundHistory(dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,6 +60,11 @@ func ReadTable(dir string, t *table.Table) ([]arrow.RecordBatch, error) {
 	if err != nil {
 		return nil, err
 	}
+	return readFiles(files, t)
+}
+
+// readFiles reads files of t as ReadTable does.
+func readFiles(files []string, t *table.Table) ([]arrow.RecordBatch, error) {
 	schema := t.Schema()
 	var out []arrow.RecordBatch
 	for _, path := range files {
