@@ -48,7 +48,9 @@ func (r *Reader) Query(ctx context.Context, what, query string, args ...any) (dr
 }
 
 // Wrap adds context to an error met while reading rows, as Query does.
-func (r *Reader) Wrap(err error, what string) error { return r.s.wrap(err, "clickhouse: read %s", what) }
+func (r *Reader) Wrap(err error, what string) error {
+	return r.s.wrap(err, "clickhouse: read %s", what)
+}
 
 // Table is the qualified name of a table or view of the database.
 func (r *Reader) Table(name string) string { return qualified(r.s.db, name) }
