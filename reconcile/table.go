@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"github.com/shopspring/decimal"
 )
@@ -66,7 +67,7 @@ func WriteSummary(w io.Writer, r *Report) error {
 	fmt.Fprintf(tw, "Reconciliation of %s, %s to %s (days in each shop's timezone)\n\n", r.Source, r.From, r.To)
 	fmt.Fprintln(tw, "SHOP\tPLATFORM\tCURRENCY\tORDERS\tGROSS PAID\tREFUNDED\tNET\tREFUND RATE\tREFUNDS DATED IN PERIOD\tTHEIR AMOUNT")
 	for _, s := range Summary(r) {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%d\t%s\n", s.Shop, s.Platform, s.Currency, s.Orders,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%d\t%s\n", s.Shop, s.Platform, oneLine(s.Currency), s.Orders,
 			fixed(s.GrossPaid), fixed(s.Refunded), fixed(s.Net), orDash(fixedOrNil(s.RefundRate)), s.Refunds, fixed(s.RefundAmount))
 	}
 	fmt.Fprintf(tw, "\nEXCEPTIONS: %d\n", len(r.Exceptions))
@@ -94,19 +95,31 @@ func WriteTable(w io.Writer, r *Report) error {
 	fmt.Fprintln(tw, "\nTOTALS BY DAY OF CREATION")
 	fmt.Fprintln(tw, "SHOP\tPLATFORM\tCURRENCY\tDAY\tORDERS\tGROSS PAID\tREFUNDED\tNET\tREFUND RATE")
 	for _, t := range r.Totals {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", t.Shop, t.Platform, t.Currency, t.Day, t.Orders,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", t.Shop, t.Platform, oneLine(t.Currency), t.Day, t.Orders,
 			fixed(t.GrossPaid), fixed(t.Refunded), fixed(t.Net), orDash(fixedOrNil(t.RefundRate)))
 	}
 	fmt.Fprintln(tw, "\nREFUNDS BY DAY OF REFUNDED_AT")
 	fmt.Fprintln(tw, "SHOP\tPLATFORM\tCURRENCY\tDAY\tREFUNDS\tAMOUNT")
 	for _, d := range r.RefundsByDay {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", d.Shop, d.Platform, d.Currency, d.Day, d.Refunds, fixed(d.Amount))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", d.Shop, d.Platform, oneLine(d.Currency), d.Day, d.Refunds, fixed(d.Amount))
 	}
 	fmt.Fprintln(tw, "\nEXCEPTIONS")
 	fmt.Fprintln(tw, "KIND\tSHOP\tPLATFORM\tORDER\tCURRENCY\tPAID\tREFUNDED\tTOTAL\tRAW STATUS\tDETAIL")
 	for _, e := range r.Exceptions {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Kind, e.Shop, e.Platform, e.OrderID, e.Currency,
-			orDash(fixedOrNil(e.Paid)), orDash(fixedOrNil(e.Refunded)), orDash(fixedOrNil(e.Total)), e.RawStatus, e.Detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Kind, e.Shop, e.Platform, oneLine(e.OrderID),
+			oneLine(e.Currency), orDash(fixedOrNil(e.Paid)), orDash(fixedOrNil(e.Refunded)), orDash(fixedOrNil(e.Total)),
+			oneLine(e.RawStatus), oneLine(e.Detail))
 	}
 	return tw.Flush()
+}
+
+// oneLine keeps a value from the shops' data on its cell: tabs, line
+// breaks and other control characters become spaces.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 }
