@@ -3,8 +3,6 @@ package pipeline_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -123,54 +121,17 @@ func (l loaded) where(o func(loadedOrder) bool, id ...func(string) bool) []strin
 // as its API states no refund amount), and no other, so a reconcile
 // report can list exactly them. Kinds a platform cannot show find nothing.
 func TestInjectedExceptionsAreLoadedAsTheRulesSeeThem(t *testing.T) {
-	addr, db := pipelinetest.ClickHouse(t)
-	now := time.Now().UTC()
-	from, to := now.AddDate(0, 0, -25), now.Add(-time.Hour)
-	shops := map[string]sim.Shop{}
-	var shopsYAML strings.Builder
-	for i, p := range sim.Platforms() {
-		shop, err := p.New(sim.Options{Orders: 300, Seed: int64(70 + i), Start: from, End: to, Exceptions: 3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := httptest.NewServer(shop.Handler())
-		t.Cleanup(srv.Close)
-		shopsYAML.WriteString(p.Spec(srv.URL, ""))
-		shops["sim-"+p.Name] = shop
-	}
-	spec := pipelinetest.Job(t, t.TempDir(), fmt.Sprintf(`version: 1
-name: exceptions
-state: {backend: file, path: ./state}
-defaults:
-  start: %s
-  rate_limit: 1000/s
-  concurrency: 4
-  retries: {max: 8, min_backoff: 1ms, max_backoff: 5ms}
-  timeout: 5s
-shops:
-%ssinks:
-  clickhouse: {addr: [%q], database: %s}
-`, now.AddDate(0, 0, -26).Format(time.RFC3339), shopsYAML.String(), addr, db))
+	j := newSimJob(t, "exceptions", sim.Options{Orders: 300, Seed: 70, Exceptions: 3})
 	// A run, then a backfill of the whole range: every order is read
 	// again, and the current rows must show the same exceptions.
-	for _, opt := range []pipeline.RunOptions{{}, {Since: now.AddDate(0, 0, -26).Format(time.RFC3339)}} {
-		res := pipelinetest.Run(t, spec, opt)
-		pipelinetest.RequireOK(t, res)
-		for _, s := range res.Shops {
-			if s.Quarantined != 0 {
-				t.Errorf("%s: %d records quarantined, want none", s.Shop, s.Quarantined)
-			}
-		}
+	for _, opt := range []pipeline.RunOptions{{}, {Since: j.since}} {
+		j.run(t, opt)
 	}
 
-	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{addr},
-		Auth: clickhouse.Auth{Username: os.Getenv("CLICKHOUSE_USER"), Password: os.Getenv("CLICKHOUSE_PASSWORD")}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := pipelinetest.Conn(t, j.addr)
 	defer conn.Close()
-	for name, shop := range shops {
-		l := readLoaded(t, conn, db, name)
+	for name, shop := range j.shops {
+		l := readLoaded(t, conn, j.db, name)
 		if len(l.orders) != shop.Count() {
 			t.Errorf("%s: %d orders loaded, the shop has %d", name, len(l.orders), shop.Count())
 		}

@@ -97,6 +97,38 @@
 // runs the four shops into ClickHouse and finds exactly the ground truth
 // with the seven rules written over the loaded rows.
 //
+// # The ledger: money as shopetl must load it
+//
+// Every shop is also Ledgered: Ledger() states each order's money the way
+// shopetl must load it, worked out from the store's current state in the
+// simulator's own terms (never by calling transform): order_id,
+// created_at (UTC), the currency ("" where the platform states none and
+// the shop's configured one applies), paid_amount and refunded_amount
+// exactly, and one entry per refunds row with its id, its amount (nil
+// where the platform states none) and the platform's own refund time
+// (nil where the document gives none: shopetl dates it by first sight).
+// It is the independent computation a reconcile report's totals are held
+// to, to the cent. Each package's ledger.go says how its document's
+// fields become the loaded amounts:
+//
+//	shopex    paid payed_fee + refund_fee; refunded refund_fee; a refund per
+//	          refund_lists entry, dated t_begin (pay_status 4 or 5 without
+//	          one: "order", no amount, no date)
+//	ymcart    paid total_amount once payment_status is 200; refunded 0; no
+//	          refunds (the document has none)
+//	shoptima  paid total (its parts when it shows 0.00) once status is not 0;
+//	          refunded refund_price when refund_type is 2 or 3; is_refund 1:
+//	          a refund "order" of refund_price, no date
+//	dage      paid pay_money once paid (by status, or by pay_time when 4 or 5
+//	          ended it); refunded 0 (no refund amount); a refund per line
+//	          back_id, no amount, no date
+//
+// TestLedgerListsEveryOrderOnce (sim/all) checks every platform's ledger
+// has Count() orders with unique ids, the same for a seed; pipeline's
+// TestLoadedMoneyIsTheShopsLedger runs the four shops, with Exceptions 3,
+// into ClickHouse and finds orders FINAL and refunds_latest equal to the
+// ledgers, before and after refunds and payments of older orders.
+//
 // Across all four (sim/all): TestSameSeedSameBytes (the same seed serves
 // byte-identical list pages, another seed other orders, a wrong token is
 // refused) and TestEveryFaultKindFiresOnEveryPlatform (each of the ten

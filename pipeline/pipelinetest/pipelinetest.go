@@ -34,7 +34,7 @@ func ClickHouse(t testing.TB) (addr, database string) {
 	}
 	database = "it_" + hex.EncodeToString(b[:])
 	t.Cleanup(func() {
-		conn := open(t, addr)
+		conn := Conn(t, addr)
 		defer conn.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -45,7 +45,9 @@ func ClickHouse(t testing.TB) (addr, database string) {
 	return addr, database
 }
 
-func open(t testing.TB, addr string) clickhouse.Conn {
+// Conn opens a connection to the test server at addr, with the
+// environment's credentials; the caller closes it.
+func Conn(t testing.TB, addr string) clickhouse.Conn {
 	t.Helper()
 	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{addr},
 		Auth: clickhouse.Auth{Username: os.Getenv("CLICKHOUSE_USER"), Password: os.Getenv("CLICKHOUSE_PASSWORD")}})
@@ -123,7 +125,7 @@ type Order struct {
 // Orders reads the current row of every order of one shop, by order_id.
 func Orders(t testing.TB, addr, database, shop string) map[string]Order {
 	t.Helper()
-	conn := open(t, addr)
+	conn := Conn(t, addr)
 	defer conn.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -157,7 +159,7 @@ func Orders(t testing.TB, addr, database, shop string) map[string]Order {
 // to show that re-reads happened and FINAL folded them.
 func RawRows(t testing.TB, addr, database, table, shop string) uint64 {
 	t.Helper()
-	conn := open(t, addr)
+	conn := Conn(t, addr)
 	defer conn.Close()
 	var n uint64
 	if err := conn.QueryRow(context.Background(), "SELECT count() FROM "+database+"."+table+" WHERE shop = ?", shop).Scan(&n); err != nil {
@@ -170,7 +172,7 @@ func RawRows(t testing.TB, addr, database, table, shop string) uint64 {
 // see them (FINAL: one row per key).
 func FinalRows(t testing.TB, addr, database, table, shop string) uint64 {
 	t.Helper()
-	conn := open(t, addr)
+	conn := Conn(t, addr)
 	defer conn.Close()
 	var n uint64
 	if err := conn.QueryRow(context.Background(), "SELECT count() FROM "+database+"."+table+" FINAL WHERE shop = ?", shop).Scan(&n); err != nil {
@@ -183,7 +185,7 @@ func FinalRows(t testing.TB, addr, database, table, shop string) uint64 {
 // helpers above do not cover.
 func Count(t testing.TB, addr, query string, args ...any) uint64 {
 	t.Helper()
-	conn := open(t, addr)
+	conn := Conn(t, addr)
 	defer conn.Close()
 	var n uint64
 	if err := conn.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {

@@ -1,0 +1,250 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/shopspring/decimal"
+
+	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/pipeline/pipelinetest"
+	"github.com/shopetl/shopetl/sim"
+	"github.com/shopetl/shopetl/sim/dage"
+	"github.com/shopetl/shopetl/sim/shopex"
+	"github.com/shopetl/shopetl/sim/shoptima"
+	"github.com/shopetl/shopetl/sim/ymcart"
+)
+
+// TestLoadedMoneyIsTheShopsLedger: one simulated shop of each platform,
+// with Exceptions 3 beside the generator's refunds, unpaid and cancelled
+// orders, is run into ClickHouse. For every order the current row (orders
+// FINAL) and its refunds (refunds_latest) are exactly what the shop's own
+// ledger (sim.Ledgered) says shopetl must load: the same order ids;
+// created_at, currency (the shop's configured one where the platform
+// states none), paid_amount and refunded_amount to the last digit; one
+// refunds row per ledger refund with its amount, refunded_at the
+// platform's own time where it gives one and set otherwise. Then every
+// shop changes (a refund, a payment of an older order) and a later run
+// must load the shops' new ledgers alike. A reconcile report's totals sum
+// exactly these columns, so they equal the shops' own totals.
+func TestLoadedMoneyIsTheShopsLedger(t *testing.T) {
+	j := newSimJob(t, "ledger", sim.Options{Orders: 300, Seed: 90, Exceptions: 3})
+	j.run(t, pipeline.RunOptions{})
+	before := j.checkLedgers(t)
+
+	for name, shop := range j.shops {
+		change(t, shop)
+		if now := shop.(sim.Ledgered).Ledger(); reflect.DeepEqual(now, before[name]) {
+			t.Fatalf("%s: the changes left the shop's ledger as it was", name)
+		}
+	}
+	// The next scheduled run, after the changes (a run's window ends a
+	// safety lag before its now).
+	later := time.Now().Add(5 * time.Minute)
+	j.run(t, pipeline.RunOptions{Now: func() time.Time { return later }})
+	j.checkLedgers(t)
+}
+
+// checkLedgers compares every shop's loaded orders and refunds with its
+// ledger, reporting at most a few differences per shop, and returns the
+// ledgers by shop.
+func (j simJob) checkLedgers(t *testing.T) map[string][]sim.LedgerOrder {
+	t.Helper()
+	conn := pipelinetest.Conn(t, j.addr)
+	defer conn.Close()
+	out := map[string][]sim.LedgerOrder{}
+	for _, sh := range j.spec.Shops {
+		want := j.shops[sh.Name].(sim.Ledgered).Ledger()
+		out[sh.Name] = want
+		got := readLedger(t, conn, j.db, sh.Name)
+		var diffs []string
+		refunds := 0
+		for _, w := range want {
+			refunds += len(w.Refunds)
+			if w.Currency == "" {
+				w.Currency = sh.Currency
+			}
+			g, ok := got[w.OrderID]
+			delete(got, w.OrderID)
+			switch {
+			case !ok:
+				diffs = append(diffs, w.OrderID+": not loaded")
+			default:
+				diffs = append(diffs, ledgerDiffs(w, g)...)
+			}
+		}
+		for id := range got {
+			diffs = append(diffs, id+": loaded, not in the shop's ledger")
+		}
+		slices.Sort(diffs)
+		for i, d := range diffs {
+			if i == 8 {
+				t.Errorf("%s: ... %d differences in all", sh.Name, len(diffs))
+				break
+			}
+			t.Errorf("%s: %s", sh.Name, d)
+		}
+		t.Logf("%s: %d orders, %d refunds as the ledger says", sh.Name, len(want), refunds)
+	}
+	return out
+}
+
+// ledgerDiffs compares one order's loaded row and refunds (got, its
+// refunded_at in At, nil for null) with its ledger entry (want).
+func ledgerDiffs(want, got sim.LedgerOrder) []string {
+	var d []string
+	add := func(field string, w, g any) {
+		d = append(d, fmt.Sprintf("%s: %s loaded %v, the shop says %v", want.OrderID, field, g, w))
+	}
+	if !got.Created.Equal(want.Created) {
+		add("created_at", want.Created, got.Created)
+	}
+	if got.Currency != want.Currency {
+		add("currency", want.Currency, got.Currency)
+	}
+	if !got.Paid.Equal(want.Paid) {
+		add("paid_amount", want.Paid, got.Paid)
+	}
+	if !got.Refunded.Equal(want.Refunded) {
+		add("refunded_amount", want.Refunded, got.Refunded)
+	}
+	if len(got.Refunds) != len(want.Refunds) {
+		add("refunds", refundIDs(want.Refunds), refundIDs(got.Refunds))
+		return d
+	}
+	for i, w := range want.Refunds {
+		g := got.Refunds[i]
+		switch {
+		case g.RefundID != w.RefundID:
+			add("refunds", refundIDs(want.Refunds), refundIDs(got.Refunds))
+		case (g.Amount == nil) != (w.Amount == nil) || w.Amount != nil && !g.Amount.Equal(*w.Amount):
+			add("refund "+w.RefundID+" amount", orNone(w.Amount), orNone(g.Amount))
+		case g.At == nil:
+			add("refund "+w.RefundID+" refunded_at", "a time", "null")
+		case w.At != nil && !g.At.Equal(*w.At):
+			add("refund "+w.RefundID+" refunded_at", *w.At, *g.At)
+		}
+	}
+	return d
+}
+
+func refundIDs(rs []sim.LedgerRefund) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.RefundID
+	}
+	return out
+}
+
+func orNone(d *decimal.Decimal) string {
+	if d == nil {
+		return "none"
+	}
+	return d.String()
+}
+
+// readLedger reads one shop's orders FINAL and refunds_latest into ledger
+// entries by order id, the refunds sorted by id.
+func readLedger(t *testing.T, conn clickhouse.Conn, db, shop string) map[string]sim.LedgerOrder {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]sim.LedgerOrder{}
+	rows, err := conn.Query(ctx, `SELECT order_id, created_at, currency, paid_amount, refunded_amount
+		FROM `+db+`.orders FINAL WHERE shop = ?`, shop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var o sim.LedgerOrder
+		if err := rows.Scan(&o.OrderID, &o.Created, &o.Currency, &o.Paid, &o.Refunded); err != nil {
+			t.Fatal(err)
+		}
+		if _, dup := out[o.OrderID]; dup {
+			t.Fatalf("%s: order %s has two current rows", shop, o.OrderID)
+		}
+		out[o.OrderID] = o
+	}
+	rows.Close()
+	rows, err = conn.Query(ctx, `SELECT order_id, refund_id, amount, refunded_at
+		FROM `+db+`.refunds_latest WHERE shop = ? ORDER BY order_id, refund_id`, shop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		var r sim.LedgerRefund
+		if err := rows.Scan(&id, &r.RefundID, &r.Amount, &r.At); err != nil {
+			t.Fatal(err)
+		}
+		o := out[id] // a refund of an order not loaded shows as that order's difference
+		o.OrderID = id
+		o.Refunds = append(o.Refunds, r)
+		out[id] = o
+	}
+	rows.Close()
+	return out
+}
+
+// change makes a shop's money move after the first run: a refund of an
+// older paid order, and a payment of an older unpaid one where the
+// platform can take one, each through the simulator's own state machine.
+func change(t *testing.T, shop sim.Shop) {
+	t.Helper()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	switch s := shop.(type) {
+	case *shopex.Store:
+		refund, pay := first(t, s.OrderIDs(), func(id string) bool {
+			o, _ := s.Snapshot(id)
+			return o.Status == "active" && o.PayStatus == 1 && !o.COD
+		}), first(t, s.OrderIDs(), func(id string) bool {
+			o, _ := s.Snapshot(id)
+			return o.Status == "active" && o.PayStatus == 0 && !o.COD
+		})
+		r, _ := s.Snapshot(refund)
+		must(s.Refund(refund, r.PaidFee.Div(decimal.NewFromInt(3)).Round(2)))
+		p, _ := s.Snapshot(pay)
+		must(s.Pay(pay, p.TotalFee))
+	case *ymcart.Store:
+		must(s.SetStatus(first(t, s.OrderIDs(), func(id string) bool {
+			o, _ := s.Snapshot(id)
+			return o.PaymentStatus == 100 && o.OrderStatus < 200
+		}), 200))
+	case *shoptima.Store:
+		paid := func(id string) bool { o, _ := s.Snapshot(id); return o.Status == 1 && o.IsRefund == 0 }
+		must(s.Refund(first(t, s.OrderNums(), paid), 2, "1.50"))
+		must(s.Refund(first(t, s.OrderNums(), paid), 1, "2.00")) // in progress: not refunded yet
+	case *dage.Store:
+		var o dage.Order
+		first(t, s.OrderIDs(), func(id string) bool {
+			o, _ = s.Snapshot(id)
+			return o.Status == 1 && o.OrderType == 1 && o.Lines[0].BackID == 0
+		})
+		back, err := s.ApplyRefund(dage.RefundRequest{BuyerID: o.MemberID, LineID: o.Lines[0].ID, Amount: decimal.New(1, -2)})
+		must(err)
+		must(s.AgreeRefund(back, o.SupplierID, 0))
+		first(t, s.OrderIDs(), func(id string) bool { o, _ = s.Snapshot(id); return o.Status == 0 })
+		must(s.Pay(o.ID, o.MemberID, o.OrderMoney.Sub(o.Discount).Add(o.ShippingCosts)))
+	default:
+		t.Fatalf("no change written for %T", shop)
+	}
+}
+
+// first returns the first id that passes ok, failing the test when none does.
+func first(t *testing.T, ids []string, ok func(string) bool) string {
+	t.Helper()
+	if i := slices.IndexFunc(ids, ok); i >= 0 {
+		return ids[i]
+	}
+	t.Fatal("no order fits the change")
+	return ""
+}

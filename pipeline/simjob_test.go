@@ -1,0 +1,73 @@
+package pipeline_test
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/pipeline/pipelinetest"
+	"github.com/shopetl/shopetl/sim"
+)
+
+// simJob is one simulated shop of every platform, served over real HTTP,
+// and a job that runs them all into a fresh ClickHouse database.
+type simJob struct {
+	spec     *pipeline.Spec
+	shops    map[string]sim.Shop // by shop name, sim-<platform>
+	addr, db string
+	since    string // RFC 3339: the job's start, before every order (a whole-range backfill)
+}
+
+// newSimJob starts one shop of each platform with o, the i-th platform's
+// seed o.Seed+i, their orders created over the 25 days up to an hour ago,
+// and writes a job named name that reads them all fast, from a day before.
+func newSimJob(t *testing.T, name string, o sim.Options) simJob {
+	t.Helper()
+	addr, db := pipelinetest.ClickHouse(t)
+	now := time.Now().UTC()
+	o.Start, o.End = now.AddDate(0, 0, -25), now.Add(-time.Hour)
+	j := simJob{shops: map[string]sim.Shop{}, addr: addr, db: db, since: now.AddDate(0, 0, -26).Format(time.RFC3339)}
+	seed := o.Seed
+	var shopsYAML strings.Builder
+	for i, p := range sim.Platforms() {
+		o.Seed = seed + int64(i)
+		shop, err := p.New(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(shop.Handler())
+		t.Cleanup(srv.Close)
+		shopsYAML.WriteString(p.Spec(srv.URL, ""))
+		j.shops["sim-"+p.Name] = shop
+	}
+	j.spec = pipelinetest.Job(t, t.TempDir(), fmt.Sprintf(`version: 1
+name: %s
+state: {backend: file, path: ./state}
+defaults:
+  start: %s
+  rate_limit: 1000/s
+  concurrency: 4
+  retries: {max: 8, min_backoff: 1ms, max_backoff: 5ms}
+  timeout: 5s
+shops:
+%ssinks:
+  clickhouse: {addr: [%q], database: %s}
+`, name, j.since, shopsYAML.String(), addr, db))
+	return j
+}
+
+// run runs the job with opt; every shop must succeed with nothing
+// quarantined.
+func (j simJob) run(t *testing.T, opt pipeline.RunOptions) {
+	t.Helper()
+	res := pipelinetest.Run(t, j.spec, opt)
+	pipelinetest.RequireOK(t, res)
+	for _, s := range res.Shops {
+		if s.Quarantined != 0 {
+			t.Errorf("%s: %d records quarantined, want none", s.Shop, s.Quarantined)
+		}
+	}
+}
