@@ -121,17 +121,17 @@ func (l loaded) where(o func(loadedOrder) bool, id ...func(string) bool) []strin
 // as its API states no refund amount), and no other, so a reconcile
 // report can list exactly them. Kinds a platform cannot show find nothing.
 func TestInjectedExceptionsAreLoadedAsTheRulesSeeThem(t *testing.T) {
-	j := newSimJob(t, "exceptions", sim.Options{Orders: 300, Seed: 70, Exceptions: 3})
+	j := pipelinetest.NewSimJob(t, "exceptions", sim.Options{Orders: 300, Seed: 70, Exceptions: 3}, false)
 	// A run, then a backfill of the whole range: every order is read
 	// again, and the current rows must show the same exceptions.
-	for _, opt := range []pipeline.RunOptions{{}, {Since: j.since}} {
-		j.run(t, opt)
+	for _, opt := range []pipeline.RunOptions{{}, {Since: j.Since}} {
+		j.Run(t, opt)
 	}
 
-	conn := pipelinetest.Conn(t, j.addr)
+	conn := pipelinetest.Conn(t, j.Addr)
 	defer conn.Close()
-	for name, shop := range j.shops {
-		l := readLoaded(t, conn, j.db, name)
+	for name, shop := range j.Shops {
+		l := readLoaded(t, conn, j.DB, name)
 		if len(l.orders) != shop.Count() {
 			t.Errorf("%s: %d orders loaded, the shop has %d", name, len(l.orders), shop.Count())
 		}

@@ -33,11 +33,11 @@ import (
 // must load the shops' new ledgers alike. A reconcile report's totals sum
 // exactly these columns, so they equal the shops' own totals.
 func TestLoadedMoneyIsTheShopsLedger(t *testing.T) {
-	j := newSimJob(t, "ledger", sim.Options{Orders: 300, Seed: 90, Exceptions: 3})
-	j.run(t, pipeline.RunOptions{})
-	before := j.checkLedgers(t)
+	j := pipelinetest.NewSimJob(t, "ledger", sim.Options{Orders: 300, Seed: 90, Exceptions: 3}, false)
+	j.Run(t, pipeline.RunOptions{})
+	before := checkLedgers(t, j)
 
-	for name, shop := range j.shops {
+	for name, shop := range j.Shops {
 		change(t, shop)
 		if now := shop.(sim.Ledgered).Ledger(); reflect.DeepEqual(now, before[name]) {
 			t.Fatalf("%s: the changes left the shop's ledger as it was", name)
@@ -46,22 +46,22 @@ func TestLoadedMoneyIsTheShopsLedger(t *testing.T) {
 	// The next scheduled run, after the changes (a run's window ends a
 	// safety lag before its now).
 	later := time.Now().Add(5 * time.Minute)
-	j.run(t, pipeline.RunOptions{Now: func() time.Time { return later }})
-	j.checkLedgers(t)
+	j.Run(t, pipeline.RunOptions{Now: func() time.Time { return later }})
+	checkLedgers(t, j)
 }
 
-// checkLedgers compares every shop's loaded orders and refunds with its
+// checkLedgers compares every shop of j's loaded orders and refunds with its
 // ledger, reporting at most a few differences per shop, and returns the
 // ledgers by shop.
-func (j simJob) checkLedgers(t *testing.T) map[string][]sim.LedgerOrder {
+func checkLedgers(t *testing.T, j pipelinetest.SimJob) map[string][]sim.LedgerOrder {
 	t.Helper()
-	conn := pipelinetest.Conn(t, j.addr)
+	conn := pipelinetest.Conn(t, j.Addr)
 	defer conn.Close()
 	out := map[string][]sim.LedgerOrder{}
-	for _, sh := range j.spec.Shops {
-		want := j.shops[sh.Name].(sim.Ledgered).Ledger()
+	for _, sh := range j.Spec.Shops {
+		want := j.Shops[sh.Name].(sim.Ledgered).Ledger()
 		out[sh.Name] = want
-		got := readLedger(t, conn, j.db, sh.Name)
+		got := readLedger(t, conn, j.DB, sh.Name)
 		var diffs []string
 		refunds := 0
 		for _, w := range want {
