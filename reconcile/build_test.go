@@ -29,7 +29,9 @@ func each[T any](list []T, fn func(T) error) error {
 	return nil
 }
 
-func (r rows) Orders(_ context.Context, _ Shop, fn func(Order) error) error { return each(r.orders, fn) }
+func (r rows) Orders(_ context.Context, _ Shop, fn func(Order) error) error {
+	return each(r.orders, fn)
+}
 func (r rows) Refunds(_ context.Context, _ Shop, fn func(Refund) error) error {
 	return each(r.refunds, fn)
 }
