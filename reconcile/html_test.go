@@ -163,6 +163,22 @@ func TestWriteHTMLTables(t *testing.T) {
 	}
 }
 
+func TestWriteHTMLEmptyPeriod(t *testing.T) {
+	t.Parallel()
+	page := render(t, &Report{Source: "quiet", From: "2026-11-01", To: "2026-11-30"})
+	for _, want := range []string{
+		"No orders and no refunds in the period.", "None: every order adds up.",
+		"No orders in the period.", "No refunds in the period.",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("empty report's page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<svg") {
+		t.Error("empty report's page draws a chart")
+	}
+}
+
 func TestWriteHTMLDeterministic(t *testing.T) {
 	t.Parallel()
 	first := render(t, sampleReport())
@@ -236,10 +252,11 @@ func TestWriteHTMLInChromium(t *testing.T) {
 
 	withRefunds := sampleReport()
 	net, refunds := countSeriesPixels(t, chromium, withRefunds, os.Getenv("RECONCILE_SCREENSHOT"))
+	t.Logf("net sales %d pixels, refunds %d", net, refunds)
 	// Three charts of 30 day slots, bars 14 px wide and up to 220 px
 	// tall, most days a bar: tens of thousands of pixels each for net;
 	// refunds on about a third of the days, far above the three 14×14
-	// legend swatches (588 px).
+	// legend swatches (about 600 px).
 	if net < 20000 || net > 400000 {
 		t.Errorf("%d net sales pixels, want 20,000 to 400,000", net)
 	}
