@@ -19,11 +19,11 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// sampleReport is a month of three shops on three platforms in three
+// monthReport is a month of three shops on three platforms in three
 // currencies, as finance would read it: busy and quiet days, days without
 // orders, refunds booked days after their orders, one day whose refunds
 // exceed its sales (a negative net), and exceptions of several kinds.
-func sampleReport() *Report {
+func monthReport() *Report {
 	rng := rand.New(rand.NewPCG(17, 2026))
 	r := &Report{Source: "demo", From: "2026-11-01", To: "2026-11-30"}
 	shops := []struct {
@@ -112,7 +112,7 @@ func render(t *testing.T, r *Report) string {
 
 func TestWriteHTMLSelfContainedAndEscaped(t *testing.T) {
 	t.Parallel()
-	r := sampleReport()
+	r := monthReport()
 	const shop = `<b>x</b>`
 	const detail = `paid "12.00" & refunded 'more'`
 	for i := range r.Totals {
@@ -146,7 +146,7 @@ func TestWriteHTMLSelfContainedAndEscaped(t *testing.T) {
 
 func TestWriteHTMLTables(t *testing.T) {
 	t.Parallel()
-	page := render(t, sampleReport())
+	page := render(t, monthReport())
 	for _, want := range []string{
 		// refund_without_order's amounts are unknown: a dash each.
 		`<td class="nowrap">20261003000991</td><td>CNY</td><td class="num">–</td><td class="num">–</td><td class="num">–</td>`,
@@ -181,9 +181,9 @@ func TestWriteHTMLEmptyPeriod(t *testing.T) {
 
 func TestWriteHTMLDeterministic(t *testing.T) {
 	t.Parallel()
-	first := render(t, sampleReport())
+	first := render(t, monthReport())
 	for range 5 {
-		if render(t, sampleReport()) != first {
+		if render(t, monthReport()) != first {
 			t.Fatal("the same report gave different pages")
 		}
 	}
@@ -250,7 +250,7 @@ func TestWriteHTMLInChromium(t *testing.T) {
 	}
 	t.Parallel()
 
-	withRefunds := sampleReport()
+	withRefunds := monthReport()
 	net, refunds := countSeriesPixels(t, chromium, withRefunds, os.Getenv("RECONCILE_SCREENSHOT"))
 	t.Logf("net sales %d pixels, refunds %d", net, refunds)
 	// Three charts of 30 day slots, bars 14 px wide and up to 220 px
@@ -264,7 +264,7 @@ func TestWriteHTMLInChromium(t *testing.T) {
 		t.Errorf("%d refund pixels, want 2,000 to the %d of net sales", refunds, net)
 	}
 
-	noRefunds := sampleReport()
+	noRefunds := monthReport()
 	noRefunds.RefundsByDay = nil
 	net2, refunds2 := countSeriesPixels(t, chromium, noRefunds, "")
 	if refunds2 != 0 {
