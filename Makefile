@@ -1,4 +1,4 @@
-# GNU make. Targets: build test clickhouse demo bench fuzz stop clean
+# GNU make. Targets: build test clickhouse chromium demo bench fuzz stop clean
 #
 # ClickHouse: `make test` / `make demo` start a private server on
 # 127.0.0.1:$(CH_TCP_PORT) (scripts/clickhouse.sh) unless CLICKHOUSE_ADDR is
@@ -42,7 +42,7 @@ export CLICKHOUSE_TLS_ADDR ?= 127.0.0.1:$(CH_TLS_PORT)
 export CLICKHOUSE_TLS_CA ?= $(abspath $(BUILD_DIR))/clickhouse/etc/server.crt
 endif
 
-.PHONY: build test fmt-check walk-check vet clickhouse demo bench fuzz stop clean
+.PHONY: build test fmt-check walk-check vet clickhouse chromium demo bench fuzz stop clean
 
 build:
 	$(GO) build -buildvcs=auto -o $(BUILD_DIR)/shopetl ./cmd/shopetl
@@ -70,7 +70,11 @@ vet:
 walk-check:
 	scripts/walk_check.sh
 
-test: fmt-check walk-check vet $(CH_DEP)
+# Debian's chromium, for the test that renders reconcile's HTML page.
+chromium:
+	scripts/chromium.sh
+
+test: fmt-check walk-check vet chromium $(CH_DEP)
 	CLICKHOUSE_ADDR=$(CH_ADDR) $(GO) test -count=1 ./...
 	# The simulators and extractors are concurrent by design: check them for races.
 	$(GO) test -race -short -count=1 ./sim/... ./extract/...

@@ -120,12 +120,12 @@ func cmdReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		err = reconcile.Write(&buf, report, format)
 	}
 	if err == nil && out != "" {
-		err = renameio.WriteFile(spec.ResolvePath(out), buf.Bytes(), 0o644)
+		err = renameio.WriteFile(out, buf.Bytes(), 0o644)
 	} else if err == nil {
 		_, err = stdout.Write(buf.Bytes())
 	}
 	if err == nil && html != "" {
-		err = writeHTML(spec.ResolvePath(html), report)
+		err = writeHTML(html, report)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "reconcile:", err)

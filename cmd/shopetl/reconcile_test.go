@@ -61,7 +61,7 @@ func TestReconcileAfterARun(t *testing.T) {
 	}
 	dir := filepath.Dir(job)
 	code, stdout, stderr := reconcileCmd(job, "--from", "2025-01-01", "--to", "2025-12-31", "--format", "json",
-		"--out", "report.json", "--html", "report.html")
+		"--out", filepath.Join(dir, "report.json"), "--html", filepath.Join(dir, "report.html"))
 	if code != exitOK || stdout != "" || !strings.Contains(stderr, "reading parquet") {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want 0, nothing on stdout, reading parquet", code, stdout, stderr)
 	}
