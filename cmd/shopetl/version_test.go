@@ -45,7 +45,8 @@ func TestVersionNamesTheRevision(t *testing.T) {
 			}
 			return os.MkdirAll(filepath.Join(repo, rel), 0o755)
 		}
-		if !d.Type().IsRegular() || !(strings.HasSuffix(p, ".go") || rel == "go.mod" || rel == "go.sum") {
+		// Go sources, the module files and what they embed (templates).
+		if !d.Type().IsRegular() || !(strings.HasSuffix(p, ".go") || strings.HasSuffix(p, ".tmpl") || rel == "go.mod" || rel == "go.sum") {
 			return nil
 		}
 		b, err := os.ReadFile(p)
