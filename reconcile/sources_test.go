@@ -97,10 +97,14 @@ func TestReportIsTheShopsOwnFromEitherStore(t *testing.T) {
 // format.
 func exceptionsAreTheShopsOwn(t *testing.T, l loadedShops) {
 	reports := map[string]*reconcile.Report{"clickhouse": l.report(t, "clickhouse"), "parquet": l.report(t, "parquet")}
-	for _, f := range reconcile.Formats {
+	for _, f := range append(reconcile.Formats, "html") {
 		var out [2]bytes.Buffer
 		for i, s := range []string{"clickhouse", "parquet"} {
-			if err := reconcile.Write(&out[i], reports[s], f); err != nil {
+			write := func() error { return reconcile.Write(&out[i], reports[s], f) }
+			if f == "html" {
+				write = func() error { return reconcile.WriteHTML(&out[i], reports[s]) }
+			}
+			if err := write(); err != nil {
 				t.Fatal(err)
 			}
 		}
