@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"maps"
 	"math/big"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -50,56 +49,14 @@ var agreeTables = []*table.Table{table.Orders, table.OrderItems, table.Refunds, 
 // non-null values. Every run's manifests list exactly its files, with the
 // rows their footers state.
 func TestSinksAgree(t *testing.T) {
-	addr, db := pipelinetest.ClickHouse(t)
-	now := time.Now().UTC()
-	from, to := now.AddDate(0, 0, -25), now.Add(-time.Hour)
-
-	sx, err := shopex.NewStore(shopex.Options{Orders: 160, Seed: 31, Start: from, End: to})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := shoptima.NewStore(shoptima.Options{Orders: 160, Seed: 32, Start: from, End: to})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ym, err := ymcart.NewStore(ymcart.Options{Orders: 160, Seed: 33, Start: from, End: to})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dg, err := dage.NewStore(dage.Options{Orders: 160, Seed: 34, Start: from, End: to})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stores := map[string]sim.Shop{"shopex": sx, "shoptima": st, "ymcart": ym, "dage": dg}
-	var shopsYAML strings.Builder
+	j := pipelinetest.NewSimJob(t, "agree", sim.Options{Orders: 160, Seed: 31}, true)
+	spec, addr, db := j.Spec, j.Addr, j.DB
+	sx, st := j.Shops["sim-shopex"].(*shopex.Store), j.Shops["sim-shoptima"].(*shoptima.Store)
+	ym, dg := j.Shops["sim-ymcart"].(*ymcart.Store), j.Shops["sim-dage"].(*dage.Store)
 	var shops []string
 	for _, p := range sim.Platforms() {
-		store, ok := stores[p.Name]
-		if !ok {
-			continue
-		}
-		srv := httptest.NewServer(store.Handler())
-		t.Cleanup(srv.Close)
-		shopsYAML.WriteString(p.Spec(srv.URL, ""))
 		shops = append(shops, "sim-"+p.Name)
 	}
-	if len(shops) != 4 {
-		t.Fatalf("simulators registered for %v, want all four", shops)
-	}
-	spec := pipelinetest.Job(t, t.TempDir(), fmt.Sprintf(`version: 1
-name: agree
-state: {backend: file, path: ./state}
-defaults:
-  start: %s
-  rate_limit: 1000/s
-  concurrency: 4
-  retries: {max: 8, min_backoff: 1ms, max_backoff: 5ms}
-  timeout: 5s
-shops:
-%ssinks:
-  clickhouse: {addr: [%q], database: %s}
-  parquet: {dir: ./parquet}
-`, now.AddDate(0, 0, -26).Format(time.RFC3339), shopsYAML.String(), addr, db))
 	dir := spec.ResolvePath("./parquet")
 
 	// Small batches: many flushes, so partitions get several part files.
@@ -118,7 +75,7 @@ shops:
 	}
 	later := func() time.Time { return time.Now().Add(5 * time.Minute) }
 	run(pipeline.RunOptions{Now: later})
-	run(pipeline.RunOptions{Now: later, Since: now.AddDate(0, 0, -26).Format(time.RFC3339)})
+	run(pipeline.RunOptions{Now: later, Since: j.Since})
 
 	checkRunManifests(t, dir, runs, shops)
 

@@ -68,13 +68,21 @@ type shopBuild struct {
 	holders map[string][]string // transaction id → order ids whose payments have it
 	loaded  map[string]bool     // every loaded order id
 	created map[string]time.Time
-	flagged map[string]bool // orders of the period with an exception already
-	period  map[string]bool // orders created in the period
-	orders  map[string]Order
+	orders  map[string]Order // orders of the period with no exception yet that share a transaction id
 	undated int
 }
 
 type dayKey struct{ currency, day string }
+
+// entry is m[k], made by mk and kept in m when missing.
+func entry[K comparable, V any](m map[K]*V, k K, mk func() *V) *V {
+	v := m[k]
+	if v == nil {
+		v = mk()
+		m[k] = v
+	}
+	return v
+}
 
 func (b *shopBuild) day(t time.Time) string { return t.In(b.shop.Location).Format(DayLayout) }
 
@@ -100,7 +108,7 @@ func (b *shopBuild) run(ctx context.Context, src Source) error {
 			}
 		}
 	}
-	b.loaded, b.created, b.flagged = map[string]bool{}, map[string]time.Time{}, map[string]bool{}
+	b.loaded, b.created = map[string]bool{}, map[string]time.Time{}
 	b.orders = map[string]Order{}
 	totals := map[dayKey]*Total{}
 	err = src.Orders(ctx, b.shop, func(o Order) error {
@@ -112,17 +120,13 @@ func (b *shopBuild) run(ctx context.Context, src Source) error {
 		if !b.in(day) {
 			return nil
 		}
-		k := dayKey{o.Currency, day}
-		t := totals[k]
-		if t == nil {
-			t = &Total{Shop: b.shop.Name, Platform: b.shop.Platform, Currency: o.Currency, Day: day}
-			totals[k] = t
-		}
+		t := entry(totals, dayKey{o.Currency, day}, func() *Total {
+			return &Total{Shop: b.shop.Name, Platform: b.shop.Platform, Currency: o.Currency, Day: day}
+		})
 		t.Orders++
 		t.GrossPaid = t.GrossPaid.Add(o.Paid)
 		t.Refunded = t.Refunded.Add(o.Refunded)
 		if kind, detail, ok := orderException(o, b.paid[o.OrderID]); ok {
-			b.flagged[o.OrderID] = true
 			b.r.Exceptions = append(b.r.Exceptions, b.exception(kind, o, detail))
 		} else if shared[o.OrderID] {
 			b.orders[o.OrderID] = o // a candidate for duplicate_payment_txn
@@ -184,21 +188,16 @@ func (b *shopBuild) refunds(ctx context.Context, src Source) error {
 		if f.Amount != nil {
 			amount = *f.Amount
 		}
-		k := dayKey{f.Currency, day}
-		d := days[k]
-		if d == nil {
-			d = &RefundDay{Shop: b.shop.Name, Platform: b.shop.Platform, Currency: f.Currency, Day: day}
-			days[k] = d
-		}
+		d := entry(days, dayKey{f.Currency, day}, func() *RefundDay {
+			return &RefundDay{Shop: b.shop.Name, Platform: b.shop.Platform, Currency: f.Currency, Day: day}
+		})
 		d.Refunds++
 		d.Amount = d.Amount.Add(amount)
 		if !b.loaded[f.OrderID] {
-			e := orphans[f.OrderID]
-			if e == nil {
-				e = &Exception{Kind: RefundWithoutOrder, Shop: b.shop.Name, Platform: b.shop.Platform,
+			e := entry(orphans, f.OrderID, func() *Exception {
+				return &Exception{Kind: RefundWithoutOrder, Shop: b.shop.Name, Platform: b.shop.Platform,
 					OrderID: f.OrderID, Currency: f.Currency, Refunded: &decimal.Decimal{}}
-				orphans[f.OrderID] = e
-			}
+			})
 			sum := e.Refunded.Add(amount)
 			e.Refunded = &sum
 			e.Detail = fmt.Sprintf("%s of refunds of an order that is not loaded", sum.StringFixed(4))

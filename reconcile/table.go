@@ -28,11 +28,9 @@ func Summary(r *Report) []ShopSummary {
 	type key struct{ shop, currency string }
 	m := map[key]*ShopSummary{}
 	get := func(shop, platform, currency string) *ShopSummary {
-		k := key{shop, currency}
-		if m[k] == nil {
-			m[k] = &ShopSummary{Shop: shop, Platform: platform, Currency: currency}
-		}
-		return m[k]
+		return entry(m, key{shop, currency}, func() *ShopSummary {
+			return &ShopSummary{Shop: shop, Platform: platform, Currency: currency}
+		})
 	}
 	for _, t := range r.Totals {
 		s := get(t.Shop, t.Platform, t.Currency)
