@@ -157,6 +157,28 @@ func TestSpecUnsetEnv(t *testing.T) {
 	}
 }
 
+// TestSpecOnlySinkSecrets: WithOnlySinkSecrets (reconcile) reads the
+// ClickHouse password and leaves the shops' tokens and the PII key unread.
+func TestSpecOnlySinkSecrets(t *testing.T) {
+	t.Setenv("SHOPETL_TEST_CH_PW", "pw-value-xyz")
+	t.Setenv("SHOPETL_PII_KEY", "")
+	spec, err := Load("testdata/unset_env.yaml", specTestPlatforms, WithOnlySinkSecrets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := spec.Sinks.ClickHouse.Password.Reveal(); got != "pw-value-xyz" {
+		t.Errorf("password %q, want the variable's value", got)
+	}
+	if spec.Shops[0].Auth.Token != "" {
+		t.Errorf("the shop's token was read")
+	}
+	t.Setenv("SHOPETL_TEST_CH_PW", "")
+	_, err = Load("testdata/unset_env.yaml", specTestPlatforms, WithOnlySinkSecrets())
+	if got := specTestProblems(t, err); len(got) != 1 || !strings.Contains(got[0], "sinks.clickhouse.password") {
+		t.Errorf("with the password's variable empty: %q, want one problem naming sinks.clickhouse.password", got)
+	}
+}
+
 func TestSpecSecretNeverPrinted(t *testing.T) {
 	const ym, st, ch = "ym-LEAK-1", "st-LEAK-2", "ch-LEAK-3"
 	t.Setenv("YM_TOKEN", ym)
