@@ -27,6 +27,9 @@ type Window struct {
 	// since ChangedFrom, so a list that filters by modification time keeps
 	// the orders changed since then too, whenever they were created.
 	ChangedFrom time.Time
+	// First is set on a shop's first incremental run (no watermark yet):
+	// see CreatedFrom and Changes (window.go).
+	First bool
 }
 
 // Raw is one source record as the shop sent it. Extractors do not parse

@@ -235,6 +235,7 @@ func (r *Runner) window(s Shop, opt RunOptions) (w extract.Window, next time.Tim
 	}
 	w.To = opt.Now().Add(-o.SafetyLag.Std()).Truncate(time.Second)
 	if opt.Since == "" && opt.Until == "" {
+		w.First = !has
 		return w, w.To, w.To.After(st.Watermark), nil
 	}
 	// A backfill selects orders by creation time (SPEC §3); a list that

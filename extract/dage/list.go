@@ -60,17 +60,15 @@ type scan struct {
 	hasStatus bool
 }
 
-// scans plans a run: every order created in [min(From, To−rescan), To),
+// scans plans a run: every order created in [CreatedFrom(rescan), To),
 // then the orders in a refund status created before that, back to
-// To−refund_rescan.
+// To−refund_rescan (a backfill that leaves the watermark reads no
+// re-scan: extract.Window.Rescans).
 func (e *Extractor) scans() []scan {
 	w := e.shop.Window
-	created := w.From
-	if r := w.To.Add(-e.shop.Rescan); e.shop.Rescan > 0 && r.Before(created) {
-		created = r
-	}
+	created := w.CreatedFrom(e.shop.Rescan)
 	out := []scan{{from: created, to: w.To}}
-	if r := w.To.Add(-e.shop.RefundRescan); e.shop.RefundRescan > 0 && r.Before(created) {
+	if r := w.CreatedFrom(e.shop.RefundRescan); r.Before(created) {
 		for _, st := range refundStatuses {
 			out = append(out, scan{from: r, to: created, status: st, hasStatus: true})
 		}

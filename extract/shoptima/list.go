@@ -66,12 +66,17 @@ type scan struct {
 // with is_refund=0 and with is_refund=1, each listing keeping only its own
 // rows, so that both readings give the same rows, each once:
 //
-//  1. not refund-flagged, created in [min(From, To−rescan), To);
-//  2. not refund-flagged, paid in the window but created before that
+//  1. not refund-flagged, created in [CreatedFrom(rescan), To);
+//  2. not refund-flagged, paid since Changes() but created before that
 //     (late payments);
-//  3. refund-flagged, created in [min(From, To−refund_rescan, To−rescan),
-//     To): every refund-flagged order inside refund_rescan, each run;
-//  4. refund-flagged, paid in the window but created before that.
+//  3. refund-flagged, created in [CreatedFrom(refund_rescan), To), or
+//     since scan 1's start if that is older: every refund-flagged order
+//     inside refund_rescan, each run;
+//  4. refund-flagged, paid since Changes() but created before that.
+//
+// A first run and a backfill read no pay-time scans (extract.Window.Changes):
+// they would list again every order paid in the window, which the
+// order-time scans read, to find the few created before those.
 //
 // Every is_refund=0 listing is read before the is_refund=1 ones, so a row
 // dropped from one because it is refund-flagged is read by a later one
@@ -80,20 +85,22 @@ type scan struct {
 // past when the run starts), and the next run's re-scans read it.
 func (e *Extractor) scans() []scan {
 	w := e.shop.Window
-	created := w.From
-	if r := w.To.Add(-e.shop.Rescan); e.shop.Rescan > 0 && r.Before(created) {
-		created = r
+	created := w.CreatedFrom(e.shop.Rescan)
+	refunds := w.CreatedFrom(e.shop.RefundRescan)
+	if created.Before(refunds) {
+		refunds = created
 	}
-	refunds := created
-	if r := w.To.Add(-e.shop.RefundRescan); e.shop.RefundRescan > 0 && r.Before(refunds) {
-		refunds = r
-	}
-	return []scan{
+	changed, ok := w.Changes()
+	out := []scan{
 		{timeType: byOrderTime, from: created, to: w.To},
-		{timeType: byPayTime, from: w.From, to: w.To, skipCreated: true, skipFrom: created, skipTo: w.To},
+		{timeType: byPayTime, from: changed, to: w.To, skipCreated: true, skipFrom: created, skipTo: w.To},
 		{timeType: byOrderTime, refunded: true, from: refunds, to: w.To},
-		{timeType: byPayTime, refunded: true, from: w.From, to: w.To, skipCreated: true, skipFrom: refunds, skipTo: w.To},
+		{timeType: byPayTime, refunded: true, from: changed, to: w.To, skipCreated: true, skipFrom: refunds, skipTo: w.To},
 	}
+	if !ok {
+		return []scan{out[0], out[2]}
+	}
+	return out
 }
 
 // keeps reports whether a row of s is emitted: its is_refund is the one

@@ -103,8 +103,11 @@ type rowTimes struct {
 	itemno          string
 }
 
-// scans plans the two listings of the window [From, To) (doc.go, "How
-// changes are found"), in the order they must run.
+// scans plans the listings of the window [From, To) (doc.go, "How
+// changes are found"), in the order they must run: by creation, and by
+// act_time since extract.Window.Changes, which a first run and a backfill
+// that leaves the watermark do not read (the creation scan then keeps
+// every row created in the window).
 func (e *Extractor) scans() []scan {
 	w, loc := e.shop.Window, e.shop.Location
 	from, to := w.From.Unix(), w.To.Unix()
@@ -114,17 +117,22 @@ func (e *Extractor) scans() []scan {
 	first, last := w.From.In(loc), w.To.Add(-time.Nanosecond).In(loc)
 	startDate, endDate := ymd(first), ymd(last)
 	lastDayEnd := time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, loc)
+	changed, reads := w.Changes()
+	acted := changed.Unix()
 
 	created := scan{name: "create_time", start: startDate, end: endDate, drift: appends,
 		keep: func(r rowTimes) bool {
 			if r.createOK && (r.create < from || r.create >= to) {
 				return false // the partial first and last days
 			}
-			// act_time in [From, To): the act_time scan reads this order.
-			return !r.actOK || r.act == 0 || r.act < from || r.act >= to
+			// act_time in [changed, To): the act_time scan reads this order.
+			return !reads || !r.actOK || r.act == 0 || r.act < acted || r.act >= to
 		}}
-	act := scan{name: "act_time", timeType: "2", start: startDate, drift: inserts,
-		keep: func(r rowTimes) bool { return !r.actOK || r.act >= from }}
+	if !reads {
+		return []scan{created}
+	}
+	act := scan{name: "act_time", timeType: "2", start: ymd(changed.In(loc)), drift: inserts,
+		keep: func(r rowTimes) bool { return !r.actOK || r.act >= acted }}
 
 	if lastDayEnd.Before(e.now().Add(-boundedAfter)) {
 		act.end, act.drift = endDate, removals
