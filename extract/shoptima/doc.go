@@ -15,7 +15,8 @@
 // listing keeps only the rows of its own flag: under either reading every
 // order is read, once.
 //
-// Each run therefore reads (scans):
+// An incremental run therefore reads four scans (a first run and a
+// backfill only the two by order time: extract.Window.Changes):
 //   - orders not refund-flagged created in [min(window.From, To−rescan),
 //     To): new orders and late changes (shipping, payment) of orders up to
 //     `rescan` old;
