@@ -133,5 +133,9 @@ func (b *bench) main(ctx context.Context, isShort bool, out string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(out, append(data, '\n'), 0o644)
+	if err := os.WriteFile(out, append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("results in %s\n", out)
+	return nil
 }

@@ -84,5 +84,5 @@ func printTable(w io.Writer, r *Results) {
 		}
 		fmt.Fprintf(w, "%-8s %s: %s\n", met, v.Line, v.Figures)
 	}
-	fmt.Fprintf(w, "took %.0f s; results in bench/results.json\n", r.TookS)
+	fmt.Fprintf(w, "took %.0f s\n", r.TookS)
 }
