@@ -1,4 +1,4 @@
-# GNU make. Targets: build test clickhouse chromium demo bench fuzz stop clean
+# GNU make. Targets: build test clickhouse chromium demo bench bench-short bench-go fuzz stop clean
 #
 # ClickHouse: `make test` / `make demo` start a private server on
 # 127.0.0.1:$(CH_TCP_PORT) (scripts/clickhouse.sh) unless CLICKHOUSE_ADDR is
@@ -42,7 +42,7 @@ export CLICKHOUSE_TLS_ADDR ?= 127.0.0.1:$(CH_TLS_PORT)
 export CLICKHOUSE_TLS_CA ?= $(abspath $(BUILD_DIR))/clickhouse/etc/server.crt
 endif
 
-.PHONY: build test fmt-check walk-check vet clickhouse chromium demo bench fuzz stop clean
+.PHONY: build test fmt-check walk-check vet clickhouse chromium demo bench bench-short bench-go fuzz stop clean
 
 build:
 	$(GO) build -buildvcs=auto -o $(BUILD_DIR)/shopetl ./cmd/shopetl
@@ -82,7 +82,21 @@ test: fmt-check walk-check vet chromium $(CH_DEP)
 demo: build $(CH_DEP)
 	CLICKHOUSE_ADDR=$(CH_ADDR) bash scripts/demo.sh
 
-bench:
+# The end-to-end benchmark of issue 18 (bench/): one table, every Budget
+# line met or not, results in bench/results.json. The peer (Redpanda
+# Connect) is built once into $(BUILD_DIR)/rpc. bench-short runs the same
+# sections at tiny sizes, to check the harness (about a minute).
+PEER_DIR ?= ../shared/peer
+$(BUILD_DIR)/rpc:
+	cd $(PEER_DIR)/rpc && $(GO) build -o $(abspath $(BUILD_DIR))/rpc .
+
+bench bench-short: build $(BUILD_DIR)/rpc $(CH_DEP)
+	$(GO) build -o $(BUILD_DIR)/bench ./bench
+	CLICKHOUSE_ADDR=$(CH_ADDR) BENCH_PEER_JOB=$(abspath $(PEER_DIR))/shoptima-to-clickhouse.yaml \
+	  $(BUILD_DIR)/bench $(if $(filter bench-short,$@),-short -db bench_short -out $(BUILD_DIR)/bench-short.json)
+
+# The testing.B benchmarks of every package.
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 # Each fuzz target in turn for FUZZTIME. A failure stops here, its input

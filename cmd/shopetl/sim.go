@@ -54,6 +54,7 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	only := fs.String("platforms", "", "comma-separated platforms to serve (default: all)")
 	exceptions := fs.Int("exceptions", 0, "orders per shop given each reconciliation exception kind its platform can show (SPEC §6);\n"+
 		"the orders of each kind are printed")
+	latency := fs.Duration("latency", 0, "hold every request this long before serving it (a shop far away; 0: none)")
 	faults := faultFlags{}
 	fs.Var(faults, "faults", "RATE[:KIND,...] for every shop, or PLATFORM=RATE[:KIND,...] for one; repeatable.\n"+
 		"Kinds: "+fmt.Sprint(fault.Kinds()))
@@ -160,7 +161,7 @@ shops:
 		_ = f.Sync()
 	}
 
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: fault.Delay(*latency, mux), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -477,3 +477,22 @@ func ParseSpec(s string) (Options, error) {
 	}
 	return o, nil
 }
+
+// Delay returns h with every request held for d first: a shop far away, for
+// benchmarks bound by latency rather than by either side's CPU. A request
+// whose client gives up during the wait is dropped unanswered. d ≤ 0
+// returns h unchanged.
+func Delay(d time.Duration, h http.Handler) http.Handler {
+	if d <= 0 {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			h.ServeHTTP(w, r)
+		case <-r.Context().Done():
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -410,5 +411,23 @@ func TestStallHoldsUntilTheClientGivesUp(t *testing.T) {
 	srv.Close() // waits for the stalled handler to see the client go
 	if got := in.Fired()[Stall]; got != 1 || h.n.Load() != 0 {
 		t.Fatalf("Fired()[stall] = %d, handler ran %d times; want 1 and 0", got, h.n.Load())
+	}
+}
+
+func TestDelay(t *testing.T) {
+	served := 0
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served++ })
+	if got := Delay(0, h); reflect.ValueOf(got).Pointer() != reflect.ValueOf(h).Pointer() {
+		t.Error("Delay(0, h) wraps h; want h itself")
+	}
+	Delay(time.Millisecond, h).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/order", nil))
+	if served != 1 {
+		t.Fatalf("served %d after the delay, want 1", served)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	Delay(time.Hour, h).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/order", nil).WithContext(ctx))
+	if served != 1 {
+		t.Errorf("served %d after the client gave up, want still 1", served)
 	}
 }

@@ -1,0 +1,326 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/shopetl/shopetl/sim"
+)
+
+// Results is bench/results.json.
+type Results struct {
+	Started    time.Time  `json:"started"`
+	Short      bool       `json:"short"`
+	CPUs       int        `json:"cpus"`
+	Sizes      sizes      `json:"sizes"`
+	TookS      float64    `json:"took_s"`
+	Peer       Peer       `json:"peer"`
+	Floors     Floors     `json:"floors"`
+	Throughput Throughput `json:"throughput"`
+	Latency    Latency    `json:"latency_bound"`
+	Memory     Memory     `json:"memory"`
+	Noop       Noop       `json:"incremental_noop"`
+	Budget     []Verdict  `json:"budget"`
+}
+
+// Run is one process's run of a job: its cost and what it loaded.
+type Run struct {
+	Measure
+	CPUPer10k float64 `json:"cpu_s_per_10k_orders"`
+	Load
+}
+
+// Peer is section 1: one shoptima shop, first run into ClickHouse.
+type Peer struct {
+	Orders  int `json:"orders"`
+	Shopetl Run `json:"shopetl"`
+	Peer    Run `json:"peer"`
+	// ExactTotal is the exact sum of total_amount: shopetl's load, which
+	// is exact when its paid_amount sum equals the simulator's ledger
+	// (LedgerPaid), checked in PaidExact.
+	ExactTotal decimal.Decimal `json:"exact_total_amount_sum"`
+	LedgerPaid decimal.Decimal `json:"ledger_paid_amount_sum"`
+	PaidExact  bool            `json:"shopetl_paid_equals_ledger"`
+	PeerError  decimal.Decimal `json:"peer_total_minus_exact"`
+}
+
+// Floors is section 2.
+type Floors struct {
+	// FetchDecode is the peer shop's pages fetched and decoded.
+	FetchDecode Run `json:"fetch_decode"`
+	// Insert is the throughput job's rows inserted into ClickHouse.
+	Insert InsertFloor `json:"insert"`
+	// ThroughputFetchDecodeS is the fetch + decode floor of the
+	// throughput job, estimated from FetchDecode's seconds per order: the
+	// floor program pages shoptima only.
+	ThroughputFetchDecodeS float64 `json:"throughput_fetch_decode_s_estimated"`
+}
+
+// Throughput is section 3.
+type Throughput struct {
+	Orders int `json:"orders"`
+	Shops  int `json:"shops"`
+	Run    Run `json:"shopetl"`
+}
+
+// Latency is section 4.
+type Latency struct {
+	Shops  int         `json:"shops"`
+	Run    Run         `json:"shopetl"`
+	Pages  []ShopPages `json:"pages"`
+	IdealS float64     `json:"ideal_s"`
+	Ratio  float64     `json:"ratio"`
+}
+
+// Memory is section 5.
+type Memory struct {
+	Large Run `json:"large"`
+	Small Run `json:"small"`
+}
+
+// Noop is section 6: the peer shop's job run again with nothing changed.
+type Noop struct {
+	Run      Run         `json:"shopetl"`
+	Pages    []ShopPages `json:"pages"`
+	Requests uint64      `json:"requests"`
+	Minimum  uint64      `json:"minimum"`
+	// MinimumFrom says how Minimum was worked out.
+	MinimumFrom string `json:"minimum_from"`
+}
+
+// jobRun runs a prepared job once, fills in its load from database db, and
+// returns it with the run's id.
+func (b *bench) jobRun(ctx context.Context, job, db, logName string, orders int) (Run, string, error) {
+	m, id, err := b.shopetlRun(ctx, job, logName)
+	if err != nil {
+		return Run{}, "", err
+	}
+	l, err := b.ch.orders(ctx, db)
+	return Run{Measure: m, CPUPer10k: m.CPUPer10k(orders), Load: l}, id, err
+}
+
+// peer is sections 1, 2's fetch floor and 6: one simulator serves the
+// floor, shopetl, the peer, then shopetl's second run.
+func (b *bench) peer(ctx context.Context) error {
+	var ss sims
+	defer ss.stopAll()
+	n := b.size.PeerOrders
+	s, err := ss.start(ctx, b.shopetl, filepath.Join(b.work, "peer-sim.log"), "--platforms", "shoptima", "--orders", strconv.Itoa(n))
+	if err != nil {
+		return err
+	}
+	url := s.URLs["shoptima"]
+	pages := (n + 119) / 120
+	p := &b.res.Peer
+	p.Orders = n
+
+	// The floor first: it also warms the simulator for the runs after it.
+	m, out, err := run(ctx, filepath.Join(b.work, "floor-fetch.log"), nil, b.self, "floor-fetch", url, strconv.Itoa(pages))
+	if err != nil {
+		return err
+	}
+	var got struct{ Records uint64 }
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		return fmt.Errorf("floor-fetch: %w", err)
+	}
+	b.res.Floors.FetchDecode = Run{Measure: m, CPUPer10k: m.CPUPer10k(n), Load: Load{Rows: got.Records}}
+
+	db := b.db + "_peer"
+	if err := b.ch.fresh(ctx, db); err != nil {
+		return err
+	}
+	job, err := writeJob(filepath.Join(b.work, "peer"), db, b.chAddr, shopsOf(s, "peer", shopOpts{concurrency, fastRate}), 1, false)
+	if err != nil {
+		return err
+	}
+	if p.Shopetl, _, err = b.jobRun(ctx, job, db, "peer-shopetl.log", n); err != nil {
+		return err
+	}
+
+	if err := b.ch.conn.Exec(ctx, "CREATE TABLE "+db+`.peer_orders (order_id String, status String, payment_status String,
+  shipping_status String, currency String, goods_amount Decimal(18,4),
+  total_amount Decimal(18,4), created_at DateTime, paid_at DateTime, item_count UInt32)
+ENGINE = MergeTree ORDER BY order_id`); err != nil {
+		return err
+	}
+	peerJob := "/work/shared/peer/shoptima-to-clickhouse.yaml"
+	if v := os.Getenv("BENCH_PEER_JOB"); v != "" {
+		peerJob = v
+	}
+	m, _, err = run(ctx, filepath.Join(b.work, "peer-rpc.log"),
+		[]string{"SIM_URL=" + url, "TOKEN=" + simToken, "PAGES=" + strconv.Itoa(pages), "CH_DSN=clickhouse://" + b.chAddr + "/" + db},
+		b.rpc, "run", peerJob)
+	if err != nil {
+		return err
+	}
+	p.Peer.Measure, p.Peer.CPUPer10k = m, m.CPUPer10k(n)
+	if p.Peer.Load, err = b.ch.peerOrders(ctx, db); err != nil {
+		return err
+	}
+
+	// The exact sums: the simulator's own ledger, built in-process with
+	// the served shop's options (`shopetl sim`'s defaults).
+	l, err := ledger("shoptima", sim.Options{Orders: n, Seed: 1, Token: simToken,
+		Start: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		return err
+	}
+	for _, o := range l {
+		p.LedgerPaid = p.LedgerPaid.Add(o.Paid)
+	}
+	p.ExactTotal = p.Shopetl.Total
+	p.PaidExact = p.Shopetl.Paid.Equal(p.LedgerPaid)
+	p.PeerError = p.Peer.Total.Sub(p.ExactTotal)
+
+	// Section 6: nothing changed since the first run.
+	no := &b.res.Noop
+	run2, id, err := b.jobRun(ctx, job, db, "noop-shopetl.log", n)
+	if err != nil {
+		return err
+	}
+	no.Run = run2
+	if no.Pages, err = b.ch.pages(ctx, db, id); err != nil {
+		return err
+	}
+	for _, sp := range no.Pages {
+		no.Requests += sp.Pages
+	}
+	no.Minimum, no.MinimumFrom = noopMinimum(l, 120, 30*24*time.Hour, time.Now())
+	return nil
+}
+
+// noopMinimum is the hook for the requests a run with no changes needs at
+// least. Until the scan planning of issue 18 states it per platform in
+// code, it is one shop's listing of the orders the simulator's ledger has
+// created in the default rescan window, pages of pageSize, at least one
+// request (the empty page that says there is nothing).
+func noopMinimum(l []sim.LedgerOrder, pageSize int, rescan time.Duration, now time.Time) (uint64, string) {
+	n := 0
+	for _, o := range l {
+		if o.Created.After(now.Add(-rescan)) {
+			n++
+		}
+	}
+	return uint64(max(1, (n+pageSize-1)/pageSize)), fmt.Sprintf("ledger: %d orders created in the last %s, %d a page, at least 1 request", n, rescan, pageSize)
+}
+
+// fleet starts shops/4 simulators, each serving one shop of every
+// platform of orders orders (seeds 1, 2, ...), and writes a job of all
+// their shops.
+func (b *bench) fleet(ctx context.Context, ss *sims, name, db string, shops, orders int, o shopOpts, parquet bool, simArgs ...string) (string, error) {
+	var spec string
+	for i := range shops / 4 {
+		args := append([]string{"--orders", strconv.Itoa(orders), "--seed", strconv.Itoa(i + 1)}, simArgs...)
+		s, err := ss.start(ctx, b.shopetl, filepath.Join(b.work, fmt.Sprintf("%s-sim%d.log", name, i)), args...)
+		if err != nil {
+			return "", err
+		}
+		spec += shopsOf(s, fmt.Sprintf("%s%d", name, i), o)
+	}
+	if err := b.ch.fresh(ctx, db); err != nil {
+		return "", err
+	}
+	return writeJob(filepath.Join(b.work, name), db, b.chAddr, spec, shops, parquet)
+}
+
+// throughput is section 3 and the insert floor of section 2.
+func (b *bench) throughput(ctx context.Context) error {
+	var ss sims
+	defer ss.stopAll()
+	t := &b.res.Throughput
+	t.Orders, t.Shops = b.size.ThroughputOrders, b.size.ThroughputShops
+	db := b.db + "_throughput"
+	job, err := b.fleet(ctx, &ss, "throughput", db, t.Shops, t.Orders/t.Shops, shopOpts{concurrency, fastRate}, true)
+	if err != nil {
+		return err
+	}
+	if t.Run, _, err = b.jobRun(ctx, job, db, "throughput-shopetl.log", t.Orders); err != nil {
+		return err
+	}
+	ss.stopAll()
+
+	fdb := b.db + "_floor"
+	if err := b.ch.fresh(ctx, fdb); err != nil {
+		return err
+	}
+	_, out, err := run(ctx, filepath.Join(b.work, "floor-insert.log"), nil,
+		b.self, "floor-insert", filepath.Join(b.work, "throughput", "parquet"), b.chAddr, fdb)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(out), &b.res.Floors.Insert); err != nil {
+		return fmt.Errorf("floor-insert: %w", err)
+	}
+	fd := b.res.Floors.FetchDecode
+	b.res.Floors.ThroughputFetchDecodeS = fd.WallS * float64(t.Orders) / float64(max(b.size.PeerOrders, 1))
+	return nil
+}
+
+// latencyBound is section 4. The ideal schedule of a shop making r
+// requests is the longer of r ÷ rate and r × latency ÷ concurrency; the
+// shops run at once (max_shops = shops), so the job's ideal is its
+// slowest shop's.
+func (b *bench) latencyBound(ctx context.Context) error {
+	var ss sims
+	defer ss.stopAll()
+	l := &b.res.Latency
+	l.Shops = b.size.LatencyShops
+	db := b.db + "_latency"
+	job, err := b.fleet(ctx, &ss, "latency", db, l.Shops, b.size.LatencyOrders,
+		shopOpts{concurrency, fmt.Sprintf("%d/s", latencyRate)}, false, "--latency", latency.String())
+	if err != nil {
+		return err
+	}
+	var id string
+	if l.Run, id, err = b.jobRun(ctx, job, db, "latency-shopetl.log", l.Shops*b.size.LatencyOrders); err != nil {
+		return err
+	}
+	if l.Pages, err = b.ch.pages(ctx, db, id); err != nil {
+		return err
+	}
+	for _, sp := range l.Pages {
+		r := float64(sp.Pages)
+		l.IdealS = max(l.IdealS, r/latencyRate, r*latency.Seconds()/concurrency)
+	}
+	if l.IdealS > 0 {
+		l.Ratio = l.Run.WallS / l.IdealS
+	}
+	return nil
+}
+
+// memory is section 5: one shoptima shop through one job, both sinks, at
+// two sizes.
+func (b *bench) memory(ctx context.Context) error {
+	for _, c := range []struct {
+		orders int
+		into   *Run
+	}{{b.size.MemorySmall, &b.res.Memory.Small}, {b.size.MemoryOrders, &b.res.Memory.Large}} {
+		var ss sims
+		name := fmt.Sprintf("memory%d", c.orders)
+		s, err := ss.start(ctx, b.shopetl, filepath.Join(b.work, name+"-sim.log"), "--platforms", "shoptima", "--orders", strconv.Itoa(c.orders))
+		if err != nil {
+			return err
+		}
+		db := b.db + "_memory"
+		err = b.ch.fresh(ctx, db)
+		var job string
+		if err == nil {
+			job, err = writeJob(filepath.Join(b.work, name), db, b.chAddr, shopsOf(s, name, shopOpts{concurrency, fastRate}), 1, true)
+		}
+		if err == nil {
+			*c.into, _, err = b.jobRun(ctx, job, db, name+"-shopetl.log", c.orders)
+		}
+		ss.stopAll()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
