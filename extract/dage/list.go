@@ -164,21 +164,29 @@ func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
 		}
 		return req, err
 	}, func(body []byte) error {
-		var r listResponse
-		if err := json.Unmarshal(body, &r); err != nil {
-			return err
-		}
-		if r.Items == nil || r.Meta == nil || r.Meta.TotalCount == nil || r.Meta.PageCount == nil || r.Meta.CurrentPage == nil {
-			return errors.New("envelope without items or _meta")
-		}
-		m := r.Meta
-		out = fetched{total: *m.TotalCount, pageCount: *m.PageCount, current: *m.CurrentPage, next: r.Links.Next != nil}
-		out.page = extract.Page{Endpoint: endpoint, FetchedAt: sent, Records: make([]extract.Raw, len(*r.Items)),
-			Listing: extract.Listing{Pass: s.pass, Rows: len(*r.Items), Total: *m.TotalCount}}
-		for i, raw := range *r.Items {
-			out.page.Records[i] = extract.Raw{Body: raw}
-		}
-		return nil
+		var err error
+		out, err = s.decode(endpoint, body)
+		out.page.FetchedAt = sent
+		return err
 	})
 	return out, err
+}
+
+// decode reads one orders/list response of s: its _meta and its items.
+func (s scan) decode(endpoint string, body []byte) (fetched, error) {
+	var r listResponse
+	if err := json.Unmarshal(body, &r); err != nil {
+		return fetched{}, err
+	}
+	if r.Items == nil || r.Meta == nil || r.Meta.TotalCount == nil || r.Meta.PageCount == nil || r.Meta.CurrentPage == nil {
+		return fetched{}, errors.New("envelope without items or _meta")
+	}
+	m := r.Meta
+	out := fetched{total: *m.TotalCount, pageCount: *m.PageCount, current: *m.CurrentPage, next: r.Links.Next != nil}
+	out.page = extract.Page{Endpoint: endpoint, Records: make([]extract.Raw, len(*r.Items)),
+		Listing: extract.Listing{Pass: s.pass, Rows: len(*r.Items), Total: *m.TotalCount}}
+	for i, raw := range *r.Items {
+		out.page.Records[i] = extract.Raw{Body: raw}
+	}
+	return out, nil
 }

@@ -186,24 +186,31 @@ func (e *Extractor) detail(ctx context.Context, id string, emit extract.Emit) er
 	endpoint := actDetail + " order_id=" + id
 	var body json.RawMessage
 	sent, err := e.call(ctx, endpoint, p, func(info json.RawMessage) error {
-		if !isObject(info) {
-			return errNotObject
-		}
-		var head struct {
-			TID json.RawMessage `json:"tid"`
-		}
-		if err := json.Unmarshal(info, &head); err != nil {
-			return err
-		}
-		if tid := scalarText(head.TID); tid != "" && tid != id {
-			return fmt.Errorf("asked for order %s, got tid %s", id, tid)
-		}
-		body = info
-		return nil
+		var err error
+		body, err = detailOf(id, info)
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	return emit(ctx, extract.Page{Endpoint: endpoint, FetchedAt: sent,
 		Records: []extract.Raw{{Key: id, Body: body}}})
+}
+
+// detailOf checks that a detail reply's info is the order asked for and
+// returns it.
+func detailOf(id string, info json.RawMessage) (json.RawMessage, error) {
+	if !isObject(info) {
+		return nil, errNotObject
+	}
+	var head struct {
+		TID json.RawMessage `json:"tid"`
+	}
+	if err := json.Unmarshal(info, &head); err != nil {
+		return nil, err
+	}
+	if tid := scalarText(head.TID); tid != "" && tid != id {
+		return nil, fmt.Errorf("asked for order %s, got tid %s", id, tid)
+	}
+	return info, nil
 }

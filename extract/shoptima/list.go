@@ -189,22 +189,30 @@ func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
 		}
 		return req, err
 	}, func(body []byte) error {
-		var r listResponse
-		if err := json.Unmarshal(body, &r); err != nil {
-			return err
-		}
-		if r.Status != "success" || r.Code != 200 || r.Data == nil {
-			return fmt.Errorf("envelope status %q code %d", r.Status, r.Code)
-		}
-		out = fetched{lastPage: max(r.Data.LastPage, 1), total: r.Data.Total, current: r.Data.CurrentPage}
-		out.page = extract.Page{Endpoint: endpoint, FetchedAt: time.Now(), Records: make([]extract.Raw, 0, len(r.Data.Data)),
-			Listing: extract.Listing{Pass: s.pass, Rows: len(r.Data.Data), Total: r.Data.Total}}
-		for _, raw := range r.Data.Data {
-			if s.keeps(raw) {
-				out.page.Records = append(out.page.Records, extract.Raw{Body: raw})
-			}
-		}
-		return nil
+		var err error
+		out, err = s.decode(endpoint, body)
+		return err
 	})
 	return out, err
+}
+
+// decode reads one response of s: the envelope's counts and the rows s
+// keeps.
+func (s scan) decode(endpoint string, body []byte) (fetched, error) {
+	var r listResponse
+	if err := json.Unmarshal(body, &r); err != nil {
+		return fetched{}, err
+	}
+	if r.Status != "success" || r.Code != 200 || r.Data == nil {
+		return fetched{}, fmt.Errorf("envelope status %q code %d", r.Status, r.Code)
+	}
+	out := fetched{lastPage: max(r.Data.LastPage, 1), total: r.Data.Total, current: r.Data.CurrentPage}
+	out.page = extract.Page{Endpoint: endpoint, FetchedAt: time.Now(), Records: make([]extract.Raw, 0, len(r.Data.Data)),
+		Listing: extract.Listing{Pass: s.pass, Rows: len(r.Data.Data), Total: r.Data.Total}}
+	for _, raw := range r.Data.Data {
+		if s.keeps(raw) {
+			out.page.Records = append(out.page.Records, extract.Raw{Body: raw})
+		}
+	}
+	return out, nil
 }

@@ -326,33 +326,10 @@ func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
 		sent = time.Now()
 		return req, nil
 	}, func(b []byte) error {
-		var r reply
-		if err := json.Unmarshal(b, &r); err != nil {
-			return err
-		}
-		if code, ok := jsonInt(r.Code); !ok || code != 0 {
-			msg, _ := jsonText(r.Msg)
-			err := fmt.Errorf("code %s, msg %q", bytes.TrimSpace(r.Code), msg)
-			if ok && refused[msg] {
-				// Not transient: tell the client to stop retrying.
-				return backoff.Permanent(fmt.Errorf("shop %s: %s: the shop refused the request: %w", e.shop.Name, endpoint, err))
-			}
-			return err
-		}
-		count, ok := jsonInt(r.Count)
-		if !ok || count < 0 {
-			return fmt.Errorf("bad count %s", bytes.TrimSpace(r.Count))
-		}
-		out = fetched{count: int(count)}
-		out.page = extract.Page{Endpoint: endpoint, FetchedAt: sent, Records: make([]extract.Raw, 0, len(r.Data)),
-			Listing: extract.Listing{Pass: s.pass, Rows: len(r.Data), Total: int(count)}}
-		for _, raw := range r.Data {
-			t := times(raw)
-			if s.keep(t) {
-				out.page.Records = append(out.page.Records, extract.Raw{Key: t.itemno, Body: raw})
-			}
-		}
-		return nil
+		var err error
+		out, err = e.decode(s, endpoint, b)
+		out.page.FetchedAt = sent
+		return err
 	})
 	return out, err
 }
@@ -407,4 +384,35 @@ func jsonUnix(b json.RawMessage) (int64, bool) {
 		return 0, true
 	}
 	return jsonInt(b)
+}
+
+// decode reads one orderList reply of s: its count and the rows s keeps.
+func (e *Extractor) decode(s scan, endpoint string, b []byte) (fetched, error) {
+	var r reply
+	if err := json.Unmarshal(b, &r); err != nil {
+		return fetched{}, err
+	}
+	if code, ok := jsonInt(r.Code); !ok || code != 0 {
+		msg, _ := jsonText(r.Msg)
+		err := fmt.Errorf("code %s, msg %q", bytes.TrimSpace(r.Code), msg)
+		if ok && refused[msg] {
+			// Not transient: tell the client to stop retrying.
+			return fetched{}, backoff.Permanent(fmt.Errorf("shop %s: %s: the shop refused the request: %w", e.shop.Name, endpoint, err))
+		}
+		return fetched{}, err
+	}
+	count, ok := jsonInt(r.Count)
+	if !ok || count < 0 {
+		return fetched{}, fmt.Errorf("bad count %s", bytes.TrimSpace(r.Count))
+	}
+	out := fetched{count: int(count)}
+	out.page = extract.Page{Endpoint: endpoint, Records: make([]extract.Raw, 0, len(r.Data)),
+		Listing: extract.Listing{Pass: s.pass, Rows: len(r.Data), Total: int(count)}}
+	for _, raw := range r.Data {
+		t := times(raw)
+		if s.keep(t) {
+			out.page.Records = append(out.page.Records, extract.Raw{Key: t.itemno, Body: raw})
+		}
+	}
+	return out, nil
 }
