@@ -2,12 +2,13 @@ package transform
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"reflect"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
@@ -22,6 +23,11 @@ func unquote(b []byte) (s string, quoted, ok bool, err error) {
 		return "", false, false, nil
 	}
 	if b[0] == '"' {
+		// Most strings hold no escape: their text is between the quotes.
+		// The rest go through the full decoder.
+		if len(b) >= 2 && b[len(b)-1] == '"' && plain(b[1:len(b)-1]) {
+			return string(b[1 : len(b)-1]), true, true, nil
+		}
 		if err := json.Unmarshal(b, &s); err != nil {
 			return "", true, false, err
 		}
@@ -31,6 +37,22 @@ func unquote(b []byte) (s string, quoted, ok bool, err error) {
 		return "", false, false, fmt.Errorf("want a scalar, got %s", shorten(b))
 	}
 	return string(b), false, true, nil
+}
+
+// plain reports whether a string's inside needs no unescaping: no
+// backslash, no quote, no control character and only valid UTF-8 (the
+// full decoder replaces invalid bytes with U+FFFD).
+func plain(b []byte) bool {
+	ascii := true
+	for _, c := range b {
+		switch {
+		case c < 0x20 || c == '"' || c == '\\':
+			return false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return ascii || utf8.Valid(b)
 }
 
 // Money is an exact amount sent as a number or a string; null and "" are
@@ -178,13 +200,21 @@ func shorten(b []byte) string {
 
 // decodeNamed unmarshals a JSON object into the struct v points to. When
 // that fails, the error names the first field that does not decode
-// ("order_total", "details[2].back_status"): encoding/json does not say
+// ("order_total", "details[2].back_status"): the decoder does not say
 // which field an Unmarshaler rejected, and a quarantine reason must. Only
 // failed records pay for the search.
+//
+// A body that is not JSON decodes to nothing, as with encoding/json, which
+// checks the whole body first; the decoder here fills fields as it goes,
+// and a half-read record must not pass for a readable one.
 func decodeNamed(body []byte, v any) error {
 	err := json.Unmarshal(body, v)
 	if err == nil {
 		return nil
+	}
+	if !json.Valid(body) {
+		reflect.ValueOf(v).Elem().SetZero()
+		return err
 	}
 	if field := badField("", body, reflect.TypeOf(v).Elem()); field != "" {
 		return fmt.Errorf("%s: %w", field, err)
