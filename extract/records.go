@@ -3,6 +3,9 @@ package extract
 import (
 	"bytes"
 	"errors"
+	"unicode/utf8"
+
+	json "github.com/goccy/go-json"
 )
 
 // Records and their fields are found here without being decoded: a page's
@@ -74,6 +77,35 @@ func Fields(obj []byte, names ...string) [][]byte {
 		}
 	}
 	return out
+}
+
+// Unquote returns the contents of the JSON string b, unescaped as
+// encoding/json does; ok is false when b is not a string. Most strings
+// hold no escape: their contents are taken as they are.
+func Unquote(b []byte) (s string, ok bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	if inner := b[1 : len(b)-1]; plain(inner) {
+		return string(inner), true
+	}
+	return s, json.Unmarshal(b, &s) == nil
+}
+
+// plain reports whether a string's inside needs no unescaping: no
+// backslash, no quote, no control character and only valid UTF-8 (the
+// full decoder replaces invalid bytes with U+FFFD).
+func plain(b []byte) bool {
+	ascii := true
+	for _, c := range b {
+		switch {
+		case c < 0x20 || c == '"' || c == '\\':
+			return false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return ascii || utf8.Valid(b)
 }
 
 func skipSpace(b []byte, i int) int {

@@ -8,9 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/shopetl/shopetl/extract"
 )
 
 var null = []byte("null")
@@ -23,13 +24,9 @@ func unquote(b []byte) (s string, quoted, ok bool, err error) {
 		return "", false, false, nil
 	}
 	if b[0] == '"' {
-		// Most strings hold no escape: their text is between the quotes.
-		// The rest go through the full decoder.
-		if len(b) >= 2 && b[len(b)-1] == '"' && plain(b[1:len(b)-1]) {
-			return string(b[1 : len(b)-1]), true, true, nil
-		}
-		if err := json.Unmarshal(b, &s); err != nil {
-			return "", true, false, err
+		s, ok := extract.Unquote(b)
+		if !ok {
+			return "", true, false, fmt.Errorf("bad string %s", shorten(b))
 		}
 		return s, true, true, nil
 	}
@@ -37,22 +34,6 @@ func unquote(b []byte) (s string, quoted, ok bool, err error) {
 		return "", false, false, fmt.Errorf("want a scalar, got %s", shorten(b))
 	}
 	return string(b), false, true, nil
-}
-
-// plain reports whether a string's inside needs no unescaping: no
-// backslash, no quote, no control character and only valid UTF-8 (the
-// full decoder replaces invalid bytes with U+FFFD).
-func plain(b []byte) bool {
-	ascii := true
-	for _, c := range b {
-		switch {
-		case c < 0x20 || c == '"' || c == '\\':
-			return false
-		case c >= utf8.RuneSelf:
-			ascii = false
-		}
-	}
-	return ascii || utf8.Valid(b)
 }
 
 // Money is an exact amount sent as a number or a string; null and "" are
