@@ -32,8 +32,10 @@ type Window struct {
 	First bool
 }
 
-// Raw is one source record as the shop sent it. Extractors do not parse
-// records: the transform reads them once, order number included.
+// Raw is one source record as the shop sent it. Extractors do not decode
+// records: the transform decodes each once, order number included. Body is
+// the record's own bytes, a sub-slice of its response (Elements); the
+// fields a scan filters on are found in them without decoding (Fields).
 type Raw struct {
 	Key  string // the record's id when the extractor has it anyway, else ""
 	Body json.RawMessage

@@ -2,14 +2,16 @@ package transform
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"reflect"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/shopetl/shopetl/extract"
 )
 
 var null = []byte("null")
@@ -22,8 +24,9 @@ func unquote(b []byte) (s string, quoted, ok bool, err error) {
 		return "", false, false, nil
 	}
 	if b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return "", true, false, err
+		s, ok := extract.Unquote(b)
+		if !ok {
+			return "", true, false, fmt.Errorf("bad string %s", shorten(b))
 		}
 		return s, true, true, nil
 	}
@@ -178,13 +181,21 @@ func shorten(b []byte) string {
 
 // decodeNamed unmarshals a JSON object into the struct v points to. When
 // that fails, the error names the first field that does not decode
-// ("order_total", "details[2].back_status"): encoding/json does not say
+// ("order_total", "details[2].back_status"): the decoder does not say
 // which field an Unmarshaler rejected, and a quarantine reason must. Only
 // failed records pay for the search.
+//
+// A body that is not JSON decodes to nothing, as with encoding/json, which
+// checks the whole body first; the decoder here fills fields as it goes,
+// and a half-read record must not pass for a readable one.
 func decodeNamed(body []byte, v any) error {
 	err := json.Unmarshal(body, v)
 	if err == nil {
 		return nil
+	}
+	if !json.Valid(body) {
+		reflect.ValueOf(v).Elem().SetZero()
+		return err
 	}
 	if field := badField("", body, reflect.TypeOf(v).Elem()); field != "" {
 		return fmt.Errorf("%s: %w", field, err)

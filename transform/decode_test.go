@@ -91,3 +91,20 @@ func TestLocalTimeShapes(t *testing.T) {
 		t.Error("an object was read as a time")
 	}
 }
+
+// TestTextReadsStringsAsEncodingJSONDoes: the shortcut for strings without
+// escapes gives what encoding/json gives, escapes, non-ASCII and invalid
+// UTF-8 (replaced by U+FFFD) included.
+func TestTextReadsStringsAsEncodingJSONDoes(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{`"plain"`, `""`, `" spaced "`, `"café"`, `"caf\u00e9"`, `"a\"b"`, `"a\\b"`, `"tab\tx"`,
+		"\"bad \xff utf-8\"", "\"cut \xe2\x82\"", `"\ud800"`, `"line\nnext"`} {
+		var want string
+		werr := json.Unmarshal([]byte(in), &want)
+		var got Text
+		gerr := got.UnmarshalJSON([]byte(in))
+		if string(got) != want || (gerr == nil) != (werr == nil) {
+			t.Errorf("%q: Text %q (%v), encoding/json %q (%v)", in, got, gerr, want, werr)
+		}
+	}
+}

@@ -25,11 +25,16 @@ import (
 	"testing"
 	"time"
 
+	goccy "github.com/goccy/go-json"
 	"github.com/shopspring/decimal"
 
 	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/model"
 )
+
+// decode is the decoder the transforms run on (decode.go): the scalar
+// targets feed their types through it, encoding/json is the oracle.
+var decode = goccy.Unmarshal
 
 // fuzzScalars are JSON values of every shape a scalar field arrives in.
 var fuzzScalars = []string{
@@ -84,7 +89,7 @@ func FuzzMoney(f *testing.F) {
 			return // encoding/json rejects it before Money sees it
 		}
 		var m Money
-		err := json.Unmarshal([]byte(in), &m)
+		err := decode([]byte(in), &m)
 		kind, text := fuzzJSONKind([]byte(in))
 		if err != nil {
 			if kind == 'l' || kind == 's' && text == "" {
@@ -123,7 +128,7 @@ func FuzzMoney(f *testing.F) {
 			other = text
 		}
 		var m2 Money
-		if err := json.Unmarshal([]byte(other), &m2); err != nil || !m2.Valid || !m2.Equal(m.Decimal) {
+		if err := decode([]byte(other), &m2); err != nil || !m2.Valid || !m2.Equal(m.Decimal) {
 			t.Fatalf("%s read %s but %s read %s valid %v (%v)", in, m.String(), other, m2.String(), m2.Valid, err)
 		}
 	})
@@ -140,7 +145,7 @@ func FuzzInt(f *testing.F) {
 			return
 		}
 		var n Int
-		err := json.Unmarshal([]byte(in), &n)
+		err := decode([]byte(in), &n)
 		kind, text := fuzzJSONKind([]byte(in))
 		notGiven := kind == 'l' || kind == 's' && text == ""
 		want, perr := strconv.ParseInt(text, 10, 64)
@@ -174,7 +179,7 @@ func FuzzText(f *testing.F) {
 			return
 		}
 		var s Text
-		err := json.Unmarshal([]byte(in), &s)
+		err := decode([]byte(in), &s)
 		kind, text := fuzzJSONKind([]byte(in))
 		if kind == 'o' {
 			if err == nil {
@@ -199,7 +204,7 @@ func FuzzUnix(f *testing.F) {
 			return
 		}
 		var u Unix
-		err := json.Unmarshal([]byte(in), &u)
+		err := decode([]byte(in), &u)
 		kind, text := fuzzJSONKind([]byte(in))
 		n, perr := strconv.ParseInt(text, 10, 64)
 		switch {
@@ -217,7 +222,7 @@ func FuzzUnix(f *testing.F) {
 			if kind == 's' {
 				other = strconv.FormatInt(n, 10)
 			}
-			if err := json.Unmarshal([]byte(other), &u2); err != nil || u2.T == nil || !u2.T.Equal(*u.T) {
+			if err := decode([]byte(other), &u2); err != nil || u2.T == nil || !u2.T.Equal(*u.T) {
 				t.Fatalf("%s read %v but %s read %v (%v)", in, u.T, other, u2.T, err)
 			}
 		default:
@@ -253,7 +258,7 @@ func FuzzLocalTime(f *testing.F) {
 			return
 		}
 		var lt LocalTime
-		err := json.Unmarshal([]byte(in), &lt)
+		err := decode([]byte(in), &lt)
 		kind, text := fuzzJSONKind([]byte(in))
 		if kind == 'o' {
 			if err == nil {
@@ -292,7 +297,7 @@ func FuzzLocalTime(f *testing.F) {
 		// A datetime: written back in the shop's zone, it reads the same.
 		again := strconv.Quote(got.In(fuzzShopZone).Format(fuzzLocalLayout))
 		var lt2 LocalTime
-		if err := json.Unmarshal([]byte(again), &lt2); err != nil {
+		if err := decode([]byte(again), &lt2); err != nil {
 			t.Fatalf("%s read %v, written back as %s: %v", in, got, again, err)
 		}
 		if got2, err := lt2.In(fuzzShopZone); err != nil || got2 == nil || !got2.Equal(*got) {

@@ -2,9 +2,9 @@ package transform
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"slices"
 	"strconv"
 	"strings"

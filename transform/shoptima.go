@@ -1,9 +1,9 @@
 package transform
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"strconv"
 	"strings"
 

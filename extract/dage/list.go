@@ -1,14 +1,16 @@
 package dage
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/shopetl/shopetl/extract"
 )
@@ -120,7 +122,7 @@ func (e *Extractor) page(ctx context.Context, s scan, emit extract.Emit) error {
 // listResponse is orders/list's envelope (§1 返回值: items, _links, _meta),
 // Yii2's Serializer with collectionEnvelope "items".
 type listResponse struct {
-	Items *[]json.RawMessage `json:"items"`
+	Items json.RawMessage `json:"items"` // split by extract.Elements; absent or null: not this envelope
 	Links struct {
 		Next *struct {
 			Href string `json:"href"`
@@ -162,21 +164,34 @@ func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
 		}
 		return req, err
 	}, func(body []byte) error {
-		var r listResponse
-		if err := json.Unmarshal(body, &r); err != nil {
-			return err
-		}
-		if r.Items == nil || r.Meta == nil || r.Meta.TotalCount == nil || r.Meta.PageCount == nil || r.Meta.CurrentPage == nil {
-			return errors.New("envelope without items or _meta")
-		}
-		m := r.Meta
-		out = fetched{total: *m.TotalCount, pageCount: *m.PageCount, current: *m.CurrentPage, next: r.Links.Next != nil}
-		out.page = extract.Page{Endpoint: endpoint, FetchedAt: sent, Records: make([]extract.Raw, len(*r.Items)),
-			Listing: extract.Listing{Pass: s.pass, Rows: len(*r.Items), Total: *m.TotalCount}}
-		for i, raw := range *r.Items {
-			out.page.Records[i] = extract.Raw{Body: raw}
-		}
-		return nil
+		var err error
+		out, err = s.decode(endpoint, body)
+		out.page.FetchedAt = sent
+		return err
 	})
 	return out, err
+}
+
+// decode reads one orders/list response of s: its _meta and its items.
+func (s scan) decode(endpoint string, body []byte) (fetched, error) {
+	var r listResponse
+	if err := json.Unmarshal(body, &r); err != nil {
+		return fetched{}, err
+	}
+	if items := bytes.TrimSpace(r.Items); len(items) == 0 || string(items) == "null" || r.Meta == nil ||
+		r.Meta.TotalCount == nil || r.Meta.PageCount == nil || r.Meta.CurrentPage == nil {
+		return fetched{}, errors.New("envelope without items or _meta")
+	}
+	rows, err := extract.Elements(r.Items)
+	if err != nil {
+		return fetched{}, fmt.Errorf("items: %w", err)
+	}
+	m := r.Meta
+	out := fetched{total: *m.TotalCount, pageCount: *m.PageCount, current: *m.CurrentPage, next: r.Links.Next != nil}
+	out.page = extract.Page{Endpoint: endpoint, Records: make([]extract.Raw, len(rows)),
+		Listing: extract.Listing{Pass: s.pass, Rows: len(rows), Total: *m.TotalCount}}
+	for i, raw := range rows {
+		out.page.Records[i] = extract.Raw{Body: raw}
+	}
+	return out, nil
 }

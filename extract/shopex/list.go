@@ -2,12 +2,13 @@ package shopex
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/shopetl/shopetl/extract"
 )
@@ -26,25 +27,19 @@ type row struct {
 
 // readRow reads a list row leniently: order_id as a string or a number,
 // lastmtime and createtime as numbers or numeric strings. A row without an
-// order number has id "".
-func readRow(raw json.RawMessage) row {
+// order number has id "". The three are found in the row's bytes, not
+// decoded with it: its detail is what the transform decodes.
+func readRow(raw []byte) row {
 	r := row{raw: raw}
-	var fields struct {
-		OrderID    json.RawMessage `json:"order_id"`
-		LastMTime  json.RawMessage `json:"lastmtime"`
-		CreateTime json.RawMessage `json:"createtime"`
-	}
-	if json.Unmarshal(raw, &fields) != nil {
-		return r
-	}
-	r.id = scalarText(fields.OrderID)
-	r.mtime, r.ctime = unixTime(fields.LastMTime), unixTime(fields.CreateTime)
+	f := extract.Fields(raw, "order_id", "lastmtime", "createtime")
+	r.id = scalarText(f[0])
+	r.mtime, r.ctime = unixTime(f[1]), unixTime(f[2])
 	return r
 }
 
 // unixTime reads unix seconds from a number or a numeric string; 0 when it
 // cannot.
-func unixTime(b json.RawMessage) int64 {
+func unixTime(b []byte) int64 {
 	if n, err := strconv.ParseInt(scalarText(b), 10, 64); err == nil && n > 0 {
 		return n
 	}
@@ -52,9 +47,8 @@ func unixTime(b json.RawMessage) int64 {
 }
 
 // scalarText returns a JSON string's contents or a number's literal, else "".
-func scalarText(b json.RawMessage) string {
-	var s string
-	if json.Unmarshal(b, &s) == nil {
+func scalarText(b []byte) string {
+	if s, ok := extract.Unquote(b); ok {
 		return strings.TrimSpace(s)
 	}
 	var n json.Number
@@ -117,11 +111,11 @@ func (e *Extractor) walk(ctx context.Context, seen func(row), bad func(endpoint 
 		endpoint := fmt.Sprintf("%s dtline=[%s, %s) _offset_=%d _pagesize_=%d", actList, from, e.to, offset, size)
 		var rows []row
 		_, err := e.call(ctx, endpoint, p, func(info json.RawMessage) error {
-			var raws []json.RawMessage
 			if !isArray(info) {
 				return errors.New("info is not a list")
 			}
-			if err := json.Unmarshal(info, &raws); err != nil {
+			raws, err := extract.Elements(info)
+			if err != nil {
 				return err
 			}
 			rows = make([]row, len(raws))
@@ -186,24 +180,25 @@ func (e *Extractor) detail(ctx context.Context, id string, emit extract.Emit) er
 	endpoint := actDetail + " order_id=" + id
 	var body json.RawMessage
 	sent, err := e.call(ctx, endpoint, p, func(info json.RawMessage) error {
-		if !isObject(info) {
-			return errNotObject
-		}
-		var head struct {
-			TID json.RawMessage `json:"tid"`
-		}
-		if err := json.Unmarshal(info, &head); err != nil {
-			return err
-		}
-		if tid := scalarText(head.TID); tid != "" && tid != id {
-			return fmt.Errorf("asked for order %s, got tid %s", id, tid)
-		}
-		body = info
-		return nil
+		var err error
+		body, err = detailOf(id, info)
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	return emit(ctx, extract.Page{Endpoint: endpoint, FetchedAt: sent,
 		Records: []extract.Raw{{Key: id, Body: body}}})
+}
+
+// detailOf checks that a detail reply's info is the order asked for and
+// returns it.
+func detailOf(id string, info json.RawMessage) (json.RawMessage, error) {
+	if !isObject(info) {
+		return nil, errNotObject
+	}
+	if tid := scalarText(extract.Fields(info, "tid")[0]); tid != "" && tid != id {
+		return nil, fmt.Errorf("asked for order %s, got tid %s", id, tid)
+	}
+	return info, nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+	json "github.com/goccy/go-json"
 )
 
 // The acts of the seed document this extractor calls (§1, §3).
@@ -148,24 +148,33 @@ func (e *Extractor) call(ctx context.Context, endpoint string, p params, read fu
 		return req, nil
 	}
 	err = client.Do(ctx, endpoint, build, func(body []byte) error {
-		var env envelope
-		if err := json.Unmarshal(body, &env); err != nil {
+		info, err := e.info(endpoint, body)
+		if err != nil {
 			return err
 		}
-		switch env.Result {
-		case "success":
-		case "fail":
-			msg := ""
-			if env.Msg != nil {
-				msg = *env.Msg
-			}
-			return backoff.Permanent(&refusedError{shop: e.shop.Name, endpoint: endpoint, msg: msg})
-		default:
-			return fmt.Errorf("envelope result %q", env.Result)
-		}
-		return read(env.Info)
+		return read(info)
 	})
 	return sent, err
+}
+
+// info reads a reply's envelope and returns its info. A "fail" reply is a
+// permanent error: the shop refused the request.
+func (e *Extractor) info(endpoint string, body []byte) (json.RawMessage, error) {
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, err
+	}
+	switch env.Result {
+	case "success":
+		return env.Info, nil
+	case "fail":
+		msg := ""
+		if env.Msg != nil {
+			msg = *env.Msg
+		}
+		return nil, backoff.Permanent(&refusedError{shop: e.shop.Name, endpoint: endpoint, msg: msg})
+	}
+	return nil, fmt.Errorf("envelope result %q", env.Result)
 }
 
 // isObject and isArray tell a JSON value's kind by its first byte.

@@ -2,13 +2,14 @@ package shoptima
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/shopetl/shopetl/extract"
 )
@@ -105,32 +106,27 @@ func (e *Extractor) scans() []scan {
 
 // keeps reports whether a row of s is emitted: its is_refund is the one
 // asked for, and no earlier scan read it. A row whose order_time or
-// is_refund cannot be read is kept: the transform quarantines it.
-func (s scan) keeps(raw json.RawMessage) bool {
-	var row struct {
-		OrderTime json.RawMessage `json:"order_time"`
-		IsRefund  json.RawMessage `json:"is_refund"`
-	}
-	if json.Unmarshal(raw, &row) != nil {
-		return true
-	}
-	if f, ok := integer(row.IsRefund); ok && (f == 1) != s.refunded {
+// is_refund cannot be read is kept: the transform quarantines it. The two
+// fields are found in the row's bytes, not decoded with the row: the
+// transform decodes each row once.
+func (s scan) keeps(raw []byte) bool {
+	f := extract.Fields(raw, "order_time", "is_refund")
+	if refund, ok := integer(f[1]); ok && (refund == 1) != s.refunded {
 		return false
 	}
 	if !s.skipCreated {
 		return true
 	}
-	t, ok := integer(row.OrderTime)
+	t, ok := integer(f[0])
 	return !ok || t < s.skipFrom.Unix() || t >= s.skipTo.Unix()
 }
 
 // integer reads a JSON integer, bare or quoted.
-func integer(raw json.RawMessage) (int64, bool) {
-	var n json.Number
-	if json.Unmarshal(raw, &n) != nil {
-		return 0, false
+func integer(raw []byte) (int64, bool) {
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' {
+		raw = raw[1 : len(raw)-1]
 	}
-	v, err := n.Int64()
+	v, err := strconv.ParseInt(string(raw), 10, 64)
 	return v, err == nil
 }
 
@@ -163,10 +159,10 @@ type listResponse struct {
 	Status string `json:"status"`
 	Code   int    `json:"code"`
 	Data   *struct {
-		CurrentPage int               `json:"current_page"`
-		Data        []json.RawMessage `json:"data"`
-		LastPage    int               `json:"last_page"`
-		Total       int               `json:"total"`
+		CurrentPage int             `json:"current_page"`
+		Data        json.RawMessage `json:"data"` // the rows, split by extract.Elements
+		LastPage    int             `json:"last_page"`
+		Total       int             `json:"total"`
 	} `json:"data"`
 }
 
@@ -196,22 +192,34 @@ func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
 		}
 		return req, err
 	}, func(body []byte) error {
-		var r listResponse
-		if err := json.Unmarshal(body, &r); err != nil {
-			return err
-		}
-		if r.Status != "success" || r.Code != 200 || r.Data == nil {
-			return fmt.Errorf("envelope status %q code %d", r.Status, r.Code)
-		}
-		out = fetched{lastPage: max(r.Data.LastPage, 1), total: r.Data.Total, current: r.Data.CurrentPage}
-		out.page = extract.Page{Endpoint: endpoint, FetchedAt: time.Now(), Records: make([]extract.Raw, 0, len(r.Data.Data)),
-			Listing: extract.Listing{Pass: s.pass, Rows: len(r.Data.Data), Total: r.Data.Total}}
-		for _, raw := range r.Data.Data {
-			if s.keeps(raw) {
-				out.page.Records = append(out.page.Records, extract.Raw{Body: raw})
-			}
-		}
-		return nil
+		var err error
+		out, err = s.decode(endpoint, body)
+		return err
 	})
 	return out, err
+}
+
+// decode reads one response of s: the envelope's counts and the rows s
+// keeps.
+func (s scan) decode(endpoint string, body []byte) (fetched, error) {
+	var r listResponse
+	if err := json.Unmarshal(body, &r); err != nil {
+		return fetched{}, err
+	}
+	if r.Status != "success" || r.Code != 200 || r.Data == nil {
+		return fetched{}, fmt.Errorf("envelope status %q code %d", r.Status, r.Code)
+	}
+	rows, err := extract.Elements(r.Data.Data)
+	if err != nil {
+		return fetched{}, fmt.Errorf("data.data: %w", err)
+	}
+	out := fetched{lastPage: max(r.Data.LastPage, 1), total: r.Data.Total, current: r.Data.CurrentPage}
+	out.page = extract.Page{Endpoint: endpoint, FetchedAt: time.Now(), Records: make([]extract.Raw, 0, len(rows)),
+		Listing: extract.Listing{Pass: s.pass, Rows: len(rows), Total: r.Data.Total}}
+	for _, raw := range rows {
+		if s.keeps(raw) {
+			out.page.Records = append(out.page.Records, extract.Raw{Body: raw})
+		}
+	}
+	return out, nil
 }

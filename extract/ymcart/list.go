@@ -3,7 +3,6 @@ package ymcart
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+	json "github.com/goccy/go-json"
 	"github.com/sourcegraph/conc/pool"
 
 	"github.com/shopetl/shopetl/extract"
@@ -285,10 +285,10 @@ func (e *Extractor) backward(ctx context.Context, s scan, count int, emit extrac
 // reply is orderList's envelope: {"code":0,"count":"400","data":[...]}, or
 // {"code":1,"msg":"TOKEN_ERROR"} for a refused request.
 type reply struct {
-	Code  json.RawMessage   `json:"code"`
-	Msg   json.RawMessage   `json:"msg"`
-	Count json.RawMessage   `json:"count"`
-	Data  []json.RawMessage `json:"data"`
+	Code  json.RawMessage `json:"code"`
+	Msg   json.RawMessage `json:"msg"`
+	Count json.RawMessage `json:"count"`
+	Data  json.RawMessage `json:"data"` // the rows, split by extract.Elements
 }
 
 // refused are request-level errors that the same request would get again:
@@ -334,52 +334,27 @@ func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
 		sent = time.Now()
 		return req, nil
 	}, func(b []byte) error {
-		var r reply
-		if err := json.Unmarshal(b, &r); err != nil {
-			return err
-		}
-		if code, ok := jsonInt(r.Code); !ok || code != 0 {
-			msg, _ := jsonText(r.Msg)
-			err := fmt.Errorf("code %s, msg %q", bytes.TrimSpace(r.Code), msg)
-			if ok && refused[msg] {
-				// Not transient: tell the client to stop retrying.
-				return backoff.Permanent(fmt.Errorf("shop %s: %s: the shop refused the request: %w", e.shop.Name, endpoint, err))
-			}
-			return err
-		}
-		count, ok := jsonInt(r.Count)
-		if !ok || count < 0 {
-			return fmt.Errorf("bad count %s", bytes.TrimSpace(r.Count))
-		}
-		out = fetched{count: int(count)}
-		out.page = extract.Page{Endpoint: endpoint, FetchedAt: sent, Records: make([]extract.Raw, 0, len(r.Data)),
-			Listing: extract.Listing{Pass: s.pass, Rows: len(r.Data), Total: int(count)}}
-		for _, raw := range r.Data {
-			t := times(raw)
-			if s.keep(t) {
-				out.page.Records = append(out.page.Records, extract.Raw{Key: t.itemno, Body: raw})
-			}
-		}
-		return nil
+		var err error
+		out, err = e.decode(s, endpoint, b)
+		out.page.FetchedAt = sent
+		return err
 	})
 	return out, err
 }
 
 // times reads the row's itemno, create_time and act_time, leniently: a row
-// whose times cannot be read is kept, for the transform to judge.
-func times(raw json.RawMessage) rowTimes {
-	var h struct {
-		Itemno     json.RawMessage `json:"itemno"`
-		CreateTime json.RawMessage `json:"create_time"`
-		ActTime    json.RawMessage `json:"act_time"`
-	}
-	if json.Unmarshal(raw, &h) != nil {
+// whose times cannot be read is kept, for the transform to judge. They are
+// found in the row's bytes, not decoded with it: the transform decodes
+// each row once.
+func times(raw []byte) rowTimes {
+	if len(raw) == 0 || raw[0] != '{' {
 		return rowTimes{}
 	}
+	f := extract.Fields(raw, "itemno", "create_time", "act_time")
 	var t rowTimes
-	t.itemno, _ = jsonText(h.Itemno)
-	t.create, t.createOK = jsonUnix(h.CreateTime)
-	t.act, t.actOK = jsonUnix(h.ActTime)
+	t.itemno, _ = jsonText(f[0])
+	t.create, t.createOK = jsonUnix(f[1])
+	t.act, t.actOK = jsonUnix(f[2])
 	return t
 }
 
@@ -390,11 +365,8 @@ func jsonText(b json.RawMessage) (string, bool) {
 		return "", false
 	}
 	if b[0] == '"' {
-		var s string
-		if json.Unmarshal(b, &s) != nil {
-			return "", false
-		}
-		return strings.TrimSpace(s), true
+		s, ok := extract.Unquote(b)
+		return strings.TrimSpace(s), ok
 	}
 	return string(b), true
 }
@@ -415,4 +387,39 @@ func jsonUnix(b json.RawMessage) (int64, bool) {
 		return 0, true
 	}
 	return jsonInt(b)
+}
+
+// decode reads one orderList reply of s: its count and the rows s keeps.
+func (e *Extractor) decode(s scan, endpoint string, b []byte) (fetched, error) {
+	var r reply
+	if err := json.Unmarshal(b, &r); err != nil {
+		return fetched{}, err
+	}
+	if code, ok := jsonInt(r.Code); !ok || code != 0 {
+		msg, _ := jsonText(r.Msg)
+		err := fmt.Errorf("code %s, msg %q", bytes.TrimSpace(r.Code), msg)
+		if ok && refused[msg] {
+			// Not transient: tell the client to stop retrying.
+			return fetched{}, backoff.Permanent(fmt.Errorf("shop %s: %s: the shop refused the request: %w", e.shop.Name, endpoint, err))
+		}
+		return fetched{}, err
+	}
+	count, ok := jsonInt(r.Count)
+	if !ok || count < 0 {
+		return fetched{}, fmt.Errorf("bad count %s", bytes.TrimSpace(r.Count))
+	}
+	rows, err := extract.Elements(r.Data)
+	if err != nil {
+		return fetched{}, fmt.Errorf("data: %w", err)
+	}
+	out := fetched{count: int(count)}
+	out.page = extract.Page{Endpoint: endpoint, Records: make([]extract.Raw, 0, len(rows)),
+		Listing: extract.Listing{Pass: s.pass, Rows: len(rows), Total: int(count)}}
+	for _, raw := range rows {
+		t := times(raw)
+		if s.keep(t) {
+			out.page.Records = append(out.page.Records, extract.Raw{Key: t.itemno, Body: raw})
+		}
+	}
+	return out, nil
 }
