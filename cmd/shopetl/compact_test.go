@@ -46,13 +46,9 @@ func TestCompactCommand(t *testing.T) {
 	}
 	out := filepath.Join(dir, "out")
 	perPartition := func() map[string]int {
-		files, err := parquet.Files(out, table.Orders)
+		n, err := parquet.PartitionFiles(out, table.Orders)
 		if err != nil {
 			t.Fatal(err)
-		}
-		n := map[string]int{}
-		for _, f := range files {
-			n[filepath.Dir(f)]++
 		}
 		return n
 	}

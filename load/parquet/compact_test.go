@@ -46,9 +46,14 @@ func currentRows(t *testing.T, dir string) map[string]map[string]uint64 {
 func filesPerPartition(t *testing.T, dir string) map[string]int {
 	t.Helper()
 	out := map[string]int{}
-	for _, f := range partFiles(t, dir) {
-		if isPartFile(filepath.Base(f)) { // not .compact.lock
-			out[filepath.Dir(f)]++
+	for _, tb := range compactTables {
+		n, err := PartitionFiles(dir, tb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p, k := range n {
+			rel, _ := filepath.Rel(dir, p)
+			out[rel] = k
 		}
 	}
 	return out

@@ -52,6 +52,20 @@ func Files(dir string, t *table.Table) ([]string, error) {
 	return out, nil
 }
 
+// PartitionFiles counts t's final part files under dir per partition
+// directory: after a run or a compaction, one each.
+func PartitionFiles(dir string, t *table.Table) (map[string]int, error) {
+	files, err := Files(dir, t)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, f := range files {
+		out[filepath.Dir(f)]++
+	}
+	return out, nil
+}
+
 // ReadTable reads every final file of t under dir with the Arrow reader and
 // returns its rows as record batches of t.Schema() in file order. The caller
 // releases the batches. A file whose columns are not t's is an error.
