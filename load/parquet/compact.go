@@ -191,7 +191,9 @@ func (s *Sink) compactPartition(t *table.Table, k partKey, pdir string, files []
 		err = w.publish()
 	}
 	if err == nil {
-		err = syncDirs(s.dir, map[string]bool{pdir: true})
+		// The partition's directory exists already: its own fsync makes
+		// the rename durable; its parents need none.
+		err = syncDir(pdir)
 	}
 	if err != nil {
 		w.abort()
@@ -202,13 +204,12 @@ func (s *Sink) compactPartition(t *table.Table, k partKey, pdir string, files []
 			return err
 		}
 	}
+	// Removals are not fsynced: files a crash brings back dedup to the
+	// same rows, and the next compaction removes them.
 	for _, f := range files {
 		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
-	}
-	if err := syncDir(pdir); err != nil {
-		return err
 	}
 	st.Partitions++
 	st.FilesBefore += len(files)
