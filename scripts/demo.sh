@@ -37,6 +37,15 @@ status=0
 build/shopetl run jobs/demo.yaml 2> build/demo/run.log || status=$?
 echo "(exit $status; logs in build/demo/run.log)"
 
+# Every run adds a file to each partition it touches; compaction leaves one
+# per table, shop and day. Today's partitions (etl_runs) are included:
+# compaction is safe beside runs, and the demo's tree should end compacted.
+echo
+echo "== shopetl compact jobs/demo.yaml"
+echo "part files before: $(find build/demo/parquet -name 'part-*.parquet' | wc -l)"
+build/shopetl compact jobs/demo.yaml --before "$(date -u -d tomorrow +%F)" || status=1
+echo "part files after: $(find build/demo/parquet -name 'part-*.parquet' | wc -l)"
+
 echo
 echo "== counts: orders in each simulated shop, in ClickHouse (FINAL), in Parquet"
 printf '%-15s %10s %12s\n' SHOP SIMULATOR CLICKHOUSE

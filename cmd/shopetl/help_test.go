@@ -19,6 +19,7 @@ func TestEveryCommandAnswersHelp(t *testing.T) {
 		{"validate", nil},
 		{"state", []string{"-reset", "-shop"}},
 		{"parquet", nil},
+		{"compact", []string{"-before", "-shop"}},
 		{"sim", []string{"-addr", "-orders", "-seed", "-faults", "-token", "-platforms"}},
 		{"version", nil},
 		{"help", nil},

@@ -35,6 +35,7 @@ const usage = `usage:
   shopetl validate JOB.yaml
   shopetl state JOB.yaml [--reset --shop NAME]
   shopetl parquet JOB.yaml           # files and current rows per table in the Parquet sink
+  shopetl compact JOB.yaml [--before DAY] [--shop NAME]...   # Parquet: one file per partition, latest row per key
   shopetl reconcile JOB.yaml --from DAY [--to DAY] [--shop NAME]... [--source clickhouse|parquet] [--format table|csv|json] [--out FILE] [--html FILE] [--summary]
   shopetl sim [--addr 127.0.0.1:0] [--orders N] [--seed S] [--faults [PLATFORM=]RATE[:KIND,...]]... [--token T] [--platforms P,...] [--exceptions N]
   shopetl version                    # also --version
@@ -65,6 +66,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"validate": cmdValidate,
 		"state":    cmdState,
 		"parquet":  cmdParquet,
+		"compact": func(args []string, stdout, stderr io.Writer) int {
+			return cmdCompact(ctx, args, stdout, stderr)
+		},
 		"reconcile": func(args []string, stdout, stderr io.Writer) int {
 			return cmdReconcile(ctx, args, stdout, stderr)
 		},

@@ -29,8 +29,8 @@
 // file name, path relative to dir, rows and bytes. It lists every file the
 // shop's commits published in that run, and is written like the data
 // files: a temporary name, fsync, rename, fsync of the directories. So a
-// manifest is whole or absent, and it never lists a file that is not
-// there. Run ids sort by time, so _manifests/run=*/shop=<s>.json globs a
+// manifest is whole or absent, and it never lists a file that was not
+// there (Compact may remove one later, see Compaction). Run ids sort by time, so _manifests/run=*/shop=<s>.json globs a
 // shop's history in order; the leading underscore keeps Hive-style dataset
 // readers (Spark, DuckDB, Arrow) from taking the manifests for data.
 //
@@ -52,8 +52,21 @@
 // Memory and file handles are bounded: at most Config.MaxOpenFiles
 // partitions have an open writer; when another is needed, the least recently
 // used writer is finished (its file stays under the temporary name until its
-// shop commits) and the partition gets a new part file if it sees more rows.
-// Each open writer buffers at most one row group.
+// shop commits) and the partition gets a new temporary file if it sees more
+// rows. Each open writer buffers at most one row group. Commit merges each
+// partition's temporary files into one, streaming (coalesce.go), so a
+// shop's commit publishes at most one file per partition.
+//
+// # Compaction
+//
+// Every run still adds a file to each partition it touches. Compact
+// rewrites a partition's part files into one, part-<id>-<n>.parquet, with
+// each key's row of the highest version, publishes it, and only then
+// removes the files it read: readers see each key once at every moment (a
+// reader whose listed file vanished lists again), a crash leaves files that
+// dedup to the same rows, and files a run publishes meanwhile are not
+// touched. Manifests are not rewritten: they record what each run
+// delivered, and a file they list may since have been compacted away.
 //
 // Row groups end at Config.RowGroupRows rows (128k) or at
 // Config.RowGroupBytes (64 MiB) of estimated uncompressed data, whichever

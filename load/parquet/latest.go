@@ -19,14 +19,18 @@ import (
 // FINAL keeps. shop, when not "", reads only that shop's files. The rows
 // of every file are held until fn has seen the last one.
 func Latest(dir string, t *table.Table, shop string, fn func(r Row) error) error {
-	files, err := Files(dir, t)
-	if shop != "" {
-		files, err = ShopFiles(dir, t, shop)
-	}
-	if err != nil {
+	var recs []arrow.RecordBatch
+	err := relisting(func() error {
+		files, err := Files(dir, t)
+		if shop != "" {
+			files, err = ShopFiles(dir, t, shop)
+		}
+		if err != nil {
+			return err
+		}
+		recs, err = readFiles(files, t)
 		return err
-	}
-	recs, err := readFiles(files, t)
+	})
 	if err != nil {
 		return err
 	}
@@ -35,11 +39,30 @@ func Latest(dir string, t *table.Table, shop string, fn func(r Row) error) error
 			r.Release()
 		}
 	}()
-	type kept struct {
-		r       Row
-		version uint64
+	latest := latestRows(recs, t)
+	order := make([]string, 0, len(latest))
+	for k := range latest {
+		order = append(order, k)
 	}
-	latest := map[string]kept{}
+	slices.Sort(order)
+	for _, k := range order {
+		if err := fn(latest[k].Row); err != nil {
+			return fmt.Errorf("parquet: %s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+// keptRow is a key's row of the highest version so far.
+type keptRow struct {
+	Row
+	version uint64
+}
+
+// latestRows maps each key of recs (batches of t's schema) to its row of
+// the highest version, the first one in recs' order on a tie.
+func latestRows(recs []arrow.RecordBatch, t *table.Table) map[string]keptRow {
+	latest := map[string]keptRow{}
 	vi := t.ColumnIndex(t.Version)
 	var b []byte
 	for _, rec := range recs {
@@ -52,21 +75,11 @@ func Latest(dir string, t *table.Table, shop string, fn func(r Row) error) error
 			b = appendKey(b[:0], keys, i)
 			v := versions.Value(i)
 			if old, ok := latest[string(b)]; !ok || v > old.version {
-				latest[string(b)] = kept{Row{rec, i}, v}
+				latest[string(b)] = keptRow{Row{rec, i}, v}
 			}
 		}
 	}
-	order := make([]string, 0, len(latest))
-	for k := range latest {
-		order = append(order, k)
-	}
-	slices.Sort(order)
-	for _, k := range order {
-		if err := fn(latest[k].r); err != nil {
-			return fmt.Errorf("parquet: %s: %w", t.Name, err)
-		}
-	}
-	return nil
+	return latest
 }
 
 // Row is one row of a batch of a table's exact schema (see conform); its

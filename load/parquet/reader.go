@@ -52,15 +52,49 @@ func Files(dir string, t *table.Table) ([]string, error) {
 	return out, nil
 }
 
-// ReadTable reads every final file of t under dir with the Arrow reader and
-// returns its rows as record batches of t.Schema() in file order. The caller
-// releases the batches. A file whose columns are not t's is an error.
-func ReadTable(dir string, t *table.Table) ([]arrow.RecordBatch, error) {
+// PartitionFiles counts t's final part files under dir per partition
+// directory: after a run or a compaction, one each.
+func PartitionFiles(dir string, t *table.Table) (map[string]int, error) {
 	files, err := Files(dir, t)
 	if err != nil {
 		return nil, err
 	}
-	return readFiles(files, t)
+	out := map[string]int{}
+	for _, f := range files {
+		out[filepath.Dir(f)]++
+	}
+	return out, nil
+}
+
+// ReadTable reads every final file of t under dir with the Arrow reader and
+// returns its rows as record batches of t.Schema() in file order. The caller
+// releases the batches. A file whose columns are not t's is an error.
+func ReadTable(dir string, t *table.Table) ([]arrow.RecordBatch, error) {
+	var out []arrow.RecordBatch
+	err := relisting(func() error {
+		files, err := Files(dir, t)
+		if err != nil {
+			return err
+		}
+		out, err = readFiles(files, t)
+		return err
+	})
+	return out, err
+}
+
+// relisting runs read, which lists files and reads them, again when a file
+// it listed was gone when it opened it: compaction (Compact) removes a
+// partition's old files after publishing their replacement, so listing
+// again finds the new file. A reader listing and reading at any moment
+// thus sees every key.
+func relisting(read func() error) error {
+	var err error
+	for range 5 {
+		if err = read(); !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return err
 }
 
 // readFiles reads files of t as ReadTable does.
@@ -199,26 +233,30 @@ func ShopFiles(dir string, t *table.Table, shop string) ([]string, error) {
 
 // latestVersions maps each key of shop's rows to its highest version.
 func latestVersions(dir string, t *table.Table, shop string) (map[string]uint64, error) {
-	files, err := ShopFiles(dir, t, shop)
-	if err != nil {
-		return nil, err
-	}
 	var cols []string
 	for _, c := range append([]string{"shop", t.Version}, t.Key...) {
 		if !slices.Contains(cols, c) {
 			cols = append(cols, c)
 		}
 	}
-	latest := make(map[string]uint64)
-	for _, path := range files {
-		err = readFile(path, t, cols, func(rec arrow.RecordBatch) error {
-			return addLatest(latest, rec, t, shop)
-		})
+	var latest map[string]uint64
+	err := relisting(func() error {
+		files, err := ShopFiles(dir, t, shop)
 		if err != nil {
-			return nil, err
+			return err
 		}
-	}
-	return latest, nil
+		latest = make(map[string]uint64)
+		for _, path := range files {
+			err = readFile(path, t, cols, func(rec arrow.RecordBatch) error {
+				return addLatest(latest, rec, t, shop)
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return latest, err
 }
 
 func addLatest(latest map[string]uint64, rec arrow.RecordBatch, t *table.Table, shop string) error {

@@ -389,18 +389,24 @@ func (s *Sink) acquire(k partKey) (w *writer, created bool, evicted []*writer, e
 		s.pending[e.key.shop] = append(s.pending[e.key.shop], e)
 		evicted = append(evicted, e)
 	}
-	n := s.seq.Add(1)
-	name := "part-" + s.runID + "-" + strconv.FormatInt(n, 10) + ".parquet"
-	partition := "platform=" + k.platform + "/shop=" + k.rowShop + "/date=" + dateOf(k.day)
-	dir := filepath.Join(s.dir, k.table, filepath.FromSlash(partition))
-	w = &writer{
-		key: k, tmp: filepath.Join(dir, "."+name+".tmp"), final: filepath.Join(dir, name), max: s.groupMax,
-		file: ManifestFile{Table: k.table, Partition: partition, File: name, Path: k.table + "/" + partition + "/" + name},
-	}
+	w = s.newWriter(k)
 	w.mu.Lock()
 	w.elem = s.lru.PushFront(w)
 	s.open[k] = w
 	return w, true, evicted, nil
+}
+
+// newWriter names a new part file of k's partition, under the next part
+// number; it creates nothing.
+func (s *Sink) newWriter(k partKey) *writer {
+	n := s.seq.Add(1)
+	name := "part-" + s.runID + "-" + strconv.FormatInt(n, 10) + ".parquet"
+	partition := "platform=" + k.platform + "/shop=" + k.rowShop + "/date=" + dateOf(k.day)
+	dir := filepath.Join(s.dir, k.table, filepath.FromSlash(partition))
+	return &writer{
+		key: k, tmp: filepath.Join(dir, "."+name+".tmp"), final: filepath.Join(dir, name), max: s.groupMax,
+		file: ManifestFile{Table: k.table, Partition: partition, File: name, Path: k.table + "/" + partition + "/" + name},
+	}
 }
 
 // retire takes w out of s.open; s.mu must be held.
@@ -528,8 +534,10 @@ func (w *writer) write(rows arrow.RecordBatch) error {
 	return nil
 }
 
-// finish completes the file under its temporary name: footer, fsync,
-// close. It is idempotent; w.mu must be held.
+// finish completes the file under its temporary name: footer, close. It
+// is not fsynced here: an evicted file may yet be merged into another at
+// Commit (coalesce) and removed, and only what is published must be
+// durable, so publish fsyncs. It is idempotent; w.mu must be held.
 func (w *writer) finish() error {
 	if w.err != nil || w.finished {
 		return w.err
@@ -544,10 +552,6 @@ func (w *writer) finish() error {
 		w.f.Close()
 		return wrap("finish", err)
 	}
-	if err := w.f.Sync(); err != nil {
-		w.f.Close()
-		return wrap("fsync", err)
-	}
 	if err := w.f.Close(); err != nil {
 		return wrap("close", err)
 	}
@@ -560,13 +564,17 @@ func (w *writer) finish() error {
 	return nil
 }
 
-// publish finishes the file and gives it its final name; w.mu must be held.
+// publish finishes the file, fsyncs it and gives it its final name; w.mu
+// must be held.
 func (w *writer) publish() error {
 	if w.renamed {
 		return nil
 	}
 	if err := w.finish(); err != nil {
 		return err
+	}
+	if err := syncFile(w.tmp); err != nil {
+		return w.setErr(err)
 	}
 	if err := os.Rename(w.tmp, w.final); err != nil {
 		return w.setErr(err) // "rename <tmp> <final>: <reason>"
@@ -642,8 +650,9 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 		s.abortAll(ws)
 		return fmt.Errorf("not committed, rows were lost: %w", failed)
 	}
-	// Finish everything first (the slow part), so that a failure leaves
-	// nothing of the shop visible.
+	// Finish everything first and merge each partition's files into one
+	// (the slow part), so that a failure leaves nothing of the shop
+	// visible.
 	var errs []error
 	for _, w := range ws {
 		w.mu.Lock()
@@ -652,7 +661,11 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 		}
 		w.mu.Unlock()
 	}
-	if err := errors.Join(errs...); err != nil {
+	err := errors.Join(errs...)
+	if err == nil {
+		ws, err = s.coalesce(ws)
+	}
+	if err != nil {
 		s.fail(shop, err)
 		s.abortAll(ws)
 		return err
@@ -735,6 +748,20 @@ func syncDirs(root string, dirs map[string]bool) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// syncFile fsyncs a closed file: on Linux, fsync through any descriptor
+// of a file writes all of its data.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("fsync %s: %w", path, err)
+	}
+	return nil
 }
 
 func syncDir(dir string) error {

@@ -542,7 +542,11 @@ func TestWriteCommitLayout(t *testing.T) {
 	}
 }
 
-func TestMaxOpenFilesOneSplitsParts(t *testing.T) {
+// TestEvictedPartsCoalesceAtCommit: with one writer open at a time, every
+// change of date evicts a writer and the next row of that date opens
+// another file; Commit merges them, so each partition gets one file
+// holding every row written to it.
+func TestEvictedPartsCoalesceAtCommit(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	s, err := New(Config{Dir: dir, MaxOpenFiles: 1, RowGroupRows: 2, Compression: "snappy"}, "r1")
@@ -575,10 +579,14 @@ func TestMaxOpenFilesOneSplitsParts(t *testing.T) {
 	}
 	checkManifests(t, dir)
 	files := partFiles(t, dir)
-	// Every run of one date got its own part: 6 runs per batch, but the
-	// last run of batch 1 and the first of batch 2 (dates 1, 1) share one.
-	if len(files) != 11 {
-		t.Fatalf("%d files, want 11:\n%s", len(files), strings.Join(files, "\n"))
+	// Every run of one date got its own temporary file (11 of them: the
+	// last run of batch 1 and the first of batch 2 share one), and Commit
+	// published one per date.
+	if len(files) != 3 {
+		t.Fatalf("%d files, want 3:\n%s", len(files), strings.Join(files, "\n"))
+	}
+	if left := allFiles(t, dir); len(left) != 3+1 { // and the manifest
+		t.Fatalf("left behind:\n%s", strings.Join(left, "\n"))
 	}
 	perDate := map[string]int{}
 	total := 0
