@@ -17,6 +17,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -50,6 +52,7 @@ const (
 type bench struct {
 	shopetl, rpc, self string
 	work, chAddr, db   string
+	only               string // -sections
 	size               sizes
 	ch                 *ch
 	res                *Results
@@ -75,11 +78,18 @@ func main() {
 	flag.StringVar(&b.rpc, "rpc", "build/rpc", "the peer's binary (../shared/peer/rpc)")
 	flag.StringVar(&b.work, "work", "build/bench-runs", "logs, job specs, state and Parquet of the runs")
 	flag.StringVar(&b.db, "db", "bench", "prefix of the ClickHouse databases (each section drops and makes its own)")
+	flag.StringVar(&b.only, "sections", "", "run only these sections, comma-separated: peer, throughput, latency, memory (default: all)")
 	flag.Parse()
 	if err := b.main(ctx, *short, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// section is one part of the benchmark; -sections picks them by key.
+type section struct {
+	key, name string
+	run       func(context.Context) error
 }
 
 func (b *bench) main(ctx context.Context, isShort bool, out string) error {
@@ -111,16 +121,23 @@ func (b *bench) main(ctx context.Context, isShort bool, out string) error {
 	}
 	start := time.Now()
 	b.res = &Results{Started: start.UTC(), Short: isShort, CPUs: runtime.NumCPU(), Sizes: b.size}
-	sections := []struct {
-		name string
-		run  func(context.Context) error
-	}{
-		{"peer, fetch floor and incremental no-op", b.peer},
-		{"throughput and insert floor", b.throughput},
-		{"latency-bound", b.latencyBound},
-		{"memory", b.memory},
+	sections := []section{
+		{"peer", "peer, fetch floor and incremental no-op", b.peer},
+		{"throughput", "throughput and insert floor", b.throughput},
+		{"latency", "latency-bound", b.latencyBound},
+		{"memory", "memory", b.memory},
+	}
+	only := strings.Split(b.only, ",")
+	for _, k := range only {
+		if k != "" && !slices.ContainsFunc(sections, func(s section) bool { return s.key == k }) {
+			return fmt.Errorf("-sections: no section %q (want peer, throughput, latency, memory)", k)
+		}
 	}
 	for _, s := range sections {
+		if b.only != "" && !slices.Contains(only, s.key) {
+			continue
+		}
+		b.res.Sections = append(b.res.Sections, s.key)
 		fmt.Fprintf(os.Stderr, "bench: %s (%s so far)\n", s.name, time.Since(start).Round(time.Second))
 		if err := s.run(ctx); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -76,6 +77,10 @@ func printTable(w io.Writer, r *Results) {
 		r.Latency.Run.WallS, r.Latency.IdealS, r.Noop.Requests, r.Noop.Minimum)
 	if r.Short {
 		fmt.Fprintln(w, "short form: tiny sizes, the verdicts below mean nothing")
+	}
+	if len(r.Sections) < 4 {
+		fmt.Fprintf(w, "partial run (-sections %s): a verdict on a section not run compares zeros and means nothing\n",
+			strings.Join(r.Sections, ","))
 	}
 	for _, v := range r.Budget {
 		met := "NOT met"

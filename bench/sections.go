@@ -20,6 +20,7 @@ type Results struct {
 	Short      bool       `json:"short"`
 	CPUs       int        `json:"cpus"`
 	Sizes      sizes      `json:"sizes"`
+	Sections   []string   `json:"sections"` // the sections run (-sections), in order
 	TookS      float64    `json:"took_s"`
 	Peer       Peer       `json:"peer"`
 	Floors     Floors     `json:"floors"`
