@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/shopspring/decimal"
@@ -159,19 +160,29 @@ func (c *ch) pages(ctx context.Context, db, runID string) ([]ShopPages, error) {
 // seed serves the same orders): the simulator's own Ledger, never
 // shopetl's transform.
 func ledger(platform string, o sim.Options) ([]sim.LedgerOrder, error) {
+	shop, err := simShop(platform, o)
+	if err != nil {
+		return nil, err
+	}
+	l, ok := shop.(sim.Ledgered)
+	if !ok {
+		return nil, fmt.Errorf("sim %s keeps no ledger", platform)
+	}
+	return l.Ledger(), nil
+}
+
+// simShop builds a simulated shop of platform in-process.
+func simShop(platform string, o sim.Options) (sim.Shop, error) {
 	for _, p := range sim.Platforms() {
-		if p.Name != platform {
-			continue
+		if p.Name == platform {
+			return p.New(o)
 		}
-		shop, err := p.New(o)
-		if err != nil {
-			return nil, err
-		}
-		l, ok := shop.(sim.Ledgered)
-		if !ok {
-			return nil, fmt.Errorf("sim %s keeps no ledger", platform)
-		}
-		return l.Ledger(), nil
 	}
 	return nil, fmt.Errorf("no simulator %s", platform)
+}
+
+// window is the window a shop's run read, as etl_runs records it.
+func (c *ch) window(ctx context.Context, db, runID string) (from, to time.Time, err error) {
+	err = c.conn.QueryRow(ctx, "SELECT window_from, window_to FROM "+db+".etl_runs FINAL WHERE run_id = ? LIMIT 1", runID).Scan(&from, &to)
+	return from.UTC(), to.UTC(), err
 }

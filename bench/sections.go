@@ -11,6 +11,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/pipeline/pipelinetest"
 	"github.com/shopetl/shopetl/sim"
 )
 
@@ -193,23 +196,40 @@ ENGINE = MergeTree ORDER BY order_id`); err != nil {
 	for _, sp := range no.Pages {
 		no.Requests += sp.Pages
 	}
-	no.Minimum, no.MinimumFrom = noopMinimum(l, 120, 30*24*time.Hour, time.Now())
-	return nil
+	return b.noopMinimum(ctx, job, db, id, sim.Options{Orders: n, Seed: 1,
+		Start: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
 }
 
-// noopMinimum is the hook for the requests a run with no changes needs at
-// least. Until the scan planning of issue 18 states it per platform in
-// code, it is one shop's listing of the orders the simulator's ledger has
-// created in the default rescan window, pages of pageSize, at least one
-// request (the empty page that says there is nothing).
-func noopMinimum(l []sim.LedgerOrder, pageSize int, rescan time.Duration, now time.Time) (uint64, string) {
-	n := 0
-	for _, o := range l {
-		if o.Created.After(now.Add(-rescan)) {
-			n++
-		}
+// noopMinimum states the fewest requests the no-op run's window needs:
+// pipelinetest.Minimum (the same minimum TestRequestsNearTheMinimum
+// holds every platform to) over the window etl_runs recorded, asked of an
+// in-process shop of the served one's options (without its token), with
+// the job's page size, re-scans and timezone.
+func (b *bench) noopMinimum(ctx context.Context, job, db, runID string, o sim.Options) error {
+	spec, err := pipeline.Load(job, nil, pipeline.WithoutSecrets())
+	if err != nil {
+		return err
 	}
-	return uint64(max(1, (n+pageSize-1)/pageSize)), fmt.Sprintf("ledger: %d orders created in the last %s, %d a page, at least 1 request", n, rescan, pageSize)
+	shop := spec.Shops[0]
+	from, to, err := b.ch.window(ctx, db, runID)
+	if err != nil {
+		return err
+	}
+	s, err := simShop(shop.Platform, o)
+	if err != nil {
+		return err
+	}
+	n := pipelinetest.Needs{PageSize: shop.Options.PageSize, Rescan: shop.Options.Rescan.Std(),
+		RefundRescan: shop.Options.RefundRescan.Std(), Location: shop.Options.Location}
+	min, err := pipelinetest.Minimum(shop.Platform, s, extract.Window{From: from, To: to}, n)
+	if err != nil {
+		return err
+	}
+	no := &b.res.Noop
+	no.Minimum = uint64(min)
+	no.MinimumFrom = fmt.Sprintf("pipelinetest.Minimum of %s's window %s → %s", shop.Name,
+		from.Format(time.RFC3339), to.Format(time.RFC3339))
+	return nil
 }
 
 // fleet starts shops/4 simulators, each serving one shop of every

@@ -2,6 +2,7 @@ package pipelinetest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -39,11 +40,29 @@ type Needs struct {
 // watermark; no changes on a first run (see the README).
 func MinRequests(t testing.TB, platform string, shop sim.Shop, w extract.Window, n Needs) int {
 	t.Helper()
+	min, err := Minimum(platform, shop, w, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return min
+}
+
+// Minimum is MinRequests for callers without a testing.TB (the
+// benchmark, bench/): the simulator must not require a token.
+func Minimum(platform string, shop sim.Shop, w extract.Window, n Needs) (int, error) {
 	f, ok := minimum[platform]
 	if !ok {
-		t.Fatalf("no minimum for platform %s", platform)
+		return 0, fmt.Errorf("no minimum for platform %s", platform)
 	}
-	return f(t, shop, w, n)
+	a := &asker{shop: shop}
+	min := f(a, w, n)
+	return min, a.err
+}
+
+// asker asks a simulator directly and keeps the first error.
+type asker struct {
+	shop sim.Shop
+	err  error
 }
 
 // pages is ⌈rows / size⌉, at least one: an empty listing is asked once.
@@ -76,8 +95,8 @@ func ranges(w extract.Window, n Needs) (created, refunds, changed time.Time, cha
 	return created, refunds, w.From, true
 }
 
-var minimum = map[string]func(testing.TB, sim.Shop, extract.Window, Needs) int{
-	"shoptima": func(t testing.TB, shop sim.Shop, w extract.Window, n Needs) int {
+var minimum = map[string]func(*asker, extract.Window, Needs) int{
+	"shoptima": func(a *asker, w extract.Window, n Needs) int {
 		created, refunds, changed, changes := ranges(w, n)
 		list := func(timeType, isRefund int, from time.Time) int {
 			q := url.Values{"rows": {"1"}, "page": {"1"}, "time_type": {strconv.Itoa(timeType)},
@@ -86,7 +105,7 @@ var minimum = map[string]func(testing.TB, sim.Shop, extract.Window, Needs) int{
 			var r struct {
 				Data struct{ Total int } `json:"data"`
 			}
-			ask(t, shop, httptest.NewRequest(http.MethodGet, "/order?"+q.Encode(), nil), &r)
+			a.ask(httptest.NewRequest(http.MethodGet, "/order?"+q.Encode(), nil), &r)
 			return pages(r.Data.Total, n.PageSize)
 		}
 		sum := list(2, 0, created) + list(2, 1, refunds)
@@ -95,7 +114,7 @@ var minimum = map[string]func(testing.TB, sim.Shop, extract.Window, Needs) int{
 		}
 		return sum
 	},
-	"dage": func(t testing.TB, shop sim.Shop, w extract.Window, n Needs) int {
+	"dage": func(a *asker, w extract.Window, n Needs) int {
 		list := func(from, to time.Time, status string) int {
 			q := url.Values{"startTime": {from.In(n.Location).Format(time.DateOnly)},
 				"endTime": {to.Add(-time.Nanosecond).In(n.Location).Format(time.DateOnly)}, "page": {"1"}, "pageSize": {"1"}}
@@ -105,7 +124,7 @@ var minimum = map[string]func(testing.TB, sim.Shop, extract.Window, Needs) int{
 			var r struct {
 				Meta struct{ TotalCount int } `json:"_meta"`
 			}
-			ask(t, shop, httptest.NewRequest(http.MethodGet, "/orders/list?"+q.Encode(), nil), &r)
+			a.ask(httptest.NewRequest(http.MethodGet, "/orders/list?"+q.Encode(), nil), &r)
 			return pages(r.Meta.TotalCount, n.PageSize)
 		}
 		created, refunds, _, _ := ranges(w, n)
@@ -115,7 +134,7 @@ var minimum = map[string]func(testing.TB, sim.Shop, extract.Window, Needs) int{
 		}
 		return sum
 	},
-	"ymcart": func(t testing.TB, shop sim.Shop, w extract.Window, n Needs) int {
+	"ymcart": func(a *asker, w extract.Window, n Needs) int {
 		list := func(timeType string, from, to time.Time) int {
 			f := url.Values{"page_no": {"1"}, "page_size": {"1"}, "time_type": {timeType},
 				"start_time": {from.In(n.Location).Format("2006-1-2")}}
@@ -127,7 +146,7 @@ var minimum = map[string]func(testing.TB, sim.Shop, extract.Window, Needs) int{
 			var out struct {
 				Count json.Number `json:"count"`
 			}
-			ask(t, shop, r, &out)
+			a.ask(r, &out)
 			c, _ := out.Count.Int64()
 			return pages(int(c), n.PageSize)
 		}
@@ -139,10 +158,11 @@ var minimum = map[string]func(testing.TB, sim.Shop, extract.Window, Needs) int{
 		}
 		return sum
 	},
-	"shopex": func(t testing.TB, shop sim.Shop, w extract.Window, n Needs) int {
-		store, ok := shop.(*shopex.Store)
+	"shopex": func(a *asker, w extract.Window, n Needs) int {
+		store, ok := a.shop.(*shopex.Store)
 		if !ok {
-			t.Fatalf("shopex: a %T, not a *shopex.Store", shop)
+			a.err = fmt.Errorf("shopex: a %T, not a *shopex.Store", a.shop)
+			return 0
 		}
 		// One listing by lastmtime, on a backfill up to ScanTo; a detail
 		// for each order the window selects.
@@ -167,15 +187,19 @@ var minimum = map[string]func(testing.TB, sim.Shop, extract.Window, Needs) int{
 	},
 }
 
-// ask serves r from the simulator's handler and decodes its body into v.
-func ask(t testing.TB, shop sim.Shop, r *http.Request, v any) {
-	t.Helper()
+// ask serves r from the simulator's handler and decodes its body into v;
+// after an error it asks nothing more.
+func (a *asker) ask(r *http.Request, v any) {
+	if a.err != nil {
+		return
+	}
 	rec := httptest.NewRecorder()
-	shop.Handler().ServeHTTP(rec, r)
+	a.shop.Handler().ServeHTTP(rec, r)
 	if rec.Code != http.StatusOK {
-		t.Fatalf("%s %s: %d %s", r.Method, r.URL, rec.Code, rec.Body)
+		a.err = fmt.Errorf("%s %s: %d %s", r.Method, r.URL, rec.Code, rec.Body)
+		return
 	}
 	if err := json.Unmarshal(rec.Body.Bytes(), v); err != nil {
-		t.Fatalf("%s %s: %v", r.Method, r.URL, err)
+		a.err = fmt.Errorf("%s %s: %v", r.Method, r.URL, err)
 	}
 }
