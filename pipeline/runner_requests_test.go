@@ -2,9 +2,6 @@ package pipeline_test
 
 import (
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,13 +37,7 @@ func TestRequestsNearTheMinimum(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var answered atomic.Int64
-			h := shop.Handler()
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				answered.Add(1)
-				h.ServeHTTP(w, r)
-			}))
-			t.Cleanup(srv.Close)
+			url, answered := pipelinetest.CountingServer(t, shop.Handler())
 			addr, db := pipelinetest.ClickHouse(t)
 			spec := pipelinetest.Job(t, t.TempDir(), fmt.Sprintf(`version: 1
 name: requests
@@ -62,7 +53,7 @@ defaults:
 shops:
 %ssinks:
   clickhouse: {addr: [%q], database: %s}
-`, start.Format(time.RFC3339), p.Spec(srv.URL, ""), addr, db))
+`, start.Format(time.RFC3339), p.Spec(url, ""), addr, db))
 			n := pipelinetest.Needs{PageSize: spec.Shops[0].Options.PageSize, Rescan: rescan, RefundRescan: refundRescan, Location: shanghai}
 			// run runs the job and checks its requests against the
 			// minimum of the window w it must have read.

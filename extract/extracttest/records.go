@@ -88,3 +88,19 @@ func Build(recs []model.Record) (map[*table.Table]arrow.RecordBatch, error) {
 	}
 	return out, nil
 }
+
+// Batches is Build of a shoptima shop of n orders (Records), released
+// when tb's test ends.
+func Batches(tb testing.TB, n int) map[*table.Table]arrow.RecordBatch {
+	tb.Helper()
+	batches, err := Build(Records(tb, n))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		for _, rec := range batches {
+			rec.Release()
+		}
+	})
+	return batches
+}

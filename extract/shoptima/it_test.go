@@ -171,14 +171,8 @@ func TestNoOrderNorRefundIsLostUnderEitherReading(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var requests atomic.Int64
-			h := store.Handler()
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				requests.Add(1)
-				h.ServeHTTP(w, r)
-			}))
-			t.Cleanup(srv.Close)
-			spec := pipelinetest.ContractJob(t, pipelinetest.Shop{Name: "st", Platform: "shoptima", BaseURL: srv.URL, Currency: "USD", PageSize: 120, Start: now.AddDate(0, 0, -41)}, addr, db)
+			url, requests := pipelinetest.CountingServer(t, store.Handler())
+			spec := pipelinetest.ContractJob(t, pipelinetest.Shop{Name: "st", Platform: "shoptima", BaseURL: url, Currency: "USD", PageSize: 120, Start: now.AddDate(0, 0, -41)}, addr, db)
 
 			pipelinetest.RequireOK(t, pipelinetest.Run(t, spec, pipeline.RunOptions{}))
 			flagged := requireShop(t, store, addr, db)

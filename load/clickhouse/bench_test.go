@@ -12,15 +12,7 @@ import (
 // slices clickhouse-go sends: what Write does before each insert, without
 // a server.
 func BenchmarkConvert(b *testing.B) {
-	batches, err := extracttest.Build(extracttest.Records(b, 2400))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() {
-		for _, rec := range batches {
-			rec.Release()
-		}
-	}()
+	batches := extracttest.Batches(b, 2400)
 	b.ReportAllocs()
 	for b.Loop() {
 		for t, rec := range batches {

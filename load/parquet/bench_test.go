@@ -14,15 +14,7 @@ import (
 // 2,221 records that list without is_refund) as zstd Parquet, partitioned
 // by day, and commits them: the Parquet sink's whole work for them.
 func BenchmarkWrite(b *testing.B) {
-	batches, err := extracttest.Build(extracttest.Records(b, 2400))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() {
-		for _, rec := range batches {
-			rec.Release()
-		}
-	}()
+	batches := extracttest.Batches(b, 2400)
 	dir, ctx, n := b.TempDir(), context.Background(), 0
 	b.ReportAllocs()
 	for b.Loop() {
