@@ -55,3 +55,21 @@ shops:
   clickhouse: {addr: [%q], database: %s}
 `, s.Start.Format(time.RFC3339), s.PageSize, shop, addr, database))
 }
+
+// RunWhileDrifting runs the job until the shop's drift fault has fired
+// (faults returns the shop's counts), at most five times, each run
+// succeeding: which requests fail is drawn from each request, whose times
+// follow the clock, and a first run reads each page once, so one run may
+// meet no drift.
+func RunWhileDrifting(t testing.TB, spec *pipeline.Spec, faults func() map[fault.Kind]int) {
+	t.Helper()
+	for runs := 1; ; runs++ {
+		RequireOK(t, Run(t, spec, pipeline.RunOptions{}))
+		if faults()[fault.Drift] > 0 {
+			return
+		}
+		if runs == 5 {
+			t.Fatalf("no drift fired in %d runs: %v", runs, faults())
+		}
+	}
+}
