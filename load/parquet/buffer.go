@@ -17,67 +17,67 @@ import (
 // evicted and reopened all the time: tens of thousands of tiny temporary
 // files, each read back at Commit to merge them.
 //
-// So Write copies each partition's rows into memory (partBuf) and files
-// are written only at Commit, one per partition, by one writer at a time.
-// All buffers share one byte budget (Config.BufferBytes); when it is
-// exceeded the largest buffers are spilled, each to a temporary part file
-// that waits in Sink.pending like any other, until half the budget is
-// left, so spills are rare and big. Commit merges a partition's spilled
-// files and its buffer into one file (coalesce.go). Memory is then the
-// budget, plus the open row group of the one writer that spills or
-// commits, plus the batches being copied.
+// So Write copies rows into memory and files are written only at Commit,
+// one per partition, by one writer at a time. All buffers share one byte
+// budget (Config.BufferBytes); when it is exceeded the largest are
+// spilled, each partition of them to a temporary part file that waits in
+// Sink.pending like any other, until half the budget is left, so spills
+// are rare and big. Commit merges a partition's spilled files and its
+// buffer into one file (coalesce.go). Memory is then the budget, plus the
+// open row group of the one writer that spills or commits, plus the
+// batches being copied.
 
-const (
-	defaultBufferBytes = 64 << 20
-	// A partition's copies are merged while they are smaller than this,
-	// so that a partition written a few rows at a time does not keep
-	// thousands of tiny batches, each with its own buffers per column.
-	mergeRows = 4096
-	// arrayOverhead approximates what an array costs beyond its buffers'
-	// capacity (its Data, buffer headers, the Array itself).
-	arrayOverhead = 256
-)
+const defaultBufferBytes = 64 << 20
 
-// partBuf holds the rows written to one partition since its shop last
-// committed and not yet spilled: copies, in the order they were written.
+// arrayOverhead approximates what an array costs beyond its buffers'
+// capacity (its Data, buffer headers, the Array itself).
+const arrayOverhead = 256
+
+// A partition of a long backfill holds a row or a few: columnar buffers
+// per partition would cost more in per-array overhead (tens of columns,
+// each with its buffers) than the rows themselves. So Write copies each
+// incoming batch once, whole, into its shop and table's stream, and a
+// partition's buffer is a list of row ranges of those copies. The unit
+// of memory, and of spilling, is therefore the stream: spilling one
+// writes each of its partitions to a temporary file.
+
+// streamKey identifies the rows buffered for one shop (Commit's argument)
+// and table.
+type streamKey struct{ shop, table string }
+
+// stream holds the copies of the batches written for one shop and table
+// since the shop last committed and not yet spilled, and their partitions.
 // It is guarded by Sink.mu.
+type stream struct {
+	key    streamKey
+	copies []arrow.RecordBatch
+	parts  map[partKey]*partBuf
+	bytes  int64 // estimated memory of copies
+}
+
+// partBuf is one partition's rows in a stream, in the order written.
 type partBuf struct {
-	key    partKey
-	seq    int64 // order of creation
-	chunks []arrow.RecordBatch
-	bytes  int64 // estimated memory of chunks
+	key  partKey
+	seq  int64 // order of creation in the sink
+	runs []rowRun
 }
 
-// add appends c, which the buffer then owns, and merges its small chunks
-// like a binary counter (the last two while the last has as many rows as
-// the one before), so that each row is copied a few times at most and a
-// partition keeps a few chunks.
-func (b *partBuf) add(c arrow.RecordBatch) error {
-	b.chunks = append(b.chunks, c)
-	b.bytes += batchBytes(c)
-	for n := len(b.chunks); n >= 2; n = len(b.chunks) {
-		prev, last := b.chunks[n-2], b.chunks[n-1]
-		if prev.NumRows() >= mergeRows || last.NumRows() < prev.NumRows() {
-			break
-		}
-		m, err := concatBatches(prev, last)
-		if err != nil {
-			return err
-		}
-		b.bytes += batchBytes(m) - batchBytes(prev) - batchBytes(last)
-		prev.Release()
-		last.Release()
-		b.chunks = append(b.chunks[:n-2], m)
-	}
-	return nil
+// rowRun is rows [start, end) of a stream's copy.
+type rowRun struct {
+	rec        arrow.RecordBatch
+	start, end int64
 }
 
-// release frees the chunks; it is idempotent.
-func (b *partBuf) release() {
-	for _, c := range b.chunks {
-		c.Release()
+// sortedParts returns the partitions of streams, in order of creation.
+func sortedParts(sts []*stream) []*partBuf {
+	var out []*partBuf
+	for _, st := range sts {
+		for _, b := range st.parts {
+			out = append(out, b)
+		}
 	}
-	b.chunks = nil
+	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+	return out
 }
 
 // copyBatch returns a copy of rec that shares no buffer with it: a slice
@@ -142,56 +142,68 @@ func dataBytes(d arrow.ArrayData) int64 {
 	return n
 }
 
-// spill is a buffer taken out of Sink.bufs to be written to w, a new
-// temporary file already in its shop's pending list with w.mu held, so
-// that the shop's Commit waits for it.
+// spill is a partition of a stream taken out of Sink.streams, to be
+// written to w: a new temporary file already in its shop's pending list
+// with w.mu held, so that the shop's Commit waits for it.
 type spill struct {
 	buf *partBuf
 	w   *writer
 }
 
-// overBudget picks the buffers to spill when the budget is exceeded: the
+// spilledStream is a stream taken out of Sink.streams and its spills.
+type spilledStream struct {
+	st     *stream
+	spills []spill
+}
+
+// overBudget picks the streams to spill when the budget is exceeded: the
 // largest, until what is buffered and not already being spilled is at
 // most half the budget. s.mu must be held.
-func (s *Sink) overBudget() []spill {
+func (s *Sink) overBudget() []spilledStream {
 	if s.buffered <= s.budget {
 		return nil
 	}
-	bufs := make([]*partBuf, 0, len(s.bufs))
-	for _, b := range s.bufs {
-		bufs = append(bufs, b)
+	sts := make([]*stream, 0, len(s.streams))
+	for _, st := range s.streams {
+		sts = append(sts, st)
 	}
-	sort.Slice(bufs, func(i, j int) bool { return bufs[i].bytes > bufs[j].bytes })
-	var out []spill
-	for _, b := range bufs {
+	sort.Slice(sts, func(i, j int) bool { return sts[i].bytes > sts[j].bytes })
+	var out []spilledStream
+	for _, st := range sts {
 		if s.buffered-s.spilling <= s.budget/2 {
 			break
 		}
-		delete(s.bufs, b.key)
-		s.spilling += b.bytes
-		w := s.newWriter(b.key)
-		w.mu.Lock() // nobody else has w yet
-		s.pending[b.key.shop] = append(s.pending[b.key.shop], w)
-		out = append(out, spill{buf: b, w: w})
+		delete(s.streams, st.key)
+		s.spilling += st.bytes
+		x := spilledStream{st: st}
+		for _, b := range sortedParts([]*stream{st}) {
+			w := s.newWriter(b.key)
+			w.mu.Lock() // nobody else has w yet
+			s.pending[b.key.shop] = append(s.pending[b.key.shop], w)
+			x.spills = append(x.spills, spill{buf: b, w: w})
+		}
+		s.spilled += int64(len(x.spills))
+		out = append(out, x)
 	}
-	s.spilled += int64(len(out))
 	return out
 }
 
 // spillAll writes each spill's rows to its file, finishes it (it keeps its
-// temporary name until the shop commits) and frees the buffer. A failure
+// temporary name until the shop commits) and frees the streams. A failure
 // loses the rows, so it fails their shop.
-func (s *Sink) spillAll(sp []spill) {
-	for _, x := range sp {
-		err := s.writeBuf(x.w, x.buf)
-		if err == nil {
-			err = x.w.finish()
+func (s *Sink) spillAll(sts []spilledStream) {
+	for _, x := range sts {
+		for _, sp := range x.spills {
+			err := s.writeBuf(sp.w, sp.buf)
+			if err == nil {
+				err = sp.w.finish()
+			}
+			sp.w.mu.Unlock()
+			if err != nil {
+				s.fail(sp.buf.key.shop, err)
+			}
 		}
-		x.w.mu.Unlock()
-		s.unbuffer(x.buf, true)
-		if err != nil {
-			s.fail(x.buf.key.shop, err)
-		}
+		s.unbuffer(x.st, true)
 	}
 }
 
@@ -200,27 +212,35 @@ func (s *Sink) spillAll(sp []spill) {
 func (s *Sink) writeBuf(w *writer, b *partBuf) error {
 	if !w.ready {
 		// The rows' own schema: Write checked it is their table's.
-		if err := w.create(s, b.chunks[0].Schema()); err != nil {
+		if err := w.create(s, b.runs[0].rec.Schema()); err != nil {
 			return err
 		}
 	}
-	for _, c := range b.chunks {
-		if err := w.write(c); err != nil {
+	for _, r := range b.runs {
+		rows := r.rec.NewSlice(r.start, r.end)
+		err := w.write(rows)
+		rows.Release()
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// unbuffer frees b, which was taken out of s.bufs, and its share of the
-// budget; spilling says it was counted in s.spilling. It is idempotent.
-func (s *Sink) unbuffer(b *partBuf, spilling bool) {
+// unbuffer frees st, which was taken out of s.streams, and its share of
+// the budget; spilling says it was counted in s.spilling. It is
+// idempotent.
+func (s *Sink) unbuffer(st *stream, spilling bool) {
 	s.mu.Lock()
-	s.buffered -= b.bytes
+	s.buffered -= st.bytes
 	if spilling {
-		s.spilling -= b.bytes
+		s.spilling -= st.bytes
 	}
-	b.bytes = 0
+	st.bytes = 0
+	copies := st.copies
+	st.copies = nil
 	s.mu.Unlock()
-	b.release()
+	for _, c := range copies {
+		c.Release()
+	}
 }

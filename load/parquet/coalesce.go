@@ -22,8 +22,7 @@ import (
 // coalesce returns one finished writer per partition of ws and bufs:
 // a partition's spilled files (ws, finished and not published) and its
 // buffer are written into a new file, and the spilled files removed; a
-// partition with one spilled file and no buffer keeps that file. Every
-// buffer is freed. On error the writers returned are every one that may
+// partition with one spilled file and no buffer keeps that file. On error the writers returned are every one that may
 // still hold a temporary file, for the caller to abort.
 func (s *Sink) coalesce(ws []*writer, bufs []*partBuf) ([]*writer, error) {
 	parts := make(map[partKey][]*writer)
@@ -41,7 +40,6 @@ func (s *Sink) coalesce(ws []*writer, bufs []*partBuf) ([]*writer, error) {
 		}
 		bufOf[b.key] = b
 	}
-	defer s.dropBufs(bufs) // what was not written; unbuffer is idempotent
 	out := make([]*writer, 0, len(order))
 	for i, k := range order {
 		group, b := parts[k], bufOf[k]
@@ -63,8 +61,8 @@ func (s *Sink) coalesce(ws []*writer, bufs []*partBuf) ([]*writer, error) {
 }
 
 // merge writes the rows of group's finished files, in order, then those
-// of b (which may be nil), into a new finished file of partition k, frees
-// b and removes group's files. The new writer is returned even on error,
+// of b (which may be nil), into a new finished file of partition k, and
+// removes group's files. The new writer is returned even on error,
 // to be aborted.
 func (s *Sink) merge(k partKey, group []*writer, b *partBuf) (*writer, error) {
 	m := s.newWriter(k)
@@ -87,7 +85,6 @@ func (s *Sink) merge(k partKey, group []*writer, b *partBuf) (*writer, error) {
 		if err := s.writeBuf(m, b); err != nil {
 			return m, err
 		}
-		s.unbuffer(b, false)
 	}
 	if err := m.finish(); err != nil {
 		return m, err

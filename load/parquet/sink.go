@@ -59,12 +59,12 @@ type Sink struct {
 	arrProps pqarrow.ArrowWriterProperties
 	seq      atomic.Int64 // last part number handed out
 
-	// mu guards bufs, buffered, spilling, spilled, bufSeq, pending, failed,
+	// mu guards streams, buffered, spilling, spilled, bufSeq, pending, failed,
 	// published, commits and closed. It is never held during file I/O.
 	mu sync.Mutex
-	// bufs holds the rows of each partition not yet in a file.
-	bufs map[partKey]*partBuf
-	// buffered is the memory of bufs and of the buffers being spilled;
+	// streams holds the rows of each shop and table not yet in a file.
+	streams map[streamKey]*stream
+	// buffered is the memory of streams and of those being spilled;
 	// spilling is the part of it being spilled.
 	buffered, spilling int64
 	// spilled counts the buffers spilled to temporary files, for tests.
@@ -158,7 +158,7 @@ func New(cfg Config, runID string) (*Sink, error) {
 		// The stored Arrow schema makes timestamp[s, UTC] read back as
 		// such (Parquet itself only knows millis and finer).
 		arrProps:  pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()),
-		bufs:      make(map[partKey]*partBuf),
+		streams:   make(map[streamKey]*stream),
 		pending:   make(map[string][]*writer),
 		failed:    make(map[string]error),
 		published: make(map[string][]ManifestFile),
@@ -223,9 +223,8 @@ type span struct {
 // The errors of Write, Commit and Abort say what failed (the step, the
 // file) but not the sink, shop or table: the caller knows those and says
 // them once (the pipeline: "shop S: sink parquet: table T: ...").
-// The batch is split into runs of consecutive rows of one partition; each
-// run is copied into its partition's buffer (buffer.go), so the caller
-// keeps ownership of rec.
+// The batch is copied (buffer.go), so the caller keeps ownership of rec,
+// and split into runs of consecutive rows of one partition.
 func (s *Sink) Write(ctx context.Context, shop string, t *table.Table, rec arrow.RecordBatch) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -243,49 +242,53 @@ func (s *Sink) Write(ctx context.Context, shop string, t *table.Table, rec arrow
 	}
 	// Once a span is written the batch must be written whole (or the shop
 	// fails), so the context is not checked between spans.
-	for _, sp := range spans {
-		slice := rec.NewSlice(sp.start, sp.end)
-		c, err := copyBatch(slice)
-		slice.Release()
-		if err == nil {
-			err = s.buffer(sp.key, c)
-		}
-		if err != nil {
-			s.fail(shop, err)
-			return err
-		}
+	c, err := copyBatch(rec)
+	if err == nil {
+		err = s.buffer(streamKey{shop, t.Name}, c, spans)
+	}
+	if err != nil {
+		s.fail(shop, err)
+		return err
 	}
 	return nil
 }
 
-// buffer adds c, which it then owns, to k's buffer, spilling the largest
-// buffers if the budget is exceeded. A partition's directory is created
-// with its buffer, so that a layout that cannot be written fails the
-// first Write rather than the Commit after every order was read.
-func (s *Sink) buffer(k partKey, c arrow.RecordBatch) error {
+// buffer adds c, a copy which it then owns, to its stream and its spans
+// to their partitions, spilling the largest streams if the budget is
+// exceeded. A partition's directory is created with its buffer, so that
+// a layout that cannot be written fails the first Write rather than the
+// Commit after every order was read.
+func (s *Sink) buffer(sk streamKey, c arrow.RecordBatch, spans []span) error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		c.Release()
 		return errors.New("write after Close")
 	}
-	b := s.bufs[k]
-	created := b == nil
-	if created {
-		s.bufSeq++
-		b = &partBuf{key: k, seq: s.bufSeq}
-		s.bufs[k] = b
+	st := s.streams[sk]
+	if st == nil {
+		st = &stream{key: sk, parts: make(map[partKey]*partBuf)}
+		s.streams[sk] = st
 	}
-	before := b.bytes
-	err := b.add(c)
-	s.buffered += b.bytes - before
-	sp := s.overBudget()
+	st.copies = append(st.copies, c)
+	n := batchBytes(c)
+	st.bytes += n
+	s.buffered += n
+	var created []partKey
+	for _, sp := range spans {
+		b := st.parts[sp.key]
+		if b == nil {
+			s.bufSeq++
+			b = &partBuf{key: sp.key, seq: s.bufSeq}
+			st.parts[sp.key] = b
+			created = append(created, sp.key)
+		}
+		b.runs = append(b.runs, rowRun{rec: c, start: sp.start, end: sp.end})
+	}
+	sts := s.overBudget()
 	s.mu.Unlock()
-	s.spillAll(sp)
-	if err != nil {
-		return err
-	}
-	if created {
+	s.spillAll(sts)
+	for _, k := range created {
 		_, dir := s.partDir(k)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err // "mkdir <path>: <reason>"
@@ -556,29 +559,27 @@ func (w *writer) abort() error {
 	return nil
 }
 
-// take removes and returns every spilled file and buffer of shop. The
-// buffers still count against the budget until written or dropped.
-func (s *Sink) take(shop string) ([]*writer, []*partBuf) {
+// take removes and returns every spilled file and stream of shop. The
+// streams still count against the budget until dropped.
+func (s *Sink) take(shop string) ([]*writer, []*stream) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ws := s.pending[shop]
 	delete(s.pending, shop)
-	var bufs []*partBuf
-	for k, b := range s.bufs {
+	var sts []*stream
+	for k, st := range s.streams {
 		if k.shop == shop {
-			delete(s.bufs, k)
-			bufs = append(bufs, b)
+			delete(s.streams, k)
+			sts = append(sts, st)
 		}
 	}
-	// Files are numbered in the order their partitions were first written.
-	sort.Slice(bufs, func(i, j int) bool { return bufs[i].seq < bufs[j].seq })
-	return ws, bufs
+	return ws, sts
 }
 
-// dropBufs frees buffers whose rows will not be written.
-func (s *Sink) dropBufs(bufs []*partBuf) {
-	for _, b := range bufs {
-		s.unbuffer(b, false)
+// dropStreams frees streams taken out of s.streams.
+func (s *Sink) dropStreams(sts []*stream) {
+	for _, st := range sts {
+		s.unbuffer(st, false)
 	}
 }
 
@@ -598,8 +599,8 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 	if err := checkPathValue("shop", shop); err != nil {
 		// Its manifest could not be named: nothing of it may be published.
 		s.fail(shop, err)
-		ws, bufs := s.take(shop)
-		s.dropBufs(bufs)
+		ws, sts := s.take(shop)
+		s.dropStreams(sts)
 		s.abortAll(ws)
 		return err
 	}
@@ -612,9 +613,9 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 	if closed {
 		return errors.New("commit after Close")
 	}
-	ws, bufs := s.take(shop)
+	ws, sts := s.take(shop)
+	defer s.dropStreams(sts) // written or not, they go
 	if failed != nil {
-		s.dropBufs(bufs)
 		s.abortAll(ws)
 		return fmt.Errorf("not committed, rows were lost: %w", failed)
 	}
@@ -631,9 +632,7 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 	}
 	err := errors.Join(errs...)
 	if err == nil {
-		ws, err = s.coalesce(ws, bufs)
-	} else {
-		s.dropBufs(bufs)
+		ws, err = s.coalesce(ws, sortedParts(sts))
 	}
 	if err != nil {
 		s.fail(shop, err)
@@ -678,8 +677,8 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 // which was visible, and forgets the shop's earlier errors: the shop
 // starts again from its last commit.
 func (s *Sink) Abort(ctx context.Context, shop string) error {
-	ws, bufs := s.take(shop)
-	s.dropBufs(bufs)
+	ws, sts := s.take(shop)
+	s.dropStreams(sts)
 	s.mu.Lock()
 	delete(s.failed, shop)
 	s.mu.Unlock()
@@ -775,13 +774,13 @@ func (s *Sink) Close() error {
 	for _, p := range s.pending {
 		ws = append(ws, p...)
 	}
-	bufs := make([]*partBuf, 0, len(s.bufs))
-	for _, b := range s.bufs {
-		bufs = append(bufs, b)
+	sts := make([]*stream, 0, len(s.streams))
+	for _, st := range s.streams {
+		sts = append(sts, st)
 	}
-	s.pending, s.bufs = nil, nil
+	s.pending, s.streams = nil, nil
 	s.mu.Unlock()
-	s.dropBufs(bufs)
+	s.dropStreams(sts)
 	if err := s.abortAll(ws); err != nil {
 		return fmt.Errorf("parquet sink: close: %w", err)
 	}

@@ -1134,13 +1134,13 @@ func TestNewChecksTheDirectory(t *testing.T) {
 }
 
 // TestBudgetSpillsAndCommitWritesOneFilePerPartition: orders over 60 days
-// written in small batches, each spanning every day, with a budget a few
-// partitions big. The sink must spill (and keep within the budget), and
+// written in small batches, each spanning every day, with a budget under
+// two batches. The sink must spill (and keep within the budget), and
 // Commit must still publish exactly one file per partition holding every
 // row of it; under a large budget nothing spills.
 func TestBudgetSpillsAndCommitWritesOneFilePerPartition(t *testing.T) {
 	t.Parallel()
-	const days, rounds = 60, 8
+	const days, rounds = 60, 9
 	for _, tc := range []struct {
 		name   string
 		budget int64
@@ -1182,10 +1182,14 @@ func TestBudgetSpillsAndCommitWritesOneFilePerPartition(t *testing.T) {
 				}
 			}
 			s.mu.Lock()
-			spilled := s.spilled
+			spilled, buffered := s.spilled, s.buffered
 			s.mu.Unlock()
 			if (spilled > 0) != tc.spills {
 				t.Fatalf("%d buffers spilled", spilled)
+			}
+			// Commit must merge spilled files with buffered rows.
+			if buffered == 0 {
+				t.Fatal("nothing buffered before Commit")
 			}
 			if err := s.Commit(context.Background(), "y1"); err != nil {
 				t.Fatal(err)
@@ -1205,7 +1209,7 @@ func TestBudgetSpillsAndCommitWritesOneFilePerPartition(t *testing.T) {
 				t.Fatalf("rows per date %v, want %v", got, want)
 			}
 			s.mu.Lock()
-			buffered := s.buffered
+			buffered = s.buffered
 			s.mu.Unlock()
 			if buffered != 0 {
 				t.Fatalf("%d bytes still counted after Commit", buffered)
