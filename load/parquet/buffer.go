@@ -33,6 +33,13 @@ const defaultBufferBytes = 64 << 20
 // capacity (its Data, buffer headers, the Array itself).
 const arrayOverhead = 256
 
+// partOverhead approximates a partition's bookkeeping in a stream (its
+// partBuf, key strings and map entry); runOverhead a rowRun's.
+const (
+	partOverhead = 256
+	runOverhead  = 32
+)
+
 // A partition of a long backfill holds a row or a few: columnar buffers
 // per partition would cost more in per-array overhead (tens of columns,
 // each with its buffers) than the rows themselves. So Write copies each

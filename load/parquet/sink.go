@@ -271,9 +271,9 @@ func (s *Sink) buffer(sk streamKey, c arrow.RecordBatch, spans []span) error {
 		s.streams[sk] = st
 	}
 	st.copies = append(st.copies, c)
+	// The copy, and each partition's and run's bookkeeping: a backfill
+	// has many partitions of a row or two.
 	n := batchBytes(c)
-	st.bytes += n
-	s.buffered += n
 	var created []partKey
 	for _, sp := range spans {
 		b := st.parts[sp.key]
@@ -282,9 +282,13 @@ func (s *Sink) buffer(sk streamKey, c arrow.RecordBatch, spans []span) error {
 			b = &partBuf{key: sp.key, seq: s.bufSeq}
 			st.parts[sp.key] = b
 			created = append(created, sp.key)
+			n += partOverhead
 		}
 		b.runs = append(b.runs, rowRun{rec: c, start: sp.start, end: sp.end})
+		n += runOverhead
 	}
+	st.bytes += n
+	s.buffered += n
 	sts := s.overBudget()
 	s.mu.Unlock()
 	s.spillAll(sts)
