@@ -8,32 +8,25 @@ import (
 	"github.com/shopetl/shopetl/table"
 )
 
-// A run writes a partition's rows whenever they come, and they come
-// scattered: a batch of 5,000 orders spans months of daily partitions in
-// every table, a platform's second scan (pay time, act_time) reads the
-// same days again, and shops run concurrently. Only MaxOpenFiles writers
-// stay open, so a partition's writer is evicted and a later batch opens
-// another file for it: a run used to publish several small, separately
-// fsynced files per partition (two per day and table for one shop alone,
-// thousands in the demo). Keeping a writer open per partition is not an
-// option: a year of daily partitions in nine tables is thousands of
-// writers, each with a file handle and column buffers.
-//
-// So eviction stays, and Commit merges: coalesce streams the finished
-// temporary files of each partition, in the order they were written, into
-// one new file, then removes them. Each file is read one record batch at
-// a time, so memory stays one batch plus the new file's open row group,
-// however many files and partitions there are. A run therefore publishes
-// at most one file per partition and shop commit, and only that file is
-// fsynced (finish does not fsync; publish does).
+// A partition's rows wait in memory until its shop commits (buffer.go),
+// unless the sink's budget made it spill some of them to temporary files.
+// Commit then writes each partition as one file: its buffer alone, or its
+// spilled files streamed back, in the order they were written, followed by
+// its buffer, into one new file; the spilled files are then removed. Each
+// file is read one record batch at a time, so memory stays one batch plus
+// the new file's open row group, however many files and partitions there
+// are. A run therefore publishes at most one file per partition and shop
+// commit, and only that file is fsynced (finish does not fsync; publish
+// does).
 
-// coalesce returns ws with the writers of each partition that has more
-// than one replaced by a single writer holding their rows; the replaced
-// files are removed. Every writer of ws must be finished and not
-// published. On error the writers returned are every one that may still
-// hold a temporary file, for the caller to abort.
-func (s *Sink) coalesce(ws []*writer) ([]*writer, error) {
+// coalesce returns one finished writer per partition of ws and bufs:
+// a partition's spilled files (ws, finished and not published) and its
+// buffer are written into a new file, and the spilled files removed; a
+// partition with one spilled file and no buffer keeps that file. On error the writers returned are every one that may
+// still hold a temporary file, for the caller to abort.
+func (s *Sink) coalesce(ws []*writer, bufs []*partBuf) ([]*writer, error) {
 	parts := make(map[partKey][]*writer)
+	bufOf := make(map[partKey]*partBuf, len(bufs))
 	var order []partKey
 	for _, w := range ws {
 		if parts[w.key] == nil {
@@ -41,17 +34,20 @@ func (s *Sink) coalesce(ws []*writer) ([]*writer, error) {
 		}
 		parts[w.key] = append(parts[w.key], w)
 	}
-	if len(order) == len(ws) {
-		return ws, nil
+	for _, b := range bufs {
+		if parts[b.key] == nil {
+			order = append(order, b.key)
+		}
+		bufOf[b.key] = b
 	}
 	out := make([]*writer, 0, len(order))
 	for i, k := range order {
-		group := parts[k]
-		if len(group) == 1 {
+		group, b := parts[k], bufOf[k]
+		if len(group) == 1 && b == nil {
 			out = append(out, group[0])
 			continue
 		}
-		m, err := s.merge(k, group)
+		m, err := s.merge(k, group, b)
 		if err != nil {
 			all := append(out, m)
 			for _, rest := range order[i:] {
@@ -64,22 +60,31 @@ func (s *Sink) coalesce(ws []*writer) ([]*writer, error) {
 	return out, nil
 }
 
-// merge writes the rows of group's finished files, in order, into a new
-// finished file of partition k and removes group's files. The new writer
-// is returned even on error, to be aborted.
-func (s *Sink) merge(k partKey, group []*writer) (*writer, error) {
-	t := tableNamed(k.table)
+// merge writes the rows of group's finished files, in order, then those
+// of b (which may be nil), into a new finished file of partition k, and
+// removes group's files. The new writer is returned even on error,
+// to be aborted.
+func (s *Sink) merge(k partKey, group []*writer, b *partBuf) (*writer, error) {
 	m := s.newWriter(k)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if t == nil {
-		return m, m.setErr(fmt.Errorf("no table %s", k.table))
+	if len(group) > 0 {
+		// Spilled files are read back as their table's rows.
+		t := tableNamed(k.table)
+		if t == nil {
+			return m, m.setErr(fmt.Errorf("no table %s", k.table))
+		}
+		if err := m.create(s, t.Schema()); err != nil {
+			return m, err
+		}
+		if err := copyFiles(m, t, tmpNames(group)); err != nil {
+			return m, err
+		}
 	}
-	if err := m.create(s, t.Schema()); err != nil {
-		return m, err
-	}
-	if err := copyFiles(m, t, tmpNames(group)); err != nil {
-		return m, err
+	if b != nil {
+		if err := s.writeBuf(m, b); err != nil {
+			return m, err
+		}
 	}
 	if err := m.finish(); err != nil {
 		return m, err

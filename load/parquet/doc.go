@@ -49,13 +49,14 @@
 // auditor who wants only recorded deliveries reads just the files the
 // manifests list.
 //
-// Memory and file handles are bounded: at most Config.MaxOpenFiles
-// partitions have an open writer; when another is needed, the least recently
-// used writer is finished (its file stays under the temporary name until its
-// shop commits) and the partition gets a new temporary file if it sees more
-// rows. Each open writer buffers at most one row group. Commit merges each
-// partition's temporary files into one, streaming (coalesce.go), so a
-// shop's commit publishes at most one file per partition.
+// Memory and file handles are bounded: Write copies each partition's rows
+// into memory, under one budget for the whole sink (Config.BufferBytes);
+// beyond it the largest partitions are spilled to temporary files, which
+// keep their temporary names until their shop commits (buffer.go). Commit
+// writes each partition as one file, streaming its spilled files back
+// before its buffered rows (coalesce.go), one writer at a time, so a shop's
+// commit publishes at most one file per partition. A writer buffers at
+// most one row group.
 //
 // # Compaction
 //

@@ -1,7 +1,6 @@
 package parquet
 
 import (
-	"container/list"
 	"context"
 	"errors"
 	"fmt"
@@ -36,14 +35,16 @@ type Config struct {
 	// 64 MiB); a row larger than it gets a row group of its own. With
 	// RowGroupRows it bounds what an open writer buffers. See rowgroup.go.
 	RowGroupBytes int64
-	// MaxOpenFiles caps the writers open at once across the sink (default 16).
-	MaxOpenFiles int
+	// BufferBytes is the memory the sink may use for rows written and not
+	// yet committed, across every shop and table (default 64 MiB); the
+	// largest partitions are spilled to temporary files beyond it. See
+	// buffer.go.
+	BufferBytes int64
 }
 
 const (
 	defaultRowGroupRows  = 128 * 1024
 	defaultRowGroupBytes = 64 << 20
-	defaultMaxOpenFiles  = 16
 )
 
 // Sink writes record batches as partitioned Parquet files. It is safe for
@@ -52,22 +53,27 @@ const (
 type Sink struct {
 	dir      string
 	runID    string
-	maxOpen  int
+	budget   int64
 	groupMax groupLimits
 	props    *parquet.WriterProperties
 	arrProps pqarrow.ArrowWriterProperties
 	seq      atomic.Int64 // last part number handed out
 
-	// mu guards open, lru, pending, failed, published, commits and closed,
-	// and the retired flag transitions of writers. It is never held during
-	// file I/O.
+	// mu guards streams, buffered, spilling, spilled, bufSeq, pending, failed,
+	// published, commits and closed. It is never held during file I/O.
 	mu sync.Mutex
-	// open holds the partitions that have a writer accepting rows.
-	open map[partKey]*writer
-	// lru orders the writers of open, most recently used first.
-	lru *list.List
-	// pending holds, per shop, writers taken out of open (evicted) whose
-	// files wait under their temporary names for the shop's Commit.
+	// streams holds the rows of each shop and table not yet in a file.
+	streams map[streamKey]*stream
+	// buffered is the memory of streams and of those being spilled;
+	// spilling is the part of it being spilled.
+	buffered, spilling int64
+	// spilled counts the buffers spilled to temporary files, for tests.
+	spilled int64
+	// bufSeq numbers buffers in the order they were created.
+	bufSeq int64
+	// pending holds, per shop, the spilled files, which wait under their
+	// temporary names for the shop's Commit, in the order they were
+	// written.
 	pending map[string][]*writer
 	// failed remembers, per shop, the first error that lost rows, so that
 	// Commit cannot report success for incomplete data.
@@ -84,7 +90,7 @@ type Sink struct {
 // groupLimits cap a row group.
 type groupLimits struct{ rows, bytes int64 }
 
-// partKey identifies one partition writer. shop is the shop the caller
+// partKey identifies one partition's rows. shop is the shop the caller
 // wrote for (Commit's argument); rowShop is the shop column of the rows.
 type partKey struct {
 	shop     string
@@ -100,14 +106,7 @@ type writer struct {
 	key   partKey
 	tmp   string
 	final string
-	file  ManifestFile  // its manifest entry; Rows and Bytes are set under mu
-	elem  *list.Element // in Sink.lru while the writer is open; guarded by Sink.mu
-
-	// retired is set (under Sink.mu) once the writer left Sink.open. A
-	// goroutine that got the writer before must then look up afresh. Rows
-	// written while holding mu with retired unset are part of the file:
-	// the file is only finished after retired is set, under mu.
-	retired atomic.Bool
+	file  ManifestFile // its manifest entry; Rows and Bytes are set under mu
 
 	mu       sync.Mutex
 	ready    bool // the file and the FileWriter exist
@@ -143,13 +142,13 @@ func New(cfg Config, runID string) (*Sink, error) {
 	if cfg.RowGroupBytes <= 0 {
 		cfg.RowGroupBytes = defaultRowGroupBytes
 	}
-	if cfg.MaxOpenFiles <= 0 {
-		cfg.MaxOpenFiles = defaultMaxOpenFiles
+	if cfg.BufferBytes <= 0 {
+		cfg.BufferBytes = defaultBufferBytes
 	}
 	return &Sink{
 		dir:      cfg.Dir,
 		runID:    runID,
-		maxOpen:  cfg.MaxOpenFiles,
+		budget:   cfg.BufferBytes,
 		groupMax: groupLimits{rows: cfg.RowGroupRows, bytes: cfg.RowGroupBytes},
 		props: parquet.NewWriterProperties(
 			parquet.WithCompression(codec),
@@ -159,8 +158,7 @@ func New(cfg Config, runID string) (*Sink, error) {
 		// The stored Arrow schema makes timestamp[s, UTC] read back as
 		// such (Parquet itself only knows millis and finer).
 		arrProps:  pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()),
-		open:      make(map[partKey]*writer),
-		lru:       list.New(),
+		streams:   make(map[streamKey]*stream),
 		pending:   make(map[string][]*writer),
 		failed:    make(map[string]error),
 		published: make(map[string][]ManifestFile),
@@ -225,8 +223,8 @@ type span struct {
 // The errors of Write, Commit and Abort say what failed (the step, the
 // file) but not the sink, shop or table: the caller knows those and says
 // them once (the pipeline: "shop S: sink parquet: table T: ...").
-// The batch is split into runs of consecutive rows of one partition; each
-// run is a zero-copy slice of rec. The caller keeps ownership of rec.
+// The batch is copied (buffer.go), so the caller keeps ownership of rec,
+// and split into runs of consecutive rows of one partition.
 func (s *Sink) Write(ctx context.Context, shop string, t *table.Table, rec arrow.RecordBatch) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -244,13 +242,60 @@ func (s *Sink) Write(ctx context.Context, shop string, t *table.Table, rec arrow
 	}
 	// Once a span is written the batch must be written whole (or the shop
 	// fails), so the context is not checked between spans.
+	c, err := copyBatch(rec)
+	if err == nil {
+		err = s.buffer(streamKey{shop, t.Name}, c, spans)
+	}
+	if err != nil {
+		s.fail(shop, err)
+		return err
+	}
+	return nil
+}
+
+// buffer adds c, a copy which it then owns, to its stream and its spans
+// to their partitions, spilling the largest streams if the budget is
+// exceeded. A partition's directory is created with its buffer, so that
+// a layout that cannot be written fails the first Write rather than the
+// Commit after every order was read.
+func (s *Sink) buffer(sk streamKey, c arrow.RecordBatch, spans []span) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		c.Release()
+		return errors.New("write after Close")
+	}
+	st := s.streams[sk]
+	if st == nil {
+		st = &stream{key: sk, parts: make(map[partKey]*partBuf)}
+		s.streams[sk] = st
+	}
+	st.copies = append(st.copies, c)
+	// The copy, and each partition's and run's bookkeeping: a backfill
+	// has many partitions of a row or two.
+	n := batchBytes(c)
+	var created []partKey
 	for _, sp := range spans {
-		slice := rec.NewSlice(sp.start, sp.end)
-		err := s.writeSpan(sp.key, schema, slice)
-		slice.Release()
-		if err != nil {
-			s.fail(shop, err)
-			return err
+		b := st.parts[sp.key]
+		if b == nil {
+			s.bufSeq++
+			b = &partBuf{key: sp.key, seq: s.bufSeq}
+			st.parts[sp.key] = b
+			created = append(created, sp.key)
+			n += partOverhead
+		}
+		b.runs = append(b.runs, rowRun{rec: c, start: sp.start, end: sp.end})
+		n += runOverhead
+	}
+	st.bytes += n
+	s.buffered += n
+	sts := s.overBudget()
+	s.mu.Unlock()
+	s.spillAll(sts)
+	for _, k := range created {
+		_, dir := s.partDir(k)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err // "mkdir <path>: <reason>"
 		}
 	}
 	return nil
@@ -328,72 +373,10 @@ func dateOf(day int64) string {
 	return time.Unix(day*86400, 0).UTC().Format(time.DateOnly)
 }
 
-// writeSpan appends rows to the partition's open writer, opening one (and
-// evicting the least recently used) when needed.
-func (s *Sink) writeSpan(k partKey, schema *arrow.Schema, rows arrow.RecordBatch) error {
-	for {
-		w, created, evicted, err := s.acquire(k)
-		if err != nil {
-			return err
-		}
-		for _, e := range evicted {
-			// The evicted file is finished now to release its handle and
-			// buffer; it keeps its temporary name until its shop commits.
-			e.mu.Lock()
-			err := e.finish()
-			e.mu.Unlock()
-			if err != nil {
-				s.fail(e.key.shop, err)
-			}
-		}
-		if created {
-			// w.mu is held since acquire; nobody can use w before this.
-			err = w.create(s, schema)
-		} else {
-			w.mu.Lock()
-			if w.retired.Load() {
-				// Evicted or committed meanwhile: use a new file.
-				w.mu.Unlock()
-				continue
-			}
-		}
-		if err == nil {
-			err = w.write(rows)
-		}
-		if err != nil {
-			w.mu.Unlock()
-			s.drop(w)
-			return err
-		}
-		w.mu.Unlock()
-		return nil
-	}
-}
-
-// acquire returns k's open writer, or a new one registered in s.open with
-// its mu locked (created). It takes writers out of s.open to stay within
-// maxOpen; the caller finishes those (evicted).
-func (s *Sink) acquire(k partKey) (w *writer, created bool, evicted []*writer, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return nil, false, nil, errors.New("write after Close")
-	}
-	if w := s.open[k]; w != nil {
-		s.lru.MoveToFront(w.elem)
-		return w, false, nil, nil
-	}
-	for len(s.open) >= s.maxOpen {
-		e := s.lru.Back().Value.(*writer)
-		s.retire(e)
-		s.pending[e.key.shop] = append(s.pending[e.key.shop], e)
-		evicted = append(evicted, e)
-	}
-	w = s.newWriter(k)
-	w.mu.Lock()
-	w.elem = s.lru.PushFront(w)
-	s.open[k] = w
-	return w, true, evicted, nil
+// partDir is k's partition, as a manifest names it, and its directory.
+func (s *Sink) partDir(k partKey) (partition, dir string) {
+	partition = "platform=" + k.platform + "/shop=" + k.rowShop + "/date=" + dateOf(k.day)
+	return partition, filepath.Join(s.dir, k.table, filepath.FromSlash(partition))
 }
 
 // newWriter names a new part file of k's partition, under the next part
@@ -401,34 +384,11 @@ func (s *Sink) acquire(k partKey) (w *writer, created bool, evicted []*writer, e
 func (s *Sink) newWriter(k partKey) *writer {
 	n := s.seq.Add(1)
 	name := "part-" + s.runID + "-" + strconv.FormatInt(n, 10) + ".parquet"
-	partition := "platform=" + k.platform + "/shop=" + k.rowShop + "/date=" + dateOf(k.day)
-	dir := filepath.Join(s.dir, k.table, filepath.FromSlash(partition))
+	partition, dir := s.partDir(k)
 	return &writer{
 		key: k, tmp: filepath.Join(dir, "."+name+".tmp"), final: filepath.Join(dir, name), max: s.groupMax,
 		file: ManifestFile{Table: k.table, Partition: partition, File: name, Path: k.table + "/" + partition + "/" + name},
 	}
-}
-
-// retire takes w out of s.open; s.mu must be held.
-func (s *Sink) retire(w *writer) {
-	if w.retired.Load() {
-		return
-	}
-	w.retired.Store(true)
-	delete(s.open, w.key)
-	s.lru.Remove(w.elem)
-	w.elem = nil
-}
-
-// drop removes a writer that failed: its rows are lost, so its shop is
-// marked failed, and the temporary file is removed.
-func (s *Sink) drop(w *writer) {
-	s.mu.Lock()
-	s.retire(w)
-	s.mu.Unlock()
-	w.mu.Lock()
-	w.abort()
-	w.mu.Unlock()
 }
 
 func (s *Sink) fail(shop string, err error) {
@@ -535,7 +495,7 @@ func (w *writer) write(rows arrow.RecordBatch) error {
 }
 
 // finish completes the file under its temporary name: footer, close. It
-// is not fsynced here: an evicted file may yet be merged into another at
+// is not fsynced here: a spilled file may yet be merged into another at
 // Commit (coalesce) and removed, and only what is published must be
 // durable, so publish fsyncs. It is idempotent; w.mu must be held.
 func (w *writer) finish() error {
@@ -603,23 +563,33 @@ func (w *writer) abort() error {
 	return nil
 }
 
-// take removes and returns every writer of shop, open or pending.
-func (s *Sink) take(shop string) []*writer {
+// take removes and returns every spilled file and stream of shop. The
+// streams still count against the budget until dropped.
+func (s *Sink) take(shop string) ([]*writer, []*stream) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ws := s.pending[shop]
 	delete(s.pending, shop)
-	for k, w := range s.open {
+	var sts []*stream
+	for k, st := range s.streams {
 		if k.shop == shop {
-			s.retire(w)
-			ws = append(ws, w)
+			delete(s.streams, k)
+			sts = append(sts, st)
 		}
 	}
-	return ws
+	return ws, sts
 }
 
-// Commit finishes every file written for shop (all tables), fsyncs it and
-// renames it to its final name, then fsyncs the directories and their
+// dropStreams frees streams taken out of s.streams.
+func (s *Sink) dropStreams(sts []*stream) {
+	for _, st := range sts {
+		s.unbuffer(st, false)
+	}
+}
+
+// Commit writes every partition written for shop (all tables) as one file,
+// merged with its spilled files if any, fsyncs it and renames it to its
+// final name, then fsyncs the directories and their
 // parents up to Dir. Last, it writes the shop's manifest for this run
 // (see Manifest), which lists every file its commits published: the
 // manifest is what says the commit happened. If any rows of the shop were
@@ -633,7 +603,9 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 	if err := checkPathValue("shop", shop); err != nil {
 		// Its manifest could not be named: nothing of it may be published.
 		s.fail(shop, err)
-		s.abortAll(s.take(shop))
+		ws, sts := s.take(shop)
+		s.dropStreams(sts)
+		s.abortAll(ws)
 		return err
 	}
 	mu := s.commitLock(shop)
@@ -645,7 +617,8 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 	if closed {
 		return errors.New("commit after Close")
 	}
-	ws := s.take(shop)
+	ws, sts := s.take(shop)
+	defer s.dropStreams(sts) // written or not, they go
 	if failed != nil {
 		s.abortAll(ws)
 		return fmt.Errorf("not committed, rows were lost: %w", failed)
@@ -663,7 +636,7 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 	}
 	err := errors.Join(errs...)
 	if err == nil {
-		ws, err = s.coalesce(ws)
+		ws, err = s.coalesce(ws, sortedParts(sts))
 	}
 	if err != nil {
 		s.fail(shop, err)
@@ -708,7 +681,8 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 // which was visible, and forgets the shop's earlier errors: the shop
 // starts again from its last commit.
 func (s *Sink) Abort(ctx context.Context, shop string) error {
-	ws := s.take(shop)
+	ws, sts := s.take(shop)
+	s.dropStreams(sts)
 	s.mu.Lock()
 	delete(s.failed, shop)
 	s.mu.Unlock()
@@ -804,12 +778,13 @@ func (s *Sink) Close() error {
 	for _, p := range s.pending {
 		ws = append(ws, p...)
 	}
-	for _, w := range s.open {
-		s.retire(w)
-		ws = append(ws, w)
+	sts := make([]*stream, 0, len(s.streams))
+	for _, st := range s.streams {
+		sts = append(sts, st)
 	}
-	s.pending = nil
+	s.pending, s.streams = nil, nil
 	s.mu.Unlock()
+	s.dropStreams(sts)
 	if err := s.abortAll(ws); err != nil {
 		return fmt.Errorf("parquet sink: close: %w", err)
 	}

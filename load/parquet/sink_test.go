@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -355,7 +356,7 @@ func checkDecimalType(t *testing.T, p pqFile, col string) {
 func TestWriteCommitLayout(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	s, err := New(Config{Dir: dir}, "r1") // default MaxOpenFiles 16 < 18 partitions: evicts
+	s, err := New(Config{Dir: dir}, "r1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -542,14 +543,13 @@ func TestWriteCommitLayout(t *testing.T) {
 	}
 }
 
-// TestEvictedPartsCoalesceAtCommit: with one writer open at a time, every
-// change of date evicts a writer and the next row of that date opens
-// another file; Commit merges them, so each partition gets one file
-// holding every row written to it.
-func TestEvictedPartsCoalesceAtCommit(t *testing.T) {
+// TestSpilledPartsCoalesceAtCommit: with a budget of one byte, every run
+// of one date is spilled to a file of its own; Commit merges them, so
+// each partition gets one file holding every row written to it.
+func TestSpilledPartsCoalesceAtCommit(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	s, err := New(Config{Dir: dir, MaxOpenFiles: 1, RowGroupRows: 2, Compression: "snappy"}, "r1")
+	s, err := New(Config{Dir: dir, BufferBytes: 1, RowGroupRows: 2, Compression: "snappy"}, "r1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -579,9 +579,8 @@ func TestEvictedPartsCoalesceAtCommit(t *testing.T) {
 	}
 	checkManifests(t, dir)
 	files := partFiles(t, dir)
-	// Every run of one date got its own temporary file (11 of them: the
-	// last run of batch 1 and the first of batch 2 share one), and Commit
-	// published one per date.
+	// Every run of one date got its own temporary file (12 of them), and
+	// Commit published one per date.
 	if len(files) != 3 {
 		t.Fatalf("%d files, want 3:\n%s", len(files), strings.Join(files, "\n"))
 	}
@@ -613,7 +612,7 @@ func TestEvictedPartsCoalesceAtCommit(t *testing.T) {
 func TestCloseWithoutCommitLeavesNothing(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	s, err := New(Config{Dir: dir, MaxOpenFiles: 2}, "r1") // evicted files too
+	s, err := New(Config{Dir: dir, BufferBytes: 1}, "r1") // spilled files too
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -724,7 +723,7 @@ func TestTwoRunsCountLatest(t *testing.T) {
 func TestConcurrentShops(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	s, err := New(Config{Dir: dir, MaxOpenFiles: 3, Compression: "none"}, "r1")
+	s, err := New(Config{Dir: dir, BufferBytes: 64 << 10, Compression: "none"}, "r1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -899,7 +898,7 @@ func TestFailedWriteBlocksCommit(t *testing.T) {
 func TestManifestRecordsEveryCommit(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	s, err := New(Config{Dir: dir, MaxOpenFiles: 4}, "r7")
+	s, err := New(Config{Dir: dir, BufferBytes: 1}, "r7")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1131,5 +1130,90 @@ func TestNewChecksTheDirectory(t *testing.T) {
 	_, err = New(Config{Dir: filepath.Join(file, "pq")}, "r1")
 	if want := "parquet sink: directory " + filepath.Join(file, "pq") + ": mkdir " + file + ": not a directory"; err == nil || err.Error() != want {
 		t.Fatalf("New under a file: %v, want %q", err, want)
+	}
+}
+
+// TestBudgetSpillsAndCommitWritesOneFilePerPartition: orders over 60 days
+// written in small batches, each spanning every day, with a budget under
+// two batches. The sink must spill (and keep within the budget), and
+// Commit must still publish exactly one file per partition holding every
+// row of it; under a large budget nothing spills.
+func TestBudgetSpillsAndCommitWritesOneFilePerPartition(t *testing.T) {
+	t.Parallel()
+	const days, rounds = 60, 9
+	for _, tc := range []struct {
+		name   string
+		budget int64
+		spills bool
+	}{{"small budget", 64 << 10, true}, {"large budget", 1 << 30, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			s, err := New(Config{Dir: dir, BufferBytes: tc.budget, Compression: "snappy"}, "r1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			want := map[string]int{} // rows per date
+			for round := 0; round < rounds; round++ {
+				var orders []model.Order
+				for d := 0; d < days; d++ {
+					for i := 0; i <= d%3; i++ {
+						day := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, d)
+						orders = append(orders, model.Order{
+							Meta:        model.Meta{Platform: "ymcart", Shop: "y1", RunID: "r1", Version: 1},
+							OrderID:     fmt.Sprintf("o%d-%d-%d", round, d, i),
+							TotalAmount: dec("1.0001"),
+							CreatedAt:   day.Add(time.Duration(i) * time.Hour),
+						})
+						want["date="+day.Format(time.DateOnly)]++
+					}
+				}
+				rec := build(t, table.Orders, len(orders), func(b *table.Builder, i int) error { return b.AppendOrder(&orders[i]) })
+				if err := s.Write(context.Background(), "y1", table.Orders, rec); err != nil {
+					t.Fatal(err)
+				}
+				rec.Release()
+				s.mu.Lock()
+				buffered := s.buffered
+				s.mu.Unlock()
+				if buffered > tc.budget {
+					t.Fatalf("round %d: %d bytes buffered, budget %d", round, buffered, tc.budget)
+				}
+			}
+			s.mu.Lock()
+			spilled, buffered := s.spilled, s.buffered
+			s.mu.Unlock()
+			if (spilled > 0) != tc.spills {
+				t.Fatalf("%d buffers spilled", spilled)
+			}
+			// Commit must merge spilled files with buffered rows.
+			if buffered == 0 {
+				t.Fatal("nothing buffered before Commit")
+			}
+			if err := s.Commit(context.Background(), "y1"); err != nil {
+				t.Fatal(err)
+			}
+			files := partFiles(t, dir)
+			if len(files) != days {
+				t.Fatalf("%d files, want one per day (%d)", len(files), days)
+			}
+			if left := allFiles(t, dir); len(left) != days+1 { // and the manifest
+				t.Fatalf("left behind:\n%s", strings.Join(left, "\n"))
+			}
+			got := map[string]int{}
+			for _, f := range files {
+				got[strings.Split(f, "/")[3]] += len(readPQ(t, filepath.Join(dir, f)).rows)
+			}
+			if !maps.Equal(got, want) {
+				t.Fatalf("rows per date %v, want %v", got, want)
+			}
+			s.mu.Lock()
+			buffered = s.buffered
+			s.mu.Unlock()
+			if buffered != 0 {
+				t.Fatalf("%d bytes still counted after Commit", buffered)
+			}
+		})
 	}
 }
