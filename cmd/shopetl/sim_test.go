@@ -22,26 +22,7 @@ const simTestToken = "sim-T0KEN-s3cret"
 // TestSimPrintsEveryShopAndAJobSpecThatValidates starts `shopetl sim`, reads
 // what it prints, and checks the job spec with `shopetl validate`.
 func TestSimPrintsEveryShopAndAJobSpecThatValidates(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan int, 1)
-	go func() {
-		done <- cmdSim(ctx, []string{"--orders", "20", "--token", simTestToken, "--faults", "shoptima=0.1:500"}, pw, io.Discard)
-		pw.Close()
-	}()
-	var out []string
-	sc := bufio.NewScanner(pr)
-	for sc.Scan() {
-		out = append(out, sc.Text())
-		if strings.HasPrefix(sc.Text(), "  parquet:") {
-			break
-		}
-	}
-	cancel()
-	go io.Copy(io.Discard, pr)
-	if code := <-done; code != exitOK {
-		t.Fatalf("sim exited %d; printed:\n%s", code, strings.Join(out, "\n"))
-	}
+	out := simPrints(t, "--orders", "20", "--token", simTestToken, "--faults", "shoptima=0.1:500")
 	text := strings.Join(out, "\n")
 	for _, p := range sim.Platforms() {
 		if !strings.Contains(text, "\n"+p.Name+" ") && !strings.HasPrefix(text, p.Name+" ") {
@@ -159,26 +140,7 @@ func TestSimServesLoopbackOnly(t *testing.T) {
 // the orders that have it, the shop's own ground truth; a negative count
 // is refused.
 func TestSimPrintsTheInjectedExceptions(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan int, 1)
-	go func() {
-		done <- cmdSim(ctx, []string{"--orders", "200", "--exceptions", "2"}, pw, io.Discard)
-		pw.Close()
-	}()
-	var out []string
-	sc := bufio.NewScanner(pr)
-	for sc.Scan() {
-		out = append(out, sc.Text())
-		if strings.HasPrefix(sc.Text(), "  parquet:") {
-			break
-		}
-	}
-	cancel()
-	go io.Copy(io.Discard, pr)
-	if code := <-done; code != exitOK {
-		t.Fatalf("sim exited %d; printed:\n%s", code, strings.Join(out, "\n"))
-	}
+	out := simPrints(t, "--orders", "200", "--exceptions", "2")
 	for _, p := range sim.Platforms() {
 		shop, err := p.New(sim.Options{Orders: 200, Seed: 1, Start: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
 			End: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Exceptions: 2})
@@ -200,4 +162,31 @@ func TestSimPrintsTheInjectedExceptions(t *testing.T) {
 	if code := cmdSim(context.Background(), []string{"--exceptions", "-1"}, io.Discard, &stderr); code != exitInvalid {
 		t.Errorf("--exceptions -1: exit %d (%s), want %d", code, stderr.String(), exitInvalid)
 	}
+}
+
+// simPrints runs `shopetl sim args...` until it has printed its job spec
+// (the line "  parquet:"), stops it, and returns what it printed.
+func simPrints(t *testing.T, args ...string) []string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- cmdSim(ctx, args, pw, io.Discard)
+		pw.Close()
+	}()
+	var out []string
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		out = append(out, sc.Text())
+		if strings.HasPrefix(sc.Text(), "  parquet:") {
+			break
+		}
+	}
+	cancel()
+	go io.Copy(io.Discard, pr)
+	if code := <-done; code != exitOK {
+		t.Fatalf("sim exited %d; printed:\n%s", code, strings.Join(out, "\n"))
+	}
+	return out
 }
