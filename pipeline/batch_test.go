@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -68,19 +69,63 @@ func TestBatchesAreCutByRowsBytesOrAge(t *testing.T) {
 			spec := pipelinetest.Job(t, t.TempDir(), fmt.Sprintf(jobTemplate, url, "")+"")
 			spec.Shops[0].Options.PageSize = 100
 			spec.Shops[0].Options.Concurrency = 1 // pages in order, so batch sizes are exact
-			sink := &countingSink{}
-			state, err := pipeline.NewFileState(spec.ResolvePath("./state"), spec.Name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r := &pipeline.Runner{Spec: spec, Sinks: []pipeline.Sink{sink}, State: state, RunID: pipeline.NewRunID(time.Now())}
-			res, err := r.Run(context.Background(), c.opt)
-			if err != nil || res.Failed() != 0 {
-				t.Fatalf("run: %v %+v", err, res.Shops)
-			}
-			if fmt.Sprint(sink.batches) != fmt.Sprint(c.want) {
-				t.Fatalf("orders batches %v, want %v (store holds %d)", sink.batches, c.want, store.Count())
+			if got, _ := runBatches(t, spec, c.opt); fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Fatalf("orders batches %v, want %v (store holds %d)", got, c.want, store.Count())
 			}
 		})
+	}
+}
+
+// runBatches runs spec into a countingSink and returns the sizes of the
+// orders batches, in the order written, and the run's result.
+func runBatches(t *testing.T, spec *pipeline.Spec, opt pipeline.RunOptions) ([]int64, pipeline.Result) {
+	t.Helper()
+	sink := &countingSink{}
+	state, err := pipeline.NewFileState(spec.ResolvePath("./state"), spec.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &pipeline.Runner{Spec: spec, Sinks: []pipeline.Sink{sink}, State: state, RunID: pipeline.NewRunID(time.Now())}
+	res, err := r.Run(context.Background(), opt)
+	if err != nil || res.Failed() != 0 {
+		t.Fatalf("run: %v %+v", err, res.Shops)
+	}
+	return sink.batches, res
+}
+
+// TestBatchBytesAreSharedByShopsRunningAtOnce: BatchBytes bounds the
+// pending batches of all the shops that run at once. Two shops of 300
+// orders (three pages of about a third of the bytes each, the flagged
+// ones last), with BatchBytes the bytes of one shop's records: run one at
+// a time, each gets all of it and batches its orders once; run together,
+// each gets half and cuts a batch once half is pending.
+func TestBatchBytesAreSharedByShopsRunningAtOnce(t *testing.T) {
+	t.Setenv("IT_TOKEN", "x")
+	_, url := newShop(t, shoptima.Options{Orders: 300, Seed: 3,
+		Start: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC)})
+	job := func(maxShops int) *pipeline.Spec {
+		spec := pipelinetest.Job(t, t.TempDir(), fmt.Sprintf(jobTemplate, url, ""))
+		spec.Defaults.MaxShops = maxShops
+		spec.Shops[0].Options.PageSize = 100
+		spec.Shops[0].Options.Concurrency = 1
+		second := spec.Shops[0]
+		second.Name = "st2"
+		spec.Shops = append(spec.Shops, second)
+		return spec
+	}
+	unlimited := pipeline.RunOptions{BatchRows: 1 << 20, BatchBytes: 1 << 30, BatchEvery: time.Hour}
+	_, res := runBatches(t, job(1), unlimited)
+	bytes := res.Shops[0].Bytes
+	if bytes == 0 || res.Shops[1].Bytes != bytes {
+		t.Fatalf("shops read %d and %d bytes, want the same, more than 0", bytes, res.Shops[1].Bytes)
+	}
+	opt := unlimited
+	opt.BatchBytes = int(bytes)
+	if got, _ := runBatches(t, job(1), opt); fmt.Sprint(got) != "[300 300]" {
+		t.Fatalf("one shop at a time: orders batches %v, want [300 300]", got)
+	}
+	got, _ := runBatches(t, job(2), opt)
+	if slices.Sort(got); fmt.Sprint(got) != "[100 100 200 200]" {
+		t.Fatalf("two shops at once: orders batches %v, want [100 100 200 200]", got)
 	}
 }

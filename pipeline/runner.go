@@ -29,7 +29,7 @@ type RunOptions struct {
 	ShardCount   int           // 0 or 1: no sharding
 	DryRun       bool          // extract and transform, write and commit nothing
 	BatchRows    int           // a batch is written at this many orders; 0: 5000
-	BatchBytes   int           // ... or this many bytes of source records; 0: 32 MiB
+	BatchBytes   int           // ... or its share of this many bytes of source records; 0: 32 MiB
 	BatchEvery   time.Duration // ... or when its first page is this old; 0: 30s
 	Now          func() time.Time
 	Logger       *slog.Logger
@@ -66,6 +66,7 @@ type ShopResult struct {
 	Quarantined    int64
 	Retries        int64
 	Seconds        float64
+	Bytes          int64 // source bytes of the records read
 	Err            error
 	// Rows counts the rows written per table (table.RunRowTables order).
 	Rows [5]int64
@@ -211,6 +212,13 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (Result, error) {
 		return Result{}, err
 	}
 	res := Result{RunID: r.RunID, Shops: make([]ShopResult, len(shops))}
+	atOnce := min(max(r.Spec.Defaults.MaxShops, 1), len(shops))
+	// BatchBytes bounds the pending batches of all the shops running at
+	// once, not of each: sixteen shops each holding 32 MiB of records (and
+	// their Arrow builders) kept the heap above the soft memory limit, and
+	// the garbage collector took more CPU than the work. Each shop gets an
+	// equal share; a shop alone gets it all.
+	opt.BatchBytes = max(opt.BatchBytes/max(atOnce, 1), 1)
 	p := pool.New().WithMaxGoroutines(max(r.Spec.Defaults.MaxShops, 1))
 	for i, s := range shops {
 		p.Go(func() {
@@ -513,6 +521,7 @@ func (l *shopLoad) page(ctx context.Context, pg extract.Page) error {
 	}
 	for _, raw := range pg.Records {
 		l.batchBytes += len(raw.Body)
+		l.res.Bytes += int64(len(raw.Body))
 	}
 	if l.builders[table.Orders].Rows() >= l.opt.BatchRows || l.batchBytes >= l.opt.BatchBytes ||
 		time.Since(l.batchStart) >= l.opt.BatchEvery {
