@@ -43,9 +43,14 @@ func ClickHouseConfig(spec *Spec) clickhouse.Config {
 		Addr: c.Addr, Database: c.Database, Username: c.Username,
 		Password: c.Password.Reveal(), TLS: c.TLS, DialTimeout: c.DialTimeout.Std(),
 		TLSCAFile: resolveOptional(spec, c.TLSCAFile), TLSSkipVerify: c.TLSNoVerify, Cluster: c.Cluster,
-		Retry: c.Retries.retry(),
+		Retry: c.Retries.retry(), PoolRows: clickhousePoolRows,
 	}
 }
+
+// clickhousePoolRows pools the shops' batches into inserts of this many
+// rows (clickhouse.Config.PoolRows): a shop alone, whose batches hold 5,000
+// orders, inserts them at once; sixteen at once share inserts.
+const clickhousePoolRows = 5000
 
 // retry is the sink's Retry for these settings; zero fields take its
 // defaults.

@@ -58,16 +58,16 @@ func orders(t *testing.T, first, n int) arrow.RecordBatch {
 	return rec
 }
 
-// outageSink opens a sink on a fresh database through a proxy to the test
-// server.
-func outageSink(t *testing.T, r clickhouse.Retry, signal retrySignal) (*clickhouse.Sink, *pipelinetest.Proxy, string) {
+// outageSink opens a sink of cfg on a fresh database through a proxy to
+// the test server.
+func outageSink(t *testing.T, cfg clickhouse.Config) (*clickhouse.Sink, *pipelinetest.Proxy, string) {
 	t.Helper()
 	addr, db := pipelinetest.ClickHouse(t)
 	proxy := pipelinetest.NewProxy(t, addr)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := clickhouse.New(ctx, clickhouse.Config{Addr: []string{proxy.Addr()}, Database: db,
-		DialTimeout: 5 * time.Second, Retry: r, Logger: slog.New(signal)})
+	cfg.Addr, cfg.Database, cfg.DialTimeout = []string{proxy.Addr()}, db, 5*time.Second
+	s, err := clickhouse.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,8 +89,8 @@ func finalCount(t *testing.T, s *clickhouse.Sink, db string) uint64 {
 // second write retries; the write succeeds and every row is there once.
 func TestWriteRidesOutAnOutage(t *testing.T) {
 	signal := make(retrySignal)
-	s, proxy, db := outageSink(t, clickhouse.Retry{MaxAttempts: 1000, MinBackoff: time.Millisecond,
-		MaxBackoff: 10 * time.Millisecond, MaxElapsed: 10 * time.Minute}, signal)
+	s, proxy, db := outageSink(t, clickhouse.Config{Retry: clickhouse.Retry{MaxAttempts: 1000, MinBackoff: time.Millisecond,
+		MaxBackoff: 10 * time.Millisecond, MaxElapsed: 10 * time.Minute}, Logger: slog.New(signal)})
 	ctx := context.Background()
 	if err := s.Write(ctx, "st", table.Orders, orders(t, 0, 100)); err != nil {
 		t.Fatal(err)
@@ -122,8 +122,8 @@ func TestWriteRidesOutAnOutage(t *testing.T) {
 // fails the write with the cause; once the server is back, the same sink
 // (its pool emptied by the outage) writes again.
 func TestWriteOutlastedFailsThenRecovers(t *testing.T) {
-	s, proxy, db := outageSink(t, clickhouse.Retry{MaxAttempts: 3, MinBackoff: time.Millisecond,
-		MaxBackoff: 2 * time.Millisecond, MaxElapsed: time.Minute}, make(retrySignal))
+	s, proxy, db := outageSink(t, clickhouse.Config{Retry: clickhouse.Retry{MaxAttempts: 3, MinBackoff: time.Millisecond,
+		MaxBackoff: 2 * time.Millisecond, MaxElapsed: time.Minute}})
 	ctx := context.Background()
 	if err := s.Write(ctx, "st", table.Orders, orders(t, 0, 100)); err != nil {
 		t.Fatal(err)

@@ -48,6 +48,10 @@ type Config struct {
 	Cluster string
 	Retry   Retry        // of a batch's insert on transient errors; zero fields: DefaultRetry
 	Logger  *slog.Logger // hears of retried inserts; nil: none
+	// PoolRows, when above 0, pools the batches of every shop per table
+	// and inserts them together once this many rows are pending (see
+	// pool.go); 0: each Write is an insert of its own.
+	PoolRows int64
 }
 
 // String describes cfg without its password.
@@ -74,8 +78,12 @@ type Sink struct {
 	retry    Retry
 	log      *slog.Logger
 
-	mu      sync.Mutex       // guards retries
+	mu      sync.Mutex       // guards retries and failed
 	retries map[string]int64 // retried inserts per shop
+	failed  map[string]error // shops whose pooled rows another shop's insert failed to store
+
+	pools    map[*table.Table]*pool // when cfg.PoolRows > 0
+	poolRows int64
 }
 
 // New connects, checks the server answers, reads its version, and creates the
@@ -105,7 +113,14 @@ func connect(ctx context.Context, cfg Config) (*Sink, error) {
 		return nil, errors.New("clickhouse: no database")
 	}
 	s := &Sink{db: cfg.Database, password: cfg.Password, cluster: cfg.Cluster,
-		retry: cfg.Retry.withDefaults(), log: cfg.Logger, retries: map[string]int64{}}
+		retry: cfg.Retry.withDefaults(), log: cfg.Logger, retries: map[string]int64{},
+		failed: map[string]error{}, poolRows: cfg.PoolRows}
+	if s.poolRows > 0 {
+		s.pools = make(map[*table.Table]*pool, len(table.All))
+		for _, t := range table.All {
+			s.pools[t] = &pool{}
+		}
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -303,27 +318,53 @@ func (s *Sink) Write(ctx context.Context, shop string, t *table.Table, rec arrow
 	if rec == nil || rec.NumRows() == 0 {
 		return nil
 	}
-	if int(rec.NumCols()) != len(t.Columns) {
-		return fmt.Errorf("clickhouse: write %s for shop %s: batch has %d columns, table has %d",
-			t.Name, shop, rec.NumCols(), len(t.Columns))
+	if err := check(t, rec); err != nil {
+		return fmt.Errorf("clickhouse: write %s for shop %s: %w", t.Name, shop, err)
 	}
-	cols := make([]any, len(t.Columns))
+	if s.pools != nil {
+		return s.pooled(ctx, shop, t, rec)
+	}
+	return s.send(ctx, []string{shop}, t, []arrow.RecordBatch{rec})
+}
+
+// check reports a batch whose columns are not t's.
+func check(t *table.Table, rec arrow.RecordBatch) error {
+	if int(rec.NumCols()) != len(t.Columns) {
+		return fmt.Errorf("batch has %d columns, table has %d", rec.NumCols(), len(t.Columns))
+	}
 	for i, c := range t.Columns {
 		if name := rec.ColumnName(i); name != c.Name {
-			return fmt.Errorf("clickhouse: write %s for shop %s: column %d is %q, want %q", t.Name, shop, i, name, c.Name)
+			return fmt.Errorf("column %d is %q, want %q", i, name, c.Name)
 		}
-		v, err := convert(c, rec.Column(i))
-		if err != nil {
-			return fmt.Errorf("clickhouse: write %s for shop %s: %w", t.Name, shop, err)
-		}
-		cols[i] = v
 	}
-	rows := rec.NumRows()
+	return nil
+}
+
+// send inserts recs, batches of t's rows for shops, in one INSERT, with
+// Write's retries.
+func (s *Sink) send(ctx context.Context, shops []string, t *table.Table, recs []arrow.RecordBatch) error {
+	who := "shop " + shops[0]
+	if len(shops) > 1 {
+		who = "shops " + strings.Join(shops, ", ")
+	}
+	cols := make([][]any, len(recs))
+	rows := int64(0)
+	for r, rec := range recs {
+		cols[r] = make([]any, len(t.Columns))
+		for i, c := range t.Columns {
+			v, err := convert(c, rec.Column(i))
+			if err != nil {
+				return fmt.Errorf("clickhouse: write %s for %s: %w", t.Name, who, err)
+			}
+			cols[r][i] = v
+		}
+		rows += rec.NumRows()
+	}
 	attempts, start := 0, time.Now()
 	var last error // of the latest attempt
 	_, err := backoff.Retry(ctx, func() (struct{}, error) {
 		attempts++
-		last = s.insert(ctx, t, cols, rows)
+		last = s.insert(ctx, t, cols)
 		if last != nil && (ctx.Err() != nil || !Transient(last)) {
 			return struct{}{}, backoff.Permanent(last)
 		}
@@ -333,15 +374,15 @@ func (s *Sink) Write(ctx context.Context, shop string, t *table.Table, rec arrow
 		backoff.WithMaxTries(uint(s.retry.MaxAttempts)),
 		backoff.WithMaxElapsedTime(s.retry.MaxElapsed),
 		backoff.WithNotify(func(err error, wait time.Duration) {
-			s.countRetry(shop)
+			s.countRetry(shops)
 			s.log.LogAttrs(ctx, slog.LevelWarn, "retrying insert",
-				slog.String("shop", shop), slog.String("table", t.Name), slog.Int("attempt", attempts),
+				slog.String("shop", strings.Join(shops, ",")), slog.String("table", t.Name), slog.Int("attempt", attempts),
 				slog.Duration("wait", wait), slog.String("error", s.redact(err.Error())))
 		}))
 	if err == nil {
 		return nil
 	}
-	what := fmt.Sprintf("clickhouse: write %s for shop %s: %d rows", t.Name, shop, rows)
+	what := fmt.Sprintf("clickhouse: write %s for %s: %d rows", t.Name, who, rows)
 	switch {
 	case last == nil || !errors.Is(err, last):
 		// The context ended during a wait: say so, and what failed before.
@@ -355,15 +396,17 @@ func (s *Sink) Write(ctx context.Context, shop string, t *table.Table, rec arrow
 // insert is one attempt at storing a batch: a new INSERT, its columns,
 // and the send. Its errors name the stage and wrap the driver's error
 // unchanged, for Transient.
-func (s *Sink) insert(ctx context.Context, t *table.Table, cols []any, rows int64) error {
+func (s *Sink) insert(ctx context.Context, t *table.Table, recs [][]any) error {
 	batch, err := s.conn.PrepareBatch(ctx, InsertSQL(s.db, t))
 	if err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
-	for i, v := range cols {
-		if err := batch.Column(i).Append(v); err != nil {
-			_ = batch.Abort()
-			return fmt.Errorf("column %s: %w", t.Columns[i].Name, err)
+	for _, cols := range recs {
+		for i, v := range cols {
+			if err := batch.Column(i).Append(v); err != nil {
+				_ = batch.Abort()
+				return fmt.Errorf("column %s: %w", t.Columns[i].Name, err)
+			}
 		}
 	}
 	if err := batch.Send(); err != nil {
@@ -373,10 +416,12 @@ func (s *Sink) insert(ctx context.Context, t *table.Table, cols []any, rows int6
 	return nil
 }
 
-func (s *Sink) countRetry(shop string) {
+func (s *Sink) countRetry(shops []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.retries[shop]++
+	for _, shop := range shops {
+		s.retries[shop]++
+	}
 }
 
 // Retries counts the inserts retried for shop since New.
@@ -386,12 +431,33 @@ func (s *Sink) Retries(shop string) int64 {
 	return s.retries[shop]
 }
 
-// Commit has nothing to do: every Write is a synchronous INSERT (no
-// async_insert, no client-side buffering) that returns only once the server
-// has written the rows to a part, so by the time the pipeline commits, what
-// was written for shop is already stored and visible (through FINAL or the
-// _latest views).
-func (s *Sink) Commit(ctx context.Context, shop string) error { return nil }
+// Commit inserts the pooled rows of every table that holds some of
+// shop's (with other shops' rows pooled beside them), and reports a
+// failed insert of any of shop's rows. Without pooling it has nothing to
+// do: every Write is a synchronous INSERT (no async_insert) that returns
+// only once the server has written the rows to a part. Either way, when
+// Commit returns nil what was written for shop is stored and visible
+// (through FINAL or the _latest views).
+func (s *Sink) Commit(ctx context.Context, shop string) error {
+	for _, t := range table.All {
+		if p := s.pools[t]; p != nil {
+			p.mu.Lock()
+			var err error
+			if p.shops[shop] {
+				err = s.flush(ctx, t, p, shop)
+			}
+			p.mu.Unlock()
+			if err != nil {
+				return err
+			}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := s.failed[shop]
+	delete(s.failed, shop) // reported once: the pipeline aborts the shop
+	return err
+}
 
 // Abort cannot take back rows: every Write was a committed INSERT. They
 // are rows of a failed shop's run, correct as far as they go, and a later
@@ -400,6 +466,11 @@ func (s *Sink) Abort(ctx context.Context, shop string) error { return nil }
 
 // Close closes the connection pool.
 func (s *Sink) Close() error {
+	for _, p := range s.pools {
+		p.mu.Lock()
+		p.drop()
+		p.mu.Unlock()
+	}
 	if s.conn == nil {
 		return nil
 	}
