@@ -83,13 +83,24 @@ func Fields(obj []byte, names ...string) [][]byte {
 // encoding/json does; ok is false when b is not a string. Most strings
 // hold no escape: their contents are taken as they are.
 func Unquote(b []byte) (s string, ok bool) {
+	text, ok := UnquoteBytes(b)
+	return string(text), ok
+}
+
+// UnquoteBytes is Unquote without the string: the contents of a string
+// with no escape are a sub-slice of b, those of any other a new slice.
+func UnquoteBytes(b []byte) (text []byte, ok bool) {
 	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
-		return "", false
+		return nil, false
 	}
 	if inner := b[1 : len(b)-1]; plain(inner) {
-		return string(inner), true
+		return inner, true
 	}
-	return s, json.Unmarshal(b, &s) == nil
+	var s string
+	if json.Unmarshal(b, &s) != nil {
+		return nil, false
+	}
+	return []byte(s), true
 }
 
 // plain reports whether a string's inside needs no unescaping: no
