@@ -126,15 +126,20 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// skipString returns the index past the string opening at b[i].
+// skipString returns the index past the string opening at b[i]. It
+// looks for the closing quote with bytes.IndexByte, then for a backslash
+// before it; most strings have none (issue 18).
 func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
+	for i++; i < len(b); {
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			return len(b)
 		}
+		e := bytes.IndexByte(b[i:i+q], '\\')
+		if e < 0 {
+			return i + q + 1
+		}
+		i += e + 2 // the escaped byte, whatever it is
 	}
 	return len(b)
 }
@@ -166,9 +171,11 @@ func skipValue(b []byte, i int) int {
 		}
 		return i
 	}
-	n := bytes.IndexAny(b[i:], ",}] \t\r\n")
-	if n < 0 {
-		return len(b)
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case ',', '}', ']', ' ', '\t', '\r', '\n':
+			return i
+		}
 	}
-	return i + n
+	return i
 }
