@@ -22,7 +22,7 @@ import (
 )
 
 // testConfig is the server of the integration tests, with a fresh database.
-func testConfig(t *testing.T) Config {
+func testConfig(t testing.TB) Config {
 	t.Helper()
 	addr := os.Getenv("CLICKHOUSE_ADDR")
 	if addr == "" {
@@ -42,7 +42,7 @@ func testConfig(t *testing.T) Config {
 }
 
 // newTestSink opens a sink on a fresh database, dropped when the test ends.
-func newTestSink(t *testing.T) (*Sink, Config) {
+func newTestSink(t testing.TB) (*Sink, Config) {
 	t.Helper()
 	cfg := testConfig(t)
 	// The context New inserts with (etl_schema) outlives the sink: the
