@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -464,6 +465,26 @@ func TestWriteItemsAndRefunds(t *testing.T) {
 	if n != len(refunds) {
 		t.Fatalf("read %d refunds", n)
 	}
+}
+
+// TestWriteLargeStringColumns writes a batch whose string columns hold
+// far more than presize's 4 KiB, with strings of every length, empty
+// ones included: each row reads back as written, none more.
+func TestWriteLargeStringColumns(t *testing.T) {
+	t.Parallel()
+	s, cfg := newTestSink(t)
+	ctx := testCtx(t)
+	var orders []model.Order
+	for i := range 400 {
+		o := testOrders(1, model.StatusPaid)[i%3]
+		o.OrderID = fmt.Sprintf("large-order-%06d", i) // 7,200 bytes in all
+		o.Anomalies = []string{strings.Repeat("a", i%50), ""}
+		orders = append(orders, o)
+	}
+	if err := s.Write(ctx, "st", table.Orders, ordersBatch(t, orders)); err != nil {
+		t.Fatal(err)
+	}
+	checkOrders(t, readOrders(t, s, qualified(cfg.Database, "orders")), orders)
 }
 
 func TestWriteEmptyAndMismatched(t *testing.T) {
