@@ -83,13 +83,24 @@ func Fields(obj []byte, names ...string) [][]byte {
 // encoding/json does; ok is false when b is not a string. Most strings
 // hold no escape: their contents are taken as they are.
 func Unquote(b []byte) (s string, ok bool) {
+	text, ok := UnquoteBytes(b)
+	return string(text), ok
+}
+
+// UnquoteBytes is Unquote without the string: the contents of a string
+// with no escape are a sub-slice of b, those of any other a new slice.
+func UnquoteBytes(b []byte) (text []byte, ok bool) {
 	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
-		return "", false
+		return nil, false
 	}
 	if inner := b[1 : len(b)-1]; plain(inner) {
-		return string(inner), true
+		return inner, true
 	}
-	return s, json.Unmarshal(b, &s) == nil
+	var s string
+	if json.Unmarshal(b, &s) != nil {
+		return nil, false
+	}
+	return []byte(s), true
 }
 
 // plain reports whether a string's inside needs no unescaping: no
@@ -115,15 +126,20 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// skipString returns the index past the string opening at b[i].
+// skipString returns the index past the string opening at b[i]. It
+// looks for the closing quote with bytes.IndexByte, then for a backslash
+// before it; most strings have none (issue 18).
 func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
+	for i++; i < len(b); {
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			return len(b)
 		}
+		e := bytes.IndexByte(b[i:i+q], '\\')
+		if e < 0 {
+			return i + q + 1
+		}
+		i += e + 2 // the escaped byte, whatever it is
 	}
 	return len(b)
 }
@@ -155,9 +171,11 @@ func skipValue(b []byte, i int) int {
 		}
 		return i
 	}
-	n := bytes.IndexAny(b[i:], ",}] \t\r\n")
-	if n < 0 {
-		return len(b)
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case ',', '}', ']', ' ', '\t', '\r', '\n':
+			return i
+		}
 	}
-	return i + n
+	return i
 }

@@ -17,9 +17,45 @@ import (
 // maxDecimal is the first value that does not fit Decimal(18,4).
 var maxDecimal = decimal.New(1, DecimalPrecision-DecimalScale)
 
+// Amounts parsed from text carry their own number of places, at most
+// DecimalScale here: for an exponent e from -DecimalScale to 0,
+// fits[e+DecimalScale] is maxDecimal written with exponent e (its negative
+// in negFits), and pow10[e+DecimalScale] scales such an amount to
+// DecimalScale places. decimal compares equal exponents without
+// rescaling, so these amounts take no big.Int arithmetic (issue 18).
+var (
+	fits, negFits [DecimalScale + 1]decimal.Decimal
+	pow10         [DecimalScale + 1]int64
+)
+
+func init() {
+	for i := range fits {
+		pow10[i] = exp10(i)
+		// maxDecimal is 10^(DecimalPrecision-DecimalScale).
+		fits[i] = decimal.New(exp10(DecimalPrecision-i), int32(i-DecimalScale))
+		negFits[i] = fits[i].Neg()
+	}
+}
+
+func exp10(n int) int64 {
+	v := int64(1)
+	for range n {
+		v *= 10
+	}
+	return v
+}
+
 // ToDecimal128 converts an amount exactly, refusing any value Decimal(18,4)
 // cannot hold instead of rounding it.
 func ToDecimal128(d decimal.Decimal) (decimal128.Num, error) {
+	if d.IsZero() {
+		return decimal128.Num{}, nil
+	}
+	if e := int(d.Exponent()) + DecimalScale; e >= 0 && e <= DecimalScale {
+		if d.Cmp(fits[e]) < 0 && d.Cmp(negFits[e]) > 0 {
+			return decimal128.FromI64(d.CoefficientInt64() * pow10[e]), nil
+		}
+	}
 	if d.Abs().GreaterThanOrEqual(maxDecimal) {
 		return decimal128.Num{}, fmt.Errorf("amount %s does not fit Decimal(18,4)", d)
 	}
@@ -48,6 +84,38 @@ type Builder struct {
 	rb    *array.RecordBuilder
 	col   int
 	err   error
+	// room is the size of the last batch flushed, each column's rows and
+	// string bytes, reserved when the next batch starts: a shop's batches
+	// of a table are most often alike, and the builders then grow once per
+	// batch instead of doubling their way up (issue 18).
+	room []size
+}
+
+// size is a column's rows and, inside them, a string column's bytes or a
+// list column's values.
+type size struct{ rows, inner int }
+
+// sizeOf measures an array for reserve.
+func sizeOf(a arrow.Array) size {
+	switch a := a.(type) {
+	case *array.String:
+		return size{a.Len(), len(a.ValueBytes())}
+	case *array.List:
+		return size{a.Len(), a.ListValues().Len()}
+	}
+	return size{rows: a.Len()}
+}
+
+// reserve makes room in f for what sizeOf measured. A list's values are
+// reserved as strings, the one list type of the tables.
+func reserve(f array.Builder, s size) {
+	f.Reserve(s.rows)
+	switch f := f.(type) {
+	case *array.StringBuilder:
+		f.ReserveData(s.inner)
+	case *array.ListBuilder:
+		f.ValueBuilder().Reserve(s.inner)
+	}
 }
 
 // NewBuilder starts an empty batch of t.
@@ -69,7 +137,12 @@ func (b *Builder) Flush() arrow.RecordBatch {
 	if b.Rows() == 0 {
 		return nil
 	}
-	return b.rb.NewRecordBatch()
+	rec := b.rb.NewRecordBatch()
+	b.room = b.room[:0]
+	for _, a := range rec.Columns() {
+		b.room = append(b.room, sizeOf(a))
+	}
+	return rec
 }
 
 // Release frees the builder's memory.
@@ -124,6 +197,12 @@ func (b *Builder) strs(v []string) {
 }
 
 func (b *Builder) begin(m model.Meta) {
+	// Reserved at the next batch's first row, not at Flush, so that the
+	// batch flushed is released before its successor's room is taken.
+	for i, s := range b.room {
+		reserve(b.rb.Field(i), s)
+	}
+	b.room = b.room[:0]
 	b.col = 0
 	b.err = nil
 	b.str(m.Platform)

@@ -1,6 +1,8 @@
 package table
 
 import (
+	"fmt"
+	"math/big"
 	"testing"
 	"time"
 
@@ -29,6 +31,34 @@ func TestToDecimal128IsExact(t *testing.T) {
 		}
 		if err == nil && !FromDecimal128(n).Equal(d) {
 			t.Fatalf("round trip of %s gave %s", tc.in, FromDecimal128(n))
+		}
+	}
+}
+
+// TestToDecimal128AtEveryExponent checks the int64 path of amounts with
+// up to four places against big.Int arithmetic, at and around the limit,
+// and the exponents that path leaves to the general one.
+func TestToDecimal128AtEveryExponent(t *testing.T) {
+	t.Parallel()
+	limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(DecimalPrecision), nil)
+	for exp := int32(-7); exp <= 3; exp++ {
+		for _, c := range []string{"1", "7", "12345", "100", "99999999999999", "100000000000000",
+			"999999999999999", "9999999999999999", "99999999999999999", "100000000000000000",
+			"999999999999999999", "1000000000000000000", "9223372036854775807", "9223372036854775808",
+			"123456789012345678901234"} {
+			for _, sign := range []string{"", "-"} {
+				coef, _ := new(big.Int).SetString(sign+c, 10)
+				d := decimal.NewFromBigInt(coef, exp)
+				want := d.Shift(DecimalScale)
+				fits := want.IsInteger() && want.BigInt().CmpAbs(limit) < 0
+				n, err := ToDecimal128(d)
+				if (err == nil) != fits {
+					t.Fatalf("ToDecimal128(%s) error = %v, want error %v", d, err, !fits)
+				}
+				if err == nil && n.BigInt().Cmp(want.BigInt()) != 0 {
+					t.Fatalf("ToDecimal128(%s) = %s, want %s", d, n.BigInt(), want.BigInt())
+				}
+			}
 		}
 	}
 }
@@ -80,6 +110,58 @@ func TestBuilderOrders(t *testing.T) {
 	}
 	if b.Flush() != nil {
 		t.Fatal("second flush should be empty")
+	}
+}
+
+// TestBuilderReservesTheLastBatch flushes two batches from one builder:
+// the second starts with room for the first's rows and string bytes, and
+// both hold exactly their own rows.
+func TestBuilderReservesTheLastBatch(t *testing.T) {
+	t.Parallel()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	b := NewBuilder(mem, Orders)
+	defer b.Release()
+	order := func(i int) *model.Order {
+		return &model.Order{
+			Meta:      model.Meta{Platform: "shoptima", Shop: "st", RunID: "r1", Version: uint64(i)},
+			OrderID:   fmt.Sprintf("order-%04d", i),
+			CreatedAt: time.Unix(int64(i), 0).UTC(),
+			Anomalies: []string{"a", "b"},
+		}
+	}
+	const rows = 300
+	for batch := range 2 {
+		for i := range rows {
+			if err := b.AppendOrder(order(batch*rows + i)); err != nil {
+				t.Fatal(err)
+			}
+			if i > 0 || batch == 0 {
+				continue
+			}
+			id := b.rb.Field(Orders.ColumnIndex("order_id")).(*array.StringBuilder)
+			if id.Cap() < rows || id.DataCap() < rows*len("order-0000") {
+				t.Fatalf("second batch starts with room for %d ids of %d bytes, want %d and %d",
+					id.Cap(), id.DataCap(), rows, rows*len("order-0000"))
+			}
+			an := b.rb.Field(Orders.ColumnIndex("anomalies")).(*array.ListBuilder)
+			if an.Cap() < rows || an.ValueBuilder().Cap() < 2*rows {
+				t.Fatalf("second batch starts with room for %d anomaly lists of %d values, want %d and %d",
+					an.Cap(), an.ValueBuilder().Cap(), rows, 2*rows)
+			}
+		}
+		rec := b.Flush()
+		ids := rec.Column(Orders.ColumnIndex("order_id")).(*array.String)
+		an := rec.Column(Orders.ColumnIndex("anomalies")).(*array.List)
+		if ids.Len() != rows || an.ListValues().Len() != 2*rows {
+			t.Fatalf("batch %d: %d rows, %d anomalies", batch, ids.Len(), an.ListValues().Len())
+		}
+		for i := range rows {
+			if want := order(batch*rows + i).OrderID; ids.Value(i) != want {
+				t.Fatalf("batch %d row %d: order_id %q, want %q", batch, i, ids.Value(i), want)
+			}
+		}
+		rec.Release()
 	}
 }
 

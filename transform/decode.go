@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/shopspring/decimal"
 
@@ -16,25 +17,39 @@ import (
 
 var null = []byte("null")
 
-// unquote returns a JSON scalar's text: a string's contents or a number's
-// literal. ok is false for null.
-func unquote(b []byte) (s string, quoted, ok bool, err error) {
+// scalar returns a JSON scalar's text: a string's contents or a number's
+// literal, a sub-slice of b unless the string holds escapes. ok is false
+// for null.
+func scalar(b []byte) (text []byte, ok bool, err error) {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || bytes.Equal(b, null) {
-		return "", false, false, nil
+		return nil, false, nil
 	}
 	if b[0] == '"' {
-		s, ok := extract.Unquote(b)
+		text, ok := extract.UnquoteBytes(b)
 		if !ok {
-			return "", true, false, fmt.Errorf("bad string %s", shorten(b))
+			return nil, false, fmt.Errorf("bad string %s", shorten(b))
 		}
-		return s, true, true, nil
+		return text, true, nil
 	}
 	if b[0] == '{' || b[0] == '[' {
-		return "", false, false, fmt.Errorf("want a scalar, got %s", shorten(b))
+		return nil, false, fmt.Errorf("want a scalar, got %s", shorten(b))
 	}
-	return string(b), false, true, nil
+	return b, true, nil
 }
+
+// view is text as a string without a copy, for a parser that keeps
+// nothing of it (decimal.NewFromString, strconv.ParseInt; their errors,
+// which quote it, are replaced by ours).
+func view(text []byte) string { return unsafe.String(unsafe.SliceData(text), len(text)) }
+
+// kept is text as a string without a copy, for a value that outlives the
+// call: UnmarshalJSON's bytes are its own, as decodeNamed calls it.
+// goccy/go-json hands every UnmarshalJSON a copy of the value made for that
+// call alone (its decoder's buffer is reused; see unmarshalJSONDecoder),
+// so the string holds that copy, no larger than itself, and never the
+// page. TestDecodedTextOutlivesTheBody breaks if that stops being so.
+func kept(text []byte) string { return view(text) }
 
 // Money is an exact amount sent as a number or a string; null and "" are
 // "not given" (Valid false, value zero).
@@ -45,12 +60,12 @@ type Money struct {
 
 // UnmarshalJSON parses without ever going through float64.
 func (m *Money) UnmarshalJSON(b []byte) error {
-	s, _, ok, err := unquote(b)
-	if err != nil || !ok || s == "" {
+	s, ok, err := scalar(b)
+	if err != nil || !ok || len(s) == 0 {
 		*m = Money{}
 		return err
 	}
-	d, err := decimal.NewFromString(s)
+	d, err := decimal.NewFromString(view(s))
 	if err != nil {
 		return fmt.Errorf("bad amount %s", shorten(b))
 	}
@@ -66,12 +81,12 @@ type Int struct {
 
 // UnmarshalJSON accepts 3, "3", null and "".
 func (n *Int) UnmarshalJSON(b []byte) error {
-	s, _, ok, err := unquote(b)
-	if err != nil || !ok || s == "" {
+	s, ok, err := scalar(b)
+	if err != nil || !ok || len(s) == 0 {
 		*n = Int{}
 		return err
 	}
-	v, err := strconv.ParseInt(s, 10, 64)
+	v, err := strconv.ParseInt(view(s), 10, 64)
 	if err != nil {
 		return fmt.Errorf("bad integer %s", shorten(b))
 	}
@@ -82,10 +97,10 @@ func (n *Int) UnmarshalJSON(b []byte) error {
 // Text is a string that may come as a number or null.
 type Text string
 
-// UnmarshalJSON accepts "x", 12 and null.
+// UnmarshalJSON accepts "x", 12 and null. It keeps b (see kept).
 func (t *Text) UnmarshalJSON(b []byte) error {
-	s, _, _, err := unquote(b)
-	*t = Text(s)
+	s, _, err := scalar(b)
+	*t = Text(kept(s))
 	return err
 }
 
@@ -129,13 +144,13 @@ func (u *Unix) UnmarshalJSON(b []byte) error {
 // kept when decoding and read by In.
 type LocalTime struct{ s string }
 
-// UnmarshalJSON keeps the text of a string or a number.
+// UnmarshalJSON keeps the text of a string or a number, and b (see kept).
 func (t *LocalTime) UnmarshalJSON(b []byte) error {
-	s, _, ok, err := unquote(b)
+	text, ok, err := scalar(b)
 	if err != nil {
 		return fmt.Errorf("bad time %s", shorten(b))
 	}
-	s = strings.TrimSpace(s)
+	s := strings.TrimSpace(kept(text))
 	if !ok || s == "0" || strings.HasPrefix(s, "0000-00-00") {
 		s = ""
 	}

@@ -2,11 +2,16 @@ package transform
 
 import (
 	"encoding/json"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/model"
 )
 
 // TestMoneyShapes: every shape the seed documents send an amount in reads
@@ -105,6 +110,32 @@ func TestTextReadsStringsAsEncodingJSONDoes(t *testing.T) {
 		gerr := got.UnmarshalJSON([]byte(in))
 		if string(got) != want || (gerr == nil) != (werr == nil) {
 			t.Errorf("%q: Text %q (%v), encoding/json %q (%v)", in, got, gerr, want, werr)
+		}
+	}
+}
+
+// TestDecodedTextOutlivesTheBody: the strings of a decoded record are
+// read in place from the bytes the decoder hands each UnmarshalJSON (see
+// kept), never from the page: a record decoded from a body that is then
+// written over stays what it was.
+func TestDecodedTextOutlivesTheBody(t *testing.T) {
+	t.Parallel()
+	c := &Context{Meta: model.Meta{Platform: "shoptima", Shop: "st", RunID: "r", Version: 1}}
+	for i, row := range seedRows(t) {
+		body := slices.Clone([]byte(row))
+		got, err := Shoptima(c, extract.Raw{Body: body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range body {
+			body[j] = 'x'
+		}
+		want, err := Shoptima(c, extract.Raw{Body: row})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("row %d after its body was written over:\n got %+v\nwant %+v", i+1, got.Order, want.Order)
 		}
 	}
 }

@@ -5,8 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
+	"io"
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/shopetl/shopetl/model"
 )
@@ -28,6 +32,10 @@ const MinPIIKeyLen = 16
 type PII struct {
 	policy string
 	key    []byte
+	// macs holds HMACs keyed with key, ready to Reset: the key's schedule
+	// is worked out once per HMAC, not once per value (issue 18). A pool,
+	// as a shop's pages are transformed concurrently.
+	macs sync.Pool
 }
 
 // NewPII checks the policy and, for hash, the key.
@@ -51,37 +59,85 @@ func (p *PII) Apply(o *model.Order) {
 	if p == nil || p.policy == PIIKeep {
 		return
 	}
+	// A buyer who is also the consignee has one name and one phone: the
+	// second of two equal fields in a row takes the first's result.
+	var prev, prevOut string
+	prevNorm := -1
 	for _, f := range []struct {
 		v    *string
-		norm func(string) string
+		norm int
 	}{
-		{&o.BuyerName, normText}, {&o.ShipName, normText}, {&o.ShipAddress, normText},
-		{&o.BuyerEmail, normEmail},
-		{&o.BuyerPhone, normPhone}, {&o.ShipPhone, normPhone},
+		{&o.BuyerName, text}, {&o.ShipName, text}, {&o.ShipAddress, text},
+		{&o.BuyerEmail, email},
+		{&o.BuyerPhone, phone}, {&o.ShipPhone, phone},
 	} {
-		*f.v = p.value(*f.v, f.norm)
+		in := *f.v
+		if f.norm != prevNorm || in != prev {
+			prev, prevNorm, prevOut = in, f.norm, p.value(norms[f.norm](in))
+		}
+		*f.v = prevOut
 	}
 }
 
-func (p *PII) value(s string, norm func(string) string) string {
-	s = norm(s)
+// The normal forms, by index in norms.
+const (
+	text = iota
+	email
+	phone
+)
+
+var norms = [...]func(string) string{text: normText, email: normEmail, phone: normPhone}
+
+// value is the policy's value of s in normal form.
+func (p *PII) value(s string) string {
 	if s == "" || p.policy == PIIDrop {
 		return ""
 	}
-	m := hmac.New(sha256.New, p.key)
-	m.Write([]byte(s))
-	return hex.EncodeToString(m.Sum(nil))
+	m, ok := p.macs.Get().(hash.Hash)
+	if !ok {
+		m = hmac.New(sha256.New, p.key)
+	}
+	m.Reset()
+	_, _ = io.WriteString(m, s)
+	var sum [sha256.Size]byte
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], m.Sum(sum[:0]))
+	p.macs.Put(m)
+	return string(out[:])
 }
 
 // The normal forms hashed, so that one person written two ways counts once:
 // text lower-cased with its spaces collapsed; e-mails lower-cased; phones
 // reduced to their digits, a leading + kept.
-func normText(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+func normText(s string) string {
+	if normalText(s) {
+		return s
+	}
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+// normalText reports whether normText would return s as it is: ASCII
+// without capitals, words parted by single spaces, none at either end.
+// Most names and addresses are, and skip Fields, Join and ToLower.
+func normalText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf, 'A' <= c && c <= 'Z', c == '\t', c == '\n', c == '\v', c == '\f', c == '\r':
+			return false
+		case c == ' ' && (i == 0 || i == len(s)-1 || s[i-1] == ' '):
+			return false
+		}
+	}
+	return true
+}
 
 func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 func normPhone(s string) string {
 	s = strings.TrimSpace(s)
+	if normalPhone(s) {
+		return s
+	}
 	var b strings.Builder
 	for i, r := range s {
 		if unicode.IsDigit(r) || r == '+' && i == 0 {
@@ -92,4 +148,19 @@ func normPhone(s string) string {
 		return normText(s) // not a number: hashed as text, never dropped unseen
 	}
 	return b.String()
+}
+
+// normalPhone reports whether normPhone would return s as it is: ASCII
+// digits, a leading + allowed, at least one digit.
+func normalPhone(s string) bool {
+	digits := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case '0' <= c && c <= '9':
+			digits = true
+		case c != '+' || i > 0:
+			return false
+		}
+	}
+	return digits
 }

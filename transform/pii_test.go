@@ -3,7 +3,9 @@ package transform
 import (
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
+	"unicode"
 
 	"github.com/shopetl/shopetl/model"
 )
@@ -112,5 +114,110 @@ func TestNewPIIRefuses(t *testing.T) {
 		if err != nil && c.key != "" && strings.Contains(err.Error(), c.key) {
 			t.Errorf("the error shows the key: %v", err)
 		}
+	}
+}
+
+// TestNormalFormsTakenAsTheyAre: a name, address or phone already in
+// normal form is hashed as it is, without being rebuilt; every other
+// shape is rebuilt as the rules say (the reference functions below).
+func TestNormalFormsTakenAsTheyAre(t *testing.T) {
+	t.Parallel()
+	refText := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+	refPhone := func(s string) string {
+		var b strings.Builder
+		for i, r := range strings.TrimSpace(s) {
+			if unicode.IsDigit(r) || r == '+' && i == 0 {
+				b.WriteRune(r)
+			}
+		}
+		if b.Len() == 0 || b.String() == "+" {
+			return refText(s)
+		}
+		return b.String()
+	}
+	for _, tc := range []struct {
+		in          string
+		text, phone bool // taken as they are
+	}{
+		{"kai jiang", true, false}, {"tian rui 99, xiamen", true, false}, {"", true, false},
+		{"Kai jiang", false, false}, {" kai", false, false}, {"kai ", false, false}, {"kai  jiang", false, false},
+		{"kai\tjiang", false, false}, {"kai\vjiang", false, false}, {"kai\u00a0jiang", false, false},
+		{"kai\u0085jiang", false, false}, {"jürgen", false, false}, {"ÉLISE", false, false},
+		{"18649942017", true, true}, {"+8618649942017", true, true}, {"+", true, false}, {"++86", true, false},
+		{"+86 186-4994-2017", true, false}, {"86+1", true, false}, {"١٢٣", false, false}, {" 186 ", false, true},
+	} {
+		if got := normalText(tc.in); got != tc.text {
+			t.Errorf("normalText(%q) = %v, want %v", tc.in, got, tc.text)
+		}
+		if got := normalPhone(strings.TrimSpace(tc.in)); got != tc.phone {
+			t.Errorf("normalPhone(%q) = %v, want %v", tc.in, got, tc.phone)
+		}
+		if got, want := normText(tc.in), refText(tc.in); got != want {
+			t.Errorf("normText(%q) = %q, want %q", tc.in, got, want)
+		}
+		if got, want := normPhone(tc.in), refPhone(tc.in); got != want {
+			t.Errorf("normPhone(%q) = %q, want %q", tc.in, got, want)
+		}
+	}
+}
+
+// TestPIIHashConcurrently: one PII hashes the pages of a shop
+// concurrently; every goroutine gets the known answers (run with -race).
+func TestPIIHashConcurrently(t *testing.T) {
+	t.Parallel()
+	p, err := NewPII(PIIHash, []byte(testPIIKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 200 {
+				o := buyer()
+				p.Apply(&o)
+				if want := "4fb6eb190cf856859b5e583566ac53fab57115223792ebb0b5b73e4a23466ae8"; o.BuyerEmail != want {
+					t.Errorf("buyer_email %s, want %s", o.BuyerEmail, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestPIIConsigneeOtherThanBuyer: fields hashed one after another keep
+// their own values when a consignee is not the buyer.
+func TestPIIConsigneeOtherThanBuyer(t *testing.T) {
+	t.Parallel()
+	p, err := NewPII(PIIHash, []byte(testPIIKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := []struct {
+		name  string
+		field func(*model.Order) *string
+		in    string
+	}{
+		{"buyer_name", func(o *model.Order) *string { return &o.BuyerName }, "cqz"},
+		{"ship_name", func(o *model.Order) *string { return &o.ShipName }, "kai jiang"},
+		{"ship_address", func(o *model.Order) *string { return &o.ShipAddress }, "kai jiang"},
+		{"buyer_phone", func(o *model.Order) *string { return &o.BuyerPhone }, "+8618649942017"},
+		{"ship_phone", func(o *model.Order) *string { return &o.ShipPhone }, "12345"},
+	}
+	var all model.Order
+	for _, f := range fields {
+		*f.field(&all) = f.in
+	}
+	p.Apply(&all)
+	for _, f := range fields {
+		var alone model.Order
+		*f.field(&alone) = f.in
+		p.Apply(&alone)
+		if got, want := *f.field(&all), *f.field(&alone); got != want || got == "" {
+			t.Errorf("%s = %q, hashed alone %q", f.name, got, want)
+		}
+	}
+	if all.BuyerName == all.ShipName || all.BuyerPhone == all.ShipPhone {
+		t.Errorf("buyer and consignee hash alike: %+v", all)
 	}
 }

@@ -150,7 +150,7 @@ func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 	ord := model.Order{
 		Meta:           c.Meta,
 		OrderID:        id,
-		RawStatus:      fmt.Sprintf("status=%d is_refund=%d refund_type=%d", o.Status.V, o.IsRefund.V, o.RefundType.V),
+		RawStatus:      codes(code{"status", o.Status.V}, code{"is_refund", o.IsRefund.V}, code{"refund_type", o.RefundType.V}),
 		Currency:       currency,
 		GoodsAmount:    o.OrderPrice.Decimal,
 		ShippingAmount: o.ShippingMoney.Decimal,
@@ -380,7 +380,7 @@ func shoptimaShipment(c *Context, o *shoptimaOrder, ord *model.Order) (model.Shi
 	sh := model.Shipment{
 		Meta: c.Meta, ShipmentID: ord.OrderID, OrderID: ord.OrderID, Kind: model.ShipmentDelivery,
 		Carrier: trimText(o.ShippingChannelCode), TrackingNumber: ord.TrackingNumber,
-		Status:   fmt.Sprintf("status=%d paypal_sync_tracking=%d", o.Status.V, o.PaypalSyncTracking.V),
+		Status:   codes(code{"status", o.Status.V}, code{"paypal_sync_tracking", o.PaypalSyncTracking.V}),
 		Currency: ord.Currency, ShippedAt: ord.ShippedAt, CreatedAt: ord.CreatedAt,
 	}
 	if o.ShippingMoney.Valid {
@@ -388,4 +388,26 @@ func shoptimaShipment(c *Context, o *shoptimaOrder, ord *model.Order) (model.Shi
 		sh.Cost = &cost
 	}
 	return sh, true
+}
+
+// code is one name=value pair of a raw status.
+type code struct {
+	name string
+	v    int64
+}
+
+// codes writes pairs parted by spaces, "status=1 is_refund=0", as
+// fmt.Sprintf would, in one allocation: two such strings are made for
+// every row.
+func codes(cs ...code) string {
+	b := make([]byte, 0, 64)
+	for i, c := range cs {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, c.name...)
+		b = append(b, '=')
+		b = strconv.AppendInt(b, c.v, 10)
+	}
+	return string(b)
 }

@@ -1,6 +1,7 @@
 package clickhouse_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/shopetl/shopetl/extract/extracttest"
@@ -20,6 +21,23 @@ func BenchmarkConvert(b *testing.B) {
 				if _, err := clickhouse.Convert(c, rec.Column(i)); err != nil {
 					b.Fatal(err)
 				}
+			}
+		}
+	}
+}
+
+// BenchmarkWrite inserts the same batches into a real ClickHouse
+// (CLICKHOUSE_ADDR), one INSERT per table: Convert, the driver's columns
+// and their encoding, and the server's answer.
+func BenchmarkWrite(b *testing.B) {
+	s, _ := clickhouse.NewTestSink(b)
+	batches := extracttest.Batches(b, 2400)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		for t, rec := range batches {
+			if err := s.Write(ctx, "bench", t, rec); err != nil {
+				b.Fatal(err)
 			}
 		}
 	}

@@ -4,3 +4,6 @@ package clickhouse
 // may import the simulators (this package's own tests may not: they import
 // it).
 var Convert = convert
+
+// NewTestSink is newTestSink, for the benchmarks of package clickhouse_test.
+var NewTestSink = newTestSink

@@ -20,8 +20,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -401,6 +403,10 @@ func (s *Sink) insert(ctx context.Context, t *table.Table, recs [][]any) error {
 	if err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
+	driverCols := batch.Columns()
+	for i := range min(len(t.Columns), len(driverCols)) {
+		presize(driverCols[i], recs, i)
+	}
 	for _, cols := range recs {
 		for i, v := range cols {
 			if err := batch.Column(i).Append(v); err != nil {
@@ -602,4 +608,35 @@ func convert(c table.Column, a arrow.Array) (any, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("column %s: unknown type %d", c.Name, c.Type)
+}
+
+// zeros is read, never written, by presize: any number of inserts share it.
+var zeros = make([]byte, 8<<20)
+
+// presize gives a String column of the driver room for the bytes of
+// column i of every batch in recs before they are appended. clickhouse-go appends one string at a time to its
+// column's buffer (ch-go ColStr.Append), so a batch's column grew by
+// append's steps, 1.25x at these sizes, copying itself each time: the
+// largest share of a run's allocated bytes (issue 18). One row of as many
+// zero bytes, then Reset, which keeps the buffer (ColStr.Reset), leave an
+// empty column of the right capacity. Batch.Columns is the block's own
+// columns. Columns of other types, and very small or very large ones, are
+// left to the driver.
+func presize(c column.Interface, recs [][]any, i int) {
+	sc, ok := c.(*column.String)
+	if !ok {
+		return
+	}
+	n := 0
+	for _, cols := range recs {
+		v, _ := cols[i].([]string)
+		for _, s := range v {
+			n += len(s)
+		}
+	}
+	if n < 4096 || n > len(zeros) {
+		return
+	}
+	_ = sc.AppendRow(unsafe.String(&zeros[0], n))
+	sc.Reset()
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -22,7 +23,7 @@ import (
 )
 
 // testConfig is the server of the integration tests, with a fresh database.
-func testConfig(t *testing.T) Config {
+func testConfig(t testing.TB) Config {
 	t.Helper()
 	addr := os.Getenv("CLICKHOUSE_ADDR")
 	if addr == "" {
@@ -42,7 +43,7 @@ func testConfig(t *testing.T) Config {
 }
 
 // newTestSink opens a sink on a fresh database, dropped when the test ends.
-func newTestSink(t *testing.T) (*Sink, Config) {
+func newTestSink(t testing.TB) (*Sink, Config) {
 	t.Helper()
 	cfg := testConfig(t)
 	// The context New inserts with (etl_schema) outlives the sink: the
@@ -463,6 +464,48 @@ func TestWriteItemsAndRefunds(t *testing.T) {
 	rows.Close()
 	if n != len(refunds) {
 		t.Fatalf("read %d refunds", n)
+	}
+}
+
+// TestWriteLargeStringColumns writes string columns that hold far more
+// than presize's 4 KiB, with strings of every length, empty ones
+// included, in one batch and pooled from two shops' batches into one
+// insert: each row reads back as written, none more.
+func TestWriteLargeStringColumns(t *testing.T) {
+	t.Parallel()
+	var orders []model.Order
+	for i := range 400 {
+		o := testOrders(1, model.StatusPaid)[i%3]
+		o.OrderID = fmt.Sprintf("large-order-with-a-longer-id-%06d", i) // 14,000 bytes in all
+		o.Anomalies = []string{strings.Repeat("a", i%50), ""}
+		orders = append(orders, o)
+	}
+	for _, pooled := range []bool{false, true} {
+		t.Run(fmt.Sprintf("pooled=%t", pooled), func(t *testing.T) {
+			s, cfg := newTestSink(t)
+			ctx := testCtx(t)
+			if !pooled {
+				if err := s.Write(ctx, "st", table.Orders, ordersBatch(t, orders)); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				cfg.PoolRows = 1000
+				s, err := New(ctx, cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+				for i := range 2 {
+					if err := s.Write(ctx, fmt.Sprint("st", i), table.Orders, ordersBatch(t, orders[i*200:(i+1)*200])); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := s.Commit(ctx, "st0"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			checkOrders(t, readOrders(t, s, qualified(cfg.Database, "orders")), orders)
+		})
 	}
 }
 
