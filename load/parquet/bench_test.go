@@ -25,7 +25,7 @@ func BenchmarkWrite(b *testing.B) {
 // streams spill several times over their months of days before the shops
 // commit one after the other, as a long backfill of many shops does.
 func BenchmarkWriteSpilling(b *testing.B) {
-	benchWrite(b, parquet.Config{BufferBytes: 1 << 20}, 4, 100)
+	benchWrite(b, parquet.Config{BufferBytes: 256 << 10}, 4, 100)
 }
 
 // benchWrite writes batches for shops shops, in slices of step rows (0:
@@ -52,7 +52,7 @@ func benchWrite(b *testing.B, cfg parquet.Config, shops int, step int64) {
 			pieces = append(pieces, piece{t, s})
 		}
 	}
-	dir, ctx, n := b.TempDir(), context.Background(), 0
+	dir, ctx, n, spills := b.TempDir(), context.Background(), 0, int64(0)
 	b.ReportAllocs()
 	for b.Loop() {
 		n++
@@ -68,6 +68,7 @@ func benchWrite(b *testing.B, cfg parquet.Config, shops int, step int64) {
 				}
 			}
 		}
+		spills += parquet.Spilled(s)
 		for i := range shops {
 			if err := s.Commit(ctx, "bench"+strconv.Itoa(i)); err != nil {
 				b.Fatal(err)
@@ -77,4 +78,5 @@ func benchWrite(b *testing.B, cfg parquet.Config, shops int, step int64) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(spills)/float64(n), "spills/op")
 }

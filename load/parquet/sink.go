@@ -58,8 +58,9 @@ type Sink struct {
 	props    *parquet.WriterProperties
 	arrProps pqarrow.ArrowWriterProperties
 	seq      atomic.Int64 // last part number handed out
+	spillSeq atomic.Int64 // last spill file number handed out
 
-	// mu guards streams, buffered, spilling, spilled, bufSeq, pending, failed,
+	// mu guards streams, buffered, spilling, spilled, pending, failed,
 	// published, commits and closed. It is never held during file I/O.
 	mu sync.Mutex
 	// streams holds the rows of each shop and table not yet in a file.
@@ -67,14 +68,11 @@ type Sink struct {
 	// buffered is the memory of streams and of those being spilled;
 	// spilling is the part of it being spilled.
 	buffered, spilling int64
-	// spilled counts the buffers spilled to temporary files, for tests.
+	// spilled counts the streams spilled to temporary files, for tests.
 	spilled int64
-	// bufSeq numbers buffers in the order they were created.
-	bufSeq int64
-	// pending holds, per shop, the spilled files, which wait under their
-	// temporary names for the shop's Commit, in the order they were
-	// written.
-	pending map[string][]*writer
+	// pending holds, per shop, its spill files, which wait for the shop's
+	// Commit, in the order they were spilled.
+	pending map[string][]*spillFile
 	// failed remembers, per shop, the first error that lost rows, so that
 	// Commit cannot report success for incomplete data.
 	failed map[string]error
@@ -159,7 +157,7 @@ func New(cfg Config, runID string) (*Sink, error) {
 		// such (Parquet itself only knows millis and finer).
 		arrProps:  pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()),
 		streams:   make(map[streamKey]*stream),
-		pending:   make(map[string][]*writer),
+		pending:   make(map[string][]*spillFile),
 		failed:    make(map[string]error),
 		published: make(map[string][]ManifestFile),
 		commits:   make(map[string]*sync.Mutex),
@@ -278,8 +276,7 @@ func (s *Sink) buffer(sk streamKey, c arrow.RecordBatch, spans []span) error {
 	for _, sp := range spans {
 		b := st.parts[sp.key]
 		if b == nil {
-			s.bufSeq++
-			b = &partBuf{key: sp.key, seq: s.bufSeq}
+			b = &partBuf{key: sp.key}
 			st.parts[sp.key] = b
 			created = append(created, sp.key)
 			n += partOverhead
@@ -563,9 +560,9 @@ func (w *writer) abort() error {
 	return nil
 }
 
-// take removes and returns every spilled file and stream of shop. The
+// take removes and returns every spill file and stream of shop. The
 // streams still count against the budget until dropped.
-func (s *Sink) take(shop string) ([]*writer, []*stream) {
+func (s *Sink) take(shop string) ([]*spillFile, []*stream) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ws := s.pending[shop]
@@ -603,9 +600,9 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 	if err := checkPathValue("shop", shop); err != nil {
 		// Its manifest could not be named: nothing of it may be published.
 		s.fail(shop, err)
-		ws, sts := s.take(shop)
+		spills, sts := s.take(shop)
 		s.dropStreams(sts)
-		s.abortAll(ws)
+		removeSpills(spills)
 		return err
 	}
 	mu := s.commitLock(shop)
@@ -617,32 +614,22 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 	if closed {
 		return errors.New("commit after Close")
 	}
-	ws, sts := s.take(shop)
+	spills, sts := s.take(shop)
 	defer s.dropStreams(sts) // written or not, they go
 	if failed != nil {
-		s.abortAll(ws)
+		removeSpills(spills)
 		return fmt.Errorf("not committed, rows were lost: %w", failed)
 	}
-	// Finish everything first and merge each partition's files into one
-	// (the slow part), so that a failure leaves nothing of the shop
-	// visible.
-	var errs []error
-	for _, w := range ws {
-		w.mu.Lock()
-		if err := w.finish(); err != nil {
-			errs = append(errs, err)
-		}
-		w.mu.Unlock()
-	}
-	err := errors.Join(errs...)
-	if err == nil {
-		ws, err = s.coalesce(ws, sortedParts(sts))
-	}
+	// Write every partition's file first (the slow part), so that a
+	// failure leaves nothing of the shop visible.
+	ws, err := s.assemble(spills, sts)
+	err = errors.Join(err, removeSpills(spills))
 	if err != nil {
 		s.fail(shop, err)
 		s.abortAll(ws)
 		return err
 	}
+	var errs []error
 	dirs := make(map[string]bool)
 	files := make([]ManifestFile, 0, len(ws))
 	for _, w := range ws {
@@ -681,12 +668,12 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 // which was visible, and forgets the shop's earlier errors: the shop
 // starts again from its last commit.
 func (s *Sink) Abort(ctx context.Context, shop string) error {
-	ws, sts := s.take(shop)
+	spills, sts := s.take(shop)
 	s.dropStreams(sts)
 	s.mu.Lock()
 	delete(s.failed, shop)
 	s.mu.Unlock()
-	return s.abortAll(ws)
+	return removeSpills(spills)
 }
 
 // commitLock returns the mutex that serializes shop's Commits.
@@ -774,9 +761,9 @@ func (s *Sink) Close() error {
 		return nil
 	}
 	s.closed = true
-	var ws []*writer
+	var spills []*spillFile
 	for _, p := range s.pending {
-		ws = append(ws, p...)
+		spills = append(spills, p...)
 	}
 	sts := make([]*stream, 0, len(s.streams))
 	for _, st := range s.streams {
@@ -785,7 +772,7 @@ func (s *Sink) Close() error {
 	s.pending, s.streams = nil, nil
 	s.mu.Unlock()
 	s.dropStreams(sts)
-	if err := s.abortAll(ws); err != nil {
+	if err := removeSpills(spills); err != nil {
 		return fmt.Errorf("parquet sink: close: %w", err)
 	}
 	return nil
