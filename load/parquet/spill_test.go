@@ -1,0 +1,158 @@
+package parquet
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/shopetl/shopetl/model"
+	"github.com/shopetl/shopetl/table"
+)
+
+// TestSpillsPublishOneFilePerPartition: three shops write the same orders
+// over 30 days in six rounds, each round a higher version, under a budget
+// so small that every shop's stream spills in most rounds. Commit must
+// publish exactly one file per partition holding every row written to
+// it, in the order written (so that readers keep the highest version, and
+// the first row read on a tie, as before); Commit, Abort and Close must
+// each leave no spill file behind.
+func TestSpillsPublishOneFilePerPartition(t *testing.T) {
+	t.Parallel()
+	const days, rounds = 30, 6
+	dir := t.TempDir()
+	s, err := New(Config{Dir: dir, BufferBytes: 16 << 10, Compression: "snappy"}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	shops := []string{"s1", "s2", "s3"}
+	// want[shop][date]: "order_id/version" in the order written.
+	want := map[string]map[string][]string{}
+	write := func(shop string, version uint64) {
+		t.Helper()
+		var orders []model.Order
+		for d := range days {
+			day := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, d)
+			for i := 0; i <= d%3; i++ {
+				id := fmt.Sprintf("o%d-%d", d, i)
+				orders = append(orders, model.Order{
+					Meta:        model.Meta{Platform: "ymcart", Shop: shop, RunID: "r1", Version: version},
+					OrderID:     id,
+					TotalAmount: dec(fmt.Sprintf("%d.0001", version)),
+					CreatedAt:   day.Add(time.Duration(i) * time.Hour),
+				})
+				if want[shop] == nil {
+					want[shop] = map[string][]string{}
+				}
+				date := "date=" + day.Format(time.DateOnly)
+				want[shop][date] = append(want[shop][date], fmt.Sprintf("%s/%d", id, version))
+			}
+		}
+		rec := build(t, table.Orders, len(orders), func(b *table.Builder, i int) error { return b.AppendOrder(&orders[i]) })
+		defer rec.Release()
+		if err := s.Write(context.Background(), shop, table.Orders, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round := range rounds {
+		for _, shop := range shops {
+			write(shop, uint64(round+1))
+		}
+	}
+	spillsOf := func(shop string) []string {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		var out []string
+		for _, f := range s.pending[shop] {
+			out = append(out, f.path)
+		}
+		return out
+	}
+	for _, shop := range shops {
+		if n := len(spillsOf(shop)); n < 3 {
+			t.Fatalf("shop %s spilled %d times, want several", shop, n)
+		}
+	}
+	gone := func(what string, paths []string) {
+		t.Helper()
+		for _, p := range paths {
+			if _, err := os.Stat(p); !os.IsNotExist(err) {
+				t.Fatalf("%s left spill file %s (%v)", what, p, err)
+			}
+		}
+	}
+
+	s1 := spillsOf("s1")
+	if err := s.Commit(context.Background(), "s1"); err != nil {
+		t.Fatal(err)
+	}
+	gone("Commit", s1)
+	var files []string // s2's and s3's spill files are there too
+	for _, f := range partFiles(t, dir) {
+		if strings.HasPrefix(f, "orders/") {
+			files = append(files, f)
+		}
+	}
+	if len(files) != days {
+		t.Fatalf("%d files, want one per day (%d):\n%s", len(files), days, strings.Join(files, "\n"))
+	}
+	for _, f := range files {
+		date := strings.Split(f, "/")[3]
+		var got []string
+		err := readFile(filepath.Join(dir, f), table.Orders, nil, func(rec arrow.RecordBatch) error {
+			ids := rec.Column(table.Orders.ColumnIndex("order_id")).(*array.String)
+			vs := rec.Column(table.Orders.ColumnIndex("version")).(*array.Uint64)
+			for i := range ids.Len() {
+				got = append(got, fmt.Sprintf("%s/%d", ids.Value(i), vs.Value(i)))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want["s1"][date]) {
+			t.Fatalf("%s holds %v, wrote %v", f, got, want["s1"][date])
+		}
+		if n := len(readPQ(t, filepath.Join(dir, f)).rows); n != len(got) {
+			t.Fatalf("%s: parquet-go reads %d rows, arrow %d", f, n, len(got))
+		}
+	}
+	keys := 0
+	for d := range days {
+		keys += d%3 + 1
+	}
+	var latest []uint64
+	err = Latest(dir, table.Orders, "s1", func(r Row) error {
+		latest = append(latest, r.Uint64("version"))
+		return nil
+	})
+	if err != nil || len(latest) != keys || slices.Min(latest) != rounds {
+		t.Fatalf("Latest: %d keys (want %d), lowest version %v (want %d), %v", len(latest), keys, slices.Min(latest), rounds, err)
+	}
+
+	s2 := spillsOf("s2")
+	if err := s.Abort(context.Background(), "s2"); err != nil {
+		t.Fatal(err)
+	}
+	gone("Abort", s2)
+	write("s2", rounds+1) // spills again
+	s2, s3 := spillsOf("s2"), spillsOf("s3")
+	if len(s2) == 0 {
+		t.Fatal("s2 did not spill after Abort")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	gone("Close", append(s2, s3...))
+	if left := allFiles(t, dir); len(left) != days+1 { // s1's and its manifest
+		t.Fatalf("left behind:\n%s", strings.Join(left, "\n"))
+	}
+}
