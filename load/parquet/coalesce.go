@@ -115,7 +115,16 @@ func (s *Sink) assembleTable(spills []*spillFile, st *stream) (out []*writer, er
 func (s *Sink) writePart(w *writer, schema *arrow.Schema, readers []*spillReader, b *partBuf) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if err := w.create(s, schema); err != nil {
+	var rows int64
+	for _, r := range readers {
+		rows += r.rowsOf(w.key)
+	}
+	if b != nil {
+		for _, r := range b.runs {
+			rows += r.end - r.start
+		}
+	}
+	if err := w.create(s, schema, rows); err != nil {
 		return err
 	}
 	for _, r := range readers {

@@ -194,13 +194,22 @@ func (c *spillReader) close() {
 	c.file.Close()
 }
 
+// rowsOf is how many rows partition k has in the spill file, if it is
+// the next one.
+func (c *spillReader) rowsOf(k partKey) int64 {
+	if len(c.parts) == 0 || c.parts[0].key != k {
+		return 0
+	}
+	return c.parts[0].rows
+}
+
 // copyPart writes the rows partition k has in the spill file, if it is
 // the next one, to w; w.mu must be held.
 func (c *spillReader) copyPart(w *writer, k partKey) error {
-	if len(c.parts) == 0 || c.parts[0].key != k {
+	n := c.rowsOf(k)
+	if n == 0 {
 		return nil
 	}
-	n := c.parts[0].rows
 	c.parts = c.parts[1:]
 	for n > 0 {
 		if c.rec == nil || c.off == c.rec.NumRows() {

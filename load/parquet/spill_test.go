@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/parquet/file"
 
 	"github.com/shopetl/shopetl/model"
 	"github.com/shopetl/shopetl/table"
@@ -154,5 +155,60 @@ func TestSpillsPublishOneFilePerPartition(t *testing.T) {
 	gone("Close", append(s2, s3...))
 	if left := allFiles(t, dir); len(left) != days+1 { // s1's and its manifest
 		t.Fatalf("left behind:\n%s", strings.Join(left, "\n"))
+	}
+}
+
+// TestSmallFilesHaveNoDictionary: a partition of a few rows is written
+// without dictionary pages, one of more than smallFileRows rows with them;
+// both read back whole with both readers.
+func TestSmallFilesHaveNoDictionary(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s, err := New(Config{Dir: dir}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var orders []model.Order
+	for i := range smallFileRows + 3 { // 2 rows on day 2, 1,001 on day 1
+		day := 1 // all but two rows
+		if i < 2 {
+			day = 2
+		}
+		orders = append(orders, model.Order{
+			Meta:        model.Meta{Platform: "ymcart", Shop: "y1", RunID: "r1", Version: 1},
+			OrderID:     fmt.Sprintf("o%d", i),
+			Status:      "paid",
+			TotalAmount: dec("1.0001"),
+			CreatedAt:   time.Date(2024, 1, day, 0, 0, 0, 0, time.UTC),
+		})
+	}
+	rec := build(t, table.Orders, len(orders), func(b *table.Builder, i int) error { return b.AppendOrder(&orders[i]) })
+	defer rec.Release()
+	if err := s.Write(context.Background(), "y1", table.Orders, rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(context.Background(), "y1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range partFiles(t, dir) {
+		path := filepath.Join(dir, f)
+		rdr, err := file.OpenParquetFile(path, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := rdr.NumRows()
+		cc, err := rdr.MetaData().RowGroup(0).ColumnChunk(table.Orders.ColumnIndex("status"))
+		rdr.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		hasDict := cc.HasDictionaryPage()
+		if want := rows > smallFileRows; hasDict != want {
+			t.Errorf("%s: %d rows, dictionary %v, want %v", f, rows, hasDict, want)
+		}
+		if n := len(readPQ(t, path).rows); int64(n) != rows {
+			t.Errorf("%s: parquet-go reads %d rows of %d", f, n, rows)
+		}
 	}
 }
