@@ -188,7 +188,7 @@ func (s *Sink) compactPartition(t *table.Table, k partKey, pdir string, files []
 		}
 	}
 	if err == nil {
-		err = w.publish()
+		err = w.publish(true)
 	}
 	if err == nil {
 		// The partition's directory exists already: its own fsync makes

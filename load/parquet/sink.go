@@ -68,6 +68,7 @@ type Sink struct {
 	groupMax groupLimits
 	props    *parquet.WriterProperties
 	small    *parquet.WriterProperties // props for files of few rows
+	syncFS   func(dir string) error    // the package's syncFS; tests wrap it
 	arrProps pqarrow.ArrowWriterProperties
 	seq      atomic.Int64 // last part number handed out
 	spillSeq atomic.Int64 // last spill file number handed out
@@ -167,6 +168,7 @@ func New(cfg Config, runID string) (*Sink, error) {
 		groupMax: groupLimits{rows: cfg.RowGroupRows, bytes: cfg.RowGroupBytes},
 		props:    parquet.NewWriterProperties(props...),
 		small:    parquet.NewWriterProperties(append(props, smallProps...)...),
+		syncFS:   syncFS,
 		// The stored Arrow schema makes timestamp[s, UTC] read back as
 		// such (Parquet itself only knows millis and finer).
 		arrProps:  pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()),
@@ -579,17 +581,19 @@ func (w *writer) finish() error {
 	return nil
 }
 
-// publish finishes the file, fsyncs it and gives it its final name; w.mu
-// must be held.
-func (w *writer) publish() error {
+// publish finishes the file, fsyncs it unless the caller made it durable
+// otherwise, and gives it its final name; w.mu must be held.
+func (w *writer) publish(fsync bool) error {
 	if w.renamed {
 		return nil
 	}
 	if err := w.finish(); err != nil {
 		return err
 	}
-	if err := syncFile(w.tmp); err != nil {
-		return w.setErr(err)
+	if fsync {
+		if err := syncFile(w.tmp); err != nil {
+			return w.setErr(err)
+		}
 	}
 	if err := os.Rename(w.tmp, w.final); err != nil {
 		return w.setErr(err) // "rename <tmp> <final>: <reason>"
@@ -687,12 +691,24 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 		s.abortAll(ws)
 		return err
 	}
+	// Every file is made durable before any is renamed, and the renames
+	// before the manifest: with syncfs (syncfs_linux.go), by one sync of
+	// the filesystem before the renames and one after, instead of an
+	// fsync of each file and of each directory and its parents.
+	bulk := s.syncFS != nil && len(ws) > 0
+	if bulk {
+		if err := s.syncFS(s.dir); err != nil {
+			s.fail(shop, err)
+			s.abortAll(ws)
+			return err
+		}
+	}
 	var errs []error
 	dirs := make(map[string]bool)
 	files := make([]ManifestFile, 0, len(ws))
 	for _, w := range ws {
 		w.mu.Lock()
-		if err := w.publish(); err != nil {
+		if err := w.publish(!bulk); err != nil {
 			errs = append(errs, err)
 		} else {
 			dirs[filepath.Dir(w.final)] = true
@@ -700,7 +716,11 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 		}
 		w.mu.Unlock()
 	}
-	if err := syncDirs(s.dir, dirs); err != nil {
+	sync := func() error { return syncDirs(s.dir, dirs) }
+	if bulk {
+		sync = func() error { return s.syncFS(s.dir) }
+	}
+	if err := sync(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {

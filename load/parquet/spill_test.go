@@ -212,3 +212,58 @@ func TestSmallFilesHaveNoDictionary(t *testing.T) {
 		}
 	}
 }
+
+// TestCommitSyncsTheFilesystemTwice: where syncfs reports errors, Commit
+// syncs the filesystem once before its renames and once after, not each
+// file; without it, it fsyncs each file. Either way the files are there.
+func TestCommitSyncsTheFilesystemTwice(t *testing.T) {
+	t.Parallel()
+	for _, bulk := range []bool{true, false} {
+		dir := t.TempDir()
+		s, err := New(Config{Dir: dir}, "r1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		var calls []int // files visible at each syncfs
+		if bulk {
+			if s.syncFS == nil {
+				t.Skip("no syncfs here")
+			}
+			real := s.syncFS
+			s.syncFS = func(d string) error {
+				n := 0
+				for _, f := range partFiles(t, dir) {
+					if isPartFile(filepath.Base(f)) {
+						n++
+					}
+				}
+				calls = append(calls, n)
+				return real(d)
+			}
+		} else {
+			s.syncFS = nil
+		}
+		writeShop(t, s, "s1", makeFixture("shopex", "s1", "r1", 1))
+		if err := s.Commit(context.Background(), "s1"); err != nil {
+			t.Fatal(err)
+		}
+		if files := partFiles(t, dir); len(files) != 9 {
+			t.Fatalf("%d files, want 9", len(files))
+		}
+		if want := []int{0, 9}; bulk && !slices.Equal(calls, want) {
+			t.Fatalf("syncfs with %v files visible, want %v", calls, want)
+		}
+	}
+}
+
+func TestKernelAtLeast(t *testing.T) {
+	for _, tc := range []struct {
+		release string
+		want    bool
+	}{{"6.18.44-fc-v1252", true}, {"5.8.0", true}, {"5.10.0-23-amd64", true}, {"5.7.19", false}, {"4.19.0", false}, {"", false}, {"x", false}} {
+		if got := kernelAtLeast(tc.release, 5, 8); got != tc.want {
+			t.Errorf("kernelAtLeast(%q, 5, 8) = %v", tc.release, got)
+		}
+	}
+}

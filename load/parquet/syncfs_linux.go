@@ -1,0 +1,43 @@
+package parquet
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// syncFS is syncfs(2) on dir's filesystem where it reports write errors
+// (Linux 5.8 and later; before, it returned success whatever happened),
+// else nil: Commit then fsyncs each file and directory.
+var syncFS = func() func(dir string) error {
+	var u unix.Utsname
+	if unix.Uname(&u) != nil || !kernelAtLeast(unix.ByteSliceToString(u.Release[:]), 5, 8) {
+		return nil
+	}
+	return func(dir string) error {
+		d, err := os.Open(dir)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		if err := unix.Syncfs(int(d.Fd())); err != nil {
+			return fmt.Errorf("syncfs %s: %w", dir, err)
+		}
+		return nil
+	}
+}()
+
+// kernelAtLeast says whether a release such as "6.1.0-13-amd64" is at
+// least major.minor.
+func kernelAtLeast(release string, major, minor int) bool {
+	f := strings.FieldsFunc(release, func(r rune) bool { return r < '0' || r > '9' })
+	if len(f) < 2 {
+		return false
+	}
+	ma, err1 := strconv.Atoi(f[0])
+	mi, err2 := strconv.Atoi(f[1])
+	return err1 == nil && err2 == nil && (ma > major || ma == major && mi >= minor)
+}
