@@ -20,12 +20,12 @@ import (
 // So Write copies rows into memory and files are written only at Commit,
 // one per partition, by one writer at a time. All buffers share one byte
 // budget (Config.BufferBytes); when it is exceeded the largest are
-// spilled, each partition of them to a temporary part file that waits in
-// Sink.pending like any other, until half the budget is left, so spills
-// are rare and big. Commit merges a partition's spilled files and its
-// buffer into one file (coalesce.go). Memory is then the budget, plus the
-// open row group of the one writer that spills or commits, plus the
-// batches being copied.
+// spilled, each to one temporary Arrow IPC file sorted by partition
+// (spill.go) that waits in Sink.pending, until half the budget is left, so
+// spills are rare and big. Commit writes each partition's file from its
+// rows in the spill files and its buffer (coalesce.go). Memory is then the
+// budget, plus one chunk of each spill file of the table being committed
+// and the open row group of its one writer, plus the batches being copied.
 
 const defaultBufferBytes = 64 << 20
 
@@ -46,7 +46,7 @@ const (
 // incoming batch once, whole, into its shop and table's stream, and a
 // partition's buffer is a list of row ranges of those copies. The unit
 // of memory, and of spilling, is therefore the stream: spilling one
-// writes each of its partitions to a temporary file.
+// writes all of its partitions to one temporary file.
 
 // streamKey identifies the rows buffered for one shop (Commit's argument)
 // and table.

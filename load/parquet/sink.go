@@ -67,8 +67,8 @@ type Sink struct {
 	budget   int64
 	groupMax groupLimits
 	props    *parquet.WriterProperties
-	small    *parquet.WriterProperties // props for files of few rows
-	syncFS   func(dir string) error    // the package's syncFS; tests wrap it
+	small    *parquet.WriterProperties                      // props for files of few rows
+	openSync func(dir string) (func() error, func(), error) // openSyncFS; tests wrap it
 	arrProps pqarrow.ArrowWriterProperties
 	seq      atomic.Int64 // last part number handed out
 	spillSeq atomic.Int64 // last spill file number handed out
@@ -168,7 +168,7 @@ func New(cfg Config, runID string) (*Sink, error) {
 		groupMax: groupLimits{rows: cfg.RowGroupRows, bytes: cfg.RowGroupBytes},
 		props:    parquet.NewWriterProperties(props...),
 		small:    parquet.NewWriterProperties(append(props, smallProps...)...),
-		syncFS:   syncFS,
+		openSync: openSyncFS,
 		// The stored Arrow schema makes timestamp[s, UTC] read back as
 		// such (Parquet itself only knows millis and finer).
 		arrProps:  pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()),
@@ -682,6 +682,23 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 		removeSpills(spills)
 		return fmt.Errorf("not committed, rows were lost: %w", failed)
 	}
+	// Every file is made durable before any is renamed, and the renames
+	// before the manifest: with syncfs (syncfs_linux.go), by one sync of
+	// the filesystem before the renames and one after, instead of an
+	// fsync of each file and of each directory and its parents. Dir is
+	// opened for it before any file is written, so that syncfs reports
+	// their write errors.
+	var syncFS func() error
+	if s.openSync != nil {
+		sync, done, err := s.openSync(s.dir)
+		if err != nil {
+			s.fail(shop, err)
+			removeSpills(spills)
+			return err
+		}
+		defer done()
+		syncFS = sync
+	}
 	// Write every partition's file first (the slow part), so that a
 	// failure leaves nothing of the shop visible.
 	ws, err := s.assemble(spills, sts)
@@ -691,13 +708,9 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 		s.abortAll(ws)
 		return err
 	}
-	// Every file is made durable before any is renamed, and the renames
-	// before the manifest: with syncfs (syncfs_linux.go), by one sync of
-	// the filesystem before the renames and one after, instead of an
-	// fsync of each file and of each directory and its parents.
-	bulk := s.syncFS != nil && len(ws) > 0
+	bulk := syncFS != nil && len(ws) > 0
 	if bulk {
-		if err := s.syncFS(s.dir); err != nil {
+		if err := syncFS(); err != nil {
 			s.fail(shop, err)
 			s.abortAll(ws)
 			return err
@@ -718,7 +731,7 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 	}
 	sync := func() error { return syncDirs(s.dir, dirs) }
 	if bulk {
-		sync = func() error { return s.syncFS(s.dir) }
+		sync = syncFS
 	}
 	if err := sync(); err != nil {
 		errs = append(errs, err)

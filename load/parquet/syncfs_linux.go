@@ -9,24 +9,29 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// syncFS is syncfs(2) on dir's filesystem where it reports write errors
+// openSyncFS opens dir for syncfs(2) where syncfs reports write errors
 // (Linux 5.8 and later; before, it returned success whatever happened),
-// else nil: Commit then fsyncs each file and directory.
-var syncFS = func() func(dir string) error {
+// else it is nil and Commit fsyncs each file and directory. A write error
+// is reported by the returned sync only if it happened after openSyncFS:
+// the kernel samples the filesystem's error state when dir is opened, so
+// Commit opens it before it writes any file.
+var openSyncFS = func() func(dir string) (sync func() error, done func(), err error) {
 	var u unix.Utsname
 	if unix.Uname(&u) != nil || !kernelAtLeast(unix.ByteSliceToString(u.Release[:]), 5, 8) {
 		return nil
 	}
-	return func(dir string) error {
+	return func(dir string) (func() error, func(), error) {
 		d, err := os.Open(dir)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		defer d.Close()
-		if err := unix.Syncfs(int(d.Fd())); err != nil {
-			return fmt.Errorf("syncfs %s: %w", dir, err)
+		sync := func() error {
+			if err := unix.Syncfs(int(d.Fd())); err != nil {
+				return fmt.Errorf("syncfs %s: %w", dir, err)
+			}
+			return nil
 		}
-		return nil
+		return sync, func() { d.Close() }, nil
 	}
 }()
 

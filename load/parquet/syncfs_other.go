@@ -2,6 +2,6 @@
 
 package parquet
 
-// syncFS is nil where syncfs(2) does not exist: Commit fsyncs each file
-// and directory.
-var syncFS func(dir string) error
+// openSyncFS is nil where syncfs(2) does not exist: Commit fsyncs each
+// file and directory.
+var openSyncFS func(dir string) (sync func() error, done func(), err error)
