@@ -88,6 +88,9 @@ func (s *Sink) assembleTable(spills []*spillFile, st *stream) (out []*writer, er
 		if ferr != nil {
 			return nil, ferr
 		}
+		if len(f.parts) == 0 { // nothing was written, no file made
+			continue
+		}
 		r, err := openSpill(f)
 		if err != nil {
 			return nil, err

@@ -71,9 +71,13 @@ func (s *Sink) newSpill(st *stream) *spillFile {
 }
 
 // write writes st's rows to f, partition after partition in partCmp
-// order; f.mu must be held.
-func (f *spillFile) write(st *stream) (err error) {
-	parts := sortedParts(st)
+// order, and records its error in f.err; f.mu must be held.
+func (f *spillFile) write(st *stream) error {
+	f.err = f.writeParts(sortedParts(st))
+	return f.err
+}
+
+func (f *spillFile) writeParts(parts []*partBuf) (err error) {
 	if len(parts) == 0 {
 		return nil
 	}
@@ -86,8 +90,7 @@ func (f *spillFile) write(st *stream) (err error) {
 			err = cerr
 		}
 		if err != nil {
-			f.err = fmt.Errorf("spill %s: %w", f.path, err)
-			err = f.err
+			err = fmt.Errorf("spill %s: %w", f.path, err)
 		}
 	}()
 	bw := bufio.NewWriterSize(file, 256<<10)
