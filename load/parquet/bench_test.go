@@ -6,33 +6,77 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/shopetl/shopetl/extract/extracttest"
 	"github.com/shopetl/shopetl/load/parquet"
+	"github.com/shopetl/shopetl/table"
 )
 
 // BenchmarkWrite writes the batches of a 2,400-order shoptima shop (its
 // 2,221 records that list without is_refund) as zstd Parquet, partitioned
 // by day, and commits them: the Parquet sink's whole work for them.
 func BenchmarkWrite(b *testing.B) {
+	benchWrite(b, parquet.Config{}, 1, 0)
+}
+
+// BenchmarkWriteSpilling writes the same batches for four shops, in
+// slices of 100 rows taking turns, under a 1 MiB budget: every shop's
+// streams spill several times over their months of days before the shops
+// commit one after the other, as a long backfill of many shops does.
+func BenchmarkWriteSpilling(b *testing.B) {
+	benchWrite(b, parquet.Config{BufferBytes: 256 << 10}, 4, 100)
+}
+
+// benchWrite writes batches for shops shops, in slices of step rows (0:
+// whole) taking turns, then commits each shop.
+func benchWrite(b *testing.B, cfg parquet.Config, shops int, step int64) {
 	batches := extracttest.Batches(b, 2400)
-	dir, ctx, n := b.TempDir(), context.Background(), 0
+	type piece struct {
+		t   *table.Table
+		rec arrow.RecordBatch
+	}
+	var pieces []piece
+	for _, t := range table.All { // a fixed order
+		rec, ok := batches[t]
+		if !ok {
+			continue
+		}
+		n := rec.NumRows()
+		if step == 0 {
+			step = n
+		}
+		for off := int64(0); off < n; off += step {
+			s := rec.NewSlice(off, min(off+step, n))
+			b.Cleanup(s.Release)
+			pieces = append(pieces, piece{t, s})
+		}
+	}
+	dir, ctx, n, spills := b.TempDir(), context.Background(), 0, int64(0)
 	b.ReportAllocs()
 	for b.Loop() {
 		n++
-		s, err := parquet.New(parquet.Config{Dir: filepath.Join(dir, strconv.Itoa(n))}, "bench")
+		cfg.Dir = filepath.Join(dir, strconv.Itoa(n))
+		s, err := parquet.New(cfg, "bench")
 		if err != nil {
 			b.Fatal(err)
 		}
-		for t, rec := range batches {
-			if err := s.Write(ctx, "bench", t, rec); err != nil {
-				b.Fatal(err)
+		for _, p := range pieces {
+			for i := range shops {
+				if err := s.Write(ctx, "bench"+strconv.Itoa(i), p.t, p.rec); err != nil {
+					b.Fatal(err)
+				}
 			}
 		}
-		if err := s.Commit(ctx, "bench"); err != nil {
-			b.Fatal(err)
+		spills += parquet.Spilled(s)
+		for i := range shops {
+			if err := s.Commit(ctx, "bench"+strconv.Itoa(i)); err != nil {
+				b.Fatal(err)
+			}
 		}
 		if err := s.Close(); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(spills)/float64(n), "spills/op")
 }

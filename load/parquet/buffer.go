@@ -20,12 +20,12 @@ import (
 // So Write copies rows into memory and files are written only at Commit,
 // one per partition, by one writer at a time. All buffers share one byte
 // budget (Config.BufferBytes); when it is exceeded the largest are
-// spilled, each partition of them to a temporary part file that waits in
-// Sink.pending like any other, until half the budget is left, so spills
-// are rare and big. Commit merges a partition's spilled files and its
-// buffer into one file (coalesce.go). Memory is then the budget, plus the
-// open row group of the one writer that spills or commits, plus the
-// batches being copied.
+// spilled, each to one temporary Arrow IPC file sorted by partition
+// (spill.go) that waits in Sink.pending, until half the budget is left, so
+// spills are rare and big. Commit writes each partition's file from its
+// rows in the spill files and its buffer (coalesce.go). Memory is then the
+// budget, plus one chunk of each spill file of the table being committed
+// and the open row group of its one writer, plus the batches being copied.
 
 const defaultBufferBytes = 64 << 20
 
@@ -46,7 +46,7 @@ const (
 // incoming batch once, whole, into its shop and table's stream, and a
 // partition's buffer is a list of row ranges of those copies. The unit
 // of memory, and of spilling, is therefore the stream: spilling one
-// writes each of its partitions to a temporary file.
+// writes all of its partitions to one temporary file.
 
 // streamKey identifies the rows buffered for one shop (Commit's argument)
 // and table.
@@ -65,7 +65,6 @@ type stream struct {
 // partBuf is one partition's rows in a stream, in the order written.
 type partBuf struct {
 	key  partKey
-	seq  int64 // order of creation in the sink
 	runs []rowRun
 }
 
@@ -73,18 +72,6 @@ type partBuf struct {
 type rowRun struct {
 	rec        arrow.RecordBatch
 	start, end int64
-}
-
-// sortedParts returns the partitions of streams, in order of creation.
-func sortedParts(sts []*stream) []*partBuf {
-	var out []*partBuf
-	for _, st := range sts {
-		for _, b := range st.parts {
-			out = append(out, b)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
-	return out
 }
 
 // copyBatch returns a copy of rec that shares no buffer with it: a slice
@@ -149,24 +136,18 @@ func dataBytes(d arrow.ArrayData) int64 {
 	return n
 }
 
-// spill is a partition of a stream taken out of Sink.streams, to be
-// written to w: a new temporary file already in its shop's pending list
-// with w.mu held, so that the shop's Commit waits for it.
+// spill is a stream taken out of Sink.streams and the file it goes to.
 type spill struct {
-	buf *partBuf
-	w   *writer
-}
-
-// spilledStream is a stream taken out of Sink.streams and its spills.
-type spilledStream struct {
-	st     *stream
-	spills []spill
+	f  *spillFile
+	st *stream
 }
 
 // overBudget picks the streams to spill when the budget is exceeded: the
 // largest, until what is buffered and not already being spilled is at
-// most half the budget. s.mu must be held.
-func (s *Sink) overBudget() []spilledStream {
+// most half the budget. Each is taken out of s.streams and given a spill
+// file, put in its shop's pending list with its mu held, so that the
+// shop's Commit waits for it. s.mu must be held.
+func (s *Sink) overBudget() []spill {
 	if s.buffered <= s.budget {
 		return nil
 	}
@@ -175,54 +156,37 @@ func (s *Sink) overBudget() []spilledStream {
 		sts = append(sts, st)
 	}
 	sort.Slice(sts, func(i, j int) bool { return sts[i].bytes > sts[j].bytes })
-	var out []spilledStream
+	var out []spill
 	for _, st := range sts {
 		if s.buffered-s.spilling <= s.budget/2 {
 			break
 		}
 		delete(s.streams, st.key)
 		s.spilling += st.bytes
-		x := spilledStream{st: st}
-		for _, b := range sortedParts([]*stream{st}) {
-			w := s.newWriter(b.key)
-			w.mu.Lock() // nobody else has w yet
-			s.pending[b.key.shop] = append(s.pending[b.key.shop], w)
-			x.spills = append(x.spills, spill{buf: b, w: w})
-		}
-		s.spilled += int64(len(x.spills))
-		out = append(out, x)
+		f := s.newSpill(st)
+		f.mu.Lock() // nobody else has f yet
+		s.pending[st.key.shop] = append(s.pending[st.key.shop], f)
+		s.spilled++
+		out = append(out, spill{f, st})
 	}
 	return out
 }
 
-// spillAll writes each spill's rows to its file, finishes it (it keeps its
-// temporary name until the shop commits) and frees the streams. A failure
+// spillAll writes each stream to its spill file and frees it. A failure
 // loses the rows, so it fails their shop.
-func (s *Sink) spillAll(sts []spilledStream) {
-	for _, x := range sts {
-		for _, sp := range x.spills {
-			err := s.writeBuf(sp.w, sp.buf)
-			if err == nil {
-				err = sp.w.finish()
-			}
-			sp.w.mu.Unlock()
-			if err != nil {
-				s.fail(sp.buf.key.shop, err)
-			}
+func (s *Sink) spillAll(spills []spill) {
+	for _, sp := range spills {
+		err := sp.f.write(sp.st)
+		sp.f.mu.Unlock()
+		if err != nil {
+			s.fail(sp.st.key.shop, err)
 		}
-		s.unbuffer(x.st, true)
+		s.unbuffer(sp.st, true)
 	}
 }
 
-// writeBuf creates w's file if need be and writes b's rows to it; w.mu
-// must be held.
+// writeBuf writes b's rows to w, which is created; w.mu must be held.
 func (s *Sink) writeBuf(w *writer, b *partBuf) error {
-	if !w.ready {
-		// The rows' own schema: Write checked it is their table's.
-		if err := w.create(s, b.runs[0].rec.Schema()); err != nil {
-			return err
-		}
-	}
 	for _, r := range b.runs {
 		rows := r.rec.NewSlice(r.start, r.end)
 		err := w.write(rows)

@@ -2,6 +2,8 @@ package parquet
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -9,131 +11,134 @@ import (
 )
 
 // A partition's rows wait in memory until its shop commits (buffer.go),
-// unless the sink's budget made it spill some of them to temporary files.
-// Commit then writes each partition as one file: its buffer alone, or its
-// spilled files streamed back, in the order they were written, followed by
-// its buffer, into one new file; the spilled files are then removed. Each
-// file is read one record batch at a time, so memory stays one batch plus
-// the new file's open row group, however many files and partitions there
-// are. A run therefore publishes at most one file per partition and shop
-// commit, and only that file is fsynced (finish does not fsync; publish
-// does).
+// unless the sink's budget made its stream spill to temporary files
+// (spill.go). Commit then writes each partition as one file: its rows in
+// each spill file, in the order they were spilled, followed by its
+// buffered rows. A table's spill files are read side by side, one chunk
+// of each at a time, and partitions are written one writer at a time, so
+// memory stays bounded however many partitions and spills there are. A
+// run therefore publishes at most one file per partition and shop commit.
 
-// coalesce returns one finished writer per partition of ws and bufs:
-// a partition's spilled files (ws, finished and not published) and its
-// buffer are written into a new file, and the spilled files removed; a
-// partition with one spilled file and no buffer keeps that file. On error the writers returned are every one that may
-// still hold a temporary file, for the caller to abort.
-func (s *Sink) coalesce(ws []*writer, bufs []*partBuf) ([]*writer, error) {
-	parts := make(map[partKey][]*writer)
-	bufOf := make(map[partKey]*partBuf, len(bufs))
-	var order []partKey
-	for _, w := range ws {
-		if parts[w.key] == nil {
-			order = append(order, w.key)
-		}
-		parts[w.key] = append(parts[w.key], w)
+// assemble writes one finished, unpublished file per partition of a
+// shop's spill files (in the order they were spilled) and streams. On
+// error the writers returned are every one that may hold a temporary
+// file, for the caller to abort; the spill files are the caller's.
+func (s *Sink) assemble(spills []*spillFile, sts []*stream) ([]*writer, error) {
+	type group struct {
+		spills []*spillFile
+		st     *stream
 	}
-	for _, b := range bufs {
-		if parts[b.key] == nil {
-			order = append(order, b.key)
+	groups := make(map[string]*group)
+	of := func(name string) *group {
+		g := groups[name]
+		if g == nil {
+			g = &group{}
+			groups[name] = g
 		}
-		bufOf[b.key] = b
+		return g
 	}
-	out := make([]*writer, 0, len(order))
-	for i, k := range order {
-		group, b := parts[k], bufOf[k]
-		if len(group) == 1 && b == nil {
-			out = append(out, group[0])
+	for _, f := range spills {
+		of(f.key.table).spills = append(of(f.key.table).spills, f)
+	}
+	for _, st := range sts {
+		of(st.key.table).st = st
+	}
+	var out []*writer
+	for _, t := range table.All { // a fixed order
+		g := groups[t.Name]
+		if g == nil {
 			continue
 		}
-		m, err := s.merge(k, group, b)
+		delete(groups, t.Name)
+		ws, err := s.assembleTable(g.spills, g.st)
+		out = append(out, ws...)
 		if err != nil {
-			all := append(out, m)
-			for _, rest := range order[i:] {
-				all = append(all, parts[rest]...)
-			}
-			return all, err
+			return out, err
 		}
-		out = append(out, m)
+	}
+	if len(groups) > 0 { // Write takes package table's tables only
+		return out, fmt.Errorf("no table %s", slices.Sorted(maps.Keys(groups))[0])
 	}
 	return out, nil
 }
 
-// merge writes the rows of group's finished files, in order, then those
-// of b (which may be nil), into a new finished file of partition k, and
-// removes group's files. The new writer is returned even on error,
-// to be aborted.
-func (s *Sink) merge(k partKey, group []*writer, b *partBuf) (*writer, error) {
-	m := s.newWriter(k)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if len(group) > 0 {
-		// Spilled files are read back as their table's rows.
-		t := tableNamed(k.table)
-		if t == nil {
-			return m, m.setErr(fmt.Errorf("no table %s", k.table))
+// assembleTable writes one file per partition of one table's spill files
+// and stream (which may be nil).
+func (s *Sink) assembleTable(spills []*spillFile, st *stream) (out []*writer, err error) {
+	var keys []partKey
+	var bufs map[partKey]*partBuf
+	var schema *arrow.Schema // the rows' own: Write checked it is their table's
+	if st != nil {
+		bufs = st.parts
+		schema = st.copies[0].Schema()
+		for k := range bufs {
+			keys = append(keys, k)
 		}
-		if err := m.create(s, t.Schema()); err != nil {
-			return m, err
+	}
+	readers := make([]*spillReader, 0, len(spills))
+	defer func() {
+		for _, r := range readers {
+			r.close()
 		}
-		if err := copyFiles(m, t, tmpNames(group)); err != nil {
-			return m, err
+	}()
+	for _, f := range spills {
+		f.mu.Lock() // waits for the spill to be written
+		ferr := f.err
+		f.mu.Unlock()
+		if ferr != nil {
+			return nil, ferr
+		}
+		if len(f.parts) == 0 { // nothing was written, no file made
+			continue
+		}
+		r, err := openSpill(f)
+		if err != nil {
+			return nil, err
+		}
+		readers = append(readers, r)
+		schema = r.r.Schema()
+		for _, p := range f.parts {
+			keys = append(keys, p.key)
+		}
+	}
+	slices.SortFunc(keys, partCmp)
+	keys = slices.Compact(keys)
+	for _, k := range keys {
+		w := s.newWriter(k)
+		out = append(out, w)
+		if err := s.writePart(w, schema, readers, bufs[k]); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// writePart writes partition w.key's rows in readers, then b's (which
+// may be nil), into w and finishes it.
+func (s *Sink) writePart(w *writer, schema *arrow.Schema, readers []*spillReader, b *partBuf) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var rows int64
+	for _, r := range readers {
+		rows += r.rowsOf(w.key)
+	}
+	if b != nil {
+		for _, r := range b.runs {
+			rows += r.end - r.start
+		}
+	}
+	if err := w.create(s, schema, rows); err != nil {
+		return err
+	}
+	for _, r := range readers {
+		if err := r.copyPart(w, w.key); err != nil {
+			return err
 		}
 	}
 	if b != nil {
-		if err := s.writeBuf(m, b); err != nil {
-			return m, err
+		if err := s.writeBuf(w, b); err != nil {
+			return err
 		}
 	}
-	if err := m.finish(); err != nil {
-		return m, err
-	}
-	for _, w := range group {
-		w.mu.Lock()
-		err := w.abort() // removes its temporary file
-		w.mu.Unlock()
-		if err != nil {
-			return m, err
-		}
-	}
-	return m, nil
-}
-
-func tmpNames(ws []*writer) []string {
-	out := make([]string, len(ws))
-	for i, w := range ws {
-		out[i] = w.tmp
-	}
-	return out
-}
-
-// copyFiles appends every row of files, read one batch at a time, to w;
-// w.mu must be held.
-func copyFiles(w *writer, t *table.Table, files []string) error {
-	schema := t.Schema()
-	for _, path := range files {
-		err := readFile(path, t, nil, func(rec arrow.RecordBatch) error {
-			c, err := conform(rec, schema)
-			if err != nil {
-				return err
-			}
-			defer c.Release()
-			return w.write(c)
-		})
-		if err != nil {
-			return w.setErr(err)
-		}
-	}
-	return nil
-}
-
-// tableNamed is the table of package table called name, or nil.
-func tableNamed(name string) *table.Table {
-	for _, t := range table.All {
-		if t.Name == name {
-			return t
-		}
-	}
-	return nil
+	return w.finish()
 }

@@ -169,7 +169,7 @@ func (s *Sink) compactPartition(t *table.Table, k partKey, pdir string, files []
 	w := s.newWriter(k)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	err = w.create(s, t.Schema())
+	err = w.create(s, t.Schema(), int64(len(latest)))
 	// The kept rows in their files' order, as runs of consecutive rows.
 	for _, r := range recs {
 		for i, n := 0, int(r.NumRows()); i < n && err == nil; {
@@ -188,7 +188,7 @@ func (s *Sink) compactPartition(t *table.Table, k partKey, pdir string, files []
 		}
 	}
 	if err == nil {
-		err = w.publish()
+		err = w.publish(true)
 	}
 	if err == nil {
 		// The partition's directory exists already: its own fsync makes

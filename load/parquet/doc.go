@@ -12,11 +12,19 @@
 // run ids differ.
 //
 // Every file is written under a hidden temporary name in its final
-// directory (.part-<run_id>-<n>.parquet.tmp). Only Commit(shop) fsyncs and
-// renames a shop's files to their final names, so a file that is visible is
-// complete. Close aborts whatever was not committed: its temporary files
-// are removed. Readers ignore every name that does not match
-// part-*.parquet.
+// directory (.part-<run_id>-<n>.parquet.tmp). Only Commit(shop) renames a
+// shop's files to their final names, after all of them are durable, so a
+// file that is visible is complete. Durable means: on Linux 5.8 and later,
+// one syncfs(2) of Dir's filesystem after the shop's files are written and
+// before any is renamed, and one after the renames (which makes the new
+// names and directories durable); syncfs reports a write error of any file
+// of that filesystem since Commit began writing (Dir is opened for it
+// first), and Commit then fails and removes what it did not rename. Elsewhere each file is fsynced before
+// its rename, then each directory of a rename and its parents up to Dir.
+// Either way Commit writes the manifest only after that, and returns only
+// after the manifest is durable. Close aborts whatever was not committed:
+// its temporary files are removed. Readers ignore every name that does not
+// match part-*.parquet.
 //
 // # Manifests
 //
@@ -51,12 +59,14 @@
 //
 // Memory and file handles are bounded: Write copies each partition's rows
 // into memory, under one budget for the whole sink (Config.BufferBytes);
-// beyond it the largest partitions are spilled to temporary files, which
-// keep their temporary names until their shop commits (buffer.go). Commit
-// writes each partition as one file, streaming its spilled files back
-// before its buffered rows (coalesce.go), one writer at a time, so a shop's
-// commit publishes at most one file per partition. A writer buffers at
-// most one row group.
+// beyond it the largest shop and table's rows are spilled, as one hidden
+// Arrow IPC file sorted by partition (<dir>/.spill-<run_id>-<n>.arrow,
+// spill.go), until their shop commits (buffer.go). Commit writes each
+// partition as one file, from its rows in the spill files, one chunk of
+// each at a time, then its buffered rows (coalesce.go), one writer at a
+// time, so a shop's commit publishes at most one file per partition.
+// Commit, Abort and Close remove the spill files. A writer buffers at most
+// one row group; a file of at most 1,000 rows has no dictionary pages.
 //
 // # Compaction
 //

@@ -1,0 +1,265 @@
+package parquet
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/parquet/file"
+
+	"github.com/shopetl/shopetl/model"
+	"github.com/shopetl/shopetl/table"
+)
+
+// TestSpillsPublishOneFilePerPartition: three shops write the same orders
+// over 30 days in six rounds, each round a higher version, under a budget
+// so small that every shop's stream spills in most rounds. Commit must
+// publish exactly one file per partition holding every row written to
+// it, in the order written (so that readers keep the highest version, and
+// the first row read on a tie, as before); Commit, Abort and Close must
+// each leave no spill file behind.
+func TestSpillsPublishOneFilePerPartition(t *testing.T) {
+	t.Parallel()
+	const days, rounds = 30, 6
+	dir := t.TempDir()
+	s, err := New(Config{Dir: dir, BufferBytes: 16 << 10, Compression: "snappy"}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	shops := []string{"s1", "s2", "s3"}
+	// want[shop][date]: "order_id/version" in the order written.
+	want := map[string]map[string][]string{}
+	write := func(shop string, version uint64) {
+		t.Helper()
+		var orders []model.Order
+		for d := range days {
+			day := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, d)
+			for i := 0; i <= d%3; i++ {
+				id := fmt.Sprintf("o%d-%d", d, i)
+				orders = append(orders, model.Order{
+					Meta:        model.Meta{Platform: "ymcart", Shop: shop, RunID: "r1", Version: version},
+					OrderID:     id,
+					TotalAmount: dec(fmt.Sprintf("%d.0001", version)),
+					CreatedAt:   day.Add(time.Duration(i) * time.Hour),
+				})
+				if want[shop] == nil {
+					want[shop] = map[string][]string{}
+				}
+				date := "date=" + day.Format(time.DateOnly)
+				want[shop][date] = append(want[shop][date], fmt.Sprintf("%s/%d", id, version))
+			}
+		}
+		rec := build(t, table.Orders, len(orders), func(b *table.Builder, i int) error { return b.AppendOrder(&orders[i]) })
+		defer rec.Release()
+		if err := s.Write(context.Background(), shop, table.Orders, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round := range rounds {
+		for _, shop := range shops {
+			write(shop, uint64(round+1))
+		}
+	}
+	spillsOf := func(shop string) []string {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		var out []string
+		for _, f := range s.pending[shop] {
+			out = append(out, f.path)
+		}
+		return out
+	}
+	for _, shop := range shops {
+		if n := len(spillsOf(shop)); n < 3 {
+			t.Fatalf("shop %s spilled %d times, want several", shop, n)
+		}
+	}
+	gone := func(what string, paths []string) {
+		t.Helper()
+		for _, p := range paths {
+			if _, err := os.Stat(p); !os.IsNotExist(err) {
+				t.Fatalf("%s left spill file %s (%v)", what, p, err)
+			}
+		}
+	}
+
+	s1 := spillsOf("s1")
+	if err := s.Commit(context.Background(), "s1"); err != nil {
+		t.Fatal(err)
+	}
+	gone("Commit", s1)
+	var files []string // s2's and s3's spill files are there too
+	for _, f := range partFiles(t, dir) {
+		if strings.HasPrefix(f, "orders/") {
+			files = append(files, f)
+		}
+	}
+	if len(files) != days {
+		t.Fatalf("%d files, want one per day (%d):\n%s", len(files), days, strings.Join(files, "\n"))
+	}
+	for _, f := range files {
+		date := strings.Split(f, "/")[3]
+		var got []string
+		err := readFile(filepath.Join(dir, f), table.Orders, nil, func(rec arrow.RecordBatch) error {
+			ids := rec.Column(table.Orders.ColumnIndex("order_id")).(*array.String)
+			vs := rec.Column(table.Orders.ColumnIndex("version")).(*array.Uint64)
+			for i := range ids.Len() {
+				got = append(got, fmt.Sprintf("%s/%d", ids.Value(i), vs.Value(i)))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want["s1"][date]) {
+			t.Fatalf("%s holds %v, wrote %v", f, got, want["s1"][date])
+		}
+		if n := len(readPQ(t, filepath.Join(dir, f)).rows); n != len(got) {
+			t.Fatalf("%s: parquet-go reads %d rows, arrow %d", f, n, len(got))
+		}
+	}
+	keys := 0
+	for d := range days {
+		keys += d%3 + 1
+	}
+	var latest []uint64
+	err = Latest(dir, table.Orders, "s1", func(r Row) error {
+		latest = append(latest, r.Uint64("version"))
+		return nil
+	})
+	if err != nil || len(latest) != keys || slices.Min(latest) != rounds {
+		t.Fatalf("Latest: %d keys (want %d), lowest version %v (want %d), %v", len(latest), keys, slices.Min(latest), rounds, err)
+	}
+
+	s2 := spillsOf("s2")
+	if err := s.Abort(context.Background(), "s2"); err != nil {
+		t.Fatal(err)
+	}
+	gone("Abort", s2)
+	write("s2", rounds+1) // spills again
+	s2, s3 := spillsOf("s2"), spillsOf("s3")
+	if len(s2) == 0 {
+		t.Fatal("s2 did not spill after Abort")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	gone("Close", append(s2, s3...))
+	if left := allFiles(t, dir); len(left) != days+1 { // s1's and its manifest
+		t.Fatalf("left behind:\n%s", strings.Join(left, "\n"))
+	}
+}
+
+// TestSmallFilesHaveNoDictionary: a partition of a few rows is written
+// without dictionary pages, one of more than smallFileRows rows with them;
+// both read back whole with both readers.
+func TestSmallFilesHaveNoDictionary(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s, err := New(Config{Dir: dir}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var orders []model.Order
+	for i := range smallFileRows + 3 { // 2 rows on day 2, 1,001 on day 1
+		day := 1 // all but two rows
+		if i < 2 {
+			day = 2
+		}
+		orders = append(orders, model.Order{
+			Meta:        model.Meta{Platform: "ymcart", Shop: "y1", RunID: "r1", Version: 1},
+			OrderID:     fmt.Sprintf("o%d", i),
+			Status:      "paid",
+			TotalAmount: dec("1.0001"),
+			CreatedAt:   time.Date(2024, 1, day, 0, 0, 0, 0, time.UTC),
+		})
+	}
+	rec := build(t, table.Orders, len(orders), func(b *table.Builder, i int) error { return b.AppendOrder(&orders[i]) })
+	defer rec.Release()
+	if err := s.Write(context.Background(), "y1", table.Orders, rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(context.Background(), "y1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range partFiles(t, dir) {
+		path := filepath.Join(dir, f)
+		rdr, err := file.OpenParquetFile(path, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := rdr.NumRows()
+		cc, err := rdr.MetaData().RowGroup(0).ColumnChunk(table.Orders.ColumnIndex("status"))
+		rdr.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		hasDict := cc.HasDictionaryPage()
+		if want := rows > smallFileRows; hasDict != want {
+			t.Errorf("%s: %d rows, dictionary %v, want %v", f, rows, hasDict, want)
+		}
+		if n := len(readPQ(t, path).rows); int64(n) != rows {
+			t.Errorf("%s: parquet-go reads %d rows of %d", f, n, rows)
+		}
+	}
+}
+
+// TestCommitSyncsTheFilesystemTwice: where syncfs reports errors, Commit
+// syncs the filesystem once before its renames and once after, not each
+// file; without it, it fsyncs each file. Either way the files are there.
+func TestCommitSyncsTheFilesystemTwice(t *testing.T) {
+	t.Parallel()
+	for _, bulk := range []bool{true, false} {
+		dir := t.TempDir()
+		s, err := New(Config{Dir: dir}, "r1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		var calls []int // files visible at each syncfs
+		opened := -1    // files, temporary or not, when Dir was opened for it
+		if bulk {
+			if s.openSync == nil {
+				t.Skip("no syncfs here")
+			}
+			open := s.openSync
+			s.openSync = func(d string) (func() error, func(), error) {
+				// Before any file is written, so that syncfs reports
+				// their write errors.
+				opened = len(partFiles(t, dir))
+				sync, done, err := open(d)
+				return func() error {
+					n := 0
+					for _, f := range partFiles(t, dir) {
+						if isPartFile(filepath.Base(f)) {
+							n++
+						}
+					}
+					calls = append(calls, n)
+					return sync()
+				}, done, err
+			}
+		} else {
+			s.openSync = nil
+		}
+		writeShop(t, s, "s1", makeFixture("shopex", "s1", "r1", 1))
+		if err := s.Commit(context.Background(), "s1"); err != nil {
+			t.Fatal(err)
+		}
+		if files := partFiles(t, dir); len(files) != 9 {
+			t.Fatalf("%d files, want 9", len(files))
+		}
+		if want := []int{0, 9}; bulk && (!slices.Equal(calls, want) || opened != 0) {
+			t.Fatalf("syncfs with %v files visible, want %v; %d files when opened for it", calls, want, opened)
+		}
+	}
+}
