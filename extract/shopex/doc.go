@@ -57,8 +57,9 @@
 // its start up to now: m/(p−1) + 1 list requests for m such orders, which
 // for a window long past is about every order the shop has touched since. Memory is a page and the rows of one
 // second, whatever the window. Details run concurrently
-// (Shop.Concurrency − 1 of them, at least one) while the list pages one
-// request at a time, each after the one before.
+// while the list pages one request at a time, each after the one before;
+// list and details together have at most Shop.Concurrency requests in
+// flight, and details take every slot the list is not using.
 //
 // A "fail" reply (result "fail": a bad signature, an unknown order) is not
 // retried: the shop fails with its msg. Rows without an order number are

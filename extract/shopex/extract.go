@@ -26,7 +26,6 @@ var shopTime = time.FixedZone("CST", 8*3600)
 type Extractor struct {
 	shop     extract.Shop
 	size     int
-	workers  int
 	loc      *time.Location
 	from, to string // the listing's dtline, in shop time
 	fromUnix int64  // the window's start, to the second
@@ -37,6 +36,9 @@ type Extractor struct {
 	// changedFrom (unix seconds, 0: none) also keeps the rows changed
 	// since then on a backfill that moves the watermark.
 	changedFrom int64
+	// slots bounds the shop's requests in flight, list and details
+	// together, at Shop.Concurrency (see call).
+	slots chan struct{}
 }
 
 // New builds a ShopEx extractor for one shop.
@@ -52,9 +54,11 @@ func New(s extract.Shop) (extract.Extractor, error) {
 	if e.loc == nil {
 		e.loc = shopTime
 	}
-	// One list request is in flight at a time; details take the rest of
-	// the shop's concurrency, at least one.
-	e.workers = max(s.Concurrency-1, 1)
+	// The list and the details share the shop's concurrency: the list
+	// asks for a page only now and then (one in a page's worth of
+	// requests), and a slot it kept for itself would stand idle the rest
+	// of the time, while a rate-limited shop's limiter had tokens left.
+	e.slots = make(chan struct{}, max(s.Concurrency, 1))
 	// dtline is [from, to) on lastmtime, to the second: From is rounded
 	// down and To up, so the window is never narrowed.
 	from, to := s.Window.From.Truncate(time.Second), ceilSecond(s.Window.To)
@@ -108,7 +112,7 @@ func (e *Extractor) Extract(ctx context.Context, emit extract.Emit) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	details := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(e.workers)
+	details := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(cap(e.slots))
 	err := e.walk(ctx, func(r row) {
 		if !e.selected(r) {
 			return

@@ -127,7 +127,18 @@ func (e *refusedError) Error() string {
 // not the envelope, or whose info read rejects, is unreadable and retried
 // by the client; a "fail" reply is not. sent is when the last attempt was
 // sent, the version of what it read.
+//
+// The request first takes one of the shop's slots (Shop.Concurrency), and
+// only then waits for the rate limiter inside the client: a request sends
+// as soon as the limiter lets it, so the limiter's tokens are spent at the
+// rate it grants them. The slot is given back before read's caller emits.
 func (e *Extractor) call(ctx context.Context, endpoint string, p params, read func(info json.RawMessage) error) (sent time.Time, err error) {
+	select {
+	case e.slots <- struct{}{}:
+	case <-ctx.Done():
+		return time.Time{}, ctx.Err()
+	}
+	defer func() { <-e.slots }()
 	client := e.shop.Client
 	build := func(ctx context.Context) (*http.Request, error) {
 		q := p.clone()
