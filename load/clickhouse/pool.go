@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"slices"
 	"sync"
@@ -24,28 +25,50 @@ import (
 // once, as before.
 //
 // What a pooled insert holds is retained Arrow batches, not copies: the
-// memory is the batches', for as long as they wait. A failed insert fails
-// every shop whose rows were in it, at that shop's Commit, and the Write
-// that triggered it.
+// memory is the batches', for as long as they wait. An insert takes the
+// pool's batches and runs without its lock, so that other shops keep
+// pooling meanwhile; a shop that commits inserts the tables holding its
+// rows at once, and waits for inserts in flight that carry its rows. A
+// failed insert fails every shop whose rows were in it: the Write or
+// Commit that made it, and the next Commit of each other shop.
 
 // poolAge bounds how long a pooled batch waits for others.
 const poolAge = 30 * time.Second
 
-// pool is one table's pending batches. mu is held across the insert, so
-// that a table has one pooled insert at a time.
+// pool is one table's pending batches, and its inserts in flight.
 type pool struct {
-	mu    sync.Mutex
+	mu       sync.Mutex
+	recs     []arrow.RecordBatch
+	shops    map[string]bool
+	rows     int64
+	since    time.Time // when the oldest pending batch came
+	inflight map[*insertion]bool
+}
+
+// insertion is one pooled insert: whose rows it carries, and done, closed
+// once it has ended (its failure, if any, recorded in Sink.failed).
+type insertion struct {
 	recs  []arrow.RecordBatch
 	shops map[string]bool
-	rows  int64
-	since time.Time // when the oldest pending batch came
+	done  chan struct{}
+}
+
+// take moves p's pending batches into a new insertion in flight; p.mu
+// must be held.
+func (p *pool) take() *insertion {
+	in := &insertion{recs: p.recs, shops: p.shops, done: make(chan struct{})}
+	if p.inflight == nil {
+		p.inflight = map[*insertion]bool{}
+	}
+	p.inflight[in] = true
+	p.recs, p.shops, p.rows = nil, nil, 0
+	return in
 }
 
 // pooled adds rec to t's pool and inserts the pool if it is full.
 func (s *Sink) pooled(ctx context.Context, shop string, t *table.Table, rec arrow.RecordBatch) error {
 	p := s.pools[t]
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	rec.Retain()
 	if len(p.recs) == 0 {
 		p.since, p.shops = time.Now(), map[string]bool{}
@@ -54,21 +77,21 @@ func (s *Sink) pooled(ctx context.Context, shop string, t *table.Table, rec arro
 	p.shops[shop] = true
 	p.rows += rec.NumRows()
 	if p.rows < s.poolRows && time.Since(p.since) < poolAge {
+		p.mu.Unlock()
 		return nil
 	}
-	return s.flush(ctx, t, p, shop)
+	in := p.take()
+	p.mu.Unlock()
+	return s.insertPooled(ctx, t, p, in, shop)
 }
 
-// flush inserts p's batches, t's rows, in one INSERT and empties p. A
+// insertPooled runs in, an insertion of t's pool p, made for trigger. A
 // failure is returned, and recorded for every other shop in it, for its
-// next Commit. p.mu must be held.
-func (s *Sink) flush(ctx context.Context, t *table.Table, p *pool, trigger string) error {
-	if len(p.recs) == 0 {
-		return nil
-	}
-	shops := slices.Sorted(maps.Keys(p.shops))
-	err := s.send(ctx, shops, t, p.recs)
-	p.drop()
+// next Commit.
+func (s *Sink) insertPooled(ctx context.Context, t *table.Table, p *pool, in *insertion, trigger string) error {
+	shops := slices.Sorted(maps.Keys(in.shops))
+	err := s.send(ctx, shops, t, in.recs)
+	release(in.recs)
 	if err != nil {
 		s.mu.Lock()
 		for _, shop := range shops {
@@ -78,13 +101,51 @@ func (s *Sink) flush(ctx context.Context, t *table.Table, p *pool, trigger strin
 		}
 		s.mu.Unlock()
 	}
+	p.mu.Lock()
+	delete(p.inflight, in)
+	p.mu.Unlock()
+	close(in.done)
 	return err
 }
 
-// drop releases p's batches. p.mu must be held.
-func (p *pool) drop() {
-	for _, r := range p.recs {
+// commitPools inserts, every table at once, the pooled rows of the tables
+// holding some of shop's, and waits for the inserts in flight that carry
+// its rows.
+func (s *Sink) commitPools(ctx context.Context, shop string) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(table.All))
+	var waits []*insertion
+	for i, t := range table.All {
+		p := s.pools[t]
+		p.mu.Lock()
+		for in := range p.inflight {
+			if in.shops[shop] {
+				waits = append(waits, in)
+			}
+		}
+		var mine *insertion
+		if p.shops[shop] {
+			mine = p.take()
+		}
+		p.mu.Unlock()
+		if mine != nil {
+			wg.Go(func() { errs[i] = s.insertPooled(ctx, t, p, mine, shop) })
+		}
+	}
+	defer wg.Wait()
+	for _, in := range waits {
+		select {
+		case <-in.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func release(recs []arrow.RecordBatch) {
+	for _, r := range recs {
 		r.Release()
 	}
-	p.recs, p.shops, p.rows = nil, nil, 0
 }

@@ -3,6 +3,7 @@ package clickhouse_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"syscall"
 	"testing"
 	"time"
@@ -63,5 +64,40 @@ func TestPooledWritesShareInserts(t *testing.T) {
 	}
 	if n := finalCount(t, s, db); n != 160 {
 		t.Fatalf("%d stored, want 160", n)
+	}
+}
+
+// TestCommitWaitsForTheInsertCarryingItsRows: shop b fills the pool,
+// which takes a's pooled rows into b's insert; the server is away, so the
+// insert retries. a's Commit, made then, returns only once that insert has
+// stored a's rows, after the server is back.
+func TestCommitWaitsForTheInsertCarryingItsRows(t *testing.T) {
+	signal := make(retrySignal)
+	s, proxy, db := outageSink(t, clickhouse.Config{PoolRows: 150, Logger: slog.New(signal), Retry: clickhouse.Retry{
+		MaxAttempts: 1000, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxElapsed: 10 * time.Minute}})
+	ctx := context.Background()
+	if err := s.Write(ctx, "a", table.Orders, orders(t, 0, 50)); err != nil {
+		t.Fatal(err)
+	}
+	proxy.Cut()
+	wrote := make(chan error, 1)
+	go func() { wrote <- s.Write(ctx, "b", table.Orders, orders(t, 50, 100)) }()
+	<-signal // b's insert, with a's rows, is in flight
+	committed := make(chan error, 1)
+	go func() { committed <- s.Commit(ctx, "a") }()
+	select {
+	case err := <-committed:
+		t.Fatalf("a's commit returned (%v) while the insert of its rows was failing", err)
+	case <-signal: // still retrying, a's commit still waiting
+	}
+	proxy.Restore()
+	if err := <-committed; err != nil {
+		t.Fatal(err)
+	}
+	if n := finalCount(t, s, db); n != 150 {
+		t.Fatalf("a's commit returned with %d orders stored, want 150", n)
+	}
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
 	}
 }

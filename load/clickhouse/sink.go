@@ -438,24 +438,17 @@ func (s *Sink) Retries(shop string) int64 {
 }
 
 // Commit inserts the pooled rows of every table that holds some of
-// shop's (with other shops' rows pooled beside them), and reports a
-// failed insert of any of shop's rows. Without pooling it has nothing to
-// do: every Write is a synchronous INSERT (no async_insert) that returns
-// only once the server has written the rows to a part. Either way, when
-// Commit returns nil what was written for shop is stored and visible
-// (through FINAL or the _latest views).
+// shop's (with other shops' rows pooled beside them), the tables at once,
+// waits for inserts already carrying its rows, and reports a failed insert
+// of any of shop's rows. Without pooling it has nothing to do: every Write
+// is a synchronous INSERT (no async_insert) that returns only once the
+// server has written the rows to a part. Either way, when Commit returns
+// nil what was written for shop is stored and visible (through FINAL or
+// the _latest views).
 func (s *Sink) Commit(ctx context.Context, shop string) error {
-	for _, t := range table.All {
-		if p := s.pools[t]; p != nil {
-			p.mu.Lock()
-			var err error
-			if p.shops[shop] {
-				err = s.flush(ctx, t, p, shop)
-			}
-			p.mu.Unlock()
-			if err != nil {
-				return err
-			}
+	if s.pools != nil {
+		if err := s.commitPools(ctx, shop); err != nil {
+			return err
 		}
 	}
 	s.mu.Lock()
@@ -474,7 +467,8 @@ func (s *Sink) Abort(ctx context.Context, shop string) error { return nil }
 func (s *Sink) Close() error {
 	for _, p := range s.pools {
 		p.mu.Lock()
-		p.drop()
+		release(p.recs)
+		p.recs = nil
 		p.mu.Unlock()
 	}
 	if s.conn == nil {
