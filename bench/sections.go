@@ -285,7 +285,8 @@ func (b *bench) throughput(ctx context.Context) error {
 }
 
 // latencyBound is section 4. The ideal schedule of a shop making r
-// requests is the longer of r ÷ rate and r × latency ÷ concurrency; the
+// requests is the longer of (r − burst) ÷ rate + latency and r × latency ÷
+// concurrency, the burst being rate's one second of tokens; the
 // shops run at once (max_shops = shops), so the job's ideal is its
 // slowest shop's.
 func (b *bench) latencyBound(ctx context.Context) error {
@@ -308,7 +309,10 @@ func (b *bench) latencyBound(ctx context.Context) error {
 	}
 	for _, sp := range l.Pages {
 		r := float64(sp.Pages)
-		l.IdealS = max(l.IdealS, r/latencyRate, r*latency.Seconds()/concurrency)
+		// A limiter of latencyRate/s holds a burst of latencyRate tokens
+		// (pipeline.RateLimit.Burst): the first requests go at once, the
+		// rest one per 1/latencyRate s, the last answered a latency later.
+		l.IdealS = max(l.IdealS, max(r-latencyRate, 0)/latencyRate+latency.Seconds(), r*latency.Seconds()/concurrency)
 	}
 	if l.IdealS > 0 {
 		l.Ratio = l.Run.WallS / l.IdealS
