@@ -21,7 +21,7 @@ func BenchmarkWrite(b *testing.B) {
 }
 
 // BenchmarkWriteSpilling writes the same batches for four shops, in
-// slices of 100 rows taking turns, under a 1 MiB budget: every shop's
+// slices of 100 rows taking turns, under a 256 KiB budget: every shop's
 // streams spill several times over their months of days before the shops
 // commit one after the other, as a long backfill of many shops does.
 func BenchmarkWriteSpilling(b *testing.B) {
