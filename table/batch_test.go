@@ -72,12 +72,21 @@ func TestFromDecimal128BeyondInt64(t *testing.T) {
 	}
 }
 
+// checkedBuilder is a builder of tab whose allocator checks, when the
+// test ends, that the builder and every batch it made were released.
+func checkedBuilder(t *testing.T, tab *Table) *Builder {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	b := NewBuilder(mem, tab)
+	t.Cleanup(func() {
+		b.Release()
+		mem.AssertSize(t, 0)
+	})
+	return b
+}
+
 func TestBuilderOrders(t *testing.T) {
 	t.Parallel()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	b := NewBuilder(mem, Orders)
-	defer b.Release()
+	b := checkedBuilder(t, Orders)
 	paid := time.Date(2020, 5, 21, 17, 22, 51, 0, time.UTC)
 	o := model.Order{
 		Meta:        model.Meta{Platform: "shoptima", Shop: "st", RunID: "r1", Version: 7},
@@ -118,10 +127,7 @@ func TestBuilderOrders(t *testing.T) {
 // both hold exactly their own rows.
 func TestBuilderReservesTheLastBatch(t *testing.T) {
 	t.Parallel()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	b := NewBuilder(mem, Orders)
-	defer b.Release()
+	b := checkedBuilder(t, Orders)
 	order := func(i int) *model.Order {
 		return &model.Order{
 			Meta:      model.Meta{Platform: "shoptima", Shop: "st", RunID: "r1", Version: uint64(i)},

@@ -160,11 +160,7 @@ func writeOlderSchema(t *testing.T, dir string, tbl *table.Table, full arrow.Rec
 	}
 	oldRec := array.NewRecordBatch(old.Schema(), cols, full.NumRows())
 	defer oldRec.Release()
-	s, err := New(Config{Dir: dir}, "r1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newSink(t, dir)
 	if err := s.Write(context.Background(), "st", &old, oldRec); err != nil {
 		t.Fatal(err)
 	}

@@ -353,14 +353,21 @@ func checkDecimalType(t *testing.T, p pqFile, col string) {
 	}
 }
 
-func TestWriteCommitLayout(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
+// newSink is a sink of run r1 writing under dir, closed when the test ends.
+func newSink(t *testing.T, dir string) *Sink {
+	t.Helper()
 	s, err := New(Config{Dir: dir}, "r1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestWriteCommitLayout(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := newSink(t, dir)
 	fx1 := makeFixture("shopex", "s1", "r1", 1)
 	fx2 := makeFixture("dage", "s2", "r1", 1)
 	writeShop(t, s, "s1", fx1)
@@ -804,11 +811,7 @@ func TestRejects(t *testing.T) {
 		t.Fatal("run id with a slash accepted")
 	}
 	dir := t.TempDir()
-	s, err := New(Config{Dir: dir}, "r1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newSink(t, dir)
 	o := model.Order{Meta: model.Meta{Platform: "a/b", Shop: "s1"}, OrderID: "x", CreatedAt: creations[0]}
 	rec := build(t, table.Orders, 1, func(b *table.Builder, _ int) error { return b.AppendOrder(&o) })
 	defer rec.Release()
@@ -865,11 +868,7 @@ func TestFailedWriteBlocksCommit(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "refunds"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{Dir: dir}, "r1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newSink(t, dir)
 	bs := makeFixture("shopex", "s1", "r1", 1).batches(t)
 	for _, rec := range bs {
 		defer rec.Release()
@@ -878,7 +877,7 @@ func TestFailedWriteBlocksCommit(t *testing.T) {
 	if err := s.Write(ctx, "s1", table.Orders, bs[table.Orders]); err != nil {
 		t.Fatal(err)
 	}
-	err = s.Write(ctx, "s1", table.Refunds, bs[table.Refunds])
+	err := s.Write(ctx, "s1", table.Refunds, bs[table.Refunds])
 	// The caller names the shop and table; the sink says what failed.
 	if want := "mkdir " + filepath.Join(dir, "refunds") + ": not a directory"; err == nil || err.Error() != want {
 		t.Fatalf("got %v, want %q", err, want)
@@ -993,11 +992,7 @@ func TestManifestFailureFailsCommit(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "_manifests"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{Dir: dir}, "r1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newSink(t, dir)
 	writeShop(t, s, "s1", makeFixture("shopex", "s1", "r1", 1))
 	if err := s.Commit(context.Background(), "s1"); err == nil || !strings.Contains(err.Error(), "manifest") {
 		t.Fatalf("Commit: %v, want a manifest error", err)

@@ -164,11 +164,7 @@ func TestSpillsPublishOneFilePerPartition(t *testing.T) {
 func TestSmallFilesHaveNoDictionary(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	s, err := New(Config{Dir: dir}, "r1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newSink(t, dir)
 	var orders []model.Order
 	for i := range smallFileRows + 3 { // 2 rows on day 2, 1,001 on day 1
 		day := 1 // all but two rows
