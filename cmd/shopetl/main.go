@@ -46,7 +46,7 @@ const usage = `usage:
 // A backfill's live heap is a few tens of MB (bounded pages and batches);
 // without a limit the collector lets garbage grow to twice the heap between
 // cycles, and a long run's RSS drifts upwards.
-const defaultMemoryLimit = 128 << 20
+const defaultMemoryLimit = 100 << 20
 
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {

@@ -27,7 +27,7 @@ import (
 // budget, plus one chunk of each spill file of the table being committed
 // and the open row group of its one writer, plus the batches being copied.
 
-const defaultBufferBytes = 64 << 20
+const defaultBufferBytes = 32 << 20
 
 // arrayOverhead approximates what an array costs beyond its buffers'
 // capacity (its Data, buffer headers, the Array itself).

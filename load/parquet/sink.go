@@ -37,7 +37,7 @@ type Config struct {
 	// RowGroupRows it bounds what an open writer buffers. See rowgroup.go.
 	RowGroupBytes int64
 	// BufferBytes is the memory the sink may use for rows written and not
-	// yet committed, across every shop and table (default 64 MiB); the
+	// yet committed, across every shop and table (default 32 MiB); the
 	// largest partitions are spilled to temporary files beyond it. See
 	// buffer.go.
 	BufferBytes int64
