@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
 	"golang.org/x/term"
@@ -42,16 +41,8 @@ const usage = `usage:
   shopetl help [COMMAND]             # also COMMAND --help or -h
 `
 
-// defaultMemoryLimit is the Go runtime's soft limit unless GOMEMLIMIT is set.
-// A backfill's live heap is a few tens of MB (bounded pages and batches);
-// without a limit the collector lets garbage grow to twice the heap between
-// cycles, and a long run's RSS drifts upwards.
-const defaultMemoryLimit = 100 << 20
-
 func main() {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(defaultMemoryLimit)
-	}
+	setRunMemoryLimit(1)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
