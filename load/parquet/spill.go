@@ -37,7 +37,7 @@ import (
 // own), which is what Commit holds of each spill file at a time.
 const (
 	spillChunkRows  = 4096
-	spillChunkBytes = 1 << 20
+	spillChunkBytes = 256 << 10
 )
 
 // spillFile is a stream's rows spilled to a temporary Arrow IPC file.
