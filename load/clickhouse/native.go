@@ -61,6 +61,19 @@ func decimal64(d column.Interface) bool {
 	return ok && dc.Precision() == table.DecimalPrecision && dc.Scale() == table.DecimalScale
 }
 
+// nativeSize bounds encodeNative's bytes for arrays: at most 9 a row
+// (a null byte and 8, or a string's length as a uvarint), and strings' bytes.
+func nativeSize(arrays []arrow.Array) int {
+	n := 0
+	for _, a := range arrays {
+		n += 9 * a.Len()
+		if s, ok := a.(*array.String); ok {
+			n += len(s.ValueBytes())
+		}
+	}
+	return n
+}
+
 // encodeNative appends to buf column c of arrays, one after the other, in
 // ClickHouse's native encoding of the type native accepted: a String is
 // its length as a uvarint and its bytes; UInt32 and UInt64 little-endian;

@@ -421,7 +421,13 @@ func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int
 		}
 		return arrays
 	}
-	var stream []byte
+	size := 0
+	for i, c := range t.Columns {
+		if native(c, driverCols[i]) {
+			size += nativeSize(arraysOf(i))
+		}
+	}
+	stream := make([]byte, 0, size)
 	for i, c := range t.Columns {
 		if native(c, driverCols[i]) {
 			var err error
