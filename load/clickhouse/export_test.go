@@ -1,5 +1,13 @@
 package clickhouse
 
+import (
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/shopetl/shopetl/model"
+)
+
 // Convert is convert, for the benchmarks of package clickhouse_test, which
 // may import the simulators (this package's own tests may not: they import
 // it).
@@ -7,3 +15,18 @@ var Convert = convert
 
 // NewTestSink is newTestSink, for the benchmarks of package clickhouse_test.
 var NewTestSink = newTestSink
+
+// Fill, Native, EncodeNative and MaxDecimal64 are fill, native,
+// encodeNative and maxDecimal64, for the tests of package clickhouse_test.
+var (
+	Fill         = fill
+	Native       = native
+	EncodeNative = encodeNative
+)
+
+const MaxDecimal64 = maxDecimal64
+
+// EdgeOrders is a batch of testOrders: edge amounts and nulls.
+func EdgeOrders(t *testing.T) arrow.RecordBatch {
+	return ordersBatch(t, testOrders(1, model.StatusShipped))
+}

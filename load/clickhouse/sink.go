@@ -9,6 +9,7 @@
 package clickhouse
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -20,10 +21,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 
+	"github.com/ClickHouse/ch-go/proto"
 	"github.com/ClickHouse/clickhouse-go/v2"
-	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -349,24 +349,15 @@ func (s *Sink) send(ctx context.Context, shops []string, t *table.Table, recs []
 	if len(shops) > 1 {
 		who = "shops " + strings.Join(shops, ", ")
 	}
-	cols := make([][]any, len(recs))
 	rows := int64(0)
-	for r, rec := range recs {
-		cols[r] = make([]any, len(t.Columns))
-		for i, c := range t.Columns {
-			v, err := convert(c, rec.Column(i))
-			if err != nil {
-				return fmt.Errorf("clickhouse: write %s for %s: %w", t.Name, who, err)
-			}
-			cols[r][i] = v
-		}
+	for _, rec := range recs {
 		rows += rec.NumRows()
 	}
 	attempts, start := 0, time.Now()
 	var last error // of the latest attempt
 	_, err := backoff.Retry(ctx, func() (struct{}, error) {
 		attempts++
-		last = s.insert(ctx, t, cols)
+		last = s.insert(ctx, t, recs, rows)
 		if last != nil && (ctx.Err() != nil || !Transient(last)) {
 			return struct{}{}, backoff.Permanent(last)
 		}
@@ -397,27 +388,71 @@ func (s *Sink) send(ctx context.Context, shops []string, t *table.Table, recs []
 
 // insert is one attempt at storing a batch: a new INSERT, its columns,
 // and the send. Its errors name the stage and wrap the driver's error
-// unchanged, for Transient.
-func (s *Sink) insert(ctx context.Context, t *table.Table, recs [][]any) error {
+// unchanged, for Transient; a batch that cannot be converted is refused
+// (not Transient).
+func (s *Sink) insert(ctx context.Context, t *table.Table, recs []arrow.RecordBatch, rows int64) error {
 	batch, err := s.conn.PrepareBatch(ctx, InsertSQL(s.db, t))
 	if err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
-	driverCols := batch.Columns()
-	for i := range min(len(t.Columns), len(driverCols)) {
-		presize(driverCols[i], recs, i)
-	}
-	for _, cols := range recs {
-		for i, v := range cols {
-			if err := batch.Column(i).Append(v); err != nil {
-				_ = batch.Abort()
-				return fmt.Errorf("column %s: %w", t.Columns[i].Name, err)
-			}
-		}
+	if err := fill(batch, t, recs, rows); err != nil {
+		_ = batch.Abort()
+		return err
 	}
 	if err := batch.Send(); err != nil {
 		// Send has released the connection, closed because of the error.
 		return fmt.Errorf("insert: %w", err)
+	}
+	return nil
+}
+
+// fill appends recs, rows in all, to batch's columns: in the native
+// encoding where the driver's column takes it (native.go), through
+// convert and Append where not.
+func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int64) error {
+	driverCols := batch.Columns()
+	if len(driverCols) != len(t.Columns) {
+		return fmt.Errorf("prepare: the server's insert has %d columns, table %s has %d", len(driverCols), t.Name, len(t.Columns))
+	}
+	arrays := make([]arrow.Array, len(recs))
+	arraysOf := func(i int) []arrow.Array {
+		for r, rec := range recs {
+			arrays[r] = rec.Column(i)
+		}
+		return arrays
+	}
+	size := 0
+	for i, c := range t.Columns {
+		if native(c, driverCols[i]) {
+			size += nativeSize(arraysOf(i))
+		}
+	}
+	stream := make([]byte, 0, size)
+	for i, c := range t.Columns {
+		if native(c, driverCols[i]) {
+			var err error
+			if stream, err = encodeNative(c, arraysOf(i), stream); err != nil {
+				return err
+			}
+		}
+	}
+	r := proto.NewReader(bytes.NewReader(stream))
+	for i, c := range t.Columns {
+		if native(c, driverCols[i]) {
+			if err := driverCols[i].Decode(r, int(rows)); err != nil {
+				return fmt.Errorf("column %s: %w", c.Name, err)
+			}
+			continue
+		}
+		for _, a := range arraysOf(i) {
+			v, err := convert(c, a)
+			if err != nil {
+				return err
+			}
+			if err := batch.Column(i).Append(v); err != nil {
+				return fmt.Errorf("column %s: %w", c.Name, err)
+			}
+		}
 	}
 	return nil
 }
@@ -502,8 +537,8 @@ func (s *Sink) redact(msg string) string {
 // convert turns one Arrow column into the slice clickhouse-go appends to a
 // column of c's ClickHouse type.
 func convert(c table.Column, a arrow.Array) (any, error) {
-	if !c.Type.Nullable() && a.NullN() > 0 {
-		return nil, fmt.Errorf("column %s: %d nulls in a non-nullable column", c.Name, a.NullN())
+	if err := checkNulls(c, a); err != nil {
+		return nil, err
 	}
 	n := a.Len()
 	bad := func() error {
@@ -537,8 +572,8 @@ func convert(c table.Column, a arrow.Array) (any, error) {
 		if !ok {
 			return nil, bad()
 		}
-		if dt := arr.DataType().(*arrow.Decimal128Type); dt.Scale != table.DecimalScale {
-			return nil, fmt.Errorf("column %s: decimal scale %d, want %d", c.Name, dt.Scale, table.DecimalScale)
+		if err := checkScale(c, arr); err != nil {
+			return nil, err
 		}
 		if c.Type == table.Decimal {
 			out := make([]decimal.Decimal, n)
@@ -602,35 +637,4 @@ func convert(c table.Column, a arrow.Array) (any, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("column %s: unknown type %d", c.Name, c.Type)
-}
-
-// zeros is read, never written, by presize: any number of inserts share it.
-var zeros = make([]byte, 8<<20)
-
-// presize gives a String column of the driver room for the bytes of
-// column i of every batch in recs before they are appended. clickhouse-go appends one string at a time to its
-// column's buffer (ch-go ColStr.Append), so a batch's column grew by
-// append's steps, 1.25x at these sizes, copying itself each time: the
-// largest share of a run's allocated bytes (issue 18). One row of as many
-// zero bytes, then Reset, which keeps the buffer (ColStr.Reset), leave an
-// empty column of the right capacity. Batch.Columns is the block's own
-// columns. Columns of other types, and very small or very large ones, are
-// left to the driver.
-func presize(c column.Interface, recs [][]any, i int) {
-	sc, ok := c.(*column.String)
-	if !ok {
-		return
-	}
-	n := 0
-	for _, cols := range recs {
-		v, _ := cols[i].([]string)
-		for _, s := range v {
-			n += len(s)
-		}
-	}
-	if n < 4096 || n > len(zeros) {
-		return
-	}
-	_ = sc.AppendRow(unsafe.String(&zeros[0], n))
-	sc.Reset()
 }

@@ -1,0 +1,117 @@
+package clickhouse_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/ch-go/proto"
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/shopetl/shopetl/extract/extracttest"
+	"github.com/shopetl/shopetl/load/clickhouse"
+	"github.com/shopetl/shopetl/table"
+)
+
+// The native encoding puts into the driver's columns exactly what convert
+// and Append put there: every column of every table's batch (a simulated
+// shop's, and the edge amounts, nulls and sliced batch of testOrders),
+// alone and two batches in one insert, encodes to the same bytes for the
+// server either way. Every String, UInt and Decimal column takes the
+// native path on this server.
+func TestNativeFillEncodesAsAppend(t *testing.T) {
+	t.Parallel()
+	s, _ := clickhouse.NewTestSink(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	batches := extracttest.Batches(t, 300)
+	orders := clickhouse.EdgeOrders(t)
+	sliced := orders.NewSlice(1, 3)
+	defer sliced.Release()
+	cases := map[string]struct {
+		t    *table.Table
+		recs []arrow.RecordBatch
+	}{
+		"edge orders": {table.Orders, []arrow.RecordBatch{orders}},
+		"two batches": {table.Orders, []arrow.RecordBatch{sliced, orders, batches[table.Orders]}},
+	}
+	for tb, rec := range batches {
+		cases[tb.Name] = struct {
+			t    *table.Table
+			recs []arrow.RecordBatch
+		}{tb, []arrow.RecordBatch{rec}}
+	}
+	for name, tc := range cases {
+		rows := int64(0)
+		for _, r := range tc.recs {
+			rows += r.NumRows()
+		}
+		nat, err := s.Conn().PrepareBatch(ctx, clickhouse.InsertSQL(s.Database(), tc.t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := clickhouse.Fill(nat, tc.t, tc.recs, rows); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		app, err := s.Conn().PrepareBatch(ctx, clickhouse.InsertSQL(s.Database(), tc.t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range tc.t.Columns {
+			for _, r := range tc.recs {
+				v, err := clickhouse.Convert(c, r.Column(i))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := app.Column(i).Append(v); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for i, c := range tc.t.Columns {
+			dn, da := nat.Columns()[i], app.Columns()[i]
+			if c.Type != table.DateTime && c.Type != table.NullableDateTime && c.Type != table.StringArray && !clickhouse.Native(c, dn) {
+				t.Errorf("%s: column %s (%s) does not take the native encoding", name, c.Name, dn.Type())
+			}
+			var bn, ba proto.Buffer
+			dn.Encode(&bn)
+			da.Encode(&ba)
+			if dn.Rows() != int(rows) || !bytes.Equal(bn.Buf, ba.Buf) {
+				t.Errorf("%s: column %s: %d rows, %d bytes natively; %d rows, %d bytes by Append; equal %t",
+					name, c.Name, dn.Rows(), len(bn.Buf), da.Rows(), len(ba.Buf), bytes.Equal(bn.Buf, ba.Buf))
+			}
+		}
+		_ = nat.Abort()
+		_ = app.Abort()
+	}
+}
+
+// A scaled amount beyond Decimal(18,4), which ToDecimal128 never makes,
+// is refused rather than cut to 64 bits; so are nulls where the table
+// allows none.
+func TestNativeRefusesWhatConvertRefuses(t *testing.T) {
+	b := array.NewDecimal128Builder(memory.DefaultAllocator, &arrow.Decimal128Type{Precision: 38, Scale: table.DecimalScale})
+	defer b.Release()
+	b.Append(decimal128.FromI64(clickhouse.MaxDecimal64))
+	b.Append(decimal128.New(1, 0)) // 2^64
+	b.AppendNull()
+	a := b.NewArray()
+	defer a.Release()
+	for i, want := range []string{"does not fit", "does not fit"} {
+		sl := array.NewSlice(a, int64(i), int64(i+1))
+		_, err := clickhouse.EncodeNative(table.Column{Name: "total_amount", Type: table.NullableDecimal}, []arrow.Array{sl}, nil)
+		sl.Release()
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("row %d: err = %v, want %q", i, err, want)
+		}
+	}
+	_, err := clickhouse.EncodeNative(table.Column{Name: "total_amount", Type: table.Decimal}, []arrow.Array{a}, nil)
+	if err == nil || !strings.Contains(err.Error(), "non-nullable") {
+		t.Errorf("err = %v, want nulls refused", err)
+	}
+}
