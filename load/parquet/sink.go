@@ -53,6 +53,17 @@ const smallFileRows = 1000
 
 var smallProps = []parquet.WriterProperty{parquet.WithDictionaryDefault(false)}
 
+// A file of at most tinyFileRows rows, most files of a backfill of daily
+// partitions, is also written without compression and without min/max
+// statistics. For a row or two a compressed page is no smaller (zstd adds
+// its frame to a few bytes), and a reader that would skip the file by its
+// statistics reads the values in the same time; building them (an
+// encoder and buffers per column) and compressing each page were about a
+// third of such a file's CPU and allocations.
+const tinyFileRows = 16
+
+var tinyProps = []parquet.WriterProperty{parquet.WithCompression(compress.Codecs.Uncompressed), parquet.WithStats(false)}
+
 const (
 	defaultRowGroupRows  = 128 * 1024
 	defaultRowGroupBytes = 64 << 20
@@ -68,6 +79,7 @@ type Sink struct {
 	groupMax groupLimits
 	props    *parquet.WriterProperties
 	small    *parquet.WriterProperties                      // props for files of few rows
+	tiny     *parquet.WriterProperties                      // props for files of a handful of rows
 	openSync func(dir string) (func() error, func(), error) // openSyncFS; tests wrap it
 	arrProps pqarrow.ArrowWriterProperties
 	seq      atomic.Int64 // last part number handed out
@@ -176,6 +188,7 @@ func New(cfg Config, runID string) (*Sink, error) {
 		groupMax: groupLimits{rows: cfg.RowGroupRows, bytes: cfg.RowGroupBytes},
 		props:    parquet.NewWriterProperties(props...),
 		small:    parquet.NewWriterProperties(append(props, smallProps...)...),
+		tiny:     parquet.NewWriterProperties(append(append(props, smallProps...), tinyProps...)...),
 		openSync: openSyncFS,
 		// The stored Arrow schema makes timestamp[s, UTC] read back as
 		// such (Parquet itself only knows millis and finer).
@@ -520,7 +533,10 @@ func (w *writer) create(s *Sink, schema *arrow.Schema, rows int64) error {
 	}
 	cf := newCountingFile(f)
 	props := s.props
-	if rows <= smallFileRows {
+	switch {
+	case rows <= tinyFileRows:
+		props = s.tiny
+	case rows <= smallFileRows:
 		props = s.small
 	}
 	fw, err := pqarrow.NewFileWriter(schema, writeOnly{cf}, props, s.arrProps)

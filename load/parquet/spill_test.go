@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
@@ -162,16 +163,22 @@ func TestSpillsPublishOneFilePerPartition(t *testing.T) {
 
 // TestSmallFilesHaveNoDictionary: a partition of a few rows is written
 // without dictionary pages, one of more than smallFileRows rows with them;
-// both read back whole with both readers.
+// one of at most tinyFileRows rows also without compression and
+// statistics, the others with both; all read back whole with both
+// readers.
 func TestSmallFilesHaveNoDictionary(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	s := newSink(t, dir)
 	var orders []model.Order
-	for i := range smallFileRows + 3 { // 2 rows on day 2, 1,001 on day 1
-		day := 1 // all but two rows
+	// 2 rows on day 2, tinyFileRows+1 on day 3, the rest (more than
+	// smallFileRows) on day 1.
+	for i := range smallFileRows + tinyFileRows + 4 {
+		day := 1
 		if i < 2 {
 			day = 2
+		} else if i < tinyFileRows+3 {
+			day = 3
 		}
 		orders = append(orders, model.Order{
 			Meta:        model.Meta{Platform: "ymcart", Shop: "y1", RunID: "r1", Version: 1},
@@ -204,6 +211,12 @@ func TestSmallFilesHaveNoDictionary(t *testing.T) {
 		hasDict := cc.HasDictionaryPage()
 		if want := rows > smallFileRows; hasDict != want {
 			t.Errorf("%s: %d rows, dictionary %v, want %v", f, rows, hasDict, want)
+		}
+		stats, _ := cc.StatsSet()
+		tiny := rows <= tinyFileRows
+		if stats == tiny || (cc.Compression() == compress.Codecs.Uncompressed) != tiny {
+			t.Errorf("%s: %d rows, statistics %v, compression %v; want statistics and zstd above %d rows only",
+				f, rows, stats, cc.Compression(), tinyFileRows)
 		}
 		if n := len(readPQ(t, path).rows); int64(n) != rows {
 			t.Errorf("%s: parquet-go reads %d rows of %d", f, n, rows)
