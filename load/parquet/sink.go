@@ -53,6 +53,17 @@ const smallFileRows = 1000
 
 var smallProps = []parquet.WriterProperty{parquet.WithDictionaryDefault(false)}
 
+// A file of at most tinyFileRows rows, most files of a backfill of daily
+// partitions, is also written without compression and without min/max
+// statistics. For a row or two a compressed page is no smaller (zstd adds
+// its frame to a few bytes), and a reader that would skip the file by its
+// statistics reads the values in the same time; building them (an
+// encoder and buffers per column) and compressing each page were about a
+// third of such a file's CPU and allocations.
+const tinyFileRows = 16
+
+var tinyProps = []parquet.WriterProperty{parquet.WithCompression(compress.Codecs.Uncompressed), parquet.WithStats(false)}
+
 const (
 	defaultRowGroupRows  = 128 * 1024
 	defaultRowGroupBytes = 64 << 20
@@ -68,14 +79,19 @@ type Sink struct {
 	groupMax groupLimits
 	props    *parquet.WriterProperties
 	small    *parquet.WriterProperties                      // props for files of few rows
+	tiny     *parquet.WriterProperties                      // props for files of a handful of rows
 	openSync func(dir string) (func() error, func(), error) // openSyncFS; tests wrap it
 	arrProps pqarrow.ArrowWriterProperties
 	seq      atomic.Int64 // last part number handed out
 	spillSeq atomic.Int64 // last spill file number handed out
 
 	// mu guards streams, buffered, spilling, spilled, pending, failed,
-	// published, commits and closed. It is never held during file I/O.
+	// published, commits, dirs and closed. It is never held during file
+	// I/O.
 	mu sync.Mutex
+	// dirs holds the partition directories this sink made or found: each
+	// is made once per run, not once per stream, spill and file.
+	dirs map[string]bool
 	// streams holds the rows of each shop and table not yet in a file.
 	streams map[streamKey]*stream
 	// buffered is the memory of streams and of those being spilled;
@@ -119,13 +135,17 @@ type writer struct {
 	final string
 	file  ManifestFile // its manifest entry; Rows and Bytes are set under mu
 
-	mu       sync.Mutex
-	ready    bool // the file and the FileWriter exist
-	f        *countingFile
-	fw       *pqarrow.FileWriter
-	max      groupLimits
-	rows     int64 // rows in the open row group
-	bytes    int64 // estimated uncompressed bytes of the open row group
+	mu    sync.Mutex
+	ready bool // the file and the FileWriter exist
+	f     *countingFile
+	fw    *pqarrow.FileWriter
+	max   groupLimits
+	rows  int64 // rows in the open row group
+	bytes int64 // estimated uncompressed bytes of the open row group
+	// held is a small file's rows, kept until finish writes them at once
+	// (see writeHeld); nil once the file is written row group by row group.
+	held     []arrow.RecordBatch
+	small    bool  // rows are held (the file has at most smallFileRows rows)
 	finished bool  // the file is complete (fsynced and closed) under tmp
 	renamed  bool  // the file has its final name
 	err      error // the first error of this file; it is then unusable
@@ -168,6 +188,7 @@ func New(cfg Config, runID string) (*Sink, error) {
 		groupMax: groupLimits{rows: cfg.RowGroupRows, bytes: cfg.RowGroupBytes},
 		props:    parquet.NewWriterProperties(props...),
 		small:    parquet.NewWriterProperties(append(props, smallProps...)...),
+		tiny:     parquet.NewWriterProperties(append(append(props, smallProps...), tinyProps...)...),
 		openSync: openSyncFS,
 		// The stored Arrow schema makes timestamp[s, UTC] read back as
 		// such (Parquet itself only knows millis and finer).
@@ -177,6 +198,7 @@ func New(cfg Config, runID string) (*Sink, error) {
 		failed:    make(map[string]error),
 		published: make(map[string][]ManifestFile),
 		commits:   make(map[string]*sync.Mutex),
+		dirs:      make(map[string]bool),
 	}, nil
 }
 
@@ -307,10 +329,34 @@ func (s *Sink) buffer(sk streamKey, c arrow.RecordBatch, spans []span) error {
 	s.spillAll(sts)
 	for _, k := range created {
 		_, dir := s.partDir(k)
+		if err := s.makeDir(dir); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// makeDir makes a partition's directory unless this sink made it
+// already. A backfill makes tens of thousands: one mkdir each, where
+// MkdirAll first stats the directory and, if it is new, its parent.
+func (s *Sink) makeDir(dir string) error {
+	s.mu.Lock()
+	made := s.dirs[dir]
+	s.mu.Unlock()
+	if made {
+		return nil
+	}
+	// The shop's directory usually exists; if not, or if dir exists
+	// (an earlier run's), MkdirAll makes the parents or checks that it is
+	// a directory.
+	if err := os.Mkdir(dir, 0o755); err != nil {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err // "mkdir <path>: <reason>"
 		}
 	}
+	s.mu.Lock()
+	s.dirs[dir] = true
+	s.mu.Unlock()
 	return nil
 }
 
@@ -473,16 +519,24 @@ func (w writeOnly) Write(p []byte) (int, error) { return w.c.Write(p) }
 
 // create opens the temporary file and its FileWriter; w.mu must be held.
 func (w *writer) create(s *Sink, schema *arrow.Schema, rows int64) error {
-	if err := os.MkdirAll(filepath.Dir(w.tmp), 0o755); err != nil {
-		return w.setErr(err) // "mkdir <path>: <reason>"
-	}
+	// Write made the directory; it is made again only if it was removed
+	// since.
 	f, err := os.OpenFile(w.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(w.tmp), 0o755); err != nil {
+			return w.setErr(err) // "mkdir <path>: <reason>"
+		}
+		f, err = os.OpenFile(w.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	}
 	if err != nil {
 		return w.setErr(err) // "open <path>: <reason>"
 	}
 	cf := newCountingFile(f)
 	props := s.props
-	if rows <= smallFileRows {
+	switch {
+	case rows <= tinyFileRows:
+		props = s.tiny
+	case rows <= smallFileRows:
 		props = s.small
 	}
 	fw, err := pqarrow.NewFileWriter(schema, writeOnly{cf}, props, s.arrProps)
@@ -490,7 +544,7 @@ func (w *writer) create(s *Sink, schema *arrow.Schema, rows int64) error {
 		cf.discard()
 		return w.setErr(fmt.Errorf("file %s: %w", w.tmp, err))
 	}
-	w.f, w.fw, w.ready = cf, fw, true
+	w.f, w.fw, w.ready, w.small = cf, fw, true, rows <= smallFileRows
 	return nil
 }
 
@@ -510,6 +564,71 @@ func (w *writer) write(rows arrow.RecordBatch) error {
 	if w.err != nil {
 		return w.err
 	}
+	if w.small {
+		b := newRowSizer(rows).bytes(0, rows.NumRows())
+		if w.bytes+b <= w.max.bytes {
+			rows.Retain()
+			w.held = append(w.held, rows)
+			w.bytes += b
+			w.file.Rows += rows.NumRows()
+			return nil
+		}
+		// Too large for one row group after all (quarantine payloads):
+		// write what is held, and the rest, row group by row group.
+		if err := w.unhold(); err != nil {
+			return err
+		}
+	}
+	return w.writeBuffered(rows)
+}
+
+// unhold writes the held rows through pqarrow's buffered row groups, and
+// stops holding rows; w.mu must be held.
+func (w *writer) unhold() error {
+	held := w.held
+	w.held, w.small, w.bytes = nil, false, 0
+	defer releaseAll(held)
+	for _, r := range held {
+		w.file.Rows -= r.NumRows() // counted again by writeBuffered
+	}
+	for _, r := range held {
+		if err := w.writeBuffered(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func releaseAll(recs []arrow.RecordBatch) {
+	for _, r := range recs {
+		r.Release()
+	}
+}
+
+// A small file's rows are held until finish and written at once as a
+// table, in row groups of at most max.rows rows (they are under max.bytes
+// in all). pqarrow then writes a row group's columns one after another,
+// each straight to the file, where buffered row groups keep a column
+// writer, its page buffers and its statistics for every column until the
+// row group ends: most files of a backfill hold a row or two, and that
+// was half of each file's allocations.
+func (w *writer) writeHeld() error {
+	held := w.held
+	w.held = nil
+	defer releaseAll(held)
+	if len(held) == 0 {
+		return nil
+	}
+	tbl := array.NewTableFromRecords(held[0].Schema(), held)
+	defer tbl.Release()
+	if err := w.fw.WriteTable(tbl, w.max.rows); err != nil {
+		return w.setErr(fmt.Errorf("file %s: %w", w.tmp, err))
+	}
+	return nil
+}
+
+// writeBuffered appends rows to pqarrow's buffered row groups.
+func (w *writer) writeBuffered(rows arrow.RecordBatch) error {
 	wrap := func(err error) error {
 		return w.setErr(fmt.Errorf("file %s: %w", w.tmp, err))
 	}
@@ -565,6 +684,11 @@ func (w *writer) finish() error {
 	wrap := func(step string, err error) error {
 		return w.setErr(fmt.Errorf("%s file %s: %w", step, w.tmp, err))
 	}
+	if err := w.writeHeld(); err != nil {
+		w.f.discard()
+		_ = w.fw.Close()
+		return err
+	}
 	if err := w.fw.Close(); err != nil {
 		w.f.discard()
 		return wrap("finish", err)
@@ -608,6 +732,8 @@ func (w *writer) abort() error {
 	if w.renamed {
 		return nil
 	}
+	releaseAll(w.held)
+	w.held = nil
 	if w.ready && !w.finished {
 		w.f.discard()
 		// Releases the FileWriter's buffers; it fails on the closed file,

@@ -12,7 +12,10 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/shopetl/shopetl/model"
 	"github.com/shopetl/shopetl/table"
@@ -160,16 +163,22 @@ func TestSpillsPublishOneFilePerPartition(t *testing.T) {
 
 // TestSmallFilesHaveNoDictionary: a partition of a few rows is written
 // without dictionary pages, one of more than smallFileRows rows with them;
-// both read back whole with both readers.
+// one of at most tinyFileRows rows also without compression and
+// statistics, the others with both; all read back whole with both
+// readers.
 func TestSmallFilesHaveNoDictionary(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	s := newSink(t, dir)
 	var orders []model.Order
-	for i := range smallFileRows + 3 { // 2 rows on day 2, 1,001 on day 1
-		day := 1 // all but two rows
+	// 2 rows on day 2, tinyFileRows+1 on day 3, the rest (more than
+	// smallFileRows) on day 1.
+	for i := range smallFileRows + tinyFileRows + 4 {
+		day := 1
 		if i < 2 {
 			day = 2
+		} else if i < tinyFileRows+3 {
+			day = 3
 		}
 		orders = append(orders, model.Order{
 			Meta:        model.Meta{Platform: "ymcart", Shop: "y1", RunID: "r1", Version: 1},
@@ -202,6 +211,12 @@ func TestSmallFilesHaveNoDictionary(t *testing.T) {
 		hasDict := cc.HasDictionaryPage()
 		if want := rows > smallFileRows; hasDict != want {
 			t.Errorf("%s: %d rows, dictionary %v, want %v", f, rows, hasDict, want)
+		}
+		stats, _ := cc.StatsSet()
+		tiny := rows <= tinyFileRows
+		if stats == tiny || (cc.Compression() == compress.Codecs.Uncompressed) != tiny {
+			t.Errorf("%s: %d rows, statistics %v, compression %v; want statistics and zstd above %d rows only",
+				f, rows, stats, cc.Compression(), tinyFileRows)
 		}
 		if n := len(readPQ(t, path).rows); int64(n) != rows {
 			t.Errorf("%s: parquet-go reads %d rows of %d", f, n, rows)
@@ -257,5 +272,115 @@ func TestCommitSyncsTheFilesystemTwice(t *testing.T) {
 		if want := []int{0, 9}; bulk && (!slices.Equal(calls, want) || opened != 0) {
 			t.Fatalf("syncfs with %v files visible, want %v; %d files when opened for it", calls, want, opened)
 		}
+	}
+}
+
+// TestSmallFileRowGroups: a small file's rows come from spill files and
+// from the buffer, a few at a time, and are written at Commit in one go.
+// Its row groups still end at RowGroupRows, and both readers read every
+// row, in the order written, group by group.
+func TestSmallFileRowGroups(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// A budget of a byte spills every batch but the last, which stays in
+	// the buffer.
+	s, err := New(Config{Dir: dir, BufferBytes: 1, RowGroupRows: 3}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var want []string
+	for b, n := range []int{2, 1, 3, 2} { // 8 rows: groups of 3, 3 and 2
+		var orders []model.Order
+		for i := range n {
+			id := fmt.Sprintf("o%d-%d", b, i)
+			want = append(want, id)
+			orders = append(orders, model.Order{
+				Meta:        model.Meta{Platform: "ymcart", Shop: "y1", RunID: "r1", Version: 1},
+				OrderID:     id,
+				TotalAmount: dec("1.0001"),
+				CreatedAt:   time.Date(2024, 1, 1, b, i, 0, 0, time.UTC),
+			})
+		}
+		rec := build(t, table.Orders, n, func(bl *table.Builder, i int) error { return bl.AppendOrder(&orders[i]) })
+		if err := s.Write(context.Background(), "y1", table.Orders, rec); err != nil {
+			t.Fatal(err)
+		}
+		rec.Release()
+	}
+	if Spilled(s) == 0 {
+		t.Fatal("nothing spilled")
+	}
+	if err := s.Commit(context.Background(), "y1"); err != nil {
+		t.Fatal(err)
+	}
+	files := partFiles(t, dir)
+	if len(files) != 1 {
+		t.Fatalf("files %v, want one", files)
+	}
+	path := filepath.Join(dir, files[0])
+	rdr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Close()
+	var groups []int64
+	for g := range rdr.NumRowGroups() {
+		groups = append(groups, rdr.MetaData().RowGroup(g).NumRows())
+	}
+	if !slices.Equal(groups, []int64{3, 3, 2}) {
+		t.Errorf("rows per group %v, want [3 3 2]", groups)
+	}
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	var arrowIDs []string
+	for _, c := range tbl.Column(table.Orders.ColumnIndex("order_id")).Data().Chunks() {
+		for i := range c.Len() {
+			arrowIDs = append(arrowIDs, c.(*array.String).Value(i))
+		}
+	}
+	p := readPQ(t, path)
+	var goIDs []string
+	for _, row := range p.rows {
+		goIDs = append(goIDs, p.value(t, row, "order_id").String())
+	}
+	if !slices.Equal(arrowIDs, want) || !slices.Equal(goIDs, want) {
+		t.Errorf("order ids read back:\narrow-go   %v\nparquet-go %v\nwant       %v", arrowIDs, goIDs, want)
+	}
+}
+
+// TestRemovedPartitionDirectoryIsMadeAgain: Write makes each partition's
+// directory once per run; one removed before Commit is made again.
+func TestRemovedPartitionDirectoryIsMadeAgain(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := newSink(t, dir)
+	bs := makeFixture("ymcart", "y1", "r1", 1).batches(t)
+	for _, rec := range bs {
+		defer rec.Release()
+	}
+	ctx := context.Background()
+	if err := s.Write(ctx, "y1", table.Orders, bs[table.Orders]); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(dir, "orders")); err != nil {
+		t.Fatal(err)
+	}
+	// The same partitions again: the sink made their directories already.
+	if err := s.Write(ctx, "y1", table.Orders, bs[table.Orders]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx, "y1"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := CountLatest(dir, table.Orders, "y1"); err != nil || n != int(bs[table.Orders].NumRows()) {
+		t.Fatalf("CountLatest = %d, %v; want %d", n, err, bs[table.Orders].NumRows())
 	}
 }
