@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -99,5 +101,96 @@ func TestCommitWaitsForTheInsertCarryingItsRows(t *testing.T) {
 	}
 	if err := <-wrote; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// poolLog hears the pool's story: the shops of each retried insert and of
+// each commit that waits, and the shops of every pooled insert, in order.
+type poolLog struct {
+	retried, waits chan string
+	mu             sync.Mutex // guards inserts
+	inserts        []string
+}
+
+func newPoolLog() *poolLog {
+	return &poolLog{retried: make(chan string, 1), waits: make(chan string, 100)}
+}
+
+func (l *poolLog) Enabled(context.Context, slog.Level) bool { return true }
+func (l *poolLog) Handle(_ context.Context, r slog.Record) error {
+	attrs := map[string]string{}
+	r.Attrs(func(a slog.Attr) bool { attrs[a.Key] = a.Value.String(); return true })
+	send := func(c chan string, v string) {
+		select {
+		case c <- v:
+		default: // nobody waiting: the test has seen enough
+		}
+	}
+	switch r.Message {
+	case "retrying insert":
+		send(l.retried, attrs["shop"])
+	case "commit waits for the insert in flight":
+		send(l.waits, attrs["shop"])
+	case "pooled insert":
+		l.mu.Lock()
+		l.inserts = append(l.inserts, attrs["shops"])
+		l.mu.Unlock()
+	}
+	return nil
+}
+func (l *poolLog) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *poolLog) WithGroup(string) slog.Handler      { return l }
+
+// TestCommitsThatWaitShareAnInsert: while shop a's commit inserts (the
+// server away, so it retries), shops b, c and d pool their rows and commit
+// one after the other. None of them starts an insert of its own: each
+// waits, and once a's insert has stored its rows, one insert stores the
+// rows of all three (issue 18: shops that end together).
+func TestCommitsThatWaitShareAnInsert(t *testing.T) {
+	log := newPoolLog()
+	s, proxy, db := outageSink(t, clickhouse.Config{PoolRows: 1 << 20, Logger: slog.New(log), Retry: clickhouse.Retry{
+		MaxAttempts: 1000, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxElapsed: 10 * time.Minute}})
+	ctx := context.Background()
+	if err := s.Write(ctx, "a", table.Orders, orders(t, 0, 50)); err != nil {
+		t.Fatal(err)
+	}
+	proxy.Cut()
+	committed := make(chan error, 4)
+	go func() { committed <- s.Commit(ctx, "a") }()
+	if shop := <-log.retried; shop != "a" {
+		t.Fatalf("retried insert of %q, want a's", shop)
+	}
+	for i, shop := range []string{"b", "c", "d"} {
+		if err := s.Write(ctx, shop, table.Orders, orders(t, 50*(i+1), 50)); err != nil {
+			t.Fatal(err)
+		}
+		go func() { committed <- s.Commit(ctx, shop) }()
+	wait:
+		for {
+			select {
+			case w := <-log.waits:
+				if w == shop {
+					break wait
+				}
+			case r := <-log.retried:
+				if r != "a" {
+					t.Fatalf("%s's commit inserted on its own while a's insert was in flight: retried insert of %q", shop, r)
+				}
+			}
+		}
+	}
+	proxy.Restore()
+	for range 4 {
+		if err := <-committed; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := finalCount(t, s, db); n != 200 {
+		t.Fatalf("every commit returned with %d orders stored, want 200", n)
+	}
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	if want := []string{"a", "b,c,d"}; !slices.Equal(log.inserts, want) {
+		t.Fatalf("inserts of the shops %q, want %q", log.inserts, want)
 	}
 }
