@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -195,7 +194,7 @@ func (c *Client) once(ctx context.Context, endpoint string, last **http.Request,
 		return err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opt.MaxBody+1))
+	body, err := readBody(resp.Body, resp.ContentLength, c.opt.MaxBody)
 	if err != nil {
 		if ctx.Err() != nil {
 			return backoff.Permanent(ctx.Err())
