@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -101,20 +102,81 @@ func relisting(read func() error) error {
 func readFiles(files []string, t *table.Table) ([]arrow.RecordBatch, error) {
 	schema := t.Schema()
 	var out []arrow.RecordBatch
-	for _, path := range files {
-		err := readFile(path, t, nil, func(rec arrow.RecordBatch) error {
-			c, err := conform(rec, schema)
+	err := byPartition(files, func(part []string) error {
+		mark := len(out)
+		for _, path := range part {
+			err := readFile(path, t, nil, func(rec arrow.RecordBatch) error {
+				c, err := conform(rec, schema)
+				if err != nil {
+					return err
+				}
+				out = append(out, c)
+				return nil
+			})
 			if err != nil {
+				release(out[mark:])
+				out = out[:mark]
 				return err
 			}
-			out = append(out, c)
-			return nil
-		})
-		if err != nil {
-			for _, r := range out {
-				r.Release()
+		}
+		return nil
+	})
+	if err != nil {
+		release(out)
+		return nil, err
+	}
+	return out, nil
+}
+
+func release(recs []arrow.RecordBatch) {
+	for _, r := range recs {
+		r.Release()
+	}
+}
+
+// partitionRereads bounds how often byPartition lists and reads one
+// partition again.
+const partitionRereads = 20
+
+// byPartition calls read with the files of each partition directory in
+// turn (files sorted, as Files returns them). When one of them was gone,
+// compaction replaced the partition's files: it is listed and read again
+// on its own, and read must have dropped what it took of it. relisting
+// reads everything again instead; a reader of many files beside a busy
+// compaction could miss every time (TestCompactBesideARun did, in CI).
+func byPartition(files []string, read func(part []string) error) error {
+	for len(files) > 0 {
+		dir := filepath.Dir(files[0])
+		n := 1
+		for n < len(files) && filepath.Dir(files[n]) == dir {
+			n++
+		}
+		part := files[:n]
+		files = files[n:]
+		err := read(part)
+		for try := 0; errors.Is(err, fs.ErrNotExist) && try < partitionRereads; try++ {
+			if part, err = partitionFiles(dir); err == nil {
+				err = read(part)
 			}
-			return nil, err
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// partitionFiles lists the final part files of one partition directory,
+// sorted.
+func partitionFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && isPartFile(e.Name()) {
+			out = append(out, filepath.Join(dir, e.Name()))
 		}
 	}
 	return out, nil
@@ -246,15 +308,19 @@ func latestVersions(dir string, t *table.Table, shop string) (map[string]uint64,
 			return err
 		}
 		latest = make(map[string]uint64)
-		for _, path := range files {
-			err = readFile(path, t, cols, func(rec arrow.RecordBatch) error {
-				return addLatest(latest, rec, t, shop)
-			})
-			if err != nil {
-				return err
+		// A partition read again adds its rows again: a key's highest
+		// version is the same.
+		return byPartition(files, func(part []string) error {
+			for _, path := range part {
+				err := readFile(path, t, cols, func(rec arrow.RecordBatch) error {
+					return addLatest(latest, rec, t, shop)
+				})
+				if err != nil {
+					return err
+				}
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 	return latest, err
 }
