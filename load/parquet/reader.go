@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -155,7 +154,7 @@ func byPartition(files []string, read func(part []string) error) error {
 		files = files[n:]
 		err := read(part)
 		for try := 0; errors.Is(err, fs.ErrNotExist) && try < partitionRereads; try++ {
-			if part, err = partitionFiles(dir); err == nil {
+			if part, err = partFilesIn(dir); err == nil {
 				err = read(part)
 			}
 		}
@@ -164,22 +163,6 @@ func byPartition(files []string, read func(part []string) error) error {
 		}
 	}
 	return nil
-}
-
-// partitionFiles lists the final part files of one partition directory,
-// sorted.
-func partitionFiles(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range entries {
-		if e.Type().IsRegular() && isPartFile(e.Name()) {
-			out = append(out, filepath.Join(dir, e.Name()))
-		}
-	}
-	return out, nil
 }
 
 // olderColumns reports whether a file's columns are the table's or those of
