@@ -149,11 +149,7 @@ func (s *Sink) compactPartition(t *table.Table, k partKey, pdir string, files []
 	if err != nil {
 		return err
 	}
-	defer func() {
-		for _, r := range recs {
-			r.Release()
-		}
-	}()
+	defer func() { releaseAll(recs) }()
 	keep := make(map[arrow.RecordBatch][]bool, len(recs))
 	for _, r := range recs {
 		keep[r] = make([]bool, r.NumRows())

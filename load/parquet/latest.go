@@ -34,11 +34,7 @@ func Latest(dir string, t *table.Table, shop string, fn func(r Row) error) error
 	if err != nil {
 		return err
 	}
-	defer func() {
-		for _, r := range recs {
-			r.Release()
-		}
-	}()
+	defer func() { releaseAll(recs) }()
 	latest := latestRows(recs, t)
 	order := make([]string, 0, len(latest))
 	for k := range latest {

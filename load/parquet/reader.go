@@ -113,7 +113,7 @@ func readFiles(files []string, t *table.Table) ([]arrow.RecordBatch, error) {
 				return nil
 			})
 			if err != nil {
-				release(out[mark:])
+				releaseAll(out[mark:])
 				out = out[:mark]
 				return err
 			}
@@ -121,16 +121,10 @@ func readFiles(files []string, t *table.Table) ([]arrow.RecordBatch, error) {
 		return nil
 	})
 	if err != nil {
-		release(out)
+		releaseAll(out)
 		return nil, err
 	}
 	return out, nil
-}
-
-func release(recs []arrow.RecordBatch) {
-	for _, r := range recs {
-		r.Release()
-	}
 }
 
 // partitionRereads bounds how often byPartition lists and reads one
