@@ -68,6 +68,16 @@ func ToDecimal128(d decimal.Decimal) (decimal128.Num, error) {
 	return decimal128.FromI64(scaled.IntPart()), nil
 }
 
+// ScaledInt64 is n, an amount as ToDecimal128 writes it, as the int64 of
+// its scaled integer (ClickHouse's Decimal(18,4) on the wire), and whether
+// it fits Decimal(18,4).
+func ScaledInt64(n decimal128.Num) (int64, bool) {
+	v := int64(n.LowBits())
+	// Sign-extended into the high half: the value is an int64.
+	limit := exp10(DecimalPrecision)
+	return v, n.HighBits() == v>>63 && v < limit && v > -limit
+}
+
 // FromDecimal128 is the inverse of ToDecimal128. Values outside int64
 // (never written by ToDecimal128) take the exact big.Int path.
 func FromDecimal128(n decimal128.Num) decimal.Decimal {

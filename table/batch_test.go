@@ -182,3 +182,22 @@ func TestCheckRecordRejectsInexactAmounts(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestScaledInt64FitsDecimal18(t *testing.T) {
+	const limit = 1_000_000_000_000_000_000 // 10^18
+	for _, c := range []struct {
+		n    decimal128.Num
+		want bool
+	}{
+		{decimal128.FromI64(limit - 1), true},
+		{decimal128.FromI64(-(limit - 1)), true},
+		{decimal128.FromI64(-1), true},
+		{decimal128.FromI64(limit), false},
+		{decimal128.FromI64(-limit), false},
+		{decimal128.New(1, 0), false}, // 2^64
+	} {
+		if v, ok := ScaledInt64(c.n); ok != c.want || (ok && v != int64(c.n.LowBits())) {
+			t.Errorf("ScaledInt64(%s) = %d, %v; want fits %v", c.n.BigInt(), v, ok, c.want)
+		}
+	}
+}

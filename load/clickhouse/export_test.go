@@ -16,15 +16,13 @@ var Convert = convert
 // NewTestSink is newTestSink, for the benchmarks of package clickhouse_test.
 var NewTestSink = newTestSink
 
-// Fill, Native, EncodeNative and MaxDecimal64 are fill, native,
-// encodeNative and maxDecimal64, for the tests of package clickhouse_test.
+// Fill, Native and EncodeNative are fill, native and encodeNative, for
+// the tests of package clickhouse_test.
 var (
 	Fill         = fill
 	Native       = native
 	EncodeNative = encodeNative
 )
-
-const MaxDecimal64 = maxDecimal64
 
 // EdgeOrders is a batch of testOrders: edge amounts and nulls.
 func EdgeOrders(t *testing.T) arrow.RecordBatch {

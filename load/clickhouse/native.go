@@ -30,9 +30,6 @@ import (
 // columns of an insert are one stream, read by one proto.Reader (whose
 // buffer is 128 KiB).
 
-// maxDecimal64 bounds the scaled integer of a Decimal(18,4): 10^18.
-const maxDecimal64 = 1_000_000_000_000_000_000
-
 // native reports whether driver column d takes c's native encoding.
 func native(c table.Column, d column.Interface) bool {
 	switch c.Type {
@@ -145,12 +142,10 @@ func encodeNative(c table.Column, arrays []arrow.Array, buf []byte) ([]byte, err
 			for i := range arr.Len() {
 				v := int64(0)
 				if arr.IsValid(i) {
-					n := arr.Value(i)
-					v = int64(n.LowBits())
-					// Sign-extended into the high half: the value is an int64.
-					if n.HighBits() != v>>63 || v >= maxDecimal64 || v <= -maxDecimal64 {
+					var ok bool
+					if v, ok = table.ScaledInt64(arr.Value(i)); !ok {
 						return nil, fmt.Errorf("column %s: %s does not fit %s", c.Name,
-							table.FromDecimal128(n), decimalType())
+							table.FromDecimal128(arr.Value(i)), decimalType())
 					}
 				}
 				buf = binary.LittleEndian.AppendUint64(buf, uint64(v))

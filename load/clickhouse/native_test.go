@@ -97,8 +97,8 @@ func TestNativeFillEncodesAsAppend(t *testing.T) {
 func TestNativeRefusesWhatConvertRefuses(t *testing.T) {
 	b := array.NewDecimal128Builder(memory.DefaultAllocator, &arrow.Decimal128Type{Precision: 38, Scale: table.DecimalScale})
 	defer b.Release()
-	b.Append(decimal128.FromI64(clickhouse.MaxDecimal64))
-	b.Append(decimal128.New(1, 0)) // 2^64
+	b.Append(decimal128.FromI64(1_000_000_000_000_000_000)) // 10^18: the first scaled integer Decimal(18,4) cannot hold
+	b.Append(decimal128.New(1, 0))                          // 2^64
 	b.AppendNull()
 	a := b.NewArray()
 	defer a.Release()
