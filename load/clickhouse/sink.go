@@ -421,15 +421,16 @@ func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int
 		}
 		return arrays
 	}
+	isNative := make([]bool, len(t.Columns))
 	size := 0
 	for i, c := range t.Columns {
-		if native(c, driverCols[i]) {
+		if isNative[i] = native(c, driverCols[i]); isNative[i] {
 			size += nativeSize(arraysOf(i))
 		}
 	}
 	stream := make([]byte, 0, size)
 	for i, c := range t.Columns {
-		if native(c, driverCols[i]) {
+		if isNative[i] {
 			var err error
 			if stream, err = encodeNative(c, arraysOf(i), stream); err != nil {
 				return err
@@ -438,7 +439,7 @@ func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int
 	}
 	r := proto.NewReader(bytes.NewReader(stream))
 	for i, c := range t.Columns {
-		if native(c, driverCols[i]) {
+		if isNative[i] {
 			if err := driverCols[i].Decode(r, int(rows)); err != nil {
 				return fmt.Errorf("column %s: %w", c.Name, err)
 			}
