@@ -212,14 +212,14 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (Result, error) {
 		return Result{}, err
 	}
 	res := Result{RunID: r.RunID, Shops: make([]ShopResult, len(shops))}
-	atOnce := min(max(r.Spec.Defaults.MaxShops, 1), len(shops))
+	atOnce := r.Spec.ShopsAtOnce(len(shops))
 	// BatchBytes bounds the pending batches of all the shops running at
 	// once, not of each: sixteen shops each holding 32 MiB of records (and
 	// their Arrow builders) kept the heap above the soft memory limit, and
 	// the garbage collector took more CPU than the work. Each shop gets an
 	// equal share; a shop alone gets it all.
 	opt.BatchBytes = max(opt.BatchBytes/max(atOnce, 1), 1)
-	p := pool.New().WithMaxGoroutines(max(r.Spec.Defaults.MaxShops, 1))
+	p := pool.New().WithMaxGoroutines(max(atOnce, 1))
 	for i, s := range shops {
 		p.Go(func() {
 			res.Shops[i] = r.runShop(ctx, s, opt) // each goroutine owns its index

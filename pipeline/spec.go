@@ -217,6 +217,12 @@ func specBuiltinDefaults() specBuiltins {
 // `defaults` leaves a key out.
 func DefaultShopOptions() ShopOptions { return specBuiltinDefaults().shop }
 
+// ShopsAtOnce is how many of n shops a run of s runs at once: max_shops,
+// at least one, and never more than there are.
+func (s *Spec) ShopsAtOnce(n int) int {
+	return min(max(s.Defaults.MaxShops, 1), n)
+}
+
 // FindShop returns the shop with the given name.
 func (s *Spec) FindShop(name string) (Shop, bool) {
 	for _, sh := range s.Shops {

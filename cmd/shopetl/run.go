@@ -84,7 +84,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	setRunMemoryLimit(min(max(spec.Defaults.MaxShops, 1), len(selected)))
+	setRunMemoryLimit(spec.ShopsAtOnce(len(selected)))
 	tty := isTerminal(stderr)
 	opt.Logger = newLogger(stderr, tty)
 	startPprof(opt.Logger)
