@@ -66,19 +66,21 @@ func (s *Sink) readExisting(ctx context.Context) (map[string]*existing, error) {
 // another sorting key, or a column of another type. It runs before New
 // creates or alters anything, so such a table is reported, never changed.
 // A column the table lacks is fine: addMissingColumns adds it.
-func (s *Sink) checkExisting(ctx context.Context) error {
+// It returns what it read, for setup to create and alter only what is
+// missing.
+func (s *Sink) checkExisting(ctx context.Context) (map[string]*existing, error) {
 	have, err := s.readExisting(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var problems []string
 	for _, t := range table.All {
 		problems = append(problems, mismatches(s.db, s.cluster, t, s.version, have)...)
 	}
 	if len(problems) == 0 {
-		return nil
+		return have, nil
 	}
-	return fmt.Errorf("clickhouse: %s (shopetl does not change a table it cannot use: drop or rename it, or use another database)",
+	return nil, fmt.Errorf("clickhouse: %s (shopetl does not change a table it cannot use: drop or rename it, or use another database)",
 		strings.Join(problems, "; "))
 }
 
