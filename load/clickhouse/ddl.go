@@ -93,9 +93,14 @@ func decimalType() string {
 func qualified(db, name string) string { return Quote(db) + "." + Quote(name) }
 
 // DDL is the CREATE TABLE IF NOT EXISTS statement of t in database db: a
-// ReplacingMergeTree on t.Version, partitioned by month of t.PartitionTime
+// ReplacingMergeTree on t.Version, partitioned by year of t.PartitionTime
 // and ordered by t.Key, so that FINAL keeps one row per key, the highest
-// version.
+// version. An insert makes one part per partition it touches, and a batch
+// holds the orders of every shop running, created over any span: by month
+// the 16-shop throughput job made eight times the parts (813 against 105
+// for 50,000 orders, and 2.5 times the server's CPU), and a batch spanning
+// more than 100 months is refused by current servers
+// (max_partitions_per_insert_block).
 func DDL(db string, t *table.Table, v Version) string {
 	return createTable(db, t.Name, "", "ReplacingMergeTree("+Quote(t.Version)+")", t, v)
 }
@@ -116,7 +121,7 @@ func createTable(db, name, cluster, engine string, t *table.Table, v Version) st
 	for i, k := range t.Key {
 		key[i] = Quote(k)
 	}
-	fmt.Fprintf(&b, ") ENGINE = %s\nPARTITION BY toYYYYMM(%s)\nORDER BY (%s)",
+	fmt.Fprintf(&b, ") ENGINE = %s\nPARTITION BY toYear(%s)\nORDER BY (%s)",
 		engine, Quote(t.PartitionTime), strings.Join(key, ", "))
 	return b.String()
 }

@@ -82,7 +82,7 @@ const orders1816 = "CREATE TABLE IF NOT EXISTS `db`.`orders` (\n" +
 	"    `run_id` String,\n" +
 	"    `version` UInt64\n" +
 	") ENGINE = ReplacingMergeTree(`version`)\n" +
-	"PARTITION BY toYYYYMM(`created_at`)\n" +
+	"PARTITION BY toYear(`created_at`)\n" +
 	"ORDER BY (`platform`, `shop`, `order_id`)"
 
 func TestDDL1816(t *testing.T) {
@@ -179,7 +179,7 @@ func TestClusterDDL(t *testing.T) {
 			"    `created_at` DateTime,\n" +
 			"    `version` UInt64\n" +
 			") ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/shop/refunds_local', '{replica}', `version`)\n" +
-			"PARTITION BY toYYYYMM(`created_at`)\n" +
+			"PARTITION BY toYear(`created_at`)\n" +
 			"ORDER BY (`platform`, `shop`, `refund_id`)",
 		"CREATE TABLE IF NOT EXISTS `shop`.`refunds` ON CLUSTER `prod` AS `shop`.`refunds_local`\n" +
 			"ENGINE = Distributed(`prod`, `shop`, `refunds_local`, cityHash64(`platform`, `shop`))",
