@@ -1,6 +1,7 @@
 package clickhouse
 
 import (
+	"context"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -28,3 +29,7 @@ var (
 func EdgeOrders(t *testing.T) arrow.RecordBatch {
 	return ordersBatch(t, testOrders(1, model.StatusShipped))
 }
+
+// SetInserting sets s.inserting: f is called as each background insert
+// starts.
+func SetInserting(s *Sink, f func(context.Context)) { s.inserting = f }

@@ -42,6 +42,16 @@ import (
 // half a second and made 40 inserts per table, whose fixed cost on the
 // server held the run's end seconds past the shops' last requests. A
 // commit alone starts its insert at once, as before.
+//
+// A full pool's insert runs in the background: Write returns once it has
+// started, so that the shop's pages are transformed and batched while the
+// server stores the previous batch (on one shop of 50,000 orders the
+// server's part of an insert was as long as everything else shopetl does
+// with the batch, and the page loop waited for it). A table has at most
+// one such insert running: the next full pool waits for it, which bounds
+// the memory to one more batch per table. A background insert that fails
+// is reported by the next Write or Commit of every shop whose rows it
+// held.
 
 // poolAge bounds how long a pooled batch waits for others.
 const poolAge = 30 * time.Second
@@ -57,6 +67,9 @@ type pool struct {
 	// committing is the commit's insert in flight, nil when there is none
 	// (see commitTable).
 	committing *insertion
+	// full is the background insert of the latest full pool, nil once it
+	// has ended (see pooled).
+	full *insertion
 }
 
 // insertion is one pooled insert: whose rows it carries, and done, closed
@@ -79,8 +92,12 @@ func (p *pool) take() *insertion {
 	return in
 }
 
-// pooled adds rec to t's pool and inserts the pool if it is full.
+// pooled adds rec to t's pool and, if the pool is full, starts its insert
+// in the background once the previous one of t has ended.
 func (s *Sink) pooled(ctx context.Context, shop string, t *table.Table, rec arrow.RecordBatch) error {
+	if err := s.takeFailed(shop); err != nil {
+		return err
+	}
 	p := s.pools[t]
 	p.mu.Lock()
 	rec.Retain()
@@ -95,13 +112,37 @@ func (s *Sink) pooled(ctx context.Context, shop string, t *table.Table, rec arro
 		return nil
 	}
 	in := p.take()
+	prev := p.full
+	p.full = in
 	p.mu.Unlock()
-	return s.insertPooled(ctx, t, p, in, shop)
+	if prev != nil {
+		select {
+		case <-prev.done:
+		case <-ctx.Done(): // in's insert fails at once, and says why
+		}
+	}
+	s.background.Go(func() {
+		if s.inserting != nil {
+			s.inserting(ctx)
+		}
+		_ = s.insertPooled(ctx, t, p, in, "") // recorded for every shop in it
+	})
+	return nil
 }
 
-// insertPooled runs in, an insertion of t's pool p, made for trigger. A
-// failure is returned, and recorded for every other shop in it, for its
-// next Commit.
+// takeFailed returns, once, the failure of an insert that held shop's rows
+// and was not reported to it yet.
+func (s *Sink) takeFailed(shop string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := s.failed[shop]
+	delete(s.failed, shop) // reported once: the pipeline aborts the shop
+	return err
+}
+
+// insertPooled runs in, an insertion of t's pool p, made for trigger ("" for
+// a background insert). A failure is returned, and recorded for every
+// other shop in it, for its next Write or Commit.
 func (s *Sink) insertPooled(ctx context.Context, t *table.Table, p *pool, in *insertion, trigger string) error {
 	shops := slices.Sorted(maps.Keys(in.shops))
 	err := s.send(ctx, shops, t, in.recs)
@@ -119,6 +160,9 @@ func (s *Sink) insertPooled(ctx context.Context, t *table.Table, p *pool, in *in
 	delete(p.inflight, in)
 	if p.committing == in {
 		p.committing = nil
+	}
+	if p.full == in {
+		p.full = nil
 	}
 	p.mu.Unlock()
 	close(in.done)

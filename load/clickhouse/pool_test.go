@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -17,8 +18,7 @@ import (
 // TestPooledWritesShareInserts: with PoolRows, batches of several shops
 // wait until together they fill the pool, then go in one insert; a shop's
 // Commit inserts what waits with its rows, and only then; a failed pooled
-// insert fails the Write that filled the pool and, once, the Commit of
-// every other shop in it.
+// insert fails, once, the next Write or Commit of every shop in it.
 func TestPooledWritesShareInserts(t *testing.T) {
 	s, proxy, db := outageSink(t, clickhouse.Config{PoolRows: 150, Retry: clickhouse.Retry{MaxAttempts: 2,
 		MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, MaxElapsed: time.Minute}})
@@ -35,13 +35,15 @@ func TestPooledWritesShareInserts(t *testing.T) {
 	if err := write("c", 100, 50); err != nil {
 		t.Fatal(err)
 	}
-	if n := finalCount(t, s, db); n != 150 {
-		t.Fatalf("a full pool: %d stored, want 150", n)
+	// The full pool's insert runs in the background; a's Commit waits for
+	// it, its rows being in it.
+	if err := s.Commit(ctx, "a"); err != nil || finalCount(t, s, db) != 150 {
+		t.Fatalf("a full pool, after a's commit: %v, %d stored, want 150", err, finalCount(t, s, db))
 	}
 	if err := write("d", 150, 10); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Commit(ctx, "a"); err != nil || finalCount(t, s, db) != 150 {
+	if err := s.Commit(ctx, "b"); err != nil || finalCount(t, s, db) != 150 {
 		t.Fatalf("commit of a shop with nothing pooled: %v, %d stored, want 150", err, finalCount(t, s, db))
 	}
 	if err := s.Commit(ctx, "d"); err != nil || finalCount(t, s, db) != 160 {
@@ -52,12 +54,15 @@ func TestPooledWritesShareInserts(t *testing.T) {
 		t.Fatal(err)
 	}
 	proxy.Cut()
-	if err := write("f", 210, 100); err == nil || !errors.Is(err, syscall.ECONNREFUSED) {
-		t.Fatalf("the write that filled the pool while the server was away: %v, want connection refused", err)
+	if err := write("f", 210, 100); err != nil {
+		t.Fatalf("the write that filled the pool while the server was away: %v, want nil (its insert runs in the background)", err)
 	}
-	proxy.Restore()
 	if err := s.Commit(ctx, "e"); err == nil || !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Fatalf("commit of e, whose rows were in the failed insert: %v, want its error", err)
+	}
+	proxy.Restore()
+	if err := write("f", 310, 1); err == nil || !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("f's next write, after the insert its write started failed: %v, want that insert's error", err)
 	}
 	for _, shop := range []string{"e", "f"} {
 		if err := s.Commit(ctx, shop); err != nil {
@@ -192,5 +197,36 @@ func TestCommitsThatWaitShareAnInsert(t *testing.T) {
 	defer log.mu.Unlock()
 	if want := []string{"a", "b,c,d"}; !slices.Equal(log.inserts, want) {
 		t.Fatalf("inserts of the shops %q, want %q", log.inserts, want)
+	}
+}
+
+// TestFullPoolInsertsInTheBackground: the Write that fills a pool returns
+// while the pool's insert runs, so the shop goes on with its pages; its
+// Commit waits for the insert, and the rows are stored.
+func TestFullPoolInsertsInTheBackground(t *testing.T) {
+	s, _, db := outageSink(t, clickhouse.Config{PoolRows: 100})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	written := make(chan struct{})
+	var afterWrite atomic.Bool
+	clickhouse.SetInserting(s, func(ctx context.Context) {
+		select {
+		case <-written:
+			afterWrite.Store(true)
+		case <-ctx.Done(): // a Write that waits for its insert never returns
+		}
+	})
+	if err := s.Write(ctx, "a", table.Orders, orders(t, 0, 100)); err != nil {
+		t.Fatal(err)
+	}
+	close(written)
+	if err := s.Commit(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if !afterWrite.Load() {
+		t.Fatal("the full pool's insert ran before its Write returned: the shop waited for the server")
+	}
+	if n := finalCount(t, s, db); n != 100 {
+		t.Fatalf("%d stored after the commit, want 100", n)
 	}
 }

@@ -84,8 +84,12 @@ type Sink struct {
 	retries map[string]int64 // retried inserts per shop
 	failed  map[string]error // shops whose pooled rows another shop's insert failed to store
 
-	pools    map[*table.Table]*pool // when cfg.PoolRows > 0
-	poolRows int64
+	pools      map[*table.Table]*pool // when cfg.PoolRows > 0
+	poolRows   int64
+	background sync.WaitGroup // full pools' inserts (see pooled)
+	// inserting, when set (by tests), is called as a background insert
+	// starts.
+	inserting func(context.Context)
 }
 
 // New connects, checks the server answers, reads its version, and creates the
@@ -315,8 +319,11 @@ func (s *Sink) Database() string { return s.db }
 // Conn is the underlying connection, for tests and queries.
 func (s *Sink) Conn() driver.Conn { return s.conn }
 
-// Write inserts rec, a batch of t's rows for shop, in one INSERT. The insert
-// is synchronous: when Write returns nil the server has stored the rows.
+// Write inserts rec, a batch of t's rows for shop, in one INSERT. Without
+// pooling the insert is synchronous: when Write returns nil the server has
+// stored the rows. With Config.PoolRows the rows wait in t's pool, whose
+// insert runs in the background once it is full (see pooled), and Commit
+// says when they are stored.
 //
 // An insert that fails on a transient error (see Transient) is retried
 // whole, a fresh PrepareBatch each time (the driver's batch of a failed
@@ -500,11 +507,7 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 			return err
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	err := s.failed[shop]
-	delete(s.failed, shop) // reported once: the pipeline aborts the shop
-	return err
+	return s.takeFailed(shop)
 }
 
 // Abort cannot take back rows: every Write was a committed INSERT. They
@@ -512,8 +515,10 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 // run's rows replace them by version.
 func (s *Sink) Abort(ctx context.Context, shop string) error { return nil }
 
-// Close closes the connection pool.
+// Close waits for the inserts running in the background and closes the
+// connection pool.
 func (s *Sink) Close() error {
+	s.background.Wait()
 	for _, p := range s.pools {
 		p.mu.Lock()
 		release(p.recs)
