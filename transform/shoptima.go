@@ -75,13 +75,13 @@ type shoptimaLine struct {
 // read decodes a row in one pass over its bytes, for the fields above
 // (their tags are what decodeNamed reads; TestShoptimaReadAgreesWithDecodeNamed
 // holds the two together). It reports false when the walker gave up (see
-// walker): the row is then decoded by decodeNamed, which names the field
+// extract.Walker): the row is then decoded by decodeNamed, which names the field
 // that failed.
 func (o *shoptimaOrder) read(b []byte) bool {
-	w := walker{b: b}
+	w := walker{extract.NewWalker(b)}
 	var f uint64
-	for more := w.enter('{'); more; more = w.more('}') {
-		switch string(w.key()) {
+	for more := w.Enter('{'); more; more = w.More('}') {
+		switch string(w.Key()) {
 		case "order_num":
 			w.text(&o.OrderNum, &f, 0)
 		case "tracking_number":
@@ -119,76 +119,76 @@ func (o *shoptimaOrder) read(b []byte) bool {
 		case "paypal_status":
 			w.text(&o.PaypalStatus, &f, 17)
 		case "paypal_sync_tracking":
-			w.integer(&o.PaypalSyncTracking, &f, 18)
+			w.decoded(&o.PaypalSyncTracking, &f, 18)
 		case "shipping_channel_code":
 			w.text(&o.ShippingChannelCode, &f, 19)
 		case "status":
-			w.integer(&o.Status, &f, 20)
+			w.decoded(&o.Status, &f, 20)
 		case "order_price":
-			w.money(&o.OrderPrice, &f, 21)
+			w.decoded(&o.OrderPrice, &f, 21)
 		case "off_price":
-			w.money(&o.OffPrice, &f, 22)
+			w.decoded(&o.OffPrice, &f, 22)
 		case "currency":
 			w.text(&o.Currency, &f, 23)
 		case "order_time":
-			w.unix(&o.OrderTime, &f, 24)
+			w.decoded(&o.OrderTime, &f, 24)
 		case "pay_time":
-			w.unix(&o.PayTime, &f, 25)
+			w.decoded(&o.PayTime, &f, 25)
 		case "shipping_time":
-			w.unix(&o.ShippingTime, &f, 26)
+			w.decoded(&o.ShippingTime, &f, 26)
 		case "fahuo_time":
-			w.unix(&o.FahuoTime, &f, 27)
+			w.decoded(&o.FahuoTime, &f, 27)
 		case "shipping_money":
-			w.money(&o.ShippingMoney, &f, 28)
+			w.decoded(&o.ShippingMoney, &f, 28)
 		case "payment_method":
 			w.text(&o.PaymentMethod, &f, 29)
 		case "coupons_discount_price":
-			w.money(&o.CouponDiscount, &f, 30)
+			w.decoded(&o.CouponDiscount, &f, 30)
 		case "total":
-			w.money(&o.Total, &f, 31)
+			w.decoded(&o.Total, &f, 31)
 		case "fee":
-			w.money(&o.Fee, &f, 32)
+			w.decoded(&o.Fee, &f, 32)
 		case "is_refund":
-			w.integer(&o.IsRefund, &f, 33)
+			w.decoded(&o.IsRefund, &f, 33)
 		case "refund_type":
-			w.integer(&o.RefundType, &f, 34)
+			w.decoded(&o.RefundType, &f, 34)
 		case "refund_price":
-			w.money(&o.RefundPrice, &f, 35)
+			w.decoded(&o.RefundPrice, &f, 35)
 		case "order_goods":
-			w.seen(&f, 36)
-			if w.null() {
+			w.Seen(&f, 36)
+			if w.Null() {
 				continue
 			}
-			for more := w.enter('['); more; more = w.more(']') {
+			for more := w.Enter('['); more; more = w.More(']') {
 				o.Goods = append(o.Goods, shoptimaLine{})
 				o.Goods[len(o.Goods)-1].read(&w)
 			}
 		default:
-			w.skip()
+			w.Skip()
 		}
 	}
-	return w.end()
+	return w.End()
 }
 
 // read decodes one of order_goods (see shoptimaOrder.read).
 func (g *shoptimaLine) read(w *walker) {
 	var f uint64
-	for more := w.enter('{'); more; more = w.more('}') {
-		switch string(w.key()) {
+	for more := w.Enter('{'); more; more = w.More('}') {
+		switch string(w.Key()) {
 		case "goods_title":
 			w.text(&g.GoodsTitle, &f, 0)
 		case "count":
-			w.integer(&g.Count, &f, 1)
+			w.decoded(&g.Count, &f, 1)
 		case "price":
-			w.money(&g.Price, &f, 2)
+			w.decoded(&g.Price, &f, 2)
 		case "discount":
-			w.money(&g.Discount, &f, 3)
+			w.decoded(&g.Discount, &f, 3)
 		case "sku":
 			w.text(&g.SKU, &f, 4)
 		case "is_refund":
-			w.integer(&g.IsRefund, &f, 5)
+			w.decoded(&g.IsRefund, &f, 5)
 		default:
-			w.skip()
+			w.Skip()
 		}
 	}
 }
