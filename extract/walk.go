@@ -271,6 +271,29 @@ func digits(b []byte, i int) int {
 	return i
 }
 
+// Peek returns the first byte of the next value, 0 at the end.
+func (w *Walker) Peek() byte {
+	if w.space(); w.bad || w.i >= len(w.b) {
+		return 0
+	}
+	return w.b[w.i]
+}
+
+// Mark returns the place of the next value, for Since.
+func (w *Walker) Mark() int {
+	w.space()
+	return w.i
+}
+
+// Since returns the bytes walked from mark on: a value's own bytes,
+// marked before it was read.
+func (w *Walker) Since(mark int) []byte {
+	if w.bad {
+		return nil
+	}
+	return w.b[mark:w.i]
+}
+
 // End reports whether the walk read one whole value and nothing but
 // space after it.
 func (w *Walker) End() bool {
