@@ -32,14 +32,11 @@ type Walker struct {
 const maxWalkDepth = 32
 
 func (w *Walker) space() {
-	for w.i < len(w.b) {
-		switch w.b[w.i] {
-		case ' ', '\t', '\n', '\r':
-			w.i++
-		default:
-			return
-		}
+	b, i := w.b, w.i
+	for i < len(b) && b[i] <= ' ' && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
 	}
+	w.i = i
 }
 
 // NewWalker walks b from its start.
@@ -94,13 +91,22 @@ func (w *Walker) More(close byte) bool {
 // Key reads a member's key and its ':'. A key the walker cannot be sure
 // of matching as a reflecting decoder does (see Walker) gives up.
 func (w *Walker) Key() []byte {
-	k := w.Str()
-	for _, c := range k {
-		if c == '\\' || c >= 0x80 || 'A' <= c && c <= 'Z' {
-			w.Fail()
-		}
+	if w.space(); w.bad || w.i >= len(w.b) || w.b[w.i] != '"' {
+		w.Fail()
+		return nil
 	}
-	if w.space(); w.bad || w.i >= len(w.b) || w.b[w.i] != ':' {
+	b, start := w.b, w.i+1
+	i := start
+	for i < len(b) && keyByte[b[i]] {
+		i++
+	}
+	if i >= len(b) || b[i] != '"' {
+		w.Fail()
+		return nil
+	}
+	k := b[start:i]
+	w.i = i + 1
+	if w.space(); w.i >= len(b) || b[w.i] != ':' {
 		w.Fail()
 		return nil
 	}
@@ -115,31 +121,31 @@ func (w *Walker) Str() []byte {
 		w.Fail()
 		return nil
 	}
-	start := w.i + 1
-	for i := start; i < len(w.b); i++ {
-		for i < len(w.b) && plainByte[w.b[i]] {
+	b, start := w.b, w.i+1
+	for i := start; i < len(b); i++ {
+		for i < len(b) && plainByte[b[i]] {
 			i++
 		}
-		if i == len(w.b) {
+		if i == len(b) {
 			break
 		}
-		switch c := w.b[i]; {
+		switch c := b[i]; {
 		case c == '"':
 			w.i = i + 1
-			return w.b[start:i]
+			return b[start:i]
 		case c < 0x20:
 			w.Fail()
 			return nil
 		case c == '\\':
-			if i+1 >= len(w.b) {
+			if i+1 >= len(b) {
 				w.Fail()
 				return nil
 			}
-			switch w.b[i+1] {
+			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i++
 			case 'u':
-				if i+5 >= len(w.b) || !hex4(w.b[i+2:i+6]) {
+				if i+5 >= len(b) || !hex4(b[i+2:i+6]) {
 					w.Fail()
 					return nil
 				}
@@ -159,6 +165,15 @@ func (w *Walker) Str() []byte {
 var plainByte = func() (t [256]bool) {
 	for c := range t {
 		t[c] = c >= 0x20 && c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// keyByte says which bytes a key may hold for the walker: those of
+// plainByte but capitals and non-ASCII (see Walker).
+var keyByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = plainByte[c] && c < 0x80 && !('A' <= c && c <= 'Z')
 	}
 	return t
 }()

@@ -78,7 +78,8 @@ type shoptimaLine struct {
 // extract.Walker): the row is then decoded by decodeNamed, which names the field
 // that failed.
 func (o *shoptimaOrder) read(b []byte) bool {
-	w := walker{extract.NewWalker(b)}
+	w := getWalker(b)
+	defer putWalker(w)
 	var f uint64
 	for more := w.Enter('{'); more; more = w.More('}') {
 		switch string(w.Key()) {
@@ -160,14 +161,21 @@ func (o *shoptimaOrder) read(b []byte) bool {
 				continue
 			}
 			for more := w.Enter('['); more; more = w.More(']') {
+				if len(o.Goods) == cap(o.Goods) {
+					w.setTexts() // the lines read so far are about to move
+				}
 				o.Goods = append(o.Goods, shoptimaLine{})
-				o.Goods[len(o.Goods)-1].read(&w)
+				o.Goods[len(o.Goods)-1].read(w)
 			}
 		default:
 			w.Skip()
 		}
 	}
-	return w.End()
+	if !w.End() {
+		return false
+	}
+	w.setTexts()
+	return true
 }
 
 // read decodes one of order_goods (see shoptimaOrder.read).
