@@ -105,3 +105,35 @@ func FuzzWalk(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecode reads simulated GET /order pages to the rows a scan
+// keeps, without the transform: "walk", the one pass a run makes, and
+// "unmarshal", the three it replaced (goccy/go-json's envelope decode,
+// extract.Elements, extract.Fields), in one run.
+func BenchmarkDecode(b *testing.B) {
+	pages := simPages(b)
+	size := 0
+	for _, p := range pages {
+		size += len(p)
+	}
+	s := walkScans[2]
+	for _, dec := range []struct {
+		name string
+		read func(body []byte) (fetched, bool)
+	}{
+		{"walk", func(body []byte) (fetched, bool) { return s.walk("GET /order", body) }},
+		{"unmarshal", func(body []byte) (fetched, bool) { f, err := s.unmarshal("GET /order", body); return f, err == nil }},
+	} {
+		b.Run(dec.name, func(b *testing.B) {
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, p := range pages {
+					if _, ok := dec.read(p); !ok {
+						b.Fatal("not read")
+					}
+				}
+			}
+		})
+	}
+}
