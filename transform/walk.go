@@ -40,8 +40,10 @@ func getWalker(b []byte) *walker {
 	return w
 }
 
+// putWalker lets go of the page and of the record's fields, and keeps w.
 func putWalker(w *walker) {
 	w.Walker = extract.Walker{}
+	clear(w.spans)
 	walkers.Put(w)
 }
 
@@ -56,6 +58,7 @@ func (w *walker) setTexts() {
 	for _, s := range w.spans {
 		*s.t = Text(all[s.from:s.to])
 	}
+	clear(w.spans)
 	w.texts, w.spans = w.texts[:0], w.spans[:0]
 }
 
