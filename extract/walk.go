@@ -27,8 +27,9 @@ type Walker struct {
 	bad   bool // sticky: the walk gave up; every call after returns nothing
 }
 
-// maxWalkDepth bounds the nesting the walker follows; a shop's record
-// nests three deep.
+// maxWalkDepth bounds the nesting the walker follows; a shoptima page
+// nests five deep (envelope, data, rows, row, order_goods' lines). Deeper
+// JSON is left to the reflecting decoder, which has its own limit.
 const maxWalkDepth = 32
 
 func (w *Walker) space() {
