@@ -103,7 +103,7 @@ bench-go:
 # written under the package's testdata/fuzz/, where `go test` replays it
 # from then on: commit it with the fix.
 FUZZTIME ?= 60s
-FUZZ_PKGS ?= ./transform ./extract
+FUZZ_PKGS ?= ./transform ./extract ./extract/shoptima
 fuzz:
 	for pkg in $(FUZZ_PKGS); do \
 	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \

@@ -107,17 +107,17 @@ func (e *Extractor) scans() []scan {
 // keeps reports whether a row of s is emitted: its is_refund is the one
 // asked for, and no earlier scan read it. A row whose order_time or
 // is_refund cannot be read is kept: the transform quarantines it. The two
-// fields are found in the row's bytes, not decoded with the row: the
-// transform decodes each row once.
-func (s scan) keeps(raw []byte) bool {
-	f := extract.Fields(raw, "order_time", "is_refund")
-	if refund, ok := integer(f[1]); ok && (refund == 1) != s.refunded {
+// fields are found in the row's bytes (orderTime, isRefund: their values,
+// nil when absent), not decoded with the row: the transform decodes each
+// row once.
+func (s scan) keeps(orderTime, isRefund []byte) bool {
+	if refund, ok := integer(isRefund); ok && (refund == 1) != s.refunded {
 		return false
 	}
 	if !s.skipCreated {
 		return true
 	}
-	t, ok := integer(f[0])
+	t, ok := integer(orderTime)
 	return !ok || t < s.skipFrom.Unix() || t >= s.skipTo.Unix()
 }
 
@@ -200,8 +200,22 @@ func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
 }
 
 // decode reads one response of s: the envelope's counts and the rows s
-// keeps.
+// keeps. walk reads it in one pass; what walk is not sure of is read by
+// unmarshal, as before issue 18, whose errors are the ones reported.
 func (s scan) decode(endpoint string, body []byte) (fetched, error) {
+	if out, ok := s.walk(endpoint, body); ok {
+		return out, nil
+	}
+	return s.unmarshal(endpoint, body)
+}
+
+// row is a listed row's bytes and the values of its two filter fields.
+type row struct{ body, orderTime, isRefund []byte }
+
+// unmarshal decodes the envelope with goccy/go-json, splits data.data with
+// extract.Elements and finds each row's filter fields with extract.Fields:
+// three walks over every row.
+func (s scan) unmarshal(endpoint string, body []byte) (fetched, error) {
 	var r listResponse
 	if err := json.Unmarshal(body, &r); err != nil {
 		return fetched{}, err
@@ -209,17 +223,131 @@ func (s scan) decode(endpoint string, body []byte) (fetched, error) {
 	if r.Status != "success" || r.Code != 200 || r.Data == nil {
 		return fetched{}, fmt.Errorf("envelope status %q code %d", r.Status, r.Code)
 	}
-	rows, err := extract.Elements(r.Data.Data)
+	elems, err := extract.Elements(r.Data.Data)
 	if err != nil {
 		return fetched{}, fmt.Errorf("data.data: %w", err)
 	}
-	out := fetched{lastPage: max(r.Data.LastPage, 1), total: r.Data.Total, current: r.Data.CurrentPage}
-	out.page = extract.Page{Endpoint: endpoint, FetchedAt: time.Now(), Records: make([]extract.Raw, 0, len(rows)),
-		Listing: extract.Listing{Pass: s.pass, Rows: len(rows), Total: r.Data.Total}}
-	for _, raw := range rows {
-		if s.keeps(raw) {
-			out.page.Records = append(out.page.Records, extract.Raw{Body: raw})
+	rows := make([]row, len(elems))
+	for i, e := range elems {
+		f := extract.Fields(e, "order_time", "is_refund")
+		rows[i] = row{body: e, orderTime: f[0], isRefund: f[1]}
+	}
+	return s.fetched(endpoint, r.Data.CurrentPage, r.Data.LastPage, r.Data.Total, rows), nil
+}
+
+// walk reads a response in one checked pass with extract.Walker: the
+// envelope, each row's bytes and its filter fields. It reports false when
+// the walker gave up or the envelope is not a success, for unmarshal to
+// read (and name what is wrong).
+func (s scan) walk(endpoint string, body []byte) (fetched, bool) {
+	w := extract.NewWalker(body)
+	var seen uint64
+	var status []byte
+	var code, current, last, total int
+	var rows []row
+	data := false
+	for more := w.Enter('{'); more; more = w.More('}') {
+		switch string(w.Key()) {
+		case "status":
+			w.Seen(&seen, 0)
+			status = w.Str()
+		case "code":
+			w.Seen(&seen, 1)
+			code = walkInt(&w)
+		case "data":
+			w.Seen(&seen, 2)
+			data = !w.Null()
+			if !data {
+				continue
+			}
+			var inner uint64
+			for more := w.Enter('{'); more; more = w.More('}') {
+				switch string(w.Key()) {
+				case "current_page":
+					w.Seen(&inner, 0)
+					current = walkInt(&w)
+				case "last_page":
+					w.Seen(&inner, 1)
+					last = walkInt(&w)
+				case "total":
+					w.Seen(&inner, 2)
+					total = walkInt(&w)
+				case "data":
+					w.Seen(&inner, 3)
+					rows = walkRows(&w)
+				default:
+					w.Skip()
+				}
+			}
+		default:
+			w.Skip()
 		}
 	}
-	return out, nil
+	if !w.End() || string(status) != "success" || code != 200 || !data {
+		return fetched{}, false
+	}
+	return s.fetched(endpoint, current, last, total, rows), true
+}
+
+// walkRows reads data.data: null, or an array of rows.
+func walkRows(w *extract.Walker) []row {
+	if w.Null() {
+		return nil
+	}
+	rows := make([]row, 0, MaxRows)
+	for more := w.Enter('['); more; more = w.More(']') {
+		var r row
+		start := w.Mark()
+		if w.Peek() == '{' {
+			// As extract.Fields finds them: the last of a name given twice.
+			for more := w.Enter('{'); more; more = w.More('}') {
+				switch string(w.Key()) {
+				case "order_time":
+					r.orderTime = w.Value()
+				case "is_refund":
+					r.isRefund = w.Value()
+				default:
+					w.Skip()
+				}
+			}
+		} else {
+			w.Skip()
+		}
+		r.body = w.Since(start)
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// walkInt reads an int as goccy/go-json decodes one into an int: digits
+// with an optional minus; anything else gives the walk up.
+func walkInt(w *extract.Walker) int {
+	v := w.Value()
+	if w.Failed() {
+		return 0
+	}
+	for i, c := range v {
+		if !('0' <= c && c <= '9' || c == '-' && i == 0) {
+			w.Fail()
+			return 0
+		}
+	}
+	n, err := strconv.Atoi(string(v))
+	if err != nil {
+		w.Fail()
+	}
+	return n
+}
+
+// fetched is a response of s with the rows s keeps.
+func (s scan) fetched(endpoint string, current, last, total int, rows []row) fetched {
+	out := fetched{lastPage: max(last, 1), total: total, current: current}
+	out.page = extract.Page{Endpoint: endpoint, FetchedAt: time.Now(), Records: make([]extract.Raw, 0, len(rows)),
+		Listing: extract.Listing{Pass: s.pass, Rows: len(rows), Total: total}}
+	for _, r := range rows {
+		if s.keeps(r.orderTime, r.isRefund) {
+			out.page.Records = append(out.page.Records, extract.Raw{Body: r.body})
+		}
+	}
+	return out
 }

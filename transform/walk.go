@@ -1,0 +1,91 @@
+package transform
+
+import (
+	"sync"
+
+	"github.com/shopetl/shopetl/extract"
+)
+
+// walker is extract.Walker with the scalar types of decode.go: a
+// platform's hand-written decoder reads a record with it in one pass. A
+// value that does not decode gives the walk up, so that decodeNamed
+// decodes the record again and names the field in the quarantine reason.
+//
+// The Text values of a record are gathered end to end and made strings in
+// one allocation (setTexts), where goccy/go-json made one a value: the
+// strings of a record live and die with it, and never keep the page.
+type walker struct {
+	extract.Walker
+	texts []byte
+	spans []textSpan
+	// The first texts and spans of a record fit here, off the heap.
+	textBuf [1024]byte
+	spanBuf [32]textSpan
+}
+
+// textSpan is where a Text read by the walker lies in its texts.
+type textSpan struct {
+	t        *Text
+	from, to int
+}
+
+// walkers keeps walkers, whose buffers are too large to make one a record.
+var walkers = sync.Pool{New: func() any { return new(walker) }}
+
+// getWalker returns a walker over b; putWalker when done with it.
+func getWalker(b []byte) *walker {
+	w := walkers.Get().(*walker)
+	w.Walker = extract.NewWalker(b)
+	w.texts, w.spans = w.textBuf[:0], w.spanBuf[:0]
+	return w
+}
+
+// putWalker lets go of the page and of the record's fields, and keeps w.
+func putWalker(w *walker) {
+	w.Walker = extract.Walker{}
+	clear(w.spans)
+	walkers.Put(w)
+}
+
+// setTexts gives every Text read so far its string, all in one
+// allocation. The Text values must not have moved since they were read:
+// before a slice of lines grows, its texts are set.
+func (w *walker) setTexts() {
+	if len(w.spans) == 0 {
+		return
+	}
+	all := string(w.texts)
+	for _, s := range w.spans {
+		*s.t = Text(all[s.from:s.to])
+	}
+	clear(w.spans)
+	w.texts, w.spans = w.texts[:0], w.spans[:0]
+}
+
+// decoded reads a value into one of decode.go's scalar types (Money, Int,
+// Unix), as goccy/go-json would call its UnmarshalJSON.
+func (w *walker) decoded(v interface{ UnmarshalJSON([]byte) error }, fields *uint64, n uint) {
+	w.Seen(fields, n)
+	if b := w.Value(); !w.Failed() && v.UnmarshalJSON(b) != nil {
+		w.Fail()
+	}
+}
+
+// text reads a Text as Text.UnmarshalJSON does, into a string of the
+// record's own (setTexts): the walker reads the page itself, which the
+// record must not keep alive.
+func (w *walker) text(t *Text, fields *uint64, n uint) {
+	w.Seen(fields, n)
+	v := w.Value()
+	if w.Failed() {
+		return
+	}
+	s, _, err := scalar(v)
+	if err != nil {
+		w.Fail()
+		return
+	}
+	from := len(w.texts)
+	w.texts = append(w.texts, s...)
+	w.spans = append(w.spans, textSpan{t, from, len(w.texts)})
+}
