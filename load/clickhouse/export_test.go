@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"testing"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/shopetl/shopetl/model"
@@ -23,6 +24,9 @@ var (
 	Native       = native
 	EncodeNative = encodeNative
 )
+
+// Direct reports whether fill copies straight into d's ColStr.
+func Direct(d column.Interface) bool { return strCol(d) != nil }
 
 // EdgeOrders is a batch of testOrders: edge amounts and nulls.
 func EdgeOrders(t *testing.T) arrow.RecordBatch {

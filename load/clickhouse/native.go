@@ -3,7 +3,11 @@ package clickhouse
 import (
 	"encoding/binary"
 	"fmt"
+	"reflect"
+	"slices"
+	"unsafe"
 
+	"github.com/ClickHouse/ch-go/proto"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -29,6 +33,65 @@ import (
 // it, so each column is decoded once, from every batch of the insert; the
 // columns of an insert are one stream, read by one proto.Reader (whose
 // buffer is 128 KiB).
+
+// A String column skips the encoding too: its values are copied from the
+// Arrow arrays into the ch-go ColStr that clickhouse-go's *column.String
+// holds, one copy of the bytes and one position a row, instead of being
+// written out with their lengths and read back a string at a time by
+// Decode (issue 18: encodeNative and ColStr.DecodeColumn were a third of
+// an insert's CPU). clickhouse-go keeps that ColStr in an unexported field
+// and offers no way in but Append and Decode, so strColOffset finds it
+// once, by name and type, through reflect; should a driver release name
+// or type it otherwise, String columns take the native encoding as before.
+// TestNativeFillEncodesAsAppend holds either path to Append's bytes.
+
+// strColOffset is the offset of the proto.ColStr in a column.String, and
+// strColFound whether it was found.
+var strColOffset, strColFound = func() (uintptr, bool) {
+	f, ok := reflect.TypeFor[column.String]().FieldByName("col")
+	return f.Offset, ok && f.Type == reflect.TypeFor[proto.ColStr]()
+}()
+
+// strCol is the ch-go column inside d, or nil when d is not a
+// *column.String or its column cannot be reached.
+func strCol(d column.Interface) *proto.ColStr {
+	s, ok := d.(*column.String)
+	if !ok || !strColFound {
+		return nil
+	}
+	return (*proto.ColStr)(unsafe.Add(unsafe.Pointer(s), strColOffset))
+}
+
+// fillStr makes col hold the strings of arrays, one after the other, in
+// place of what it held (as ColStr.DecodeColumn does). It refuses what
+// convert refuses.
+func fillStr(c table.Column, col *proto.ColStr, arrays []arrow.Array) error {
+	rows, size := 0, 0
+	for _, a := range arrays {
+		arr, ok := a.(*array.String)
+		if !ok {
+			return fmt.Errorf("column %s: Arrow type %s does not match table type", c.Name, a.DataType())
+		}
+		if err := checkNulls(c, a); err != nil {
+			return err
+		}
+		rows += arr.Len()
+		size += len(arr.ValueBytes())
+	}
+	col.Buf = slices.Grow(col.Buf[:0], size)
+	col.Pos = slices.Grow(col.Pos[:0], rows)
+	for _, a := range arrays {
+		arr := a.(*array.String)
+		// Offsets are the values' in the whole buffer, which a sliced
+		// array does not start at.
+		offs, base := arr.ValueOffsets(), len(col.Buf)-int(arr.ValueOffsets()[0])
+		col.Buf = append(col.Buf, arr.ValueBytes()...)
+		for i := range arr.Len() {
+			col.Pos = append(col.Pos, proto.Position{Start: base + int(offs[i]), End: base + int(offs[i+1])})
+		}
+	}
+	return nil
+}
 
 // native reports whether driver column d takes c's native encoding.
 func native(c table.Column, d column.Interface) bool {

@@ -22,8 +22,9 @@ import (
 // and Append put there: every column of every table's batch (a simulated
 // shop's, and the edge amounts, nulls and sliced batch of testOrders),
 // alone and two batches in one insert, encodes to the same bytes for the
-// server either way. Every String, UInt and Decimal column takes the
-// native path on this server.
+// server either way. Every String column is filled straight into the
+// driver's ColStr, and every UInt and Decimal column takes the native
+// encoding, on this server.
 func TestNativeFillEncodesAsAppend(t *testing.T) {
 	t.Parallel()
 	s, _ := clickhouse.NewTestSink(t)
@@ -77,6 +78,9 @@ func TestNativeFillEncodesAsAppend(t *testing.T) {
 			dn, da := nat.Columns()[i], app.Columns()[i]
 			if c.Type != table.DateTime && c.Type != table.NullableDateTime && c.Type != table.StringArray && !clickhouse.Native(c, dn) {
 				t.Errorf("%s: column %s (%s) does not take the native encoding", name, c.Name, dn.Type())
+			}
+			if c.Type == table.String && !clickhouse.Direct(dn) {
+				t.Errorf("%s: column %s (%s): the driver's ColStr cannot be reached: filled through the native encoding", name, c.Name, dn.Type())
 			}
 			var bn, ba proto.Buffer
 			dn.Encode(&bn)

@@ -406,7 +406,8 @@ func (s *Sink) insert(ctx context.Context, t *table.Table, recs []arrow.RecordBa
 	return nil
 }
 
-// fill appends recs, rows in all, to batch's columns: in the native
+// fill appends recs, rows in all, to batch's columns: String columns
+// straight into the driver's ColStr, other columns in the native
 // encoding where the driver's column takes it (native.go), through
 // convert and Append where not.
 func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int64) error {
@@ -421,16 +422,26 @@ func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int
 		}
 		return arrays
 	}
-	isNative := make([]bool, len(t.Columns))
+	// How each column is filled: direct, native, or else by Append.
+	const (
+		byAppend = iota
+		direct
+		byNative
+	)
+	how := make([]int, len(t.Columns))
 	size := 0
 	for i, c := range t.Columns {
-		if isNative[i] = native(c, driverCols[i]); isNative[i] {
+		switch {
+		case c.Type == table.String && strCol(driverCols[i]) != nil:
+			how[i] = direct
+		case native(c, driverCols[i]):
+			how[i] = byNative
 			size += nativeSize(arraysOf(i))
 		}
 	}
 	stream := make([]byte, 0, size)
 	for i, c := range t.Columns {
-		if isNative[i] {
+		if how[i] == byNative {
 			var err error
 			if stream, err = encodeNative(c, arraysOf(i), stream); err != nil {
 				return err
@@ -439,7 +450,13 @@ func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int
 	}
 	r := proto.NewReader(bytes.NewReader(stream))
 	for i, c := range t.Columns {
-		if isNative[i] {
+		switch how[i] {
+		case direct:
+			if err := fillStr(c, strCol(driverCols[i]), arraysOf(i)); err != nil {
+				return err
+			}
+			continue
+		case byNative:
 			if err := driverCols[i].Decode(r, int(rows)); err != nil {
 				return fmt.Errorf("column %s: %w", c.Name, err)
 			}
