@@ -25,8 +25,12 @@ var (
 	EncodeNative = encodeNative
 )
 
-// Direct reports whether fill copies straight into d's ColStr.
-func Direct(d column.Interface) bool { return strCol(d) != nil }
+// Encoded reports whether d is a column fill encoded itself, in the
+// batch's block.
+func Encoded(d column.Interface) bool {
+	_, ok := d.(*encoded)
+	return ok
+}
 
 // EdgeOrders is a batch of testOrders: edge amounts and nulls.
 func EdgeOrders(t *testing.T) arrow.RecordBatch {

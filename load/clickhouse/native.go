@@ -4,11 +4,12 @@ import (
 	"encoding/binary"
 	"fmt"
 	"reflect"
-	"slices"
 	"unsafe"
 
 	"github.com/ClickHouse/ch-go/proto"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	chproto "github.com/ClickHouse/clickhouse-go/v2/lib/proto"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
@@ -34,63 +35,52 @@ import (
 // columns of an insert are one stream, read by one proto.Reader (whose
 // buffer is 128 KiB).
 
-// A String column skips the encoding too: its values are copied from the
-// Arrow arrays into the ch-go ColStr that clickhouse-go's *column.String
-// holds, one copy of the bytes and one position a row, instead of being
-// written out with their lengths and read back a string at a time by
-// Decode (issue 18: encodeNative and ColStr.DecodeColumn were a third of
-// an insert's CPU). clickhouse-go keeps that ColStr in an unexported field
-// and offers no way in but Append and Decode, so strColOffset finds it
-// once, by name and type, through reflect; should a driver release name
-// or type it otherwise, String columns take the native encoding as before.
-// TestNativeFillEncodesAsAppend holds either path to Append's bytes.
+// The encoded columns then go to the server as they are: fill puts each
+// in the insert's block in place of the driver's column, and the block's
+// encoding appends its bytes to the connection's buffer in one copy. The
+// driver's own columns would take them in with Decode (a ColStr a string
+// and a position at a time) and write them out again with EncodeColumn (a
+// string at a time, into a buffer doubling its way up): a third of an
+// insert's CPU on the peer job of issue 18, each string copied four times
+// between the transform and the socket. clickhouse-go offers no way to
+// hand it a column but through its unexported batch's block, so blockOf
+// finds it by name and type through reflect; should a driver release
+// name or type it otherwise, fill decodes into the driver's columns as
+// before. TestNativeFillEncodesAsAppend holds either path to Append's
+// bytes, and says which was taken.
 
-// strColOffset is the offset of the proto.ColStr in a column.String, and
-// strColFound whether it was found.
-var strColOffset, strColFound = func() (uintptr, bool) {
-	f, ok := reflect.TypeFor[column.String]().FieldByName("col")
-	return f.Offset, ok && f.Type == reflect.TypeFor[proto.ColStr]()
-}()
-
-// strCol is the ch-go column inside d, or nil when d is not a
-// *column.String or its column cannot be reached.
-func strCol(d column.Interface) *proto.ColStr {
-	s, ok := d.(*column.String)
-	if !ok || !strColFound {
+// blockOf is the block of rows batch sends, or nil when it cannot be
+// reached.
+func blockOf(batch driver.Batch) *chproto.Block {
+	v := reflect.ValueOf(batch)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return nil
 	}
-	return (*proto.ColStr)(unsafe.Add(unsafe.Pointer(s), strColOffset))
+	f := v.Elem().FieldByName("block")
+	if !f.IsValid() || f.Type() != reflect.TypeFor[*chproto.Block]() {
+		return nil
+	}
+	return *(**chproto.Block)(unsafe.Pointer(f.UnsafeAddr()))
 }
 
-// fillStr makes col hold the strings of arrays, one after the other, in
-// place of what it held (as ColStr.DecodeColumn does). It refuses what
-// convert refuses.
-func fillStr(c table.Column, col *proto.ColStr, arrays []arrow.Array) error {
-	rows, size := 0, 0
-	for _, a := range arrays {
-		arr, ok := a.(*array.String)
-		if !ok {
-			return fmt.Errorf("column %s: Arrow type %s does not match table type", c.Name, a.DataType())
-		}
-		if err := checkNulls(c, a); err != nil {
-			return err
-		}
-		rows += arr.Len()
-		size += len(arr.ValueBytes())
-	}
-	col.Buf = slices.Grow(col.Buf[:0], size)
-	col.Pos = slices.Grow(col.Pos[:0], rows)
-	for _, a := range arrays {
-		arr := a.(*array.String)
-		// Offsets are the values' in the whole buffer, which a sliced
-		// array does not start at.
-		offs, base := arr.ValueOffsets(), len(col.Buf)-int(arr.ValueOffsets()[0])
-		col.Buf = append(col.Buf, arr.ValueBytes()...)
-		for i := range arr.Len() {
-			col.Pos = append(col.Pos, proto.Position{Start: base + int(offs[i]), End: base + int(offs[i+1])})
-		}
-	}
-	return nil
+// encoded is a column whose rows are already in ClickHouse's native
+// encoding: the driver's column gives its name and type and holds
+// nothing. Rows cannot be added to it.
+type encoded struct {
+	column.Interface
+	rows int
+	data []byte
+}
+
+func (e *encoded) Rows() int                       { return e.rows }
+func (e *encoded) Encode(b *proto.Buffer)          { b.Buf = append(b.Buf, e.data...) }
+func (e *encoded) Reset()                          { e.rows, e.data = 0, nil }
+func (e *encoded) Append(any) ([]uint8, error)     { return nil, e.refuse() }
+func (e *encoded) AppendRow(any) error             { return e.refuse() }
+func (e *encoded) Decode(*proto.Reader, int) error { return e.refuse() }
+
+func (e *encoded) refuse() error {
+	return fmt.Errorf("column %s: encoded by shopetl, takes no more rows", e.Name())
 }
 
 // native reports whether driver column d takes c's native encoding.

@@ -406,10 +406,10 @@ func (s *Sink) insert(ctx context.Context, t *table.Table, recs []arrow.RecordBa
 	return nil
 }
 
-// fill appends recs, rows in all, to batch's columns: String columns
-// straight into the driver's ColStr, other columns in the native
-// encoding where the driver's column takes it (native.go), through
-// convert and Append where not.
+// fill appends recs, rows in all, to batch's columns: in the native
+// encoding where the driver's column takes it (native.go), as encoded
+// columns in the batch's block or, should it not be reached, decoded into
+// the driver's columns; through convert and Append where not.
 func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int64) error {
 	driverCols := batch.Columns()
 	if len(driverCols) != len(t.Columns) {
@@ -422,41 +422,37 @@ func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int
 		}
 		return arrays
 	}
-	// How each column is filled: direct, native, or else by Append.
-	const (
-		byAppend = iota
-		direct
-		byNative
-	)
-	how := make([]int, len(t.Columns))
+	isNative := make([]bool, len(t.Columns))
 	size := 0
 	for i, c := range t.Columns {
-		switch {
-		case c.Type == table.String && strCol(driverCols[i]) != nil:
-			how[i] = direct
-		case native(c, driverCols[i]):
-			how[i] = byNative
+		if isNative[i] = native(c, driverCols[i]); isNative[i] {
 			size += nativeSize(arraysOf(i))
 		}
 	}
+	// One buffer for every column: ends[i] is where column i's bytes end.
 	stream := make([]byte, 0, size)
+	ends := make([]int, len(t.Columns))
 	for i, c := range t.Columns {
-		if how[i] == byNative {
+		if isNative[i] {
 			var err error
 			if stream, err = encodeNative(c, arraysOf(i), stream); err != nil {
 				return err
 			}
 		}
+		ends[i] = len(stream)
 	}
+	block := blockOf(batch)
 	r := proto.NewReader(bytes.NewReader(stream))
 	for i, c := range t.Columns {
-		switch how[i] {
-		case direct:
-			if err := fillStr(c, strCol(driverCols[i]), arraysOf(i)); err != nil {
-				return err
+		switch {
+		case isNative[i] && block != nil:
+			start := 0
+			if i > 0 {
+				start = ends[i-1]
 			}
+			block.Columns[i] = &encoded{Interface: driverCols[i], rows: int(rows), data: stream[start:ends[i]:ends[i]]}
 			continue
-		case byNative:
+		case isNative[i]:
 			if err := driverCols[i].Decode(r, int(rows)); err != nil {
 				return fmt.Errorf("column %s: %w", c.Name, err)
 			}
