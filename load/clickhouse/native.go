@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 	"unsafe"
 
@@ -68,10 +69,19 @@ type encoded struct {
 	column.Interface
 	rows int
 	data []byte
+	// room, in the block's first encoded column, is what the block's
+	// columns need in the connection's buffer: reserved at once, rather
+	// than the buffer doubling its way up as columns are appended (each
+	// connection's buffer starts empty, and grew a fresh copy an insert).
+	room int
 }
 
-func (e *encoded) Rows() int                       { return e.rows }
-func (e *encoded) Encode(b *proto.Buffer)          { b.Buf = append(b.Buf, e.data...) }
+func (e *encoded) Rows() int { return e.rows }
+
+func (e *encoded) Encode(b *proto.Buffer) {
+	b.Buf = append(slices.Grow(b.Buf, e.room), e.data...)
+}
+
 func (e *encoded) Reset()                          { e.rows, e.data = 0, nil }
 func (e *encoded) Append(any) ([]uint8, error)     { return nil, e.refuse() }
 func (e *encoded) AppendRow(any) error             { return e.refuse() }

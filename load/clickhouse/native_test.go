@@ -21,11 +21,11 @@ import (
 
 // The native encoding puts into the driver's columns exactly what convert
 // and Append put there: every column of every table's batch (a simulated
-// shop's, and the edge amounts, nulls and sliced batch of testOrders),
-// alone and two batches in one insert, encodes to the same bytes for the
-// server either way. Every column takes the native encoding on this
-// server, and goes to it as encoded (not decoded
-// into the driver's column).
+// shop's, the edge amounts, nulls and sliced batch of testOrders, and
+// oddOrders), alone and two batches in one insert, encodes to the same
+// bytes for the server either way. Every column takes the native encoding
+// on this server, and goes to it as encoded (not decoded into the
+// driver's column), in a buffer sized once.
 func TestNativeFillEncodesAsAppend(t *testing.T) {
 	t.Parallel()
 	s, _ := clickhouse.NewTestSink(t)
@@ -96,6 +96,19 @@ func TestNativeFillEncodesAsAppend(t *testing.T) {
 				t.Errorf("%s: column %s: %d rows, %d bytes natively; %d rows, %d bytes by Append; equal %t",
 					name, c.Name, dn.Rows(), len(bn.Buf), da.Rows(), len(ba.Buf), bytes.Equal(bn.Buf, ba.Buf))
 			}
+		}
+		// One after the other, as the block is sent: the connection's
+		// buffer is sized once, at the first column.
+		var all proto.Buffer
+		caps := make([]int, 0, len(tc.t.Columns))
+		for _, dn := range nat.Columns() {
+			all.PutString(dn.Name())
+			all.PutString(string(dn.Type()))
+			dn.Encode(&all)
+			caps = append(caps, cap(all.Buf))
+		}
+		if caps[0] != caps[len(caps)-1] {
+			t.Errorf("%s: the buffer of the insert grew from %d to %d bytes after its first column", name, caps[0], caps[len(caps)-1])
 		}
 		_ = nat.Abort()
 		_ = app.Abort()

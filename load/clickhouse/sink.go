@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -442,6 +443,11 @@ func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int
 		ends[i] = len(stream)
 	}
 	block := blockOf(batch)
+	// The block's bytes: the columns', and each one's name and type.
+	room := len(stream)
+	for _, d := range driverCols {
+		room += 2*binary.MaxVarintLen64 + len(d.Name()) + len(d.Type()) + 1
+	}
 	r := proto.NewReader(bytes.NewReader(stream))
 	for i, c := range t.Columns {
 		switch {
@@ -450,7 +456,8 @@ func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int
 			if i > 0 {
 				start = ends[i-1]
 			}
-			block.Columns[i] = &encoded{Interface: driverCols[i], rows: int(rows), data: stream[start:ends[i]:ends[i]]}
+			block.Columns[i] = &encoded{Interface: driverCols[i], rows: int(rows), data: stream[start:ends[i]:ends[i]], room: room}
+			room = 0
 			continue
 		case isNative[i]:
 			if err := driverCols[i].Decode(r, int(rows)); err != nil {
