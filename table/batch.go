@@ -118,11 +118,17 @@ func sizeOf(a arrow.Array) size {
 
 // reserve makes room in f for what sizeOf measured. A list's values are
 // reserved as strings, the one list type of the tables.
+//
+// Rows and list values are reserved to the next power of two by Arrow,
+// but a string column's bytes exactly: a batch a few bytes longer than
+// the last (most of them: ids and names vary in length) then doubled and
+// copied its whole buffer. An eighth more than the last batch is room for
+// that variation (issue 18).
 func reserve(f array.Builder, s size) {
 	f.Reserve(s.rows)
 	switch f := f.(type) {
 	case *array.StringBuilder:
-		f.ReserveData(s.inner)
+		f.ReserveData(s.inner + s.inner/8)
 	case *array.ListBuilder:
 		f.ValueBuilder().Reserve(s.inner)
 	}

@@ -171,6 +171,38 @@ func TestBuilderReservesTheLastBatch(t *testing.T) {
 	}
 }
 
+// TestBuilderRoomCoversALongerBatch: a batch whose ids are a little
+// longer than the last batch's (here 4%) fits the room reserved for it:
+// its string buffer is never regrown and copied.
+func TestBuilderRoomCoversALongerBatch(t *testing.T) {
+	t.Parallel()
+	b := checkedBuilder(t, Orders)
+	const rows = 300
+	id := func(batch, i int) string {
+		if batch == 1 && i%10 == 0 {
+			return fmt.Sprintf("order-%04d-x", i) // 12 bytes for 10: 4% more in all
+		}
+		return fmt.Sprintf("order-%04d", i)
+	}
+	caps := [2]int{}
+	for batch := range 2 {
+		for i := range rows {
+			o := model.Order{Meta: model.Meta{Platform: "shoptima", Shop: "st", RunID: "r1"}, OrderID: id(batch, i)}
+			if err := b.AppendOrder(&o); err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				caps[0] = b.rb.Field(Orders.ColumnIndex("order_id")).(*array.StringBuilder).DataCap()
+			}
+		}
+		caps[1] = b.rb.Field(Orders.ColumnIndex("order_id")).(*array.StringBuilder).DataCap()
+		b.Flush().Release()
+		if batch == 1 && caps[1] != caps[0] {
+			t.Fatalf("second batch's order_id bytes: room for %d reserved, grown to %d", caps[0], caps[1])
+		}
+	}
+}
+
 func TestCheckRecordRejectsInexactAmounts(t *testing.T) {
 	t.Parallel()
 	r := model.Record{Order: model.Order{OrderID: "x", PaidAmount: decimal.RequireFromString("1.23456")}}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/shopetl/shopetl/model"
@@ -24,6 +25,13 @@ var (
 	Native       = native
 	EncodeNative = encodeNative
 )
+
+// Encoded reports whether d is a column fill encoded itself, in the
+// batch's block.
+func Encoded(d column.Interface) bool {
+	_, ok := d.(*encoded)
+	return ok
+}
 
 // EdgeOrders is a batch of testOrders: edge amounts and nulls.
 func EdgeOrders(t *testing.T) arrow.RecordBatch {

@@ -3,32 +3,93 @@ package clickhouse
 import (
 	"encoding/binary"
 	"fmt"
+	"reflect"
+	"slices"
+	"time"
+	"unsafe"
 
+	"github.com/ClickHouse/ch-go/proto"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	chproto "github.com/ClickHouse/clickhouse-go/v2/lib/proto"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/shopetl/shopetl/table"
 )
 
-// Strings, integers and decimals reach the driver's columns in ClickHouse's
-// native encoding, written from the Arrow buffers and read in with the
-// column's Decode, instead of through Append (issue 18). Append took a
-// []string per column (the slice headers alone were 20% of an insert's
-// allocations), grew each String column's row positions one row at a time
-// (ColStr.Append: 30%), and turned every decimal through two big.Ints
-// (Decimal.append). Decode sizes a column once for all its rows, and a
-// Decimal(18,4) is the int64 Arrow already holds. The bytes decoded are
-// the bytes the driver encodes again for the server, so what is stored is
-// what Append stored.
+// Every column type of the tables (strings, integers, decimals, times and
+// lists of strings) reaches the server in ClickHouse's native encoding,
+// written once from the Arrow buffers, instead of through Append (issue
+// 18). Append took a []string per column (the slice headers alone were 20%
+// of an insert's allocations), grew each String column's row positions one
+// row at a time (ColStr.Append: 30%), turned every decimal through two
+// big.Ints and every time through a time.Time; a Decimal(18,4) is the
+// int64 Arrow already holds, a DateTime its seconds. The bytes are the
+// bytes Append would have had the driver send, so what is stored is what
+// Append stored.
 //
-// A driver column is filled this way only when its Go type is the one this
-// encoding is for (a LowCardinality(String) column, from 19.x on, is not a
-// *column.String); any other column takes convert and Append. ch-go's
-// ColStr.DecodeColumn replaces what the column holds rather than adding to
-// it, so each column is decoded once, from every batch of the insert; the
-// columns of an insert are one stream, read by one proto.Reader (whose
-// buffer is 128 KiB).
+// fill puts the encoded columns in the insert's block in place of the
+// driver's columns, and the block's encoding appends each to the
+// connection's buffer in one copy. Decoding them into the driver's columns
+// (as shopetl did first) cost a ColStr a string and a position at a time,
+// and the driver's EncodeColumn wrote them out again a string at a time
+// into a buffer doubling its way up: a third of an insert's CPU on the peer
+// job, each string copied four times between the transform and the
+// socket. clickhouse-go offers no way to hand it a column but through its
+// unexported batch's block, so blockOf finds the block by name and type
+// through reflect; should a driver release name or type it otherwise, fill
+// decodes into the driver's columns as before (ch-go's DecodeColumn
+// replaces what a column holds, so each is decoded once, from every batch
+// of the insert). TestNativeFillEncodesAsAppend holds either path to
+// Append's bytes, and says which was taken.
+//
+// A driver column takes the native encoding only when its Go type is the
+// one the encoding is for (a LowCardinality(String) column, from 19.x on,
+// is not a *column.String); any other column takes convert and Append.
+
+// blockOf is the block of rows batch sends, or nil when it cannot be
+// reached.
+func blockOf(batch driver.Batch) *chproto.Block {
+	v := reflect.ValueOf(batch)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	f := v.Elem().FieldByName("block")
+	if !f.IsValid() || f.Type() != reflect.TypeFor[*chproto.Block]() {
+		return nil
+	}
+	return *(**chproto.Block)(unsafe.Pointer(f.UnsafeAddr()))
+}
+
+// encoded is a column whose rows are already in ClickHouse's native
+// encoding: the driver's column gives its name and type and holds
+// nothing. Rows cannot be added to it.
+type encoded struct {
+	column.Interface
+	rows int
+	data []byte
+	// room, in the block's first encoded column, is what the block's
+	// columns need in the connection's buffer: reserved at once, rather
+	// than the buffer doubling its way up as columns are appended (each
+	// connection's buffer starts empty, and grew a fresh copy an insert).
+	room int
+}
+
+func (e *encoded) Rows() int { return e.rows }
+
+func (e *encoded) Encode(b *proto.Buffer) {
+	b.Buf = append(slices.Grow(b.Buf, e.room), e.data...)
+}
+
+func (e *encoded) Reset()                          { e.rows, e.data = 0, nil }
+func (e *encoded) Append(any) ([]uint8, error)     { return nil, e.refuse() }
+func (e *encoded) AppendRow(any) error             { return e.refuse() }
+func (e *encoded) Decode(*proto.Reader, int) error { return e.refuse() }
+
+func (e *encoded) refuse() error {
+	return fmt.Errorf("column %s: encoded by shopetl, takes no more rows", e.Name())
+}
 
 // native reports whether driver column d takes c's native encoding.
 func native(c table.Column, d column.Interface) bool {
@@ -47,6 +108,24 @@ func native(c table.Column, d column.Interface) bool {
 	case table.NullableDecimal:
 		n, ok := d.(*column.Nullable)
 		return ok && decimal64(n.Base())
+	case table.DateTime:
+		_, ok := d.(*column.DateTime)
+		return ok
+	case table.StringArray:
+		// Array(String) only: an Array's Base is its innermost column.
+		a, ok := d.(*column.Array)
+		if !ok || a.Type() != "Array(String)" {
+			return false
+		}
+		_, ok = a.Base().(*column.String)
+		return ok
+	case table.NullableDateTime:
+		n, ok := d.(*column.Nullable)
+		if !ok {
+			return false
+		}
+		_, ok = n.Base().(*column.DateTime)
+		return ok
 	}
 	return false
 }
@@ -64,8 +143,11 @@ func nativeSize(arrays []arrow.Array) int {
 	n := 0
 	for _, a := range arrays {
 		n += 9 * a.Len()
-		if s, ok := a.(*array.String); ok {
-			n += len(s.ValueBytes())
+		switch a := a.(type) {
+		case *array.String:
+			n += len(a.ValueBytes())
+		case *array.List:
+			n += nativeSize([]arrow.Array{a.ListValues()})
 		}
 	}
 	return n
@@ -74,8 +156,11 @@ func nativeSize(arrays []arrow.Array) int {
 // encodeNative appends to buf column c of arrays, one after the other, in
 // ClickHouse's native encoding of the type native accepted: a String is
 // its length as a uvarint and its bytes; UInt32 and UInt64 little-endian;
-// a Decimal(18,4) its scaled integer as a little-endian int64; a Nullable
-// one byte per row, 1 for null, then every row's value, zero for a null.
+// a Decimal(18,4) its scaled integer as a little-endian int64; a DateTime
+// its seconds as a little-endian uint32; an Array(String) each row's end
+// among the values as a little-endian uint64, then the values as Strings;
+// a Nullable one byte per row, 1 for null, then every row's value, zero
+// for a null.
 // It refuses what convert refuses.
 func encodeNative(c table.Column, arrays []arrow.Array, buf []byte) ([]byte, error) {
 	for _, a := range arrays {
@@ -94,9 +179,37 @@ func encodeNative(c table.Column, arrays []arrow.Array, buf []byte) ([]byte, err
 				return nil, bad(a)
 			}
 			for i := range arr.Len() {
-				s := arr.Value(i)
-				buf = binary.AppendUvarint(buf, uint64(len(s)))
-				buf = append(buf, s...)
+				buf = appendString(buf, arr.Value(i))
+			}
+		}
+	case table.StringArray:
+		lists := make([]*array.List, len(arrays))
+		for k, a := range arrays {
+			arr, ok := a.(*array.List)
+			if !ok {
+				return nil, bad(a)
+			}
+			if _, ok := arr.ListValues().(*array.String); !ok {
+				return nil, bad(a)
+			}
+			lists[k] = arr
+		}
+		// Each row's end among all rows' values, then the values.
+		end := uint64(0)
+		for _, arr := range lists {
+			for i := range arr.Len() {
+				start, stop := arr.ValueOffsets(i)
+				end += uint64(stop - start)
+				buf = binary.LittleEndian.AppendUint64(buf, end)
+			}
+		}
+		for _, arr := range lists {
+			vals := arr.ListValues().(*array.String)
+			for i := range arr.Len() {
+				start, stop := arr.ValueOffsets(i)
+				for j := start; j < stop; j++ {
+					buf = appendString(buf, vals.Value(int(j)))
+				}
 			}
 		}
 	case table.UInt32:
@@ -132,11 +245,7 @@ func encodeNative(c table.Column, arrays []arrow.Array, buf []byte) ([]byte, err
 			decs[k] = arr
 		}
 		if c.Type == table.NullableDecimal {
-			for _, arr := range decs {
-				for i := range arr.Len() {
-					buf = append(buf, b2u8(arr.IsNull(i)))
-				}
-			}
+			buf = appendNulls(buf, arrays)
 		}
 		for _, arr := range decs {
 			for i := range arr.Len() {
@@ -151,10 +260,58 @@ func encodeNative(c table.Column, arrays []arrow.Array, buf []byte) ([]byte, err
 				buf = binary.LittleEndian.AppendUint64(buf, uint64(v))
 			}
 		}
+	case table.DateTime, table.NullableDateTime:
+		for _, a := range arrays {
+			if arr, ok := a.(*array.Timestamp); !ok || arr.DataType().(*arrow.TimestampType).Unit != arrow.Second {
+				return nil, bad(a)
+			}
+		}
+		if c.Type == table.NullableDateTime {
+			buf = appendNulls(buf, arrays)
+		}
+		for _, a := range arrays {
+			arr := a.(*array.Timestamp)
+			for i, v := range arr.TimestampValues() {
+				d := uint32(0)
+				if arr.IsValid(i) {
+					d = dateTime(int64(v))
+				}
+				buf = binary.LittleEndian.AppendUint32(buf, d)
+			}
+		}
 	default:
 		return nil, fmt.Errorf("column %s: no native encoding for type %d", c.Name, c.Type)
 	}
 	return buf, nil
+}
+
+// appendString appends s as a String: its length as a uvarint, its bytes.
+func appendString(buf []byte, s string) []byte {
+	buf = binary.AppendUvarint(buf, uint64(len(s)))
+	return append(buf, s...)
+}
+
+// appendNulls appends a Nullable column's null map: a byte a row, 1 for null.
+func appendNulls(buf []byte, arrays []arrow.Array) []byte {
+	for _, a := range arrays {
+		for i := range a.Len() {
+			buf = append(buf, b2u8(a.IsNull(i)))
+		}
+	}
+	return buf
+}
+
+// zeroTimeUnix is the zero time.Time in Unix seconds.
+var zeroTimeUnix = time.Time{}.Unix()
+
+// dateTime is ClickHouse's DateTime of sec, a time in Unix seconds, as
+// the driver appends a time.Time (ch-go's ToDateTime): the zero time.Time
+// as 0, any other its Unix seconds cut to 32 bits.
+func dateTime(sec int64) uint32 {
+	if sec == zeroTimeUnix {
+		return 0
+	}
+	return uint32(sec)
 }
 
 func b2u8(b bool) byte {

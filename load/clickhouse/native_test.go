@@ -15,15 +15,17 @@ import (
 
 	"github.com/shopetl/shopetl/extract/extracttest"
 	"github.com/shopetl/shopetl/load/clickhouse"
+	"github.com/shopetl/shopetl/model"
 	"github.com/shopetl/shopetl/table"
 )
 
 // The native encoding puts into the driver's columns exactly what convert
 // and Append put there: every column of every table's batch (a simulated
-// shop's, and the edge amounts, nulls and sliced batch of testOrders),
-// alone and two batches in one insert, encodes to the same bytes for the
-// server either way. Every String, UInt and Decimal column takes the
-// native path on this server.
+// shop's, the edge amounts, nulls and sliced batch of testOrders, and
+// oddOrders), alone and two batches in one insert, encodes to the same
+// bytes for the server either way. Every column takes the native encoding
+// on this server, and goes to it as encoded (not decoded into the
+// driver's column), in a buffer sized once.
 func TestNativeFillEncodesAsAppend(t *testing.T) {
 	t.Parallel()
 	s, _ := clickhouse.NewTestSink(t)
@@ -33,11 +35,14 @@ func TestNativeFillEncodesAsAppend(t *testing.T) {
 	orders := clickhouse.EdgeOrders(t)
 	sliced := orders.NewSlice(1, 3)
 	defer sliced.Release()
+	odd := oddOrders(t)
+	defer odd.Release()
 	cases := map[string]struct {
 		t    *table.Table
 		recs []arrow.RecordBatch
 	}{
 		"edge orders": {table.Orders, []arrow.RecordBatch{orders}},
+		"odd orders":  {table.Orders, []arrow.RecordBatch{odd}},
 		"two batches": {table.Orders, []arrow.RecordBatch{sliced, orders, batches[table.Orders]}},
 	}
 	for tb, rec := range batches {
@@ -75,8 +80,14 @@ func TestNativeFillEncodesAsAppend(t *testing.T) {
 		}
 		for i, c := range tc.t.Columns {
 			dn, da := nat.Columns()[i], app.Columns()[i]
-			if c.Type != table.DateTime && c.Type != table.NullableDateTime && c.Type != table.StringArray && !clickhouse.Native(c, dn) {
-				t.Errorf("%s: column %s (%s) does not take the native encoding", name, c.Name, dn.Type())
+			// da is the driver's own column; dn took its place if encoded.
+			nat := clickhouse.Native(c, da)
+			if !nat {
+				t.Errorf("%s: column %s (%s) does not take the native encoding", name, c.Name, da.Type())
+			}
+			if nat != clickhouse.Encoded(dn) {
+				t.Errorf("%s: column %s (%s): native %t, sent as encoded %t: the batch's block cannot be reached",
+					name, c.Name, da.Type(), nat, clickhouse.Encoded(dn))
 			}
 			var bn, ba proto.Buffer
 			dn.Encode(&bn)
@@ -86,9 +97,42 @@ func TestNativeFillEncodesAsAppend(t *testing.T) {
 					name, c.Name, dn.Rows(), len(bn.Buf), da.Rows(), len(ba.Buf), bytes.Equal(bn.Buf, ba.Buf))
 			}
 		}
+		// One after the other, as the block is sent: the connection's
+		// buffer is sized once, at the first column.
+		var all proto.Buffer
+		caps := make([]int, 0, len(tc.t.Columns))
+		for _, dn := range nat.Columns() {
+			all.PutString(dn.Name())
+			all.PutString(string(dn.Type()))
+			dn.Encode(&all)
+			caps = append(caps, cap(all.Buf))
+		}
+		if caps[0] != caps[len(caps)-1] {
+			t.Errorf("%s: the buffer of the insert grew from %d to %d bytes after its first column", name, caps[0], caps[len(caps)-1])
+		}
 		_ = nat.Abort()
 		_ = app.Abort()
 	}
+}
+
+// oddOrders is a batch of orders whose times DateTime cannot hold: the
+// zero time.Time, before 1970, after 2106. The driver stores them as it
+// does (the zero time as 0, others cut to 32 bits), and so must the
+// native encoding. Their anomaly lists differ in length and values.
+func oddOrders(t *testing.T) arrow.RecordBatch {
+	b := table.NewBuilder(memory.DefaultAllocator, table.Orders)
+	defer b.Release()
+	early, far, zero := time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC), time.Time{}
+	for _, o := range []model.Order{
+		{OrderID: "zero", UpdatedAt: &early, Anomalies: []string{"a", "bb"}},
+		{OrderID: "far", CreatedAt: far, PaidAt: &zero, ShippedAt: &far},
+		{OrderID: "third", Anomalies: []string{"ccc"}},
+	} {
+		if err := b.AppendOrder(&o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.Flush()
 }
 
 // A scaled amount beyond Decimal(18,4), which ToDecimal128 never makes,

@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -427,8 +428,9 @@ func (s *Sink) insert(ctx context.Context, t *table.Table, recs []arrow.RecordBa
 }
 
 // fill appends recs, rows in all, to batch's columns: in the native
-// encoding where the driver's column takes it (native.go), through
-// convert and Append where not.
+// encoding where the driver's column takes it (native.go), as encoded
+// columns in the batch's block or, should it not be reached, decoded into
+// the driver's columns; through convert and Append where not.
 func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int64) error {
 	driverCols := batch.Columns()
 	if len(driverCols) != len(t.Columns) {
@@ -448,7 +450,9 @@ func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int
 			size += nativeSize(arraysOf(i))
 		}
 	}
+	// One buffer for every column: ends[i] is where column i's bytes end.
 	stream := make([]byte, 0, size)
+	ends := make([]int, len(t.Columns))
 	for i, c := range t.Columns {
 		if isNative[i] {
 			var err error
@@ -456,10 +460,26 @@ func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int
 				return err
 			}
 		}
+		ends[i] = len(stream)
+	}
+	block := blockOf(batch)
+	// The block's bytes: the columns', and each one's name and type.
+	room := len(stream)
+	for _, d := range driverCols {
+		room += 2*binary.MaxVarintLen64 + len(d.Name()) + len(d.Type()) + 1
 	}
 	r := proto.NewReader(bytes.NewReader(stream))
 	for i, c := range t.Columns {
-		if isNative[i] {
+		switch {
+		case isNative[i] && block != nil:
+			start := 0
+			if i > 0 {
+				start = ends[i-1]
+			}
+			block.Columns[i] = &encoded{Interface: driverCols[i], rows: int(rows), data: stream[start:ends[i]:ends[i]], room: room}
+			room = 0
+			continue
+		case isNative[i]:
 			if err := driverCols[i].Decode(r, int(rows)); err != nil {
 				return fmt.Errorf("column %s: %w", c.Name, err)
 			}
