@@ -82,8 +82,9 @@ type Sink struct {
 	tiny     *parquet.WriterProperties                      // props for files of a handful of rows
 	openSync func(dir string) (func() error, func(), error) // openSyncFS; tests wrap it
 	arrProps pqarrow.ArrowWriterProperties
-	seq      atomic.Int64 // last part number handed out
-	spillSeq atomic.Int64 // last spill file number handed out
+	schemas  storedSchemas // the Arrow schema each file's footer stores
+	seq      atomic.Int64  // last part number handed out
+	spillSeq atomic.Int64  // last spill file number handed out
 
 	// mu guards streams, buffered, spilling, spilled, pending, failed,
 	// published, commits, dirs and closed. It is never held during file
@@ -190,9 +191,9 @@ func New(cfg Config, runID string) (*Sink, error) {
 		small:    parquet.NewWriterProperties(append(props, smallProps...)...),
 		tiny:     parquet.NewWriterProperties(append(append(props, smallProps...), tinyProps...)...),
 		openSync: openSyncFS,
-		// The stored Arrow schema makes timestamp[s, UTC] read back as
-		// such (Parquet itself only knows millis and finer).
-		arrProps:  pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()),
+		// Each file stores its Arrow schema (schema.go), computed once
+		// per table rather than by pqarrow for every file.
+		arrProps:  pqarrow.NewArrowWriterProperties(),
 		streams:   make(map[streamKey]*stream),
 		pending:   make(map[string][]*spillFile),
 		failed:    make(map[string]error),
@@ -521,31 +522,43 @@ func (w writeOnly) Write(p []byte) (int, error) { return w.c.Write(p) }
 func (w *writer) create(s *Sink, schema *arrow.Schema, rows int64) error {
 	// Write made the directory; it is made again only if it was removed
 	// since.
-	f, err := os.OpenFile(w.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := createNew(w.tmp)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(filepath.Dir(w.tmp), 0o755); err != nil {
 			return w.setErr(err) // "mkdir <path>: <reason>"
 		}
-		f, err = os.OpenFile(w.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err = createNew(w.tmp)
 	}
 	if err != nil {
 		return w.setErr(err) // "open <path>: <reason>"
 	}
 	cf := newCountingFile(f)
-	props := s.props
-	switch {
-	case rows <= tinyFileRows:
-		props = s.tiny
-	case rows <= smallFileRows:
-		props = s.small
+	props := s.propsFor(rows)
+	stored, err := s.schemas.of(w.key.table, schema, props)
+	var fw *pqarrow.FileWriter
+	if err == nil {
+		fw, err = pqarrow.NewFileWriter(schema, writeOnly{cf}, props, s.arrProps)
 	}
-	fw, err := pqarrow.NewFileWriter(schema, writeOnly{cf}, props, s.arrProps)
+	if err == nil {
+		err = fw.AppendKeyValueMetadata(arrowSchemaKey, stored)
+	}
 	if err != nil {
 		cf.discard()
 		return w.setErr(fmt.Errorf("file %s: %w", w.tmp, err))
 	}
 	w.f, w.fw, w.ready, w.small = cf, fw, true, rows <= smallFileRows
 	return nil
+}
+
+// propsFor returns the writer properties of a file of rows rows.
+func (s *Sink) propsFor(rows int64) *parquet.WriterProperties {
+	switch {
+	case rows <= tinyFileRows:
+		return s.tiny
+	case rows <= smallFileRows:
+		return s.small
+	}
+	return s.props
 }
 
 func (w *writer) setErr(err error) error {
