@@ -32,27 +32,33 @@ type storedSchemas struct {
 type storedSchema struct {
 	schema *arrow.Schema
 	value  string
+	tiny   *tinyLayout
 }
 
-// of returns the stored-schema value of table's schema.
-func (c *storedSchemas) of(table string, schema *arrow.Schema, props *parquet.WriterProperties) (string, error) {
+// of returns the stored-schema value of table's schema, and its layout
+// for writeTiny (nil if it cannot write it).
+func (c *storedSchemas) of(table string, schema *arrow.Schema, props *parquet.WriterProperties) (string, *tinyLayout, error) {
 	c.mu.Lock()
 	e, ok := c.byTable[table]
 	c.mu.Unlock()
 	if ok && (e.schema == schema || e.schema.Equal(schema)) {
-		return e.value, nil
+		return e.value, e.tiny, nil
 	}
 	v, err := storedSchemaOf(schema, props)
 	if err != nil {
-		return "", err
+		return "", nil, err
+	}
+	tiny, err := newTinyLayout(schema, props)
+	if err != nil {
+		return "", nil, err
 	}
 	c.mu.Lock()
 	if c.byTable == nil {
 		c.byTable = make(map[string]storedSchema)
 	}
-	c.byTable[table] = storedSchema{schema, v}
+	c.byTable[table] = storedSchema{schema, v, tiny}
 	c.mu.Unlock()
-	return v, nil
+	return v, tiny, nil
 }
 
 // storedSchemaOf asks pqarrow itself what it would store for schema, from

@@ -81,10 +81,9 @@ type Sink struct {
 	small    *parquet.WriterProperties                      // props for files of few rows
 	tiny     *parquet.WriterProperties                      // props for files of a handful of rows
 	openSync func(dir string) (func() error, func(), error) // openSyncFS; tests wrap it
-	arrProps pqarrow.ArrowWriterProperties
-	schemas  storedSchemas // the Arrow schema each file's footer stores
-	seq      atomic.Int64  // last part number handed out
-	spillSeq atomic.Int64  // last spill file number handed out
+	schemas  storedSchemas                                  // the Arrow schema each file's footer stores
+	seq      atomic.Int64                                   // last part number handed out
+	spillSeq atomic.Int64                                   // last spill file number handed out
 
 	// mu guards streams, buffered, spilling, spilled, pending, failed,
 	// published, commits, dirs and closed. It is never held during file
@@ -137,12 +136,20 @@ type writer struct {
 	file  ManifestFile // its manifest entry; Rows and Bytes are set under mu
 
 	mu    sync.Mutex
-	ready bool // the file and the FileWriter exist
+	ready bool // the file exists, and the FileWriter unless tiny is set
 	f     *countingFile
 	fw    *pqarrow.FileWriter
-	max   groupLimits
-	rows  int64 // rows in the open row group
-	bytes int64 // estimated uncompressed bytes of the open row group
+	// schema, props and stored (the Arrow schema its footer stores) are
+	// what the FileWriter is made of; tiny is set while the file is to be
+	// written by writeTiny, and fw is then made only if the rows turn
+	// out too large to hold (see write).
+	schema *arrow.Schema
+	props  *parquet.WriterProperties
+	stored string
+	tiny   *tinyLayout
+	max    groupLimits
+	rows   int64 // rows in the open row group
+	bytes  int64 // estimated uncompressed bytes of the open row group
 	// held is a small file's rows, kept until finish writes them at once
 	// (see writeHeld); nil once the file is written row group by row group.
 	held     []arrow.RecordBatch
@@ -183,17 +190,14 @@ func New(cfg Config, runID string) (*Sink, error) {
 		parquet.WithCreatedBy("shopetl"),
 	}
 	return &Sink{
-		dir:      cfg.Dir,
-		runID:    runID,
-		budget:   cfg.BufferBytes,
-		groupMax: groupLimits{rows: cfg.RowGroupRows, bytes: cfg.RowGroupBytes},
-		props:    parquet.NewWriterProperties(props...),
-		small:    parquet.NewWriterProperties(append(props, smallProps...)...),
-		tiny:     parquet.NewWriterProperties(append(append(props, smallProps...), tinyProps...)...),
-		openSync: openSyncFS,
-		// Each file stores its Arrow schema (schema.go), computed once
-		// per table rather than by pqarrow for every file.
-		arrProps:  pqarrow.NewArrowWriterProperties(),
+		dir:       cfg.Dir,
+		runID:     runID,
+		budget:    cfg.BufferBytes,
+		groupMax:  groupLimits{rows: cfg.RowGroupRows, bytes: cfg.RowGroupBytes},
+		props:     parquet.NewWriterProperties(props...),
+		small:     parquet.NewWriterProperties(append(props, smallProps...)...),
+		tiny:      parquet.NewWriterProperties(append(append(props, smallProps...), tinyProps...)...),
+		openSync:  openSyncFS,
 		streams:   make(map[streamKey]*stream),
 		pending:   make(map[string][]*spillFile),
 		failed:    make(map[string]error),
@@ -534,19 +538,34 @@ func (w *writer) create(s *Sink, schema *arrow.Schema, rows int64) error {
 	}
 	cf := newCountingFile(f)
 	props := s.propsFor(rows)
-	stored, err := s.schemas.of(w.key.table, schema, props)
-	var fw *pqarrow.FileWriter
-	if err == nil {
-		fw, err = pqarrow.NewFileWriter(schema, writeOnly{cf}, props, s.arrProps)
-	}
-	if err == nil {
-		err = fw.AppendKeyValueMetadata(arrowSchemaKey, stored)
-	}
+	stored, tiny, err := s.schemas.of(w.key.table, schema, props)
 	if err != nil {
 		cf.discard()
 		return w.setErr(fmt.Errorf("file %s: %w", w.tmp, err))
 	}
-	w.f, w.fw, w.ready, w.small = cf, fw, true, rows <= smallFileRows
+	w.f, w.schema, w.props, w.stored = cf, schema, props, stored
+	// writeTiny writes one row group.
+	if rows > tinyFileRows || rows > w.max.rows || tiny == nil {
+		if err := w.newFileWriter(); err != nil {
+			cf.discard()
+			return err
+		}
+		tiny = nil
+	}
+	w.tiny, w.ready, w.small = tiny, true, rows <= smallFileRows
+	return nil
+}
+
+// newFileWriter makes the file's pqarrow FileWriter; w.mu must be held.
+func (w *writer) newFileWriter() error {
+	fw, err := pqarrow.NewFileWriter(w.schema, writeOnly{w.f}, w.props, pqarrow.NewArrowWriterProperties())
+	if err == nil {
+		err = fw.AppendKeyValueMetadata(arrowSchemaKey, w.stored)
+	}
+	if err != nil {
+		return w.setErr(fmt.Errorf("file %s: %w", w.tmp, err))
+	}
+	w.fw, w.tiny = fw, nil
 	return nil
 }
 
@@ -601,6 +620,11 @@ func (w *writer) unhold() error {
 	held := w.held
 	w.held, w.small, w.bytes = nil, false, 0
 	defer releaseAll(held)
+	if w.fw == nil {
+		if err := w.newFileWriter(); err != nil {
+			return err
+		}
+	}
 	for _, r := range held {
 		w.file.Rows -= r.NumRows() // counted again by writeBuffered
 	}
@@ -630,6 +654,12 @@ func (w *writer) writeHeld() error {
 	w.held = nil
 	defer releaseAll(held)
 	if len(held) == 0 {
+		return nil
+	}
+	if w.tiny != nil {
+		if err := writeTiny(writeOnly{w.f}, w.tiny, w.props, w.stored, held); err != nil {
+			return w.setErr(fmt.Errorf("file %s: %w", w.tmp, err))
+		}
 		return nil
 	}
 	tbl := array.NewTableFromRecords(held[0].Schema(), held)
@@ -699,12 +729,14 @@ func (w *writer) finish() error {
 	}
 	if err := w.writeHeld(); err != nil {
 		w.f.discard()
-		_ = w.fw.Close()
+		w.closeFileWriter()
 		return err
 	}
-	if err := w.fw.Close(); err != nil {
-		w.f.discard()
-		return wrap("finish", err)
+	if w.fw != nil {
+		if err := w.fw.Close(); err != nil {
+			w.f.discard()
+			return wrap("finish", err)
+		}
 	}
 	if err := w.f.close(); err != nil {
 		return wrap("close", err)
@@ -714,7 +746,7 @@ func (w *writer) finish() error {
 	// A finished writer may wait in pending until its shop commits; drop
 	// the FileWriter and file so that waiting costs a few bytes, not the
 	// writer's buffers and metadata (a long backfill finishes thousands).
-	w.fw, w.f = nil, nil
+	w.fw, w.f, w.tiny, w.schema = nil, nil, nil, nil
 	return nil
 }
 
@@ -739,6 +771,15 @@ func (w *writer) publish(fsync bool) error {
 	return nil
 }
 
+// closeFileWriter releases the FileWriter's buffers, if the file has one,
+// after its file was discarded: Close fails on the closed file, which is
+// what we want.
+func (w *writer) closeFileWriter() {
+	if w.fw != nil {
+		_ = w.fw.Close()
+	}
+}
+
 // abort closes the file without completing it and removes it, unless it
 // was published already; w.mu must be held.
 func (w *writer) abort() error {
@@ -749,9 +790,7 @@ func (w *writer) abort() error {
 	w.held = nil
 	if w.ready && !w.finished {
 		w.f.discard()
-		// Releases the FileWriter's buffers; it fails on the closed file,
-		// which is what we want.
-		_ = w.fw.Close()
+		w.closeFileWriter()
 		w.finished = true
 	}
 	w.setErr(errors.New("file aborted"))
