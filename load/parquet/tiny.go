@@ -115,13 +115,21 @@ type tinyBuffers struct {
 
 var tinyPool = sync.Pool{New: func() any { return new(tinyBuffers) }}
 
+const tinyPoolMax = 1 << 20
+
 var magic = []byte("PAR1")
 
 // writeTiny writes recs, of l's schema, to w as a Parquet file of one row
 // group, storing stored under arrowSchemaKey.
 func writeTiny(w io.Writer, l *tinyLayout, props *parquet.WriterProperties, stored string, recs []arrow.RecordBatch) error {
 	b := tinyPool.Get().(*tinyBuffers)
-	defer tinyPool.Put(b)
+	defer func() {
+		// A quarantine row's payload can be a whole response body: such
+		// buffers are left to the garbage collector.
+		if b.page.Cap() <= tinyPoolMax {
+			tinyPool.Put(b)
+		}
+	}()
 	fmb := metadata.NewFileMetadataBuilder(l.pq, props, nil)
 	if err := fmb.AppendKeyValueMetadata(arrowSchemaKey, stored); err != nil {
 		return err
