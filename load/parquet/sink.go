@@ -544,8 +544,9 @@ func (w *writer) create(s *Sink, schema *arrow.Schema, rows int64) error {
 		return w.setErr(fmt.Errorf("file %s: %w", w.tmp, err))
 	}
 	w.f, w.schema, w.props, w.stored = cf, schema, props, stored
-	// writeTiny writes one row group.
-	if rows > tinyFileRows || rows > w.max.rows || tiny == nil {
+	// writeTiny writes one row group, and only of held rows (a file
+	// without rows is pqarrow's, footer only).
+	if rows < 1 || rows > tinyFileRows || rows > w.max.rows || tiny == nil {
 		if err := w.newFileWriter(); err != nil {
 			cf.discard()
 			return err
