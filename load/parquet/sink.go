@@ -81,9 +81,9 @@ type Sink struct {
 	small    *parquet.WriterProperties                      // props for files of few rows
 	tiny     *parquet.WriterProperties                      // props for files of a handful of rows
 	openSync func(dir string) (func() error, func(), error) // openSyncFS; tests wrap it
-	arrProps pqarrow.ArrowWriterProperties
-	seq      atomic.Int64 // last part number handed out
-	spillSeq atomic.Int64 // last spill file number handed out
+	schemas  storedSchemas                                  // the Arrow schema each file's footer stores
+	seq      atomic.Int64                                   // last part number handed out
+	spillSeq atomic.Int64                                   // last spill file number handed out
 
 	// mu guards streams, buffered, spilling, spilled, pending, failed,
 	// published, commits, dirs and closed. It is never held during file
@@ -136,12 +136,20 @@ type writer struct {
 	file  ManifestFile // its manifest entry; Rows and Bytes are set under mu
 
 	mu    sync.Mutex
-	ready bool // the file and the FileWriter exist
+	ready bool // the file exists, and the FileWriter unless tiny is set
 	f     *countingFile
 	fw    *pqarrow.FileWriter
-	max   groupLimits
-	rows  int64 // rows in the open row group
-	bytes int64 // estimated uncompressed bytes of the open row group
+	// schema, props and stored (the Arrow schema its footer stores) are
+	// what the FileWriter is made of; tiny is set while the file is to be
+	// written by writeTiny, and fw is then made only if the rows turn
+	// out too large to hold (see write).
+	schema *arrow.Schema
+	props  *parquet.WriterProperties
+	stored string
+	tiny   *tinyLayout
+	max    groupLimits
+	rows   int64 // rows in the open row group
+	bytes  int64 // estimated uncompressed bytes of the open row group
 	// held is a small file's rows, kept until finish writes them at once
 	// (see writeHeld); nil once the file is written row group by row group.
 	held     []arrow.RecordBatch
@@ -182,17 +190,14 @@ func New(cfg Config, runID string) (*Sink, error) {
 		parquet.WithCreatedBy("shopetl"),
 	}
 	return &Sink{
-		dir:      cfg.Dir,
-		runID:    runID,
-		budget:   cfg.BufferBytes,
-		groupMax: groupLimits{rows: cfg.RowGroupRows, bytes: cfg.RowGroupBytes},
-		props:    parquet.NewWriterProperties(props...),
-		small:    parquet.NewWriterProperties(append(props, smallProps...)...),
-		tiny:     parquet.NewWriterProperties(append(append(props, smallProps...), tinyProps...)...),
-		openSync: openSyncFS,
-		// The stored Arrow schema makes timestamp[s, UTC] read back as
-		// such (Parquet itself only knows millis and finer).
-		arrProps:  pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()),
+		dir:       cfg.Dir,
+		runID:     runID,
+		budget:    cfg.BufferBytes,
+		groupMax:  groupLimits{rows: cfg.RowGroupRows, bytes: cfg.RowGroupBytes},
+		props:     parquet.NewWriterProperties(props...),
+		small:     parquet.NewWriterProperties(append(props, smallProps...)...),
+		tiny:      parquet.NewWriterProperties(append(append(props, smallProps...), tinyProps...)...),
+		openSync:  openSyncFS,
 		streams:   make(map[streamKey]*stream),
 		pending:   make(map[string][]*spillFile),
 		failed:    make(map[string]error),
@@ -521,31 +526,59 @@ func (w writeOnly) Write(p []byte) (int, error) { return w.c.Write(p) }
 func (w *writer) create(s *Sink, schema *arrow.Schema, rows int64) error {
 	// Write made the directory; it is made again only if it was removed
 	// since.
-	f, err := os.OpenFile(w.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := createNew(w.tmp)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(filepath.Dir(w.tmp), 0o755); err != nil {
 			return w.setErr(err) // "mkdir <path>: <reason>"
 		}
-		f, err = os.OpenFile(w.tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err = createNew(w.tmp)
 	}
 	if err != nil {
 		return w.setErr(err) // "open <path>: <reason>"
 	}
 	cf := newCountingFile(f)
-	props := s.props
-	switch {
-	case rows <= tinyFileRows:
-		props = s.tiny
-	case rows <= smallFileRows:
-		props = s.small
-	}
-	fw, err := pqarrow.NewFileWriter(schema, writeOnly{cf}, props, s.arrProps)
+	props := s.propsFor(rows)
+	stored, tiny, err := s.schemas.of(w.key.table, schema, props)
 	if err != nil {
 		cf.discard()
 		return w.setErr(fmt.Errorf("file %s: %w", w.tmp, err))
 	}
-	w.f, w.fw, w.ready, w.small = cf, fw, true, rows <= smallFileRows
+	w.f, w.schema, w.props, w.stored = cf, schema, props, stored
+	// writeTiny writes one row group, and only of held rows (a file
+	// without rows is pqarrow's, footer only).
+	if rows < 1 || rows > tinyFileRows || rows > w.max.rows || tiny == nil {
+		if err := w.newFileWriter(); err != nil {
+			cf.discard()
+			return err
+		}
+		tiny = nil
+	}
+	w.tiny, w.ready, w.small = tiny, true, rows <= smallFileRows
 	return nil
+}
+
+// newFileWriter makes the file's pqarrow FileWriter; w.mu must be held.
+func (w *writer) newFileWriter() error {
+	fw, err := pqarrow.NewFileWriter(w.schema, writeOnly{w.f}, w.props, pqarrow.NewArrowWriterProperties())
+	if err == nil {
+		err = fw.AppendKeyValueMetadata(arrowSchemaKey, w.stored)
+	}
+	if err != nil {
+		return w.setErr(fmt.Errorf("file %s: %w", w.tmp, err))
+	}
+	w.fw, w.tiny = fw, nil
+	return nil
+}
+
+// propsFor returns the writer properties of a file of rows rows.
+func (s *Sink) propsFor(rows int64) *parquet.WriterProperties {
+	switch {
+	case rows <= tinyFileRows:
+		return s.tiny
+	case rows <= smallFileRows:
+		return s.small
+	}
+	return s.props
 }
 
 func (w *writer) setErr(err error) error {
@@ -588,6 +621,11 @@ func (w *writer) unhold() error {
 	held := w.held
 	w.held, w.small, w.bytes = nil, false, 0
 	defer releaseAll(held)
+	if w.fw == nil {
+		if err := w.newFileWriter(); err != nil {
+			return err
+		}
+	}
 	for _, r := range held {
 		w.file.Rows -= r.NumRows() // counted again by writeBuffered
 	}
@@ -617,6 +655,12 @@ func (w *writer) writeHeld() error {
 	w.held = nil
 	defer releaseAll(held)
 	if len(held) == 0 {
+		return nil
+	}
+	if w.tiny != nil {
+		if err := writeTiny(writeOnly{w.f}, w.tiny, w.props, w.stored, held); err != nil {
+			return w.setErr(fmt.Errorf("file %s: %w", w.tmp, err))
+		}
 		return nil
 	}
 	tbl := array.NewTableFromRecords(held[0].Schema(), held)
@@ -686,12 +730,14 @@ func (w *writer) finish() error {
 	}
 	if err := w.writeHeld(); err != nil {
 		w.f.discard()
-		_ = w.fw.Close()
+		w.closeFileWriter()
 		return err
 	}
-	if err := w.fw.Close(); err != nil {
-		w.f.discard()
-		return wrap("finish", err)
+	if w.fw != nil {
+		if err := w.fw.Close(); err != nil {
+			w.f.discard()
+			return wrap("finish", err)
+		}
 	}
 	if err := w.f.close(); err != nil {
 		return wrap("close", err)
@@ -701,7 +747,7 @@ func (w *writer) finish() error {
 	// A finished writer may wait in pending until its shop commits; drop
 	// the FileWriter and file so that waiting costs a few bytes, not the
 	// writer's buffers and metadata (a long backfill finishes thousands).
-	w.fw, w.f = nil, nil
+	w.fw, w.f, w.tiny, w.schema = nil, nil, nil, nil
 	return nil
 }
 
@@ -726,6 +772,15 @@ func (w *writer) publish(fsync bool) error {
 	return nil
 }
 
+// closeFileWriter releases the FileWriter's buffers, if the file has one,
+// after its file was discarded: Close fails on the closed file, which is
+// what we want.
+func (w *writer) closeFileWriter() {
+	if w.fw != nil {
+		_ = w.fw.Close()
+	}
+}
+
 // abort closes the file without completing it and removes it, unless it
 // was published already; w.mu must be held.
 func (w *writer) abort() error {
@@ -736,9 +791,7 @@ func (w *writer) abort() error {
 	w.held = nil
 	if w.ready && !w.finished {
 		w.f.discard()
-		// Releases the FileWriter's buffers; it fails on the closed file,
-		// which is what we want.
-		_ = w.fw.Close()
+		w.closeFileWriter()
 		w.finished = true
 	}
 	w.setErr(errors.New("file aborted"))
