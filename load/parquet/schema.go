@@ -11,8 +11,9 @@ import (
 )
 
 // arrowSchemaKey is the footer key under which pqarrow stores a file's
-// Arrow schema (pqarrow.WithStoreSchema), so that timestamp[s, UTC] reads
-// back as such: Parquet itself only knows millis and finer.
+// Arrow schema (pqarrow.WithStoreSchema), for readers that restore Arrow
+// types from it. arrow-go's own reader still reads timestamp[s] back as
+// timestamp[ms] (Parquet has no seconds unit): see conform in reader.go.
 const arrowSchemaKey = "ARROW:schema"
 
 // storedSchemas keeps, per table, the value pqarrow stores under
