@@ -49,8 +49,9 @@ func ClickHouseConfig(spec *Spec) clickhouse.Config {
 
 // clickhousePoolRows pools the shops' batches into inserts of this many
 // rows (clickhouse.Config.PoolRows): a shop alone, whose batches hold 5,000
-// orders, inserts them at once; sixteen at once share inserts.
-const clickhousePoolRows = 5000
+// orders, inserts them at once; sixteen at once share inserts. A variable
+// only for tests, which make pools fill within a small job.
+var clickhousePoolRows int64 = 5000
 
 // retry is the sink's Retry for these settings; zero fields take its
 // defaults.

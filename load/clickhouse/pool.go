@@ -121,11 +121,18 @@ func (s *Sink) pooled(ctx context.Context, shop string, t *table.Table, rec arro
 		case <-ctx.Done(): // in's insert fails at once, and says why
 		}
 	}
+	// Not ended with ctx: the page loop's context, which ends with the
+	// loop, before the shop's Commit waits for this insert. The insert
+	// ends by itself, stored or failed within the sink's Retry.
+	insertCtx := ctx
+	if ctx.Err() == nil {
+		insertCtx = context.WithoutCancel(ctx)
+	}
 	s.background.Go(func() {
 		if s.inserting != nil {
-			s.inserting(ctx)
+			s.inserting(insertCtx)
 		}
-		_ = s.insertPooled(ctx, t, p, in, "") // recorded for every shop in it
+		_ = s.insertPooled(insertCtx, t, p, in, "") // recorded for every shop in it
 	})
 	return nil
 }

@@ -202,23 +202,27 @@ func TestCommitsThatWaitShareAnInsert(t *testing.T) {
 
 // TestFullPoolInsertsInTheBackground: the Write that fills a pool returns
 // while the pool's insert runs, so the shop goes on with its pages; its
-// Commit waits for the insert, and the rows are stored.
+// Commit waits for the insert, and the rows are stored. The Write's
+// context ending then (the page loop's, which ends with the loop, before
+// the commit) does not stop the insert.
 func TestFullPoolInsertsInTheBackground(t *testing.T) {
 	s, _, db := outageSink(t, clickhouse.Config{PoolRows: 100})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	written := make(chan struct{})
 	var afterWrite atomic.Bool
-	clickhouse.SetInserting(s, func(ctx context.Context) {
+	clickhouse.SetInserting(s, func(context.Context) {
 		select {
 		case <-written:
 			afterWrite.Store(true)
 		case <-ctx.Done(): // a Write that waits for its insert never returns
 		}
 	})
-	if err := s.Write(ctx, "a", table.Orders, orders(t, 0, 100)); err != nil {
+	loop, endLoop := context.WithTimeout(ctx, 20*time.Second)
+	if err := s.Write(loop, "a", table.Orders, orders(t, 0, 100)); err != nil {
 		t.Fatal(err)
 	}
+	endLoop()
 	close(written)
 	if err := s.Commit(ctx, "a"); err != nil {
 		t.Fatal(err)
