@@ -85,9 +85,10 @@ type Sink struct {
 	retries map[string]int64 // retried inserts per shop
 	failed  map[string]error // shops whose pooled rows another shop's insert failed to store
 
-	pools      map[*table.Table]*pool // when cfg.PoolRows > 0
-	poolRows   int64
-	background sync.WaitGroup // full pools' inserts (see pooled)
+	pools          map[*table.Table]*pool // when cfg.PoolRows > 0
+	poolRows       int64
+	background     sync.WaitGroup // full pools' inserts (see pooled)
+	backgroundSlot chan struct{}  // held by the one running
 	// inserting, when set (by tests), is called as a background insert
 	// starts.
 	inserting func(context.Context)
@@ -121,7 +122,7 @@ func connect(ctx context.Context, cfg Config) (*Sink, error) {
 	}
 	s := &Sink{db: cfg.Database, password: cfg.Password, cluster: cfg.Cluster,
 		retry: cfg.Retry.withDefaults(), log: cfg.Logger, retries: map[string]int64{},
-		failed: map[string]error{}, poolRows: cfg.PoolRows}
+		failed: map[string]error{}, poolRows: cfg.PoolRows, backgroundSlot: make(chan struct{}, 1)}
 	if s.poolRows > 0 {
 		s.pools = make(map[*table.Table]*pool, len(table.All))
 		for _, t := range table.All {
