@@ -32,13 +32,7 @@ type Walker struct {
 // JSON is left to the reflecting decoder, which has its own limit.
 const maxWalkDepth = 32
 
-func (w *Walker) space() {
-	b, i := w.b, w.i
-	for i < len(b) && b[i] <= ' ' && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	w.i = i
-}
+func (w *Walker) space() { w.i = skipSpace(w.b, w.i) }
 
 // NewWalker walks b from its start.
 func NewWalker(b []byte) Walker { return Walker{b: b} }
