@@ -765,7 +765,7 @@ func (w *writer) publish(fsync bool) error {
 			return w.setErr(err)
 		}
 	}
-	if err := os.Rename(w.tmp, w.final); err != nil {
+	if err := rename(w.tmp, w.final); err != nil {
 		return w.setErr(err) // "rename <tmp> <final>: <reason>"
 	}
 	w.renamed = true
