@@ -60,7 +60,8 @@ func TestShortRun(t *testing.T) {
 		t.Errorf("short %v, %d budget lines; want a short run judging all 8", r.Short, len(r.Budget))
 	}
 	for name, x := range map[string]Run{"peer shopetl": r.Peer.Shopetl, "peer": r.Peer.Peer, "throughput": r.Throughput.Run,
-		"latency-bound": r.Latency.Run, "memory": r.Memory.Large, "no-op": r.Noop.Run} {
+		"latency-bound": r.Latency.Run, "memory": r.Memory.Large, "no-op": r.Noop.Run,
+		"fetch floor": r.Floors.FetchDecode, "throughput fetch floor": r.Floors.ThroughputFetchDecode} {
 		if x.WallS <= 0 || x.MaxRSSMB <= 0 || x.Rows == 0 {
 			t.Errorf("%s: wall %v s, peak RSS %v MB, %d rows: want each measured", name, x.WallS, x.MaxRSSMB, x.Rows)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"strconv"
@@ -17,8 +18,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/sourcegraph/conc/pool"
 
+	"github.com/shopetl/shopetl/extract"
+	_ "github.com/shopetl/shopetl/extract/all"
 	"github.com/shopetl/shopetl/load/clickhouse"
 	"github.com/shopetl/shopetl/load/parquet"
+	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/table"
 )
 
@@ -62,6 +66,49 @@ func floorFetch(ctx context.Context, args []string) error {
 			}
 			records.Add(int64(len(env.Data.Data)))
 			return nil
+		})
+	}
+	if err := p.Wait(); err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(map[string]int64{"records": records.Load()})
+}
+
+// floorJob is the fetch + decode floor of a whole job (`bench floor-job
+// JOB.yaml`): every shop's pages as a first run reads them, the same
+// requests by the same extractors, shops and pages as many at once as the
+// job lets a run, and each record json-decoded like floorFetch's; no
+// transform, no sink. It prints the records read.
+func floorJob(ctx context.Context, args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("floor-job: want JOB.yaml")
+	}
+	spec, err := pipeline.Load(args[0], extract.Platforms())
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	now := time.Now()
+	var records atomic.Int64
+	p := pool.New().WithErrors().WithContext(ctx).WithMaxGoroutines(spec.ShopsAtOnce(len(spec.Shops)))
+	for _, s := range spec.Shops {
+		p.Go(func(ctx context.Context) error {
+			o := s.Options
+			w := extract.Window{From: o.Start, To: now.Add(-o.SafetyLag.Std()).Truncate(time.Second), First: true}
+			ex, _, err := pipeline.Extractor(s, w, log)
+			if err != nil {
+				return err
+			}
+			return ex.Extract(ctx, func(_ context.Context, page extract.Page) error {
+				for _, r := range page.Records {
+					var v any
+					if err := json.Unmarshal(r.Body, &v); err != nil {
+						return fmt.Errorf("shop %s: %s: %w", s.Name, page.Endpoint, err)
+					}
+				}
+				records.Add(int64(len(page.Records)))
+				return nil
+			})
 		})
 	}
 	if err := p.Wait(); err != nil {

@@ -65,9 +65,11 @@ shops:
 var runIDLine = regexp.MustCompile(`(?m)^run (\S+)$`)
 
 // shopetlRun runs `shopetl run job` and returns its measure and run id.
+// jobEnv is the environment the bench's job specs read their secrets from.
+var jobEnv = []string{"BENCH_SIM_TOKEN=" + simToken, "SHOPETL_PII_KEY=bench-pii-key-not-a-secret"}
+
 func (b *bench) shopetlRun(ctx context.Context, job, logName string) (Measure, string, error) {
-	m, out, err := run(ctx, filepath.Join(b.work, logName), []string{"BENCH_SIM_TOKEN=" + simToken, "SHOPETL_PII_KEY=bench-pii-key-not-a-secret"},
-		b.shopetl, "run", job)
+	m, out, err := run(ctx, filepath.Join(b.work, logName), jobEnv, b.shopetl, "run", job)
 	if err != nil {
 		return m, "", err
 	}

@@ -62,7 +62,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if len(os.Args) > 1 {
-		sub := map[string]func(context.Context, []string) error{"floor-fetch": floorFetch, "floor-insert": floorInsert}
+		sub := map[string]func(context.Context, []string) error{"floor-fetch": floorFetch, "floor-job": floorJob, "floor-insert": floorInsert}
 		if f, ok := sub[os.Args[1]]; ok {
 			if err := f(ctx, os.Args[2:]); err != nil {
 				fmt.Fprintln(os.Stderr, "bench:", err)

@@ -336,11 +336,6 @@ func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopR
 		log.Info("nothing to do: empty window", slog.Time("from", w.From), slog.Time("to", w.To))
 		return res
 	}
-	factory, ok := extract.Lookup(s.Platform)
-	if !ok {
-		res.Err = fmt.Errorf("shop %s: no extractor for platform %q", s.Name, s.Platform)
-		return res
-	}
 	tf, ok := transform.Lookup(s.Platform)
 	if !ok {
 		res.Err = fmt.Errorf("shop %s: no transform for platform %q", s.Name, s.Platform)
@@ -356,26 +351,9 @@ func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopR
 		res.Err = fmt.Errorf("shop %s: %w", s.Name, err)
 		return res
 	}
-	o := s.Options
-	client := extract.NewClient(extract.ClientOptions{
-		Shop:       s.Name,
-		BaseURL:    strings.TrimRight(s.BaseURL, "/"),
-		Header:     authHeader(s.Auth),
-		Token:      extract.Secret(s.Auth.Token.Reveal()),
-		Timeout:    o.Timeout.Std(),
-		MaxRetries: o.Retries.Max,
-		MinBackoff: o.Retries.MinBackoff.Std(),
-		MaxBackoff: o.Retries.MaxBackoff.Std(),
-		Limiter:    rate.NewLimiter(o.RateLimit.Limit(), o.RateLimit.Burst()),
-		Logger:     log,
-	})
-	ex, err := factory(extract.Shop{
-		Name: s.Name, Platform: s.Platform, Currency: s.Currency, Location: o.Location,
-		PageSize: o.PageSize, Concurrency: o.Concurrency, Window: w,
-		Rescan: o.Rescan.Std(), RefundRescan: o.RefundRescan.Std(), Client: client,
-	})
+	ex, client, err := Extractor(s, w, log)
 	if err != nil {
-		res.Err = fmt.Errorf("shop %s: %w", s.Name, err)
+		res.Err = err
 		return res
 	}
 
@@ -427,6 +405,37 @@ func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopR
 // authHeader turns a shop's auth.header into request headers. This and the
 // client's Token are the only places secrets are revealed, and only into
 // requests; the token is the platform's to send (see extract.Client.Token).
+// Extractor builds shop's client and its platform's extractor for window
+// w: what a run reads, without the transform and the sinks.
+func Extractor(s Shop, w extract.Window, log *slog.Logger) (extract.Extractor, *extract.Client, error) {
+	factory, ok := extract.Lookup(s.Platform)
+	if !ok {
+		return nil, nil, fmt.Errorf("shop %s: no extractor for platform %q", s.Name, s.Platform)
+	}
+	o := s.Options
+	client := extract.NewClient(extract.ClientOptions{
+		Shop:       s.Name,
+		BaseURL:    strings.TrimRight(s.BaseURL, "/"),
+		Header:     authHeader(s.Auth),
+		Token:      extract.Secret(s.Auth.Token.Reveal()),
+		Timeout:    o.Timeout.Std(),
+		MaxRetries: o.Retries.Max,
+		MinBackoff: o.Retries.MinBackoff.Std(),
+		MaxBackoff: o.Retries.MaxBackoff.Std(),
+		Limiter:    rate.NewLimiter(o.RateLimit.Limit(), o.RateLimit.Burst()),
+		Logger:     log,
+	})
+	ex, err := factory(extract.Shop{
+		Name: s.Name, Platform: s.Platform, Currency: s.Currency, Location: o.Location,
+		PageSize: o.PageSize, Concurrency: o.Concurrency, Window: w,
+		Rescan: o.Rescan.Std(), RefundRescan: o.RefundRescan.Std(), Client: client,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("shop %s: %w", s.Name, err)
+	}
+	return ex, client, nil
+}
+
 func authHeader(a ShopAuth) map[string]string {
 	h := map[string]string{}
 	for k, v := range a.Header {
