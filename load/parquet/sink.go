@@ -658,7 +658,7 @@ func (w *writer) writeHeld() error {
 		return nil
 	}
 	if w.tiny != nil {
-		if err := writeTiny(writeOnly{w.f}, w.tiny, w.props, w.stored, held); err != nil {
+		if err := writeTiny(writeOnly{w.f}, w.tiny, w.props, held); err != nil {
 			return w.setErr(fmt.Errorf("file %s: %w", w.tmp, err))
 		}
 		return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
@@ -83,35 +84,43 @@ func TestFilesReadBackAsPqarrowsOwn(t *testing.T) {
 				in := rows[filepath.Dir(path)]
 				tbl := array.NewTableFromRecords(in[0].Schema(), in)
 				sizes[tbl.NumRows() <= tinyFileRows]++
-				var ours bytes.Buffer
-				err = pqarrow.WriteTable(tbl, &ours, s.groupMax.rows, s.propsFor(tbl.NumRows()),
-					pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+				readsAsPqarrows(t, f, path, tbl, s.groupMax.rows, s.propsFor(tbl.NumRows()))
 				tbl.Release()
-				if err != nil {
-					t.Fatal(err)
-				}
-				ref := filepath.Join(t.TempDir(), "want.parquet")
-				if err := os.WriteFile(ref, ours.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				sameArrow(t, f, path, ref)
-				got, want := readPQ(t, path), readPQ(t, ref)
-				if got.schema.String() != want.schema.String() {
-					t.Errorf("%s: parquet-go reads schema\n%s\nwant\n%s", f, got.schema, want.schema)
-				}
-				if len(got.rows) != len(want.rows) {
-					t.Fatalf("%s: parquet-go reads %d rows, want %d", f, len(got.rows), len(want.rows))
-				}
-				for i := range got.rows {
-					if !got.rows[i].Equal(want.rows[i]) {
-						t.Errorf("%s: parquet-go reads row %d\n%v\nwant\n%v", f, i, got.rows[i], want.rows[i])
-					}
-				}
 			}
 			if sizes[true] != 9 || sizes[false] != 1 {
 				t.Fatalf("files by tiny: %v", sizes)
 			}
 		})
+	}
+}
+
+// readsAsPqarrows fails unless the file at path reads back, with arrow-go
+// and with parquet-go, as the file pqarrow writes of tbl with props and
+// WithStoreSchema.
+func readsAsPqarrows(t *testing.T, name, path string, tbl arrow.Table, groupRows int64, props *parquet.WriterProperties) {
+	t.Helper()
+	var ours bytes.Buffer
+	err := pqarrow.WriteTable(tbl, &ours, groupRows, props,
+		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := filepath.Join(t.TempDir(), "want.parquet")
+	if err := os.WriteFile(ref, ours.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sameArrow(t, name, path, ref)
+	got, want := readPQ(t, path), readPQ(t, ref)
+	if got.schema.String() != want.schema.String() {
+		t.Errorf("%s: parquet-go reads schema\n%s\nwant\n%s", name, got.schema, want.schema)
+	}
+	if len(got.rows) != len(want.rows) {
+		t.Fatalf("%s: parquet-go reads %d rows, want %d", name, len(got.rows), len(want.rows))
+	}
+	for i := range got.rows {
+		if !got.rows[i].Equal(want.rows[i]) {
+			t.Errorf("%s: parquet-go reads row %d\n%v\nwant\n%v", name, i, got.rows[i], want.rows[i])
+		}
 	}
 }
 
