@@ -162,10 +162,10 @@ func TestSpillsPublishOneFilePerPartition(t *testing.T) {
 }
 
 // TestSmallFilesHaveNoDictionary: a partition of a few rows is written
-// without dictionary pages, one of more than smallFileRows rows with them;
-// one of at most tinyFileRows rows also without compression and
-// statistics, the others with both; all read back whole with both
-// readers.
+// without dictionary pages and statistics (writeTiny), one of more than
+// smallFileRows rows with them (pqarrow); one of at most tinyFileRows rows
+// also without compression, the others with it; all read back whole with
+// both readers.
 func TestSmallFilesHaveNoDictionary(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -214,9 +214,9 @@ func TestSmallFilesHaveNoDictionary(t *testing.T) {
 		}
 		stats, _ := cc.StatsSet()
 		tiny := rows <= tinyFileRows
-		if stats == tiny || (cc.Compression() == compress.Codecs.Uncompressed) != tiny {
-			t.Errorf("%s: %d rows, statistics %v, compression %v; want statistics and zstd above %d rows only",
-				f, rows, stats, cc.Compression(), tinyFileRows)
+		if stats != hasDict || (cc.Compression() == compress.Codecs.Uncompressed) != tiny {
+			t.Errorf("%s: %d rows, statistics %v, compression %v; want statistics above %d rows only, zstd above %d",
+				f, rows, stats, cc.Compression(), smallFileRows, tinyFileRows)
 		}
 		if n := len(readPQ(t, path).rows); int64(n) != rows {
 			t.Errorf("%s: parquet-go reads %d rows of %d", f, n, rows)

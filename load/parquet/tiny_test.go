@@ -3,6 +3,7 @@ package parquet
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,14 +17,15 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
-// Files of at most tinyFileRows rows are written by writeTiny, the others
+// Files of at most smallFileRows rows are written by writeTiny, the others
 // by pqarrow with the Arrow schema the sink stores once per table
 // (schema.go). Either way a file must read back, with arrow-go and with
 // parquet-go, exactly as the file pqarrow writes of the same rows with
 // WithStoreSchema: the same stored Arrow schema, the same values and
 // nulls, the same Parquet schema. The rows are
 // buffered or spilled (a spill file gives the schema under another
-// pointer); the partitions hold 1 to 4 rows (tiny) and 40 (pqarrow's).
+// pointer); the partitions hold 1 to 4 rows (uncompressed), 40 (zstd)
+// and smallFileRows+1 (pqarrow's).
 func TestFilesReadBackAsPqarrowsOwn(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -40,11 +42,12 @@ func TestFilesReadBackAsPqarrowsOwn(t *testing.T) {
 			defer s.Close()
 			ctx := context.Background()
 			fx := makeFixture("shopex", "s1", "r1", 1)
-			// 40 more orders on 2024-03-05, some with anomalies.
-			for i := range 40 {
+			// 40 more orders on 2024-03-05 and smallFileRows+1 on
+			// 2024-03-06, some with anomalies.
+			for i := range 40 + smallFileRows + 1 {
 				o := fx.orders[i%len(fx.orders)]
-				o.OrderID = "big-" + string(rune('a'+i%26)) + string(rune('a'+i/26))
-				o.CreatedAt = time.Date(2024, 3, 5, i%24, 0, 0, 0, time.UTC)
+				o.OrderID = fmt.Sprintf("big-%d", i)
+				o.CreatedAt = time.Date(2024, 3, 5+min(i/40, 1), i%24, 0, 0, 0, time.UTC)
 				if i%3 == 0 {
 					o.Anomalies = []string{"a", "", "c"}
 				}
@@ -75,19 +78,19 @@ func TestFilesReadBackAsPqarrowsOwn(t *testing.T) {
 				t.Fatal("nothing spilled")
 			}
 			files := partFiles(t, dir)
-			if len(files) != len(rows) || len(files) != 10 {
+			if len(files) != len(rows) || len(files) != 11 {
 				t.Fatalf("%d files, want one for each of %d partitions", len(files), len(rows))
 			}
-			sizes := map[bool]int{}
+			sizes := map[bool]int{} // by writeTiny or not
 			for _, f := range files {
 				path := filepath.Join(dir, f)
 				in := rows[filepath.Dir(path)]
 				tbl := array.NewTableFromRecords(in[0].Schema(), in)
-				sizes[tbl.NumRows() <= tinyFileRows]++
+				sizes[tbl.NumRows() <= smallFileRows]++
 				readsAsPqarrows(t, f, path, tbl, s.groupMax.rows, s.propsFor(tbl.NumRows()))
 				tbl.Release()
 			}
-			if sizes[true] != 9 || sizes[false] != 1 {
+			if sizes[true] != 10 || sizes[false] != 1 {
 				t.Fatalf("files by tiny: %v", sizes)
 			}
 		})
