@@ -154,6 +154,11 @@ type writer struct {
 	finished bool  // the file is complete (fsynced and closed) under tmp
 	renamed  bool  // the file has its final name
 	err      error // the first error of this file; it is then unusable
+
+	// compacted is set for compaction's files, which keep pqarrow's
+	// statistics above tinyFileRows rows: they are the ones read for
+	// years, and few.
+	compacted bool
 }
 
 // New returns a sink writing under cfg.Dir with runID in file names. It
@@ -543,7 +548,11 @@ func (w *writer) create(s *Sink, schema *arrow.Schema, rows int64) error {
 	w.f, w.schema, w.props, w.stored = cf, schema, props, stored
 	// writeTiny writes one row group, and only of held rows (a file
 	// without rows is pqarrow's, footer only).
-	if rows < 1 || rows > smallFileRows || rows > w.max.rows || tiny == nil {
+	hand := int64(smallFileRows)
+	if w.compacted {
+		hand = tinyFileRows
+	}
+	if rows < 1 || rows > hand || rows > w.max.rows || tiny == nil {
 		if err := w.newFileWriter(); err != nil {
 			cf.discard()
 			return err
