@@ -81,7 +81,7 @@ func TestFooterIsTheBuildersOwn(t *testing.T) {
 
 // builderFooter is the footer arrow-go's metadata builders write of a file
 // of rows rows in one row group of chunks.
-func builderFooter(t *testing.T, l *tinyLayout, props *parquet.WriterProperties, stored string, rows int64, chunks []chunkInfo) []byte {
+func builderFooter(t testing.TB, l *tinyLayout, props *parquet.WriterProperties, stored string, rows int64, chunks []chunkInfo) []byte {
 	t.Helper()
 	fmb := metadata.NewFileMetadataBuilder(l.pq, props, nil)
 	if err := fmb.AppendKeyValueMetadata(arrowSchemaKey, stored); err != nil {
@@ -154,4 +154,41 @@ func randomRecord(rng *rand.Rand, sc *arrow.Schema, rows int) arrow.RecordBatch 
 		}
 	}
 	return rb.NewRecordBatch()
+}
+
+// BenchmarkFooter encodes the footer of a one-row orders file, by
+// arrow-go's builders and serializer (what writeTiny did) and by
+// tinyFooter.
+func BenchmarkFooter(b *testing.B) {
+	sc := table.Orders.Schema()
+	props := parquet.NewWriterProperties(parquet.WithCreatedBy("shopetl"), parquet.WithDictionaryDefault(false))
+	stored, err := storedSchemaOf(sc, props)
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, err := newTinyLayout(sc, props, stored)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rec := randomRecord(rand.New(rand.NewPCG(18, 2)), sc, 1)
+	defer rec.Release()
+	var file bytes.Buffer
+	tb := new(tinyBuffers)
+	rows, err := writeTinyPages(&file, l, props, []arrow.RecordBatch{rec}, tb)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("builders", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			builderFooter(b, l, props, stored, rows, tb.chunks)
+		}
+	})
+	b.Run("hand", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf []byte
+		for b.Loop() {
+			buf = l.footer.appendTo(buf[:0], rows, tb.chunks)
+		}
+	})
 }
