@@ -31,13 +31,13 @@ import (
 // column type it does not know, go through pqarrow.
 //
 // BenchmarkFileWriter chose the limit, smallFileRows: zstd files of the
-// shoptima shop's orders of 17 to 1,024 rows cost pqarrow without
-// dictionaries 2 to 10 times writeTiny's CPU, and are 3 to 18% larger
-// (a page per column holds one frame, pqarrow's also statistics); with
-// dictionaries, pqarrow's files are larger up to 256 rows, 2% smaller at
-// 1,024 and 10% at 2,048, for 3 to 4.5 times the CPU. A reader that would
-// skip a file of at most a thousand rows by its statistics reads its
-// values in about the same time.
+// shoptima shop's orders and order_items of 17 to 1,024 rows cost pqarrow
+// without dictionaries 2 to 10 times writeTiny's CPU, and are 3 to 22%
+// larger (their pages hold statistics too); with dictionaries, pqarrow's
+// files are larger up to 256 rows, 2 to 5% smaller at 1,024 and 10 to 11%
+// at 2,048, for 4 to 8 times the CPU at 1,024 and 4 at 2,048. A reader
+// that would skip a file of at most a thousand rows by its statistics
+// reads its values in about the same time.
 
 // tinyLayout is what writeTiny needs of a table's schema.
 type tinyLayout struct {
