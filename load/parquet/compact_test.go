@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/parquet/file"
-
 	"github.com/shopetl/shopetl/model"
 	"github.com/shopetl/shopetl/table"
 )
@@ -233,15 +231,7 @@ func TestCompactedFilesKeepStatistics(t *testing.T) {
 			if !strings.HasSuffix(f, ".parquet") {
 				continue
 			}
-			rdr, err := file.OpenParquetFile(filepath.Join(dir, f), false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cc, err := rdr.MetaData().RowGroup(0).ColumnChunk(table.Orders.ColumnIndex("order_id"))
-			rdr.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, cc := firstChunk(t, filepath.Join(dir, f), table.Orders.ColumnIndex("order_id"))
 			out[f], _ = cc.StatsSet()
 		}
 		return out

@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/shopetl/shopetl/model"
@@ -198,16 +199,7 @@ func TestSmallFilesHaveNoDictionary(t *testing.T) {
 	}
 	for _, f := range partFiles(t, dir) {
 		path := filepath.Join(dir, f)
-		rdr, err := file.OpenParquetFile(path, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows := rdr.NumRows()
-		cc, err := rdr.MetaData().RowGroup(0).ColumnChunk(table.Orders.ColumnIndex("status"))
-		rdr.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		rows, cc := firstChunk(t, path, table.Orders.ColumnIndex("status"))
 		hasDict := cc.HasDictionaryPage()
 		if want := rows > smallFileRows; hasDict != want {
 			t.Errorf("%s: %d rows, dictionary %v, want %v", f, rows, hasDict, want)
@@ -222,6 +214,22 @@ func TestSmallFilesHaveNoDictionary(t *testing.T) {
 			t.Errorf("%s: parquet-go reads %d rows of %d", f, n, rows)
 		}
 	}
+}
+
+// firstChunk returns the rows of the file at path and the metadata of its
+// first row group's column col.
+func firstChunk(t *testing.T, path string, col int) (int64, *metadata.ColumnChunkMetaData) {
+	t.Helper()
+	rdr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Close()
+	cc, err := rdr.MetaData().RowGroup(0).ColumnChunk(col)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rdr.NumRows(), cc
 }
 
 // TestCommitSyncsTheFilesystemTwice: where syncfs reports errors, Commit
