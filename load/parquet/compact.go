@@ -163,6 +163,7 @@ func (s *Sink) compactPartition(t *table.Table, k partKey, pdir string, files []
 		keep[kr.rec][kr.i] = true
 	}
 	w := s.newWriter(k)
+	w.compacted = true
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	err = w.create(s, t.Schema(), int64(len(latest)))

@@ -3,11 +3,14 @@ package parquet
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/shopetl/shopetl/model"
 	"github.com/shopetl/shopetl/table"
 )
 
@@ -190,5 +193,64 @@ func TestCompactBeforeAndShops(t *testing.T) {
 	}
 	if st.Partitions != len(compactTables) {
 		t.Errorf("%d partitions compacted, want %d", st.Partitions, len(compactTables))
+	}
+}
+
+// TestCompactedFilesKeepStatistics: compaction writes a partition of more
+// than tinyFileRows rows with pqarrow's min/max statistics, which a run's
+// files of up to smallFileRows rows (writeTiny's) go without.
+func TestCompactedFilesKeepStatistics(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var orders []model.Order
+	for i := range tinyFileRows + 1 {
+		orders = append(orders, model.Order{
+			Meta:    model.Meta{Platform: "ymcart", Shop: "s1", RunID: "r1", Version: 1},
+			OrderID: fmt.Sprintf("o%d", i), Status: "paid", TotalAmount: dec("1.0001"),
+			CreatedAt: time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC),
+		})
+	}
+	rec := build(t, table.Orders, len(orders), func(b *table.Builder, i int) error { return b.AppendOrder(&orders[i]) })
+	defer rec.Release()
+	for _, run := range []string{"r1", "r2"} {
+		s, err := New(Config{Dir: dir}, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Write(context.Background(), "s1", table.Orders, rec); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(context.Background(), "s1"); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+	stats := func() map[string]bool {
+		out := map[string]bool{}
+		for _, f := range partFiles(t, dir) {
+			if !strings.HasSuffix(f, ".parquet") {
+				continue
+			}
+			_, cc := firstChunk(t, filepath.Join(dir, f), table.Orders.ColumnIndex("order_id"))
+			out[f], _ = cc.StatsSet()
+		}
+		return out
+	}
+	for f, set := range stats() {
+		if set {
+			t.Errorf("%s: a run's file of %d rows has statistics", f, len(orders))
+		}
+	}
+	if _, err := Compact(context.Background(), dir, CompactOptions{RunID: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+	after := stats()
+	if len(after) != 1 {
+		t.Fatalf("compacted into %v, want one file", after)
+	}
+	for f, set := range after {
+		if !set {
+			t.Errorf("%s: compacted file of %d rows without statistics", f, len(orders))
+		}
 	}
 }

@@ -49,7 +49,7 @@ func (c *storedSchemas) of(table string, schema *arrow.Schema, props *parquet.Wr
 	if err != nil {
 		return "", nil, err
 	}
-	tiny, err := newTinyLayout(schema, props)
+	tiny, err := newTinyLayout(schema, props, v)
 	if err != nil {
 		return "", nil, err
 	}

@@ -48,18 +48,15 @@ type Config struct {
 // hash table and its compression cost more than the values (BenchmarkWrite,
 // whose daily files hold a few rows: about 30% fewer allocations and 20%
 // less CPU). Larger files, where repeated statuses, currencies and shops
-// pay for their dictionary, keep it.
+// pay for their dictionary, keep it. writeTiny writes the small files,
+// without statistics either (see tiny.go).
 const smallFileRows = 1000
 
 var smallProps = []parquet.WriterProperty{parquet.WithDictionaryDefault(false)}
 
 // A file of at most tinyFileRows rows, most files of a backfill of daily
-// partitions, is also written without compression and without min/max
-// statistics. For a row or two a compressed page is no smaller (zstd adds
-// its frame to a few bytes), and a reader that would skip the file by its
-// statistics reads the values in the same time; building them (an
-// encoder and buffers per column) and compressing each page were about a
-// third of such a file's CPU and allocations.
+// partitions, is also written without compression: for a row or two a
+// compressed page is no smaller (zstd adds its frame to a few bytes).
 const tinyFileRows = 16
 
 var tinyProps = []parquet.WriterProperty{parquet.WithCompression(compress.Codecs.Uncompressed), parquet.WithStats(false)}
@@ -157,6 +154,11 @@ type writer struct {
 	finished bool  // the file is complete (fsynced and closed) under tmp
 	renamed  bool  // the file has its final name
 	err      error // the first error of this file; it is then unusable
+
+	// compacted is set for compaction's files, which keep pqarrow's
+	// statistics above tinyFileRows rows: they are the ones read for
+	// years, and few.
+	compacted bool
 }
 
 // New returns a sink writing under cfg.Dir with runID in file names. It
@@ -546,7 +548,11 @@ func (w *writer) create(s *Sink, schema *arrow.Schema, rows int64) error {
 	w.f, w.schema, w.props, w.stored = cf, schema, props, stored
 	// writeTiny writes one row group, and only of held rows (a file
 	// without rows is pqarrow's, footer only).
-	if rows < 1 || rows > tinyFileRows || rows > w.max.rows || tiny == nil {
+	hand := int64(smallFileRows)
+	if w.compacted {
+		hand = tinyFileRows
+	}
+	if rows < 1 || rows > hand || rows > w.max.rows || tiny == nil {
 		if err := w.newFileWriter(); err != nil {
 			cf.discard()
 			return err
@@ -658,7 +664,7 @@ func (w *writer) writeHeld() error {
 		return nil
 	}
 	if w.tiny != nil {
-		if err := writeTiny(writeOnly{w.f}, w.tiny, w.props, w.stored, held); err != nil {
+		if err := writeTiny(writeOnly{w.f}, w.tiny, w.props, held); err != nil {
 			return w.setErr(fmt.Errorf("file %s: %w", w.tmp, err))
 		}
 		return nil

@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/shopetl/shopetl/model"
@@ -162,10 +163,10 @@ func TestSpillsPublishOneFilePerPartition(t *testing.T) {
 }
 
 // TestSmallFilesHaveNoDictionary: a partition of a few rows is written
-// without dictionary pages, one of more than smallFileRows rows with them;
-// one of at most tinyFileRows rows also without compression and
-// statistics, the others with both; all read back whole with both
-// readers.
+// without dictionary pages and statistics (writeTiny), one of more than
+// smallFileRows rows with them (pqarrow); one of at most tinyFileRows rows
+// also without compression, the others with it; all read back whole with
+// both readers.
 func TestSmallFilesHaveNoDictionary(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -198,30 +199,37 @@ func TestSmallFilesHaveNoDictionary(t *testing.T) {
 	}
 	for _, f := range partFiles(t, dir) {
 		path := filepath.Join(dir, f)
-		rdr, err := file.OpenParquetFile(path, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows := rdr.NumRows()
-		cc, err := rdr.MetaData().RowGroup(0).ColumnChunk(table.Orders.ColumnIndex("status"))
-		rdr.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		rows, cc := firstChunk(t, path, table.Orders.ColumnIndex("status"))
 		hasDict := cc.HasDictionaryPage()
 		if want := rows > smallFileRows; hasDict != want {
 			t.Errorf("%s: %d rows, dictionary %v, want %v", f, rows, hasDict, want)
 		}
 		stats, _ := cc.StatsSet()
 		tiny := rows <= tinyFileRows
-		if stats == tiny || (cc.Compression() == compress.Codecs.Uncompressed) != tiny {
-			t.Errorf("%s: %d rows, statistics %v, compression %v; want statistics and zstd above %d rows only",
-				f, rows, stats, cc.Compression(), tinyFileRows)
+		if stats != hasDict || (cc.Compression() == compress.Codecs.Uncompressed) != tiny {
+			t.Errorf("%s: %d rows, statistics %v, compression %v; want statistics above %d rows only, zstd above %d",
+				f, rows, stats, cc.Compression(), smallFileRows, tinyFileRows)
 		}
 		if n := len(readPQ(t, path).rows); int64(n) != rows {
 			t.Errorf("%s: parquet-go reads %d rows of %d", f, n, rows)
 		}
 	}
+}
+
+// firstChunk returns the rows of the file at path and the metadata of its
+// first row group's column col.
+func firstChunk(t *testing.T, path string, col int) (int64, *metadata.ColumnChunkMetaData) {
+	t.Helper()
+	rdr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Close()
+	cc, err := rdr.MetaData().RowGroup(0).ColumnChunk(col)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rdr.NumRows(), cc
 }
 
 // TestCommitSyncsTheFilesystemTwice: where syncfs reports errors, Commit

@@ -3,6 +3,7 @@ package parquet
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,18 +12,20 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
-// Files of at most tinyFileRows rows are written by writeTiny, the others
+// Files of at most smallFileRows rows are written by writeTiny, the others
 // by pqarrow with the Arrow schema the sink stores once per table
 // (schema.go). Either way a file must read back, with arrow-go and with
 // parquet-go, exactly as the file pqarrow writes of the same rows with
 // WithStoreSchema: the same stored Arrow schema, the same values and
 // nulls, the same Parquet schema. The rows are
 // buffered or spilled (a spill file gives the schema under another
-// pointer); the partitions hold 1 to 4 rows (tiny) and 40 (pqarrow's).
+// pointer); the partitions hold 1 to 4 rows (uncompressed), 40 (zstd)
+// and smallFileRows+1 (pqarrow's).
 func TestFilesReadBackAsPqarrowsOwn(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -39,11 +42,12 @@ func TestFilesReadBackAsPqarrowsOwn(t *testing.T) {
 			defer s.Close()
 			ctx := context.Background()
 			fx := makeFixture("shopex", "s1", "r1", 1)
-			// 40 more orders on 2024-03-05, some with anomalies.
-			for i := range 40 {
+			// 40 more orders on 2024-03-05 and smallFileRows+1 on
+			// 2024-03-06, some with anomalies.
+			for i := range 40 + smallFileRows + 1 {
 				o := fx.orders[i%len(fx.orders)]
-				o.OrderID = "big-" + string(rune('a'+i%26)) + string(rune('a'+i/26))
-				o.CreatedAt = time.Date(2024, 3, 5, i%24, 0, 0, 0, time.UTC)
+				o.OrderID = fmt.Sprintf("big-%d", i)
+				o.CreatedAt = time.Date(2024, 3, 5+min(i/40, 1), i%24, 0, 0, 0, time.UTC)
 				if i%3 == 0 {
 					o.Anomalies = []string{"a", "", "c"}
 				}
@@ -74,44 +78,52 @@ func TestFilesReadBackAsPqarrowsOwn(t *testing.T) {
 				t.Fatal("nothing spilled")
 			}
 			files := partFiles(t, dir)
-			if len(files) != len(rows) || len(files) != 10 {
+			if len(files) != len(rows) || len(files) != 11 {
 				t.Fatalf("%d files, want one for each of %d partitions", len(files), len(rows))
 			}
-			sizes := map[bool]int{}
+			sizes := map[bool]int{} // by writeTiny or not
 			for _, f := range files {
 				path := filepath.Join(dir, f)
 				in := rows[filepath.Dir(path)]
 				tbl := array.NewTableFromRecords(in[0].Schema(), in)
-				sizes[tbl.NumRows() <= tinyFileRows]++
-				var ours bytes.Buffer
-				err = pqarrow.WriteTable(tbl, &ours, s.groupMax.rows, s.propsFor(tbl.NumRows()),
-					pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+				sizes[tbl.NumRows() <= smallFileRows]++
+				readsAsPqarrows(t, f, path, tbl, s.groupMax.rows, s.propsFor(tbl.NumRows()))
 				tbl.Release()
-				if err != nil {
-					t.Fatal(err)
-				}
-				ref := filepath.Join(t.TempDir(), "want.parquet")
-				if err := os.WriteFile(ref, ours.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				sameArrow(t, f, path, ref)
-				got, want := readPQ(t, path), readPQ(t, ref)
-				if got.schema.String() != want.schema.String() {
-					t.Errorf("%s: parquet-go reads schema\n%s\nwant\n%s", f, got.schema, want.schema)
-				}
-				if len(got.rows) != len(want.rows) {
-					t.Fatalf("%s: parquet-go reads %d rows, want %d", f, len(got.rows), len(want.rows))
-				}
-				for i := range got.rows {
-					if !got.rows[i].Equal(want.rows[i]) {
-						t.Errorf("%s: parquet-go reads row %d\n%v\nwant\n%v", f, i, got.rows[i], want.rows[i])
-					}
-				}
 			}
-			if sizes[true] != 9 || sizes[false] != 1 {
+			if sizes[true] != 10 || sizes[false] != 1 {
 				t.Fatalf("files by tiny: %v", sizes)
 			}
 		})
+	}
+}
+
+// readsAsPqarrows fails unless the file at path reads back, with arrow-go
+// and with parquet-go, as the file pqarrow writes of tbl with props and
+// WithStoreSchema.
+func readsAsPqarrows(t *testing.T, name, path string, tbl arrow.Table, groupRows int64, props *parquet.WriterProperties) {
+	t.Helper()
+	var ours bytes.Buffer
+	err := pqarrow.WriteTable(tbl, &ours, groupRows, props,
+		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := filepath.Join(t.TempDir(), "want.parquet")
+	if err := os.WriteFile(ref, ours.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sameArrow(t, name, path, ref)
+	got, want := readPQ(t, path), readPQ(t, ref)
+	if got.schema.String() != want.schema.String() {
+		t.Errorf("%s: parquet-go reads schema\n%s\nwant\n%s", name, got.schema, want.schema)
+	}
+	if len(got.rows) != len(want.rows) {
+		t.Fatalf("%s: parquet-go reads %d rows, want %d", name, len(got.rows), len(want.rows))
+	}
+	for i := range got.rows {
+		if !got.rows[i].Equal(want.rows[i]) {
+			t.Errorf("%s: parquet-go reads row %d\n%v\nwant\n%v", name, i, got.rows[i], want.rows[i])
+		}
 	}
 }
 
