@@ -8,7 +8,7 @@ package extract
 // plain JSON: the first thing it is not sure a reflecting decoder reads
 // the same way (a key spelt with escapes, capitals or non-ASCII, which
 // such a decoder may match to a field without regard to case; a key given
-// twice, see Seen; nesting deeper than maxWalkDepth; anything that is not
+// twice, see Seen; a key in capitals, unless read by FoldKey; nesting deeper than maxWalkDepth; anything that is not
 // JSON) makes it give up (Failed), and the caller decodes the bytes the
 // way it did before, whose errors are the ones reported. So a Walker never
 // writes an error.
@@ -24,7 +24,8 @@ type Walker struct {
 	b     []byte
 	i     int
 	depth int
-	bad   bool // sticky: the walk gave up; every call after returns nothing
+	bad   bool   // sticky: the walk gave up; every call after returns nothing
+	fold  []byte // FoldKey's lower-cased key
 }
 
 // maxWalkDepth bounds the nesting the walker follows; a shoptima page
@@ -95,11 +96,47 @@ func (w *Walker) Key() []byte {
 	for i < len(b) && keyByte[b[i]] {
 		i++
 	}
+	return w.keyEnd(b[start:i], i)
+}
+
+// FoldKey is Key for a decoder that matches keys to its fields without
+// regard to ASCII case, as goccy/go-json's struct decoder does: a key
+// with capitals comes back in lower case, in a buffer of w's that the
+// next FoldKey reuses. Compared with lower-case names, it finds what that
+// decoder finds (dage sends "shopName" in every order, which Key gives up
+// on). Escapes and non-ASCII still give up.
+func (w *Walker) FoldKey() []byte {
+	if w.space(); w.bad || w.i >= len(w.b) || w.b[w.i] != '"' {
+		w.Fail()
+		return nil
+	}
+	b, start := w.b, w.i+1
+	i := start
+	for i < len(b) && keyByte[b[i]] {
+		i++
+	}
+	k := b[start:i]
+	if i < len(b) && 'A' <= b[i] && b[i] <= 'Z' {
+		w.fold = append(w.fold[:0], k...)
+		for ; i < len(b) && (keyByte[b[i]] || 'A' <= b[i] && b[i] <= 'Z'); i++ {
+			c := b[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			w.fold = append(w.fold, c)
+		}
+		k = w.fold
+	}
+	return w.keyEnd(k, i)
+}
+
+// keyEnd reads the closing quote of a key read up to b[i], and its ':'.
+func (w *Walker) keyEnd(k []byte, i int) []byte {
+	b := w.b
 	if i >= len(b) || b[i] != '"' {
 		w.Fail()
 		return nil
 	}
-	k := b[start:i]
 	w.i = i + 1
 	if w.space(); w.i >= len(b) || b[w.i] != ':' {
 		w.Fail()

@@ -333,6 +333,10 @@ func fuzzRecord(f *testing.F, platform, currency string) {
 			shoptimaAgrees(t, body)
 		case "shopex":
 			shopexAgrees(t, body)
+		case "ymcart":
+			walkAgrees(t, body, (*ymcartOrder).read)
+		case "dage":
+			walkAgrees(t, body, (*dageOrder).read)
 		}
 		raw := extract.Raw{Body: json.RawMessage(body)}
 		for _, c := range shops {

@@ -15,7 +15,7 @@ import (
 func (t *shopexTrade) read(w *walker) {
 	var f uint64
 	for more := w.Enter('{'); more; more = w.More('}') {
-		switch string(w.Key()) {
+		switch string(w.FoldKey()) {
 		case "tid":
 			w.text(&t.TID, &f, 0)
 		case "created":
@@ -97,7 +97,7 @@ func (t *shopexTrade) read(w *walker) {
 func (l *shopexLine) read(w *walker) {
 	var f uint64
 	for more := w.Enter('{'); more; more = w.More('}') {
-		switch string(w.Key()) {
+		switch string(w.FoldKey()) {
 		case "bn":
 			w.text(&l.BN, &f, 0)
 		case "name":
@@ -119,7 +119,7 @@ func (l *shopexLine) read(w *walker) {
 func (r *shopexRefundEntry) read(w *walker) {
 	var f uint64
 	for more := w.Enter('{'); more; more = w.More('}') {
-		switch string(w.Key()) {
+		switch string(w.FoldKey()) {
 		case "refund_id":
 			w.text(&r.RefundID, &f, 0)
 		case "refund_fee":
@@ -139,7 +139,7 @@ func (r *shopexRefundEntry) read(w *walker) {
 func (p *shopexPayment) read(w *walker) {
 	var f uint64
 	for more := w.Enter('{'); more; more = w.More('}') {
-		switch string(w.Key()) {
+		switch string(w.FoldKey()) {
 		case "payment_id":
 			w.text(&p.PaymentID, &f, 0)
 		case "tid":
@@ -167,7 +167,7 @@ func (p *shopexPayment) read(w *walker) {
 func (d *shopexDelivery) read(w *walker) {
 	var f uint64
 	for more := w.Enter('{'); more; more = w.More('}') {
-		switch string(w.Key()) {
+		switch string(w.FoldKey()) {
 		case "delivery_id":
 			w.text(&d.DeliveryID, &f, 0)
 		case "tid":

@@ -5,12 +5,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 
+	dagesim "github.com/shopetl/shopetl/sim/dage"
 	shopexsim "github.com/shopetl/shopetl/sim/shopex"
+	ymcartsim "github.com/shopetl/shopetl/sim/ymcart"
 )
 
 // walkAgrees holds a one-pass read to the reference, decodeNamed over
@@ -176,4 +179,137 @@ func TestShopexReadAgreesWithDecodeNamed(t *testing.T) {
 		}
 	}
 	t.Logf("%d plain trades read; read took %d of %d corpus inputs, the reference the rest", len(plain), taken, len(corpus))
+}
+
+// servedRecords returns the records under key of the replies h gives to
+// reqs, each reply a JSON object holding an array there.
+func servedRecords(t testing.TB, h http.Handler, key string, reqs ...*http.Request) []json.RawMessage {
+	t.Helper()
+	var out []json.RawMessage
+	for _, req := range reqs {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var env map[string]json.RawMessage
+		var rows []json.RawMessage
+		if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil {
+			t.Fatalf("%s: %v: %s", req.URL, err, rec.Body.Bytes())
+		}
+		if err := json.Unmarshal(env[key], &rows); err != nil {
+			t.Fatalf("%s: %s: %v", req.URL, key, err)
+		}
+		out = append(out, rows...)
+	}
+	if len(out) == 0 {
+		t.Fatalf("no records under %s", key)
+	}
+	return out
+}
+
+// simYmcartRows returns the orderList rows of a simulated shop.
+func simYmcartRows(t testing.TB) []json.RawMessage {
+	t.Helper()
+	store, err := ymcartsim.NewStore(ymcartsim.Options{Orders: 600, Seed: 18})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reqs []*http.Request
+	for n := 1; n <= 3; n++ {
+		form := url.Values{"page_no": {strconv.Itoa(n)}, "page_size": {"200"}, "order_by": {"0"}}
+		req := httptest.NewRequest("POST", "/api-erp-orderList.html", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		reqs = append(reqs, req)
+	}
+	return servedRecords(t, store.Handler(), "data", reqs...)
+}
+
+// simDageOrders returns the orders/list items of a simulated shop.
+func simDageOrders(t testing.TB) []json.RawMessage {
+	t.Helper()
+	store, err := dagesim.NewStore(dagesim.Options{Orders: 600, Seed: 18})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reqs []*http.Request
+	for n := 1; n <= 12; n++ {
+		reqs = append(reqs, httptest.NewRequest("GET", "/orders/list?pageSize=50&page="+strconv.Itoa(n), nil))
+	}
+	return servedRecords(t, store.Handler(), "items", reqs...)
+}
+
+// walkAgreesOnAll runs walkAgrees on plain records, which read must take,
+// then on odd ones and on a fuzz target's corpus, which it may leave to
+// the reference.
+func walkAgreesOnAll[T any](t *testing.T, target string, read func(*T, *walker), plain []json.RawMessage, odd ...string) {
+	t.Helper()
+	for i, body := range plain {
+		if _, took := walkAgrees(t, body, read); !took {
+			t.Errorf("record %d: read gave up on a plain record, left to the reference:\n%s", i+1, body)
+		}
+	}
+	for _, body := range odd {
+		walkAgrees(t, []byte(body), read)
+	}
+	if target == "" {
+		return
+	}
+	taken := 0
+	corpus := fuzzCorpus(t, target)
+	for _, body := range corpus {
+		if _, took := walkAgrees(t, body, read); took {
+			taken++
+		}
+	}
+	t.Logf("%d plain records read; read took %d of %d corpus inputs, the reference the rest", len(plain), taken, len(corpus))
+}
+
+// oddShapes are inputs every one-pass read must give up on or read as
+// the reference does: keys it may fold, a key twice, JSON that is not.
+var oddShapes = []string{`{"ID":"1"}`, `{"id":"1","id":"2"}`, `{"id":"1"} x`, `{"id":"1",}`, `{}`, `null`, `[]`, ``,
+	`{"x":01}`, `{"x":"\q"}`, "{\"id\":\"i\x8cco\"}", `{"id":{}}`}
+
+// TestYmcartReadAgreesWithDecodeNamed: ymcart's one-pass reads of an
+// orderList row, and of paymentList and deliveryList rows, agree with the
+// reference (see walkAgrees), money and times in either of their forms.
+func TestYmcartReadAgreesWithDecodeNamed(t *testing.T) {
+	t.Parallel()
+	plain := append(servedRecords(t, fileHandler(t, "testdata/ymcart_orderList_example.json"), "data", httptest.NewRequest("GET", "/", nil)), simYmcartRows(t)...)
+	walkAgreesOnAll(t, "FuzzRecordYmcart", (*ymcartOrder).read, plain, append(oddShapes,
+		`{"itemno":"a","cost_product":1.8,"total_amount":"12.9300","create_time":1472789032,"pay_time":"0","act_time":null}`,
+		`{"cost_offer":"","order_status":"100","payment_status":100,"create_time":"1472789032"}`,
+		`{"item":[{"buy_num":"2","price":"1.5"},{"buy_num":3}],"item":[]}`, `{"item":null,"address":[],"payment":[null]}`,
+		`{"address":[{"address_type":"1","first_name":"a"},{"address_type":0}],"delivery":[{"shipping_cost":"x"}]}`,
+		`{"total_amount":"1,5"}`, `{"create_time":"2016-09-02"}`, `{"item":{}}`)...)
+	deliveries := servedRecords(t, fileHandler(t, "testdata/ymcart_deliveryList_example.json"), "data", httptest.NewRequest("GET", "/", nil))
+	walkAgreesOnAll(t, "", (*ymcartDelivery).read, deliveries, append(oddShapes,
+		`{"order_id":"1","shipping_cost":1,"delivery_time":"1472024733","create_time":0}`)...)
+	walkAgreesOnAll(t, "", (*ymcartPayment).read, nil, append(oddShapes,
+		`{"trade_no":"t","order_id":7,"status":"1","create_time":"1472024733","currency_code":"USD"}`,
+		`{"status":""}`, `{"status":1.5}`)...)
+}
+
+// TestDageReadAgreesWithDecodeNamed: dage's one-pass read of an order
+// agrees with the reference (see walkAgrees), times as datetimes, dates
+// or unix seconds, lines under details or detail.
+func TestDageReadAgreesWithDecodeNamed(t *testing.T) {
+	t.Parallel()
+	order, err := os.ReadFile("testdata/dage_list_order.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	walkAgreesOnAll(t, "FuzzRecordDage", (*dageOrder).read, append([]json.RawMessage{order}, simDageOrders(t)...), append(oddShapes,
+		`{"order_no":"1","create_time":"2016-05-04 10:20:00","pay_time":1462328400,"ship_time":"2016-9-9","status":"1"}`,
+		`{"create_time":"0000-00-00 00:00:00","pay_time":"0","ship_time":null,"order_total":50.00,"pay_money":"50"}`,
+		`{"details":[{"quantity":"2","price":22.00,"back_status":"0"}],"detail":[{"sku_id":1}]}`,
+		`{"details":[{"quantity":2,"quantity":3}]}`, `{"details":null,"detail":[]}`, `{"details":[1]}`,
+		`{"create_time":[1]}`, `{"order_money":"4,4"}`)...)
+}
+
+// fileHandler serves a file whatever is asked.
+func fileHandler(t testing.TB, name string) http.Handler {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(b) })
 }
