@@ -2,6 +2,7 @@ package transform
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -312,4 +313,73 @@ func fileHandler(t testing.TB, name string) http.Handler {
 		t.Fatal(err)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(b) })
+}
+
+// BenchmarkWalkDecode decodes a simulated shop's records of each platform
+// into its types: "read" the one-pass decoder the transform runs, "goccy"
+// the reference it replaced (decodeNamed), in one run. A shopex trade's
+// nested lists are read too, as the transform reads them.
+func BenchmarkWalkDecode(b *testing.B) {
+	shopex := simShopexTrades(b, 300)
+	var shopexRows []json.RawMessage
+	for _, t := range shopex {
+		shopexRows = append(shopexRows, t)
+	}
+	benchDecode(b, "shopex", shopexRows, (*shopexTrade).read,
+		func(t *shopexTrade) { shopexLists(b, t, true) }, func(t *shopexTrade) { shopexLists(b, t, false) })
+	benchDecode(b, "ymcart", simYmcartRows(b), (*ymcartOrder).read, nil, nil)
+	benchDecode(b, "dage", simDageOrders(b), (*dageOrder).read, nil, nil)
+}
+
+// benchDecode runs platform/read and platform/goccy over rows; after, when
+// given, reads what each leaves for later (shopex's nested lists).
+func benchDecode[T any](b *testing.B, platform string, rows []json.RawMessage, read func(*T, *walker), afterRead, afterGoccy func(*T)) {
+	size := 0
+	for _, r := range rows {
+		size += len(r)
+	}
+	for _, dec := range []struct {
+		name   string
+		decode func(v *T, body []byte) bool
+		after  func(*T)
+	}{
+		{"read", func(v *T, body []byte) bool { return walkInto(body, v, read) }, afterRead},
+		{"goccy", func(v *T, body []byte) bool { return decodeNamed(body, v) == nil }, afterGoccy},
+	} {
+		b.Run(platform+"/"+dec.name, func(b *testing.B) {
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, r := range rows {
+					var v T
+					if !dec.decode(&v, r) {
+						b.Fatalf("not read: %s", r)
+					}
+					if dec.after != nil {
+						dec.after(&v)
+					}
+				}
+			}
+			b.ReportMetric(float64(len(rows)), "records/op")
+		})
+	}
+}
+
+// shopexLists reads a trade's four nested lists, walked or through goccy/go-json.
+func shopexLists(b *testing.B, t *shopexTrade, walked bool) {
+	var lines []shopexLine
+	var refunds []shopexRefundEntry
+	var payments []shopexPayment
+	var deliveries []shopexDelivery
+	var err error
+	if !walked {
+		err = errors.Join(shopexItemsNamed(t.Orders, "order", "line", &lines), shopexItemsNamed(t.RefundLists, "refund_list", "refund", &refunds),
+			shopexItemsNamed(t.PaymentLists, "payment_list", "payment", &payments), shopexItemsNamed(t.DeliveryLists, "delivery_list", "delivery", &deliveries))
+	} else {
+		err = errors.Join(shopexItems(t.Orders, "order", "line", &lines, (*shopexLine).read), shopexItems(t.RefundLists, "refund_list", "refund", &refunds, (*shopexRefundEntry).read),
+			shopexItems(t.PaymentLists, "payment_list", "payment", &payments, (*shopexPayment).read), shopexItems(t.DeliveryLists, "delivery_list", "delivery", &deliveries, (*shopexDelivery).read))
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
 }
