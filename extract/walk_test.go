@@ -28,3 +28,28 @@ func TestFoldKey(t *testing.T) {
 		}
 	}
 }
+
+// TestSkipTakesAnyKey: a value skipped or kept whole may hold keys that
+// Key would give up on; they match nothing. What is not JSON still gives
+// up.
+func TestSkipTakesAnyKey(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		in string
+		ok bool
+	}{
+		{`{"x":{"shopName":1,"a\u0042":[{"Ké":null}]},"y":2}`, true},
+		{`{"x":{"a" 1},"y":2}`, false},
+		{`{"x":{"a\q":1},"y":2}`, false},
+		{`{"x":{1:1},"y":2}`, false},
+	} {
+		w := NewWalker([]byte(c.in))
+		for more := w.Enter('{'); more; more = w.More('}') {
+			w.Key()
+			w.Skip()
+		}
+		if w.End() != c.ok {
+			t.Errorf("%s: read %v, want %v", c.in, !c.ok, c.ok)
+		}
+	}
+}
