@@ -1,17 +1,21 @@
 package extract
 
+import "strconv"
+
 // Walker reads JSON in one pass, checking every byte as it goes: a page
 // envelope here, a record in a platform's transform (issue 18: each
 // record decoded once, where goccy/go-json walked it by reflection and
 // copied every value it handed an UnmarshalJSON, and the extractors walked
 // it twice more to split a page and find a record's fields). It reads only
 // plain JSON: the first thing it is not sure a reflecting decoder reads
-// the same way (a key spelt with escapes, capitals or non-ASCII, which
-// such a decoder may match to a field without regard to case; a key given
-// twice, see Seen; nesting deeper than maxWalkDepth; anything that is not
-// JSON) makes it give up (Failed), and the caller decodes the bytes the
-// way it did before, whose errors are the ones reported. So a Walker never
-// writes an error.
+// the same way (a key read by Key spelt with escapes, capitals or
+// non-ASCII, which such a decoder may match to a field without regard to
+// case, or by FoldKey with escapes or non-ASCII; a key given twice, see
+// Seen; nesting deeper than maxWalkDepth; anything that is not JSON) makes
+// it give up (Failed), and the caller decodes the bytes the way it did
+// before, whose errors are the ones reported. So a Walker never writes an
+// error. The keys inside a value skipped or kept whole (Skip, Value) match
+// nothing, so any string will do there.
 //
 // Its calls read like the JSON they walk:
 //
@@ -24,7 +28,8 @@ type Walker struct {
 	b     []byte
 	i     int
 	depth int
-	bad   bool // sticky: the walk gave up; every call after returns nothing
+	bad   bool   // sticky: the walk gave up; every call after returns nothing
+	fold  []byte // FoldKey's lower-cased key
 }
 
 // maxWalkDepth bounds the nesting the walker follows; a shoptima page
@@ -95,18 +100,61 @@ func (w *Walker) Key() []byte {
 	for i < len(b) && keyByte[b[i]] {
 		i++
 	}
+	return w.keyEnd(b[start:i], i)
+}
+
+// FoldKey is Key for a decoder that matches keys to its fields without
+// regard to ASCII case, as goccy/go-json's struct decoder does: a key
+// with capitals comes back in lower case, in a buffer of w's that the
+// next FoldKey reuses. Compared with lower-case names, it finds what that
+// decoder finds (dage sends "shopName" in every order, which Key gives up
+// on). Escapes and non-ASCII still give up.
+func (w *Walker) FoldKey() []byte {
+	if w.space(); w.bad || w.i >= len(w.b) || w.b[w.i] != '"' {
+		w.Fail()
+		return nil
+	}
+	b, start := w.b, w.i+1
+	i := start
+	for i < len(b) && keyByte[b[i]] {
+		i++
+	}
+	k := b[start:i]
+	if i < len(b) && 'A' <= b[i] && b[i] <= 'Z' {
+		w.fold = append(w.fold[:0], k...)
+		for ; i < len(b) && (keyByte[b[i]] || 'A' <= b[i] && b[i] <= 'Z'); i++ {
+			c := b[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			w.fold = append(w.fold, c)
+		}
+		k = w.fold
+	}
+	return w.keyEnd(k, i)
+}
+
+// keyEnd reads the closing quote of a key read up to b[i], and its ':'.
+func (w *Walker) keyEnd(k []byte, i int) []byte {
+	b := w.b
 	if i >= len(b) || b[i] != '"' {
 		w.Fail()
 		return nil
 	}
-	k := b[start:i]
 	w.i = i + 1
-	if w.space(); w.i >= len(b) || b[w.i] != ':' {
-		w.Fail()
+	if w.colon(); w.bad {
 		return nil
 	}
-	w.i++
 	return k
+}
+
+// colon reads the ':' after a key.
+func (w *Walker) colon() {
+	if w.space(); w.bad || w.i >= len(w.b) || w.b[w.i] != ':' {
+		w.Fail()
+		return
+	}
+	w.i++
 }
 
 // Str reads a string at the cursor and returns its inside, escapes as
@@ -193,8 +241,11 @@ func (w *Walker) Value() []byte {
 	case c == '"':
 		w.Str()
 	case c == '{':
+		// The keys of a value skipped or kept whole are matched to
+		// nothing: any string will do.
 		for more := w.Enter('{'); more; more = w.More('}') {
-			w.Key()
+			w.Str()
+			w.colon()
 			w.Value()
 		}
 	case c == '[':
@@ -214,6 +265,26 @@ func (w *Walker) Value() []byte {
 		return nil
 	}
 	return w.b[start:w.i]
+}
+
+// Int reads an int as goccy/go-json decodes one into an int: digits
+// with an optional minus; anything else gives the walk up.
+func (w *Walker) Int() int {
+	v := w.Value()
+	if w.bad {
+		return 0
+	}
+	for i, c := range v {
+		if !('0' <= c && c <= '9' || c == '-' && i == 0) {
+			w.Fail()
+			return 0
+		}
+	}
+	n, err := strconv.Atoi(string(v))
+	if err != nil {
+		w.Fail()
+	}
+	return n
 }
 
 // Null reads a null at the cursor, if there is one there.

@@ -111,7 +111,7 @@ func init() {
 // refund_amount_unknown whenever a line is refunded.
 func Dage(c *Context, raw extract.Raw) (model.Record, error) {
 	var o dageOrder
-	err := decodeNamed(raw.Body, &o)
+	err := decodeWalked(raw.Body, &o, (*dageOrder).read)
 	id := strings.TrimSpace(string(o.OrderNo))
 	if err != nil && id == "" {
 		// A bad field before order_no stops the decoder; read the name

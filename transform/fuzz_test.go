@@ -327,8 +327,16 @@ func fuzzRecord(f *testing.F, platform, currency string) {
 	meta := model.Meta{Platform: platform, Shop: "fuzz", RunID: "fuzz", Version: 1}
 	shops := []*Context{{Meta: meta, Currency: currency, Location: fuzzShopZone}, {Meta: meta}}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		if platform == "shoptima" {
-			shoptimaAgrees(t, body) // the one-pass decoder against goccy/go-json
+		// The one-pass decoder against goccy/go-json.
+		switch platform {
+		case "shoptima":
+			shoptimaAgrees(t, body)
+		case "shopex":
+			shopexAgrees(t, body)
+		case "ymcart":
+			walkAgrees(t, body, (*ymcartOrder).read)
+		case "dage":
+			walkAgrees(t, body, (*dageOrder).read)
 		}
 		raw := extract.Raw{Body: json.RawMessage(body)}
 		for _, c := range shops {

@@ -172,7 +172,7 @@ var shopexZone = time.FixedZone("CST", 8*3600)
 // Shopex turns one ome:fetch_order_detail info into canonical rows.
 func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
 	var t shopexTrade
-	err := decodeNamed(raw.Body, &t)
+	err := decodeWalked(raw.Body, &t, (*shopexTrade).read)
 	id := strings.TrimSpace(string(t.TID))
 	if err != nil && id == "" {
 		// Name the record even when a field before tid failed: read tid
@@ -312,7 +312,7 @@ func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
 	// shop still holds, net of refunds (ShopEx lowers it on a refund), so
 	// the amount paid is their sum.
 	var refunds []shopexRefundEntry
-	if err := shopexItems(t.RefundLists, "refund_list", "refund", &refunds); err != nil {
+	if err := shopexItems(t.RefundLists, "refund_list", "refund", &refunds, (*shopexRefundEntry).read); err != nil {
 		return fail(fmt.Errorf("refund_lists: %w", err))
 	}
 	listed := decimal.Zero
@@ -395,7 +395,7 @@ func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
 	// Lines: orders.order[], one product each; a line marked cancel is no
 	// longer part of the order.
 	var lines []shopexLine
-	if err := shopexItems(t.Orders, "order", "line", &lines); err != nil {
+	if err := shopexItems(t.Orders, "order", "line", &lines, (*shopexLine).read); err != nil {
 		return fail(fmt.Errorf("orders: %w", err))
 	}
 	for i, l := range lines {
@@ -476,7 +476,7 @@ var shopexMoved = []string{model.PaymentPaid, model.PaymentPartiallyPaid, model.
 // paid is flagged payment_mismatch.
 func shopexPayments(c *Context, m Mapping, o *model.Order, raw json.RawMessage, loc *time.Location) ([]model.Payment, error) {
 	var entries []shopexPayment
-	if err := shopexItems(raw, "payment_list", "payment", &entries); err != nil {
+	if err := shopexItems(raw, "payment_list", "payment", &entries, (*shopexPayment).read); err != nil {
 		return nil, err
 	}
 	var rows []model.Payment
@@ -549,7 +549,7 @@ func shopexPayments(c *Context, m Mapping, o *model.Order, raw json.RawMessage, 
 // with the order. Entries carry no currency: the order's.
 func shopexShipments(c *Context, o *model.Order, raw json.RawMessage, loc *time.Location) ([]model.Shipment, error) {
 	var entries []shopexDelivery
-	if err := shopexItems(raw, "delivery_list", "delivery", &entries); err != nil {
+	if err := shopexItems(raw, "delivery_list", "delivery", &entries, (*shopexDelivery).read); err != nil {
 		return nil, err
 	}
 	var rows []model.Shipment
@@ -620,7 +620,17 @@ func shopexCode(n Int) string {
 // list in several shapes: the object with the list under key, a single
 // element under key instead of a list, the bare list, an empty [] or {} or
 // null, or any of these as a JSON string.
-func shopexItems[T any](raw json.RawMessage, key, what string, dst *[]T) error {
+func shopexItems[T any](raw json.RawMessage, key, what string, dst *[]T, read func(*T, *walker)) error {
+	if walkShopexItems(raw, key, dst, read) {
+		return nil
+	}
+	*dst = nil
+	return shopexItemsNamed(raw, key, what, dst)
+}
+
+// shopexItemsNamed is shopexItems through goccy/go-json and decodeNamed:
+// the reading of every list the walk gives up on.
+func shopexItemsNamed[T any](raw json.RawMessage, key, what string, dst *[]T) error {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) > 0 && raw[0] == '"' {
 		var s string

@@ -72,17 +72,13 @@ type shoptimaLine struct {
 	IsRefund   Int   `json:"is_refund"`
 }
 
-// read decodes a row in one pass over its bytes, for the fields above
+// read decodes a row in one pass (see walkInto), for the fields above
 // (their tags are what decodeNamed reads; TestShoptimaReadAgreesWithDecodeNamed
-// holds the two together). It reports false when the walker gave up (see
-// extract.Walker): the row is then decoded by decodeNamed, which names the field
-// that failed.
-func (o *shoptimaOrder) read(b []byte) bool {
-	w := getWalker(b)
-	defer putWalker(w)
+// holds the two together).
+func (o *shoptimaOrder) read(w *walker) {
 	var f uint64
 	for more := w.Enter('{'); more; more = w.More('}') {
-		switch string(w.Key()) {
+		switch string(w.FoldKey()) {
 		case "order_num":
 			w.text(&o.OrderNum, &f, 0)
 		case "tracking_number":
@@ -157,32 +153,18 @@ func (o *shoptimaOrder) read(b []byte) bool {
 			w.decoded(&o.RefundPrice, &f, 35)
 		case "order_goods":
 			w.Seen(&f, 36)
-			if w.Null() {
-				continue
-			}
-			for more := w.Enter('['); more; more = w.More(']') {
-				if len(o.Goods) == cap(o.Goods) {
-					w.setTexts() // the lines read so far are about to move
-				}
-				o.Goods = append(o.Goods, shoptimaLine{})
-				o.Goods[len(o.Goods)-1].read(w)
-			}
+			list(w, &o.Goods, (*shoptimaLine).read)
 		default:
 			w.Skip()
 		}
 	}
-	if !w.End() {
-		return false
-	}
-	w.setTexts()
-	return true
 }
 
 // read decodes one of order_goods (see shoptimaOrder.read).
 func (g *shoptimaLine) read(w *walker) {
 	var f uint64
 	for more := w.Enter('{'); more; more = w.More('}') {
-		switch string(w.Key()) {
+		switch string(w.FoldKey()) {
 		case "goods_title":
 			w.text(&g.GoodsTitle, &f, 0)
 		case "count":
@@ -238,11 +220,7 @@ func init() {
 // Shoptima turns one GET /order row into canonical rows.
 func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 	var o shoptimaOrder
-	var err error
-	if !o.read(raw.Body) {
-		o = shoptimaOrder{}
-		err = decodeNamed(raw.Body, &o)
-	}
+	err := decodeWalked(raw.Body, &o, (*shoptimaOrder).read)
 	// order_num comes first in every row of the seed, so it is read even
 	// when a later field fails; when a field before it failed, it is read
 	// alone. Either way the failed record is named.

@@ -3,6 +3,8 @@ package transform
 import (
 	"sync"
 
+	json "github.com/goccy/go-json"
+
 	"github.com/shopetl/shopetl/extract"
 )
 
@@ -88,4 +90,54 @@ func (w *walker) text(t *Text, fields *uint64, n uint) {
 	from := len(w.texts)
 	w.texts = append(w.texts, s...)
 	w.spans = append(w.spans, textSpan{t, from, len(w.texts)})
+}
+
+// walkInto reads body into v in one pass with read, which walks one
+// object; it reports false when the walk gave up (v then holds a part of
+// the record, and the caller decodes it again).
+func walkInto[T any](body []byte, v *T, read func(*T, *walker)) bool {
+	w := getWalker(body)
+	defer putWalker(w)
+	read(v, w)
+	if !w.End() {
+		return false
+	}
+	w.setTexts()
+	return true
+}
+
+// decodeWalked decodes a record into v: in one pass with read (see
+// walkInto), else, where the walk gave up, with decodeNamed from a zero v,
+// so that a record the walker is not sure of is decoded, and its failure
+// worded, as before.
+func decodeWalked[T any](body []byte, v *T, read func(*T, *walker)) error {
+	if walkInto(body, v, read) {
+		return nil
+	}
+	var zero T
+	*v = zero
+	return decodeNamed(body, v)
+}
+
+// list reads an array of objects into dst, each with read; null leaves
+// dst nil, as does [] (goccy/go-json makes it empty, which reads the same).
+func list[T any](w *walker, dst *[]T, read func(*T, *walker)) {
+	if w.Null() {
+		return
+	}
+	for more := w.Enter('['); more; more = w.More(']') {
+		if len(*dst) == cap(*dst) {
+			w.setTexts() // the elements read so far are about to move
+		}
+		var zero T
+		*dst = append(*dst, zero)
+		read(&(*dst)[len(*dst)-1], w)
+	}
+}
+
+// raw keeps a value's bytes, as json.RawMessage does: a part of the
+// record's own bytes, where goccy/go-json copies them.
+func (w *walker) raw(r *json.RawMessage, fields *uint64, n uint) {
+	w.Seen(fields, n)
+	*r = w.Value()
 }

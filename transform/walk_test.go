@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,31 +12,11 @@ import (
 	sim "github.com/shopetl/shopetl/sim/shoptima"
 )
 
-// shoptimaAgrees holds the one-pass decoder (shoptimaOrder.read) to the
-// reference, decodeNamed over goccy/go-json, on one row: where read takes
-// the row, the reference decodes it without error to the same fields;
-// where read gives up, Shoptima decodes it with the reference, so its
-// answer and its quarantine reason are the reference's. It reports
-// whether read took the row.
+// shoptimaAgrees is walkAgrees for a shoptima row.
 func shoptimaAgrees(t *testing.T, body []byte) bool {
 	t.Helper()
-	var got, want shoptimaOrder
-	read := got.read(body)
-	err := decodeNamed(body, &want)
-	if !read {
-		return false
-	}
-	if err != nil {
-		t.Fatalf("read takes a row the reference rejects (%v):\n%s", err, body)
-	}
-	// [] and null give no lines either way.
-	if len(got.Goods) == 0 && len(want.Goods) == 0 {
-		got.Goods, want.Goods = nil, nil
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("read and the reference disagree on\n%s\n read %+v\n  ref %+v", body, got, want)
-	}
-	return true
+	_, took := walkAgrees(t, body, (*shoptimaOrder).read)
+	return took
 }
 
 // fuzzCorpus returns the inputs of a fuzz target's seed corpus,
@@ -160,7 +139,7 @@ func BenchmarkShoptimaDecode(b *testing.B) {
 		name string
 		read func(o *shoptimaOrder, body []byte) bool
 	}{
-		{"read", (*shoptimaOrder).read},
+		{"read", func(o *shoptimaOrder, body []byte) bool { return walkInto(body, o, (*shoptimaOrder).read) }},
 		{"goccy", func(o *shoptimaOrder, body []byte) bool { return decodeNamed(body, o) == nil }},
 	} {
 		b.Run(dec.name, func(b *testing.B) {

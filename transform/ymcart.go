@@ -166,7 +166,7 @@ func Ymcart(c *Context, raw extract.Raw) (model.Record, error) {
 // the doc's payment rows have no amount.
 func ymcartOrderRecord(c *Context, body []byte) (model.Record, error) {
 	var o ymcartOrder
-	err := decodeNamed(body, &o)
+	err := decodeWalked(body, &o, (*ymcartOrder).read)
 	// itemno is the row's second column, so it is read even when a later
 	// field fails and the quarantined record is named.
 	id := strings.TrimSpace(string(o.Itemno))
@@ -412,7 +412,7 @@ func ymcartOrderKey(orderID, itemno Text) string {
 // ymcartPaymentRecord turns one paymentList row into a payment row.
 func ymcartPaymentRecord(c *Context, body []byte) (model.Record, error) {
 	var p ymcartPayment
-	err := decodeNamed(body, &p)
+	err := decodeWalked(body, &p, (*ymcartPayment).read)
 	key := ymcartOrderKey(p.OrderID, p.Itemno)
 	fail := func(err error) (model.Record, error) {
 		return model.Record{Order: model.Order{OrderID: key}}, fmt.Errorf("payment: %w", err)
@@ -435,7 +435,7 @@ func ymcartPaymentRecord(c *Context, body []byte) (model.Record, error) {
 // ymcartDeliveryRecord turns one deliveryList row into a shipment row.
 func ymcartDeliveryRecord(c *Context, body []byte) (model.Record, error) {
 	var d ymcartDelivery
-	err := decodeNamed(body, &d)
+	err := decodeWalked(body, &d, (*ymcartDelivery).read)
 	key := ymcartOrderKey(d.OrderID, d.Itemno)
 	fail := func(err error) (model.Record, error) {
 		return model.Record{Order: model.Order{OrderID: key}}, fmt.Errorf("delivery: %w", err)

@@ -781,7 +781,8 @@ func TestYmcartSimSourcesAgree(t *testing.T) {
 }
 
 // FuzzRecordYmcartAlone feeds arbitrary paymentList and deliveryList rows
-// to the transform (FuzzRecordYmcart feeds orders only). A row read alone
+// to the transform (FuzzRecordYmcart feeds orders only), and holds their
+// one-pass reads to goccy/go-json (walkAgrees). A row read alone
 // gives one payment or shipment and no order, or a reason; and when it
 // does, the same row inside an order (its order_id, its itemno if it has
 // one) gives the same row under the order's itemno: the same id, the same
@@ -802,6 +803,9 @@ func FuzzRecordYmcartAlone(f *testing.F) {
 	meta := model.Meta{Platform: "ymcart", Shop: "fuzz", RunID: "fuzz", Version: 1}
 	shops := []*Context{{Meta: meta, Currency: "USD"}, {Meta: meta}}
 	f.Fuzz(func(t *testing.T, kind string, body []byte) {
+		// The one-pass decoders against goccy/go-json.
+		walkAgrees(t, body, (*ymcartPayment).read)
+		walkAgrees(t, body, (*ymcartDelivery).read)
 		for _, c := range shops {
 			rec, err := Ymcart(c, extract.Raw{Kind: kind, Body: json.RawMessage(body)})
 			rec2, err2 := Ymcart(c, extract.Raw{Kind: kind, Body: json.RawMessage(body)})

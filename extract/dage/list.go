@@ -172,11 +172,100 @@ func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
 	return out, err
 }
 
+// walkResponse reads an orders/list response in one checked pass (issue
+// 18; see extract.Walker) into what decode reads of it, its items kept as
+// their bytes. It reports false where the walker gave up, and decode
+// reads the response with goccy/go-json, whose errors are the ones
+// reported. Keys are matched as that decoder matches them to fields,
+// whatever their ASCII case (FoldKey): "totalCount".
+func walkResponse(body []byte) (r listResponse, ok bool) {
+	w := extract.NewWalker(body)
+	var seen uint64
+	for more := w.Enter('{'); more; more = w.More('}') {
+		switch string(w.FoldKey()) {
+		case "items":
+			w.Seen(&seen, 0)
+			r.Items = w.Value()
+		case "_links":
+			w.Seen(&seen, 1)
+			if w.Null() {
+				continue
+			}
+			var links uint64
+			for more := w.Enter('{'); more; more = w.More('}') {
+				if string(w.FoldKey()) != "next" {
+					w.Skip()
+					continue
+				}
+				w.Seen(&links, 0)
+				r.Links.Next = nil
+				if w.Null() {
+					continue
+				}
+				r.Links.Next = &struct {
+					Href string `json:"href"`
+				}{}
+				var next uint64
+				for more := w.Enter('{'); more; more = w.More('}') {
+					if string(w.FoldKey()) != "href" {
+						w.Skip()
+						continue
+					}
+					if w.Seen(&next, 0); w.Null() {
+						continue
+					}
+					mark := w.Mark()
+					w.Str()
+					r.Links.Next.Href, _ = extract.Unquote(w.Since(mark))
+				}
+			}
+		case "_meta":
+			w.Seen(&seen, 2)
+			if w.Null() {
+				continue
+			}
+			r.Meta = &struct {
+				TotalCount  *int `json:"totalCount"`
+				PageCount   *int `json:"pageCount"`
+				CurrentPage *int `json:"currentPage"`
+			}{}
+			var meta uint64
+			for more := w.Enter('{'); more; more = w.More('}') {
+				var n **int
+				switch string(w.FoldKey()) {
+				case "totalcount":
+					w.Seen(&meta, 0)
+					n = &r.Meta.TotalCount
+				case "pagecount":
+					w.Seen(&meta, 1)
+					n = &r.Meta.PageCount
+				case "currentpage":
+					w.Seen(&meta, 2)
+					n = &r.Meta.CurrentPage
+				default:
+					w.Skip()
+					continue
+				}
+				if !w.Null() {
+					v := w.Int()
+					*n = &v
+				}
+			}
+		default:
+			w.Skip()
+		}
+	}
+	return r, w.End()
+}
+
 // decode reads one orders/list response of s: its _meta and its items.
 func (s scan) decode(endpoint string, body []byte) (fetched, error) {
-	var r listResponse
-	if err := json.Unmarshal(body, &r); err != nil {
-		return fetched{}, err
+	r, ok := walkResponse(body)
+	if !ok {
+		r = listResponse{}
+		if err := json.Unmarshal(body, &r); err != nil {
+			return fetched{}, err
+		}
 	}
 	if items := bytes.TrimSpace(r.Items); len(items) == 0 || string(items) == "null" || r.Meta == nil ||
 		r.Meta.TotalCount == nil || r.Meta.PageCount == nil || r.Meta.CurrentPage == nil {

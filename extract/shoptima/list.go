@@ -253,7 +253,7 @@ func (s scan) walk(endpoint string, body []byte) (fetched, bool) {
 			status = w.Str()
 		case "code":
 			w.Seen(&seen, 1)
-			code = walkInt(&w)
+			code = w.Int()
 		case "data":
 			w.Seen(&seen, 2)
 			data = !w.Null()
@@ -265,13 +265,13 @@ func (s scan) walk(endpoint string, body []byte) (fetched, bool) {
 				switch string(w.Key()) {
 				case "current_page":
 					w.Seen(&inner, 0)
-					current = walkInt(&w)
+					current = w.Int()
 				case "last_page":
 					w.Seen(&inner, 1)
-					last = walkInt(&w)
+					last = w.Int()
 				case "total":
 					w.Seen(&inner, 2)
-					total = walkInt(&w)
+					total = w.Int()
 				case "data":
 					w.Seen(&inner, 3)
 					rows = walkRows(&w)
@@ -317,26 +317,6 @@ func walkRows(w *extract.Walker) []row {
 		rows = append(rows, r)
 	}
 	return rows
-}
-
-// walkInt reads an int as goccy/go-json decodes one into an int: digits
-// with an optional minus; anything else gives the walk up.
-func walkInt(w *extract.Walker) int {
-	v := w.Value()
-	if w.Failed() {
-		return 0
-	}
-	for i, c := range v {
-		if !('0' <= c && c <= '9' || c == '-' && i == 0) {
-			w.Fail()
-			return 0
-		}
-	}
-	n, err := strconv.Atoi(string(v))
-	if err != nil {
-		w.Fail()
-	}
-	return n
 }
 
 // fetched is a response of s with the rows s keeps.

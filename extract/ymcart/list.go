@@ -351,11 +351,86 @@ func times(raw []byte) rowTimes {
 		return rowTimes{}
 	}
 	f := extract.Fields(raw, "itemno", "create_time", "act_time")
+	return timesOf(f[0], f[1], f[2])
+}
+
+// timesOf reads a row's itemno, create_time and act_time from their bytes.
+func timesOf(itemno, create, act []byte) rowTimes {
 	var t rowTimes
-	t.itemno, _ = jsonText(f[0])
-	t.create, t.createOK = jsonUnix(f[1])
-	t.act, t.actOK = jsonUnix(f[2])
+	t.itemno, _ = jsonText(itemno)
+	t.create, t.createOK = jsonUnix(create)
+	t.act, t.actOK = jsonUnix(act)
 	return t
+}
+
+// splitRows finds the rows of a reply's data and their times, where
+// walkReply gave up.
+func splitRows(data []byte) ([][]byte, []rowTimes, error) {
+	rows, err := extract.Elements(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("data: %w", err)
+	}
+	ts := make([]rowTimes, len(rows))
+	for i, raw := range rows {
+		ts[i] = times(raw)
+	}
+	return rows, ts, nil
+}
+
+// walkReply reads an orderList reply in one checked pass (issue 18; see
+// extract.Walker): the envelope's members as json.RawMessage keeps them,
+// each row's bytes, and its times as times finds them (the last of a name
+// given twice). It reports false where the walker gave up, and decode
+// reads the reply as before, whose errors are the ones reported.
+func walkReply(b []byte) (r reply, rows [][]byte, ts []rowTimes, ok bool) {
+	w := extract.NewWalker(b)
+	var seen uint64
+	for more := w.Enter('{'); more; more = w.More('}') {
+		switch string(w.Key()) {
+		case "code":
+			w.Seen(&seen, 0)
+			r.Code = w.Value()
+		case "msg":
+			w.Seen(&seen, 1)
+			r.Msg = w.Value()
+		case "count":
+			w.Seen(&seen, 2)
+			r.Count = w.Value()
+		case "data":
+			w.Seen(&seen, 3)
+			if w.Null() {
+				continue
+			}
+			rows, ts = make([][]byte, 0, MaxPageSize), make([]rowTimes, 0, MaxPageSize)
+			for more := w.Enter('['); more; more = w.More(']') {
+				start := w.Mark()
+				var itemno, create, act []byte
+				t := rowTimes{} // as times reads a row that is not an object
+				if w.Peek() == '{' {
+					for more := w.Enter('{'); more; more = w.More('}') {
+						switch string(w.Key()) {
+						case "itemno":
+							itemno = w.Value()
+						case "create_time":
+							create = w.Value()
+						case "act_time":
+							act = w.Value()
+						default:
+							w.Skip()
+						}
+					}
+					t = timesOf(itemno, create, act)
+				} else {
+					w.Skip()
+				}
+				rows = append(rows, w.Since(start))
+				ts = append(ts, t)
+			}
+		default:
+			w.Skip()
+		}
+	}
+	return r, rows, ts, w.End()
 }
 
 // jsonText reads a JSON string or number as text.
@@ -391,9 +466,12 @@ func jsonUnix(b json.RawMessage) (int64, bool) {
 
 // decode reads one orderList reply of s: its count and the rows s keeps.
 func (e *Extractor) decode(s scan, endpoint string, b []byte) (fetched, error) {
-	var r reply
-	if err := json.Unmarshal(b, &r); err != nil {
-		return fetched{}, err
+	r, rows, ts, walked := walkReply(b)
+	if !walked {
+		r = reply{}
+		if err := json.Unmarshal(b, &r); err != nil {
+			return fetched{}, err
+		}
 	}
 	if code, ok := jsonInt(r.Code); !ok || code != 0 {
 		msg, _ := jsonText(r.Msg)
@@ -408,15 +486,17 @@ func (e *Extractor) decode(s scan, endpoint string, b []byte) (fetched, error) {
 	if !ok || count < 0 {
 		return fetched{}, fmt.Errorf("bad count %s", bytes.TrimSpace(r.Count))
 	}
-	rows, err := extract.Elements(r.Data)
-	if err != nil {
-		return fetched{}, fmt.Errorf("data: %w", err)
+	if !walked {
+		var err error
+		if rows, ts, err = splitRows(r.Data); err != nil {
+			return fetched{}, err
+		}
 	}
 	out := fetched{count: int(count)}
 	out.page = extract.Page{Endpoint: endpoint, Records: make([]extract.Raw, 0, len(rows)),
 		Listing: extract.Listing{Pass: s.pass, Rows: len(rows), Total: int(count)}}
-	for _, raw := range rows {
-		t := times(raw)
+	for i, raw := range rows {
+		t := ts[i]
 		if s.keep(t) {
 			out.page.Records = append(out.page.Records, extract.Raw{Key: t.itemno, Body: raw})
 		}
