@@ -26,6 +26,9 @@ var (
 	CheckNative = checkNative
 )
 
+// SendChunk is sendChunk, for the tests of package clickhouse_test.
+const SendChunk = sendChunk
+
 // Encoded reports whether d is a column fill encoded itself, in the
 // batch's block.
 func Encoded(d column.Interface) bool {

@@ -78,12 +78,30 @@ type encoded struct {
 	// size bounds the bytes of the column (nativeSize): reserved at once,
 	// rather than the buffer doubling its way up as rows are appended.
 	size int
+	// room, in the block's first encoded column, is what the block needs
+	// of the connection's buffer (blockRoom), reserved at once: a new
+	// connection's buffer grew a column at a time, nine times over on
+	// its first insert of the peer job.
+	room int
 }
 
 func (e *encoded) Rows() int { return e.rows }
 
 func (e *encoded) Encode(b *proto.Buffer) {
-	b.Buf = encodeNative(e.col, e.arrays, slices.Grow(b.Buf, e.size))
+	b.Buf = encodeNative(e.col, e.arrays, slices.Grow(b.Buf, max(e.size, e.room)))
+}
+
+// blockRoom is what a block of columns of sizes (bounds of their bytes)
+// needs of the connection's buffer as the driver sends it in sendChunks:
+// the whole block if smaller, else a chunk and the largest column (the
+// buffer holds less than a chunk before each column).
+func blockRoom(sizes []int) int {
+	all, largest := 0, 0
+	for _, n := range sizes {
+		all += n
+		largest = max(largest, n)
+	}
+	return min(all, sendChunk+largest)
 }
 
 func (e *encoded) Reset()                          { e.rows, e.arrays = 0, nil }

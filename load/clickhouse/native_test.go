@@ -206,3 +206,53 @@ func TestFillEncodesAtSend(t *testing.T) {
 			rec.NumRows(), got, limit, len(sent.Buf))
 	}
 }
+
+// An insert's block goes to the server as the driver sends it: each
+// column's name, type and rows appended to the connection's buffer, which
+// is written out and emptied once it holds a SendChunk. The buffer grows
+// at the first column only, to what the block needs (a chunk and its
+// largest column, not the whole block), and not at all for the next
+// insert of the same connection.
+func TestSendGrowsBufferOnce(t *testing.T) {
+	t.Parallel()
+	s, _ := clickhouse.NewTestSink(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rec := extracttest.Batches(t, 2400)[table.Orders]
+	recs := []arrow.RecordBatch{rec, rec, rec} // about 2.2 MB
+	var conn proto.Buffer                      // the connection's, kept across inserts
+	for insert := range 2 {
+		batch, err := s.Conn().PrepareBatch(ctx, clickhouse.InsertSQL(s.Database(), table.Orders))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := clickhouse.Fill(batch, table.Orders, recs, 3*rec.NumRows()); err != nil {
+			t.Fatal(err)
+		}
+		sent, largest := 0, 0
+		for i, c := range batch.Columns() {
+			before := cap(conn.Buf)
+			conn.PutString(c.Name())
+			conn.PutString(string(c.Type()))
+			start := len(conn.Buf)
+			c.Encode(&conn)
+			largest = max(largest, len(conn.Buf)-start)
+			if cap(conn.Buf) != before && (insert > 0 || i > 0) {
+				t.Errorf("insert %d: column %s grew the buffer from %d to %d bytes", insert, c.Name(), before, cap(conn.Buf))
+			}
+			if len(conn.Buf) >= clickhouse.SendChunk {
+				sent += len(conn.Buf)
+				conn.Reset()
+			}
+		}
+		_ = batch.Abort()
+		sent += len(conn.Buf)
+		conn.Reset()
+		if sent < 2*clickhouse.SendChunk {
+			t.Fatalf("the block is %d bytes, want it over two chunks", sent)
+		}
+		if limit := clickhouse.SendChunk + 2*largest; cap(conn.Buf) > limit {
+			t.Errorf("insert %d: the buffer holds %d bytes, want at most %d (a chunk and its largest column twice over)", insert, cap(conn.Buf), limit)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -445,6 +446,8 @@ func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int
 	// One slice of every column's arrays, the recs' i-th columns at i*len(recs).
 	all := make([]arrow.Array, len(t.Columns)*len(recs))
 	var decoded proto.Buffer // without the block: one column at a time
+	var first *encoded       // the block's first encoded column
+	var sizes []int
 	for i, c := range t.Columns {
 		arrays := all[i*len(recs) : (i+1)*len(recs) : (i+1)*len(recs)]
 		for r, rec := range recs {
@@ -468,6 +471,11 @@ func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int
 		e := &encoded{Interface: driverCols[i], col: c, arrays: arrays, rows: int(rows), size: nativeSize(arrays)}
 		if block != nil {
 			block.Columns[i] = e
+			if first == nil {
+				first = e
+			}
+			// The column's name and type come before its rows.
+			sizes = append(sizes, e.size+len(e.Name())+len(e.Type())+2*binary.MaxVarintLen64)
 			continue
 		}
 		decoded.Reset()
@@ -475,6 +483,9 @@ func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int
 		if err := driverCols[i].Decode(proto.NewReader(bytes.NewReader(decoded.Buf)), int(rows)); err != nil {
 			return fmt.Errorf("column %s: %w", c.Name, err)
 		}
+	}
+	if first != nil {
+		first.room = blockRoom(sizes)
 	}
 	return nil
 }
