@@ -362,7 +362,7 @@ func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopR
 		builders: map[*table.Table]*table.Builder{},
 	}
 	for _, t := range table.All {
-		l.builders[t] = table.NewBuilder(memory.DefaultAllocator, t)
+		l.builders[t] = table.NewBuilder(table.Memory, t)
 	}
 	defer func() {
 		for _, b := range l.builders {

@@ -90,10 +90,16 @@ func FromDecimal128(n decimal128.Num) decimal.Decimal {
 
 // Builder accumulates one table's rows into an Arrow record batch.
 type Builder struct {
-	Table *Table
-	rb    *array.RecordBuilder
-	col   int
-	err   error
+	Table  *Table
+	schema *arrow.Schema
+	mem    memory.Allocator
+	// Each column is built by fields[i], Arrow's builder of its type, but
+	// a String column by strCols[i] (fields[i] is nil there): see strColumn.
+	fields  []array.Builder
+	strCols []strColumn
+	rows    int
+	col     int
+	err     error
 	// room is the size of the last batch flushed, each column's rows and
 	// string bytes, reserved when the next batch starts: a shop's batches
 	// of a table are most often alike, and the builders then grow once per
@@ -116,61 +122,87 @@ func sizeOf(a arrow.Array) size {
 	return size{rows: a.Len()}
 }
 
-// reserve makes room in f for what sizeOf measured. A list's values are
-// reserved as strings, the one list type of the tables.
+// reserve makes room in column i for what sizeOf measured. A list's values
+// are reserved as strings, the one list type of the tables.
 //
 // Rows and list values are reserved to the next power of two by Arrow,
 // but a string column's bytes exactly: a batch a few bytes longer than
 // the last (most of them: ids and names vary in length) then doubled and
 // copied its whole buffer. An eighth more than the last batch is room for
 // that variation (issue 18).
-func reserve(f array.Builder, s size) {
+func (b *Builder) reserve(i int, s size) {
+	f := b.fields[i]
+	if f == nil {
+		b.strCols[i].reserve(b.mem, s.rows, s.inner+s.inner/8)
+		return
+	}
 	f.Reserve(s.rows)
-	switch f := f.(type) {
-	case *array.StringBuilder:
-		f.ReserveData(s.inner + s.inner/8)
-	case *array.ListBuilder:
+	if f, ok := f.(*array.ListBuilder); ok {
 		f.ValueBuilder().Reserve(s.inner)
 	}
 }
 
 // NewBuilder starts an empty batch of t.
 func NewBuilder(mem memory.Allocator, t *Table) *Builder {
-	return &Builder{Table: t, rb: array.NewRecordBuilder(mem, t.Schema())}
+	b := &Builder{Table: t, schema: t.Schema(), mem: mem,
+		fields: make([]array.Builder, len(t.Columns)), strCols: make([]strColumn, len(t.Columns))}
+	for i, c := range t.Columns {
+		if c.Type != String {
+			b.fields[i] = array.NewBuilder(mem, c.Type.ArrowType())
+		}
+	}
+	return b
 }
 
 // Rows is the number of rows appended since the last Flush.
-func (b *Builder) Rows() int {
-	if len(b.rb.Fields()) == 0 {
-		return 0
-	}
-	return b.rb.Field(0).Len()
-}
+func (b *Builder) Rows() int { return b.rows }
 
 // Flush returns the rows so far as a record batch (the caller releases it)
 // and starts a new one. It returns nil when there are no rows.
 func (b *Builder) Flush() arrow.RecordBatch {
-	if b.Rows() == 0 {
+	if b.rows == 0 {
 		return nil
 	}
-	rec := b.rb.NewRecordBatch()
-	b.room = b.room[:0]
-	for _, a := range rec.Columns() {
-		b.room = append(b.room, sizeOf(a))
+	cols := make([]arrow.Array, len(b.fields))
+	for i, f := range b.fields {
+		if f == nil {
+			cols[i] = b.strCols[i].newArray(b.mem)
+		} else {
+			cols[i] = f.NewArray()
+		}
 	}
+	rec := array.NewRecordBatch(b.schema, cols, int64(b.rows))
+	b.room = b.room[:0]
+	for _, a := range cols {
+		b.room = append(b.room, sizeOf(a))
+		a.Release() // rec holds them
+	}
+	b.rows = 0
 	return rec
 }
 
 // Release frees the builder's memory.
-func (b *Builder) Release() { b.rb.Release() }
+func (b *Builder) Release() {
+	for i, f := range b.fields {
+		if f == nil {
+			b.strCols[i].release()
+		} else {
+			f.Release()
+		}
+	}
+}
 
 func (b *Builder) next() array.Builder {
-	f := b.rb.Field(b.col)
+	f := b.fields[b.col]
 	b.col++
 	return f
 }
 
-func (b *Builder) str(s string) { b.next().(*array.StringBuilder).Append(s) }
+func (b *Builder) str(s string) {
+	b.strCols[b.col].append(b.mem, s)
+	b.col++
+}
+
 func (b *Builder) u32(v uint32) { b.next().(*array.Uint32Builder).Append(v) }
 func (b *Builder) u64(v uint64) { b.next().(*array.Uint64Builder).Append(v) }
 func (b *Builder) ts(t time.Time) {
@@ -216,7 +248,7 @@ func (b *Builder) begin(m model.Meta) {
 	// Reserved at the next batch's first row, not at Flush, so that the
 	// batch flushed is released before its successor's room is taken.
 	for i, s := range b.room {
-		reserve(b.rb.Field(i), s)
+		b.reserve(i, s)
 	}
 	b.room = b.room[:0]
 	b.col = 0
@@ -234,6 +266,7 @@ func (b *Builder) end(m model.Meta) error {
 	if b.col != len(b.Table.Columns) {
 		panic(fmt.Sprintf("table %s: appended %d of %d columns", b.Table.Name, b.col, len(b.Table.Columns)))
 	}
+	b.rows++
 	return b.err
 }
 

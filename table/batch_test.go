@@ -145,12 +145,12 @@ func TestBuilderReservesTheLastBatch(t *testing.T) {
 			if i > 0 || batch == 0 {
 				continue
 			}
-			id := b.rb.Field(Orders.ColumnIndex("order_id")).(*array.StringBuilder)
-			if id.Cap() < rows || id.DataCap() < rows*len("order-0000") {
+			id := b.strCols[Orders.ColumnIndex("order_id")]
+			if len(id.ends) < rows+1 || len(id.bytes) < rows*len("order-0000") {
 				t.Fatalf("second batch starts with room for %d ids of %d bytes, want %d and %d",
-					id.Cap(), id.DataCap(), rows, rows*len("order-0000"))
+					len(id.ends)-1, len(id.bytes), rows, rows*len("order-0000"))
 			}
-			an := b.rb.Field(Orders.ColumnIndex("anomalies")).(*array.ListBuilder)
+			an := b.fields[Orders.ColumnIndex("anomalies")].(*array.ListBuilder)
 			if an.Cap() < rows || an.ValueBuilder().Cap() < 2*rows {
 				t.Fatalf("second batch starts with room for %d anomaly lists of %d values, want %d and %d",
 					an.Cap(), an.ValueBuilder().Cap(), rows, 2*rows)
@@ -192,10 +192,10 @@ func TestBuilderRoomCoversALongerBatch(t *testing.T) {
 				t.Fatal(err)
 			}
 			if i == 0 {
-				caps[0] = b.rb.Field(Orders.ColumnIndex("order_id")).(*array.StringBuilder).DataCap()
+				caps[0] = len(b.strCols[Orders.ColumnIndex("order_id")].bytes)
 			}
 		}
-		caps[1] = b.rb.Field(Orders.ColumnIndex("order_id")).(*array.StringBuilder).DataCap()
+		caps[1] = len(b.strCols[Orders.ColumnIndex("order_id")].bytes)
 		b.Flush().Release()
 		if batch == 1 && caps[1] != caps[0] {
 			t.Fatalf("second batch's order_id bytes: room for %d reserved, grown to %d", caps[0], caps[1])

@@ -18,13 +18,16 @@ var Convert = convert
 // NewTestSink is newTestSink, for the benchmarks of package clickhouse_test.
 var NewTestSink = newTestSink
 
-// Fill, Native and EncodeNative are fill, native and encodeNative, for
-// the tests of package clickhouse_test.
+// Fill, Native and CheckNative are fill, native and checkNative, for the
+// tests of package clickhouse_test.
 var (
-	Fill         = fill
-	Native       = native
-	EncodeNative = encodeNative
+	Fill        = fill
+	Native      = native
+	CheckNative = checkNative
 )
+
+// SendChunk is sendChunk, for the tests of package clickhouse_test.
+const SendChunk = sendChunk
 
 // Encoded reports whether d is a column fill encoded itself, in the
 // batch's block.

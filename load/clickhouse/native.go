@@ -29,9 +29,12 @@ import (
 // bytes Append would have had the driver send, so what is stored is what
 // Append stored.
 //
-// fill puts the encoded columns in the insert's block in place of the
-// driver's columns, and the block's encoding appends each to the
-// connection's buffer in one copy. Decoding them into the driver's columns
+// fill puts encoded columns in the insert's block in place of the
+// driver's columns, and the block's encoding writes each from its Arrow
+// arrays straight into the connection's buffer. fill first encoded every
+// column into a buffer of the insert's own, which Encode copied into the
+// connection's: that buffer's allocation, zeroed by Go, and the copy were
+// a fifth of an insert's CPU on the peer job. Decoding them into the driver's columns
 // (as shopetl did first) cost a ColStr a string and a position at a time,
 // and the driver's EncodeColumn wrote them out again a string at a time
 // into a buffer doubling its way up: a third of an insert's CPU on the peer
@@ -62,27 +65,46 @@ func blockOf(batch driver.Batch) *chproto.Block {
 	return *(**chproto.Block)(unsafe.Pointer(f.UnsafeAddr()))
 }
 
-// encoded is a column whose rows are already in ClickHouse's native
-// encoding: the driver's column gives its name and type and holds
-// nothing. Rows cannot be added to it.
+// encoded is a column that encodes its rows, Arrow arrays, straight into
+// the connection's buffer as the block is sent: the driver's column gives
+// its name and type and holds nothing. Rows cannot be added to it. fill
+// checked the arrays (checkNative), so encoding them cannot fail, and the
+// insert's caller keeps them until Send has returned.
 type encoded struct {
 	column.Interface
-	rows int
-	data []byte
-	// room, in the block's first encoded column, is what the block's
-	// columns need in the connection's buffer: reserved at once, rather
-	// than the buffer doubling its way up as columns are appended (each
-	// connection's buffer starts empty, and grew a fresh copy an insert).
+	col    table.Column
+	arrays []arrow.Array
+	rows   int
+	// size bounds the bytes of the column (nativeSize): reserved at once,
+	// rather than the buffer doubling its way up as rows are appended.
+	size int
+	// room, in the block's first encoded column, is what the block needs
+	// of the connection's buffer (blockRoom), reserved at once: a new
+	// connection's buffer grew a column at a time, nine times over on
+	// its first insert of the peer job.
 	room int
 }
 
 func (e *encoded) Rows() int { return e.rows }
 
 func (e *encoded) Encode(b *proto.Buffer) {
-	b.Buf = append(slices.Grow(b.Buf, e.room), e.data...)
+	b.Buf = encodeNative(e.col, e.arrays, slices.Grow(b.Buf, max(e.size, e.room)))
 }
 
-func (e *encoded) Reset()                          { e.rows, e.data = 0, nil }
+// blockRoom is what a block of columns of sizes (bounds of their bytes)
+// needs of the connection's buffer as the driver sends it in sendChunks:
+// the whole block if smaller, else a chunk and the largest column (the
+// buffer holds less than a chunk before each column).
+func blockRoom(sizes []int) int {
+	all, largest := 0, 0
+	for _, n := range sizes {
+		all += n
+		largest = max(largest, n)
+	}
+	return min(all, sendChunk+largest)
+}
+
+func (e *encoded) Reset()                          { e.rows, e.arrays = 0, nil }
 func (e *encoded) Append(any) ([]uint8, error)     { return nil, e.refuse() }
 func (e *encoded) AppendRow(any) error             { return e.refuse() }
 func (e *encoded) Decode(*proto.Reader, int) error { return e.refuse() }
@@ -153,6 +175,64 @@ func nativeSize(arrays []arrow.Array) int {
 	return n
 }
 
+// checkNative refuses arrays that column c cannot take in the native
+// encoding: what convert refuses (an Arrow type that is not c's, nulls in a
+// column without them, decimals of another scale) and amounts beyond
+// Decimal(18,4). Arrays it accepts, encodeNative encodes without fail.
+func checkNative(c table.Column, arrays []arrow.Array) error {
+	for _, a := range arrays {
+		if err := checkNulls(c, a); err != nil {
+			return err
+		}
+		ok := false
+		switch c.Type {
+		case table.String:
+			_, ok = a.(*array.String)
+		case table.StringArray:
+			var arr *array.List
+			if arr, ok = a.(*array.List); ok {
+				_, ok = arr.ListValues().(*array.String)
+			}
+		case table.UInt32:
+			_, ok = a.(*array.Uint32)
+		case table.UInt64:
+			_, ok = a.(*array.Uint64)
+		case table.Decimal, table.NullableDecimal:
+			var arr *array.Decimal128
+			if arr, ok = a.(*array.Decimal128); ok {
+				if err := checkDecimals(c, arr); err != nil {
+					return err
+				}
+			}
+		case table.DateTime, table.NullableDateTime:
+			var arr *array.Timestamp
+			arr, ok = a.(*array.Timestamp)
+			ok = ok && arr.DataType().(*arrow.TimestampType).Unit == arrow.Second
+		default:
+			return fmt.Errorf("column %s: no native encoding for type %d", c.Name, c.Type)
+		}
+		if !ok {
+			return fmt.Errorf("column %s: Arrow type %s does not match table type", c.Name, a.DataType())
+		}
+	}
+	return nil
+}
+
+// checkDecimals refuses a decimal column of another scale than the
+// tables', or holding a value Decimal(18,4) cannot.
+func checkDecimals(c table.Column, arr *array.Decimal128) error {
+	if err := checkScale(c, arr); err != nil {
+		return err
+	}
+	for i := range arr.Len() {
+		if _, ok := table.ScaledInt64(arr.Value(i)); arr.IsValid(i) && !ok {
+			return fmt.Errorf("column %s: %s does not fit %s", c.Name,
+				table.FromDecimal128(arr.Value(i)), decimalType())
+		}
+	}
+	return nil
+}
+
 // encodeNative appends to buf column c of arrays, one after the other, in
 // ClickHouse's native encoding of the type native accepted: a String is
 // its length as a uvarint and its bytes; UInt32 and UInt64 little-endian;
@@ -161,49 +241,29 @@ func nativeSize(arrays []arrow.Array) int {
 // among the values as a little-endian uint64, then the values as Strings;
 // a Nullable one byte per row, 1 for null, then every row's value, zero
 // for a null.
-// It refuses what convert refuses.
-func encodeNative(c table.Column, arrays []arrow.Array, buf []byte) ([]byte, error) {
-	for _, a := range arrays {
-		if err := checkNulls(c, a); err != nil {
-			return nil, err
-		}
-	}
-	bad := func(a arrow.Array) error {
-		return fmt.Errorf("column %s: Arrow type %s does not match table type", c.Name, a.DataType())
-	}
+// The arrays are those checkNative accepted.
+func encodeNative(c table.Column, arrays []arrow.Array, buf []byte) []byte {
 	switch c.Type {
 	case table.String:
 		for _, a := range arrays {
-			arr, ok := a.(*array.String)
-			if !ok {
-				return nil, bad(a)
-			}
+			arr := a.(*array.String)
 			for i := range arr.Len() {
 				buf = appendString(buf, arr.Value(i))
 			}
 		}
 	case table.StringArray:
-		lists := make([]*array.List, len(arrays))
-		for k, a := range arrays {
-			arr, ok := a.(*array.List)
-			if !ok {
-				return nil, bad(a)
-			}
-			if _, ok := arr.ListValues().(*array.String); !ok {
-				return nil, bad(a)
-			}
-			lists[k] = arr
-		}
 		// Each row's end among all rows' values, then the values.
 		end := uint64(0)
-		for _, arr := range lists {
+		for _, a := range arrays {
+			arr := a.(*array.List)
 			for i := range arr.Len() {
 				start, stop := arr.ValueOffsets(i)
 				end += uint64(stop - start)
 				buf = binary.LittleEndian.AppendUint64(buf, end)
 			}
 		}
-		for _, arr := range lists {
+		for _, a := range arrays {
+			arr := a.(*array.List)
 			vals := arr.ListValues().(*array.String)
 			for i := range arr.Len() {
 				start, stop := arr.ValueOffsets(i)
@@ -214,58 +274,31 @@ func encodeNative(c table.Column, arrays []arrow.Array, buf []byte) ([]byte, err
 		}
 	case table.UInt32:
 		for _, a := range arrays {
-			arr, ok := a.(*array.Uint32)
-			if !ok {
-				return nil, bad(a)
-			}
-			for _, v := range arr.Uint32Values() {
+			for _, v := range a.(*array.Uint32).Uint32Values() {
 				buf = binary.LittleEndian.AppendUint32(buf, v)
 			}
 		}
 	case table.UInt64:
 		for _, a := range arrays {
-			arr, ok := a.(*array.Uint64)
-			if !ok {
-				return nil, bad(a)
-			}
-			for _, v := range arr.Uint64Values() {
+			for _, v := range a.(*array.Uint64).Uint64Values() {
 				buf = binary.LittleEndian.AppendUint64(buf, v)
 			}
 		}
 	case table.Decimal, table.NullableDecimal:
-		decs := make([]*array.Decimal128, len(arrays))
-		for k, a := range arrays {
-			arr, ok := a.(*array.Decimal128)
-			if !ok {
-				return nil, bad(a)
-			}
-			if err := checkScale(c, arr); err != nil {
-				return nil, err
-			}
-			decs[k] = arr
-		}
 		if c.Type == table.NullableDecimal {
 			buf = appendNulls(buf, arrays)
 		}
-		for _, arr := range decs {
+		for _, a := range arrays {
+			arr := a.(*array.Decimal128)
 			for i := range arr.Len() {
 				v := int64(0)
 				if arr.IsValid(i) {
-					var ok bool
-					if v, ok = table.ScaledInt64(arr.Value(i)); !ok {
-						return nil, fmt.Errorf("column %s: %s does not fit %s", c.Name,
-							table.FromDecimal128(arr.Value(i)), decimalType())
-					}
+					v, _ = table.ScaledInt64(arr.Value(i))
 				}
 				buf = binary.LittleEndian.AppendUint64(buf, uint64(v))
 			}
 		}
 	case table.DateTime, table.NullableDateTime:
-		for _, a := range arrays {
-			if arr, ok := a.(*array.Timestamp); !ok || arr.DataType().(*arrow.TimestampType).Unit != arrow.Second {
-				return nil, bad(a)
-			}
-		}
 		if c.Type == table.NullableDateTime {
 			buf = appendNulls(buf, arrays)
 		}
@@ -279,10 +312,8 @@ func encodeNative(c table.Column, arrays []arrow.Array, buf []byte) ([]byte, err
 				buf = binary.LittleEndian.AppendUint32(buf, d)
 			}
 		}
-	default:
-		return nil, fmt.Errorf("column %s: no native encoding for type %d", c.Name, c.Type)
 	}
-	return buf, nil
+	return buf
 }
 
 // appendString appends s as a String: its length as a uvarint, its bytes.
@@ -336,3 +367,14 @@ func checkScale(c table.Column, arr *array.Decimal128) error {
 	}
 	return nil
 }
+
+// sendChunk is how much of an insert's block the driver's connection
+// buffers before writing it to the server (its MaxCompressionBuffer, the
+// bytes compressed at once where compression is on, 10 MiB by default).
+// Each connection keeps its buffer from one insert to the next, and the
+// driver's pool hands out its idle connections in turn, so each grew, and
+// had Go allocate and zero a larger copy, until it had held the largest
+// block of any insert: on the peer job, most inserts. Cut into chunks of
+// about a megabyte, a block needs a buffer of a chunk and a column, which
+// each connection reaches at its first inserts.
+const sendChunk = 1 << 20

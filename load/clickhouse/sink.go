@@ -139,6 +139,10 @@ func connect(ctx context.Context, cfg Config) (*Sink, error) {
 		// every name with the database instead.
 		Auth:        clickhouse.Auth{Database: "default", Username: cfg.Username, Password: cfg.Password},
 		DialTimeout: cfg.DialTimeout,
+		// The driver writes an insert's block to the server once its
+		// buffer holds this much after a column, and keeps the buffer
+		// for the connection's next insert (see encoded).
+		MaxCompressionBuffer: sendChunk,
 	}
 	if cfg.TLS {
 		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.TLSSkipVerify}
@@ -431,70 +435,57 @@ func (s *Sink) insert(ctx context.Context, t *table.Table, recs []arrow.RecordBa
 // fill appends recs, rows in all, to batch's columns: in the native
 // encoding where the driver's column takes it (native.go), as encoded
 // columns in the batch's block or, should it not be reached, decoded into
-// the driver's columns; through convert and Append where not.
+// the driver's columns; through convert and Append where not. An encoded
+// column reads recs as the batch is sent: they must outlive Send.
 func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int64) error {
 	driverCols := batch.Columns()
 	if len(driverCols) != len(t.Columns) {
 		return fmt.Errorf("prepare: the server's insert has %d columns, table %s has %d", len(driverCols), t.Name, len(t.Columns))
 	}
-	arrays := make([]arrow.Array, len(recs))
-	arraysOf := func(i int) []arrow.Array {
+	block := blockOf(batch)
+	// One slice of every column's arrays, the recs' i-th columns at i*len(recs).
+	all := make([]arrow.Array, len(t.Columns)*len(recs))
+	var decoded proto.Buffer // without the block: one column at a time
+	var first *encoded       // the block's first encoded column
+	var sizes []int
+	for i, c := range t.Columns {
+		arrays := all[i*len(recs) : (i+1)*len(recs) : (i+1)*len(recs)]
 		for r, rec := range recs {
 			arrays[r] = rec.Column(i)
 		}
-		return arrays
-	}
-	isNative := make([]bool, len(t.Columns))
-	size := 0
-	for i, c := range t.Columns {
-		if isNative[i] = native(c, driverCols[i]); isNative[i] {
-			size += nativeSize(arraysOf(i))
-		}
-	}
-	// One buffer for every column: ends[i] is where column i's bytes end.
-	stream := make([]byte, 0, size)
-	ends := make([]int, len(t.Columns))
-	for i, c := range t.Columns {
-		if isNative[i] {
-			var err error
-			if stream, err = encodeNative(c, arraysOf(i), stream); err != nil {
-				return err
-			}
-		}
-		ends[i] = len(stream)
-	}
-	block := blockOf(batch)
-	// The block's bytes: the columns', and each one's name and type.
-	room := len(stream)
-	for _, d := range driverCols {
-		room += 2*binary.MaxVarintLen64 + len(d.Name()) + len(d.Type()) + 1
-	}
-	r := proto.NewReader(bytes.NewReader(stream))
-	for i, c := range t.Columns {
-		switch {
-		case isNative[i] && block != nil:
-			start := 0
-			if i > 0 {
-				start = ends[i-1]
-			}
-			block.Columns[i] = &encoded{Interface: driverCols[i], rows: int(rows), data: stream[start:ends[i]:ends[i]], room: room}
-			room = 0
-			continue
-		case isNative[i]:
-			if err := driverCols[i].Decode(r, int(rows)); err != nil {
-				return fmt.Errorf("column %s: %w", c.Name, err)
+		if !native(c, driverCols[i]) {
+			for _, a := range arrays {
+				v, err := convert(c, a)
+				if err != nil {
+					return err
+				}
+				if err := batch.Column(i).Append(v); err != nil {
+					return fmt.Errorf("column %s: %w", c.Name, err)
+				}
 			}
 			continue
 		}
-		for _, a := range arraysOf(i) {
-			v, err := convert(c, a)
-			if err != nil {
-				return err
-			}
-			if err := batch.Column(i).Append(v); err != nil {
-				return fmt.Errorf("column %s: %w", c.Name, err)
-			}
+		if err := checkNative(c, arrays); err != nil {
+			return err
 		}
+		e := &encoded{Interface: driverCols[i], col: c, arrays: arrays, rows: int(rows), size: nativeSize(arrays)}
+		if block != nil {
+			block.Columns[i] = e
+			if first == nil {
+				first = e
+			}
+			// The column's name and type come before its rows.
+			sizes = append(sizes, e.size+len(e.Name())+len(e.Type())+2*binary.MaxVarintLen64)
+			continue
+		}
+		decoded.Reset()
+		e.Encode(&decoded)
+		if err := driverCols[i].Decode(proto.NewReader(bytes.NewReader(decoded.Buf)), int(rows)); err != nil {
+			return fmt.Errorf("column %s: %w", c.Name, err)
+		}
+	}
+	if first != nil {
+		first.room = blockRoom(sizes)
 	}
 	return nil
 }

@@ -498,14 +498,16 @@ func TestWriteItemsAndRefunds(t *testing.T) {
 // TestWriteLargeStringColumns writes string columns that hold far more
 // than presize's 4 KiB, with strings of every length, empty ones
 // included, in one batch and pooled from two shops' batches into one
-// insert: each row reads back as written, none more.
+// insert: each row reads back as written, none more. The anomalies
+// column alone holds more than a sendChunk, so the block goes to the
+// server in several writes, one of them in the middle of the column.
 func TestWriteLargeStringColumns(t *testing.T) {
 	t.Parallel()
 	var orders []model.Order
 	for i := range 400 {
 		o := testOrders(1, model.StatusPaid)[i%3]
-		o.OrderID = fmt.Sprintf("large-order-with-a-longer-id-%06d", i) // 14,000 bytes in all
-		o.Anomalies = []string{strings.Repeat("a", i%50), ""}
+		o.OrderID = fmt.Sprintf("large-order-with-a-longer-id-%06d", i)                  // 14,000 bytes in all
+		o.Anomalies = []string{strings.Repeat("a", i%50), "", strings.Repeat("b", i*20)} // 1.6 MB
 		orders = append(orders, o)
 	}
 	for _, pooled := range []bool{false, true} {

@@ -1,0 +1,121 @@
+package table
+
+import (
+	"fmt"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/shopetl/shopetl/model"
+)
+
+// Memory hands out what Arrow's Go allocator does, zeroed memory aligned
+// to 64 bytes, also when it is a freed buffer that was written to; and a
+// grown buffer keeps its bytes and is zero past them.
+func TestMemoryZeroedAndAligned(t *testing.T) {
+	r := newRecycler()
+	dirty := func(b []byte) {
+		for i := range b {
+			b[i] = 0xA5
+		}
+	}
+	for _, size := range []int{1, 64, 100, 4096, 5000, 1 << 20} {
+		a := r.Allocate(size)
+		dirty(a)
+		r.Free(a)
+		b := r.Allocate(size)
+		if len(b) != size || uintptr(unsafe.Pointer(unsafe.SliceData(b)))%64 != 0 {
+			t.Fatalf("Allocate(%d): %d bytes at %p", size, len(b), unsafe.SliceData(b))
+		}
+		for i, c := range b {
+			if c != 0 {
+				t.Fatalf("Allocate(%d): byte %d is %#x", size, i, c)
+			}
+		}
+		dirty(b)
+		c := r.Reallocate(3*size+1, b)
+		for i, v := range c {
+			if want := byte(0xA5 * b2i(i < size)); v != want {
+				t.Fatalf("Reallocate(%d) of %d bytes: byte %d is %#x, want %#x", 3*size+1, size, i, v, want)
+			}
+		}
+		r.Free(c)
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// A builder on Memory builds its next batch in the buffers of the batch
+// it flushed once that batch is released, rather than in new memory; and
+// each batch holds exactly its own rows, whatever the buffers held before.
+func TestBuilderReusesReleasedBatches(t *testing.T) {
+	b := NewBuilder(newRecycler(), Orders)
+	defer b.Release()
+	order := func(batch, i int) *model.Order {
+		paid := time.Unix(int64(i), 0).UTC()
+		o := &model.Order{
+			Meta:      model.Meta{Platform: "shoptima", Shop: "st", RunID: "r1", Version: uint64(batch)},
+			OrderID:   fmt.Sprintf("order-%d-%04d", batch, i),
+			CreatedAt: paid,
+			Anomalies: []string{fmt.Sprint("a", batch)},
+		}
+		if (i+batch)%2 == 0 {
+			o.PaidAt = &paid // every other row null, alternating between batches
+		}
+		return o
+	}
+	const rows = 500
+	var last map[uintptr]bool // the buffers of the batch before
+	for batch := range 3 {
+		for i := range rows {
+			if err := b.AppendOrder(order(batch, i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rec := b.Flush()
+		buffers := map[uintptr]bool{}
+		reused := 0
+		for _, col := range rec.Columns() {
+			for _, d := range append([]arrow.ArrayData{col.Data()}, col.Data().Children()...) {
+				for _, buf := range d.Buffers() {
+					if buf == nil || buf.Len() == 0 {
+						continue
+					}
+					p := uintptr(unsafe.Pointer(unsafe.SliceData(buf.Bytes())))
+					buffers[p] = true
+					if last[p] {
+						reused++
+					}
+				}
+			}
+		}
+		if batch > 0 && reused < len(buffers)/2 {
+			t.Errorf("batch %d: %d of its %d buffers were the last batch's, want most", batch, reused, len(buffers))
+		}
+		ids := rec.Column(Orders.ColumnIndex("order_id")).(*array.String)
+		paid := rec.Column(Orders.ColumnIndex("paid_at")).(*array.Timestamp)
+		an := rec.Column(Orders.ColumnIndex("anomalies")).(*array.List)
+		for i := range rows {
+			want := order(batch, i)
+			start, end := an.ValueOffsets(i)
+			if ids.Value(i) != want.OrderID || paid.IsNull(i) != (want.PaidAt == nil) || end-start != 1 ||
+				an.ListValues().(*array.String).Value(int(start)) != want.Anomalies[0] {
+				t.Fatalf("batch %d row %d: %s, paid null %t, %d anomalies; want %s, %t",
+					batch, i, ids.Value(i), paid.IsNull(i), end-start, want.OrderID, want.PaidAt == nil)
+			}
+		}
+		rec.Release()
+		last = buffers
+	}
+}
+
+var _ memory.Allocator = Memory
