@@ -23,6 +23,9 @@ import (
 // Arrow allocator that reuses memory.
 var Memory memory.Allocator = newRecycler()
 
+// poisonByte fills freed buffers under the race detector (poison_race.go).
+const poisonByte = 0xa5
+
 // Buffers are kept by size class, powers of two from 64 bytes to 64 MiB;
 // larger ones are Go's alone.
 const (
@@ -89,6 +92,12 @@ func (r *recycler) Free(b []byte) {
 	k := class(c)
 	if c == 0 || k > maxClass || 1<<k != c {
 		return
+	}
+	if poisonFreed {
+		full := b[:c]
+		for i := range full {
+			full[i] = poisonByte
+		}
 	}
 	b = b[:0]
 	r.classes[k].Put(&b)

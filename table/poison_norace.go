@@ -1,0 +1,6 @@
+//go:build !race
+
+package table
+
+// poisonFreed: see poison_race.go.
+const poisonFreed = false
