@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
-	"io"
 	"strings"
 	"sync"
 	"unicode"
@@ -32,10 +31,19 @@ const MinPIIKeyLen = 16
 type PII struct {
 	policy string
 	key    []byte
-	// macs holds HMACs keyed with key, ready to Reset: the key's schedule
-	// is worked out once per HMAC, not once per value (issue 18). A pool,
-	// as a shop's pages are transformed concurrently.
+	// macs holds *piiScratch: HMACs keyed with key, ready to Reset (the
+	// key's schedule is worked out once per HMAC, not once per value, issue
+	// 18), with the buffers a value is normalised and hashed in. A pool, as
+	// a shop's pages are transformed concurrently.
 	macs sync.Pool
+}
+
+// piiScratch is one HMAC and the buffers of the value it hashes.
+type piiScratch struct {
+	mac  hash.Hash
+	norm []byte // the value in normal form
+	sum  [sha256.Size]byte
+	out  [2 * sha256.Size]byte
 }
 
 // NewPII checks the policy and, for hash, the key.
@@ -73,7 +81,7 @@ func (p *PII) Apply(o *model.Order) {
 	} {
 		in := *f.v
 		if f.norm != prevNorm || in != prev {
-			prev, prevNorm, prevOut = in, f.norm, p.value(norms[f.norm](in))
+			prev, prevNorm, prevOut = in, f.norm, p.value(f.norm, in)
 		}
 		*f.v = prevOut
 	}
@@ -86,34 +94,65 @@ const (
 	phone
 )
 
-var norms = [...]func(string) string{text: normText, email: normEmail, phone: normPhone}
+var norms = [...]func([]byte, string) []byte{text: normText, email: normEmail, phone: normPhone}
 
-// value is the policy's value of s in normal form.
-func (p *PII) value(s string) string {
+// value is the policy's value of s in the normal form norm.
+func (p *PII) value(norm int, s string) string {
 	if s == "" || p.policy == PIIDrop {
 		return ""
 	}
-	m, ok := p.macs.Get().(hash.Hash)
+	sc, ok := p.macs.Get().(*piiScratch)
 	if !ok {
-		m = hmac.New(sha256.New, p.key)
+		sc = &piiScratch{mac: hmac.New(sha256.New, p.key)}
 	}
-	m.Reset()
-	_, _ = io.WriteString(m, s)
-	var sum [sha256.Size]byte
-	var out [2 * sha256.Size]byte
-	hex.Encode(out[:], m.Sum(sum[:0]))
-	p.macs.Put(m)
-	return string(out[:])
+	defer p.macs.Put(sc)
+	sc.norm = norms[norm](sc.norm[:0], s)
+	if len(sc.norm) == 0 {
+		return ""
+	}
+	sc.mac.Reset()
+	sc.mac.Write(sc.norm)
+	hex.Encode(sc.out[:], sc.mac.Sum(sc.sum[:0]))
+	return string(sc.out[:])
 }
 
 // The normal forms hashed, so that one person written two ways counts once:
 // text lower-cased with its spaces collapsed; e-mails lower-cased; phones
-// reduced to their digits, a leading + kept.
-func normText(s string) string {
+// reduced to their digits, a leading + kept. Each appends s's normal form
+// to dst.
+func normText(dst []byte, s string) []byte {
 	if normalText(s) {
-		return s
+		return append(dst, s...)
 	}
-	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+	if out, ok := asciiText(dst, s); ok {
+		return out
+	}
+	return append(dst, strings.ToLower(strings.Join(strings.Fields(s), " "))...)
+}
+
+// asciiText is normText of an ASCII s (ok false for any other), in one
+// pass: for ASCII, strings.Fields splits at these six bytes and ToLower
+// changes A to Z only. Street addresses have capitals: most of them take
+// this way rather than Fields, Join and ToLower's three strings.
+func asciiText(dst []byte, s string) (out []byte, ok bool) {
+	start, space := len(dst), false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf:
+			return dst[:start], false
+		case c == ' ', c == '\t', c == '\n', c == '\v', c == '\f', c == '\r':
+			space = len(dst) > start
+		default:
+			if space {
+				dst, space = append(dst, ' '), false
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+		}
+	}
+	return dst, true
 }
 
 // normalText reports whether normText would return s as it is: ASCII
@@ -131,23 +170,25 @@ func normalText(s string) bool {
 	return true
 }
 
-func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+func normEmail(dst []byte, s string) []byte {
+	return append(dst, strings.ToLower(strings.TrimSpace(s))...)
+}
 
-func normPhone(s string) string {
+func normPhone(dst []byte, s string) []byte {
 	s = strings.TrimSpace(s)
 	if normalPhone(s) {
-		return s
+		return append(dst, s...)
 	}
-	var b strings.Builder
+	start := len(dst)
 	for i, r := range s {
 		if unicode.IsDigit(r) || r == '+' && i == 0 {
-			b.WriteRune(r)
+			dst = utf8.AppendRune(dst, r)
 		}
 	}
-	if b.Len() == 0 || b.String() == "+" {
-		return normText(s) // not a number: hashed as text, never dropped unseen
+	if n := len(dst) - start; n == 0 || n == 1 && dst[start] == '+' {
+		return normText(dst[:start], s) // not a number: hashed as text, never dropped unseen
 	}
-	return b.String()
+	return dst
 }
 
 // normalPhone reports whether normPhone would return s as it is: ASCII
