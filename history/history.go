@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/shopetl/shopetl/model"
+	"github.com/shopetl/shopetl/money"
 )
 
 // Version is the version of an observation made at observed: later
@@ -17,35 +18,37 @@ func Version(observed time.Time) uint64 {
 }
 
 // stateHash is FNV-64a of the fields, each followed by a NUL byte so that
-// no two lists of fields hash the same input.
-func stateHash(fields ...string) uint64 {
-	h := fnv.New64a()
-	for _, f := range fields {
-		h.Write([]byte(f))
-		h.Write([]byte{0})
+// no two lists of fields hash the same input; amounts in their canonical
+// form: four decimal places, as the tables hold them, so a value read back
+// from a sink hashes alike.
+func stateHash(texts []string, amounts ...decimal.Decimal) uint64 {
+	var buf [256]byte
+	b := buf[:0]
+	for _, f := range texts {
+		b = append(append(b, f...), 0)
 	}
+	for _, a := range amounts {
+		b = append(money.AppendFixed(b, a), 0)
+	}
+	h := fnv.New64a()
+	h.Write(b)
 	return h.Sum64()
 }
-
-// amount is an amount's canonical form: four decimal places, as the
-// tables hold it, so a value read back from a sink hashes alike.
-func amount(d decimal.Decimal) string { return d.StringFixed(4) }
 
 // OrderState hashes an order's four status axes and its paid, refunded
 // and total amounts. It is the same on every run and machine.
 func OrderState(o *model.Order) uint64 {
-	return stateHash(o.Status, o.PaymentStatus, o.ShippingStatus, o.RefundStatus,
-		amount(o.PaidAmount), amount(o.RefundedAmount), amount(o.TotalAmount))
+	return stateHash([]string{o.Status, o.PaymentStatus, o.ShippingStatus, o.RefundStatus},
+		o.PaidAmount, o.RefundedAmount, o.TotalAmount)
 }
 
 // RefundState hashes a refund's status and amount (an unknown amount
 // hashes apart from every number).
 func RefundState(status string, amt *decimal.Decimal) uint64 {
-	a := "\x01null"
-	if amt != nil {
-		a = amount(*amt)
+	if amt == nil {
+		return stateHash([]string{status, "\x01null"})
 	}
-	return stateHash(status, a)
+	return stateHash([]string{status}, *amt)
 }
 
 // Order is o's observation at observed (a page's fetch time).

@@ -42,6 +42,10 @@ func TestStateHashIsStable(t *testing.T) {
 	if RefundState("full", nil) == RefundState("full", &one) || RefundState("full", &one) == RefundState("partial", &one) {
 		t.Fatal("refund states collide")
 	}
+	// Pinned too: FNV-64a of "full\x001.0000\x00" and of "full\x00\x01null\x00".
+	if got, got2 := RefundState("full", &one), RefundState("full", nil); got != 0x1bd75f735ff70bc9 || got2 != 0x65e4dae747e3ab66 {
+		t.Fatalf("RefundState = %#x and %#x (nil), want 0x1bd75f735ff70bc9 and 0x65e4dae747e3ab66", got, got2)
+	}
 }
 
 func TestFillRefundedAt(t *testing.T) {

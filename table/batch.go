@@ -12,49 +12,17 @@ import (
 
 	"github.com/shopetl/shopetl/history"
 	"github.com/shopetl/shopetl/model"
+	"github.com/shopetl/shopetl/money"
 )
 
 // maxDecimal is the first value that does not fit Decimal(18,4).
 var maxDecimal = decimal.New(1, DecimalPrecision-DecimalScale)
 
-// Amounts parsed from text carry their own number of places, at most
-// DecimalScale here: for an exponent e from -DecimalScale to 0,
-// fits[e+DecimalScale] is maxDecimal written with exponent e (its negative
-// in negFits), and pow10[e+DecimalScale] scales such an amount to
-// DecimalScale places. decimal compares equal exponents without
-// rescaling, so these amounts take no big.Int arithmetic (issue 18).
-var (
-	fits, negFits [DecimalScale + 1]decimal.Decimal
-	pow10         [DecimalScale + 1]int64
-)
-
-func init() {
-	for i := range fits {
-		pow10[i] = exp10(i)
-		// maxDecimal is 10^(DecimalPrecision-DecimalScale).
-		fits[i] = decimal.New(exp10(DecimalPrecision-i), int32(i-DecimalScale))
-		negFits[i] = fits[i].Neg()
-	}
-}
-
-func exp10(n int) int64 {
-	v := int64(1)
-	for range n {
-		v *= 10
-	}
-	return v
-}
-
 // ToDecimal128 converts an amount exactly, refusing any value Decimal(18,4)
 // cannot hold instead of rounding it.
 func ToDecimal128(d decimal.Decimal) (decimal128.Num, error) {
-	if d.IsZero() {
-		return decimal128.Num{}, nil
-	}
-	if e := int(d.Exponent()) + DecimalScale; e >= 0 && e <= DecimalScale {
-		if d.Cmp(fits[e]) < 0 && d.Cmp(negFits[e]) > 0 {
-			return decimal128.FromI64(d.CoefficientInt64() * pow10[e]), nil
-		}
+	if v, ok := money.Scaled(d); ok {
+		return decimal128.FromI64(v), nil
 	}
 	if d.Abs().GreaterThanOrEqual(maxDecimal) {
 		return decimal128.Num{}, fmt.Errorf("amount %s does not fit Decimal(18,4)", d)
@@ -74,7 +42,7 @@ func ToDecimal128(d decimal.Decimal) (decimal128.Num, error) {
 func ScaledInt64(n decimal128.Num) (int64, bool) {
 	v := int64(n.LowBits())
 	// Sign-extended into the high half: the value is an int64.
-	limit := exp10(DecimalPrecision)
+	limit := money.Exp10(DecimalPrecision)
 	return v, n.HighBits() == v>>63 && v < limit && v > -limit
 }
 

@@ -2,6 +2,8 @@ package table
 
 import (
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/shopetl/shopetl/money"
 )
 
 // SchemaVersion numbers the table declarations below. It grows by one
@@ -32,8 +34,8 @@ const (
 
 // Money columns are Decimal(18,4).
 const (
-	DecimalPrecision = 18
-	DecimalScale     = 4
+	DecimalPrecision = money.Precision
+	DecimalScale     = money.Scale
 )
 
 // Column is one column of a table.
