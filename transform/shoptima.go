@@ -346,6 +346,9 @@ func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 		ord.Anomalies = append(ord.Anomalies, refundExceedsPaid)
 	}
 
+	if len(o.Goods) > 1 {
+		rec.Items = make([]model.Item, 0, len(o.Goods))
+	}
 	for i, g := range o.Goods {
 		qty, err := pieces("count", g.Count)
 		if err == nil {
