@@ -91,16 +91,27 @@ func (w *Walker) More(close byte) bool {
 // Key reads a member's key and its ':'. A key the walker cannot be sure
 // of matching as a reflecting decoder does (see Walker) gives up.
 func (w *Walker) Key() []byte {
-	if w.space(); w.bad || w.i >= len(w.b) || w.b[w.i] != '"' {
-		w.Fail()
+	start, i, ok := w.keyStart()
+	if !ok {
 		return nil
 	}
-	b, start := w.b, w.i+1
-	i := start
+	return w.keyEnd(w.b[start:i], i)
+}
+
+// keyStart reads a key's opening quote and the bytes after it that need
+// no second look: they are w.b[start:i].
+func (w *Walker) keyStart() (start, i int, ok bool) {
+	if w.space(); w.bad || w.i >= len(w.b) || w.b[w.i] != '"' {
+		w.Fail()
+		return 0, 0, false
+	}
+	b := w.b
+	start = w.i + 1
+	i = start
 	for i < len(b) && keyByte[b[i]] {
 		i++
 	}
-	return w.keyEnd(b[start:i], i)
+	return start, i, true
 }
 
 // FoldKey is Key for a decoder that matches keys to its fields without
@@ -110,15 +121,11 @@ func (w *Walker) Key() []byte {
 // decoder finds (dage sends "shopName" in every order, which Key gives up
 // on). Escapes and non-ASCII still give up.
 func (w *Walker) FoldKey() []byte {
-	if w.space(); w.bad || w.i >= len(w.b) || w.b[w.i] != '"' {
-		w.Fail()
+	start, i, ok := w.keyStart()
+	if !ok {
 		return nil
 	}
-	b, start := w.b, w.i+1
-	i := start
-	for i < len(b) && keyByte[b[i]] {
-		i++
-	}
+	b := w.b
 	k := b[start:i]
 	if i < len(b) && 'A' <= b[i] && b[i] <= 'Z' {
 		w.fold = append(w.fold[:0], k...)
