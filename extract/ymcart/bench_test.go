@@ -16,6 +16,18 @@ import (
 // simulated shop and transforms every row: the work a run does per page
 // once the bytes have arrived.
 func BenchmarkPage(b *testing.B) {
+	bodies := benchPages(b)
+	e := &Extractor{}
+	s := scan{pass: 1, keep: func(rowTimes) bool { return true }}
+	extracttest.BenchPage(b, "ymcart", "USD", bodies, func(body []byte) ([]extract.Raw, error) {
+		f, err := e.decode(s, "POST "+orderListPath, body)
+		return f.page.Records, err
+	})
+}
+
+// benchPages are five full orderList pages (MaxPageSize rows) of a
+// simulated shop of 1,000 orders.
+func benchPages(b *testing.B) [][]byte {
 	store, err := sim.NewStore(sim.Options{Orders: 1000, Seed: 18})
 	if err != nil {
 		b.Fatal(err)
@@ -27,10 +39,5 @@ func BenchmarkPage(b *testing.B) {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		bodies = append(bodies, extracttest.Serve(b, store.Handler(), req))
 	}
-	e := &Extractor{}
-	s := scan{pass: 1, keep: func(rowTimes) bool { return true }}
-	extracttest.BenchPage(b, "ymcart", "USD", bodies, func(body []byte) ([]extract.Raw, error) {
-		f, err := e.decode(s, "POST "+orderListPath, body)
-		return f.page.Records, err
-	})
+	return bodies
 }

@@ -75,17 +75,7 @@ func TestWalkReplyAgreesWithUnmarshal(t *testing.T) {
 // BenchmarkDecode reads full orderList pages, no transform: "walk" the
 // one pass decode runs, "unmarshal" the reference it stands in front of.
 func BenchmarkDecode(b *testing.B) {
-	store, err := sim.NewStore(sim.Options{Orders: 1000, Seed: 18})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var bodies [][]byte
-	for n := 1; n <= 5; n++ {
-		form := url.Values{"page_no": {strconv.Itoa(n)}, "page_size": {strconv.Itoa(MaxPageSize)}, "order_by": {"0"}}
-		req := httptest.NewRequest("POST", orderListPath, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		bodies = append(bodies, extracttest.Serve(b, store.Handler(), req))
-	}
+	bodies := benchPages(b)
 	for _, dec := range []struct {
 		name string
 		read func([]byte) bool
