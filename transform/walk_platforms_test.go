@@ -172,14 +172,7 @@ func TestShopexReadAgreesWithDecodeNamed(t *testing.T) {
 	} {
 		shopexAgrees(t, []byte(body))
 	}
-	taken := 0
-	corpus := fuzzCorpus(t, "FuzzRecordShopex")
-	for _, body := range corpus {
-		if shopexAgrees(t, body) {
-			taken++
-		}
-	}
-	t.Logf("%d plain trades read; read took %d of %d corpus inputs, the reference the rest", len(plain), taken, len(corpus))
+	corpusAgrees(t, "FuzzRecordShopex", len(plain), func(body []byte) bool { return shopexAgrees(t, body) })
 }
 
 // servedRecords returns the records under key of the replies h gives to
@@ -253,14 +246,10 @@ func walkAgreesOnAll[T any](t *testing.T, target string, read func(*T, *walker),
 	if target == "" {
 		return
 	}
-	taken := 0
-	corpus := fuzzCorpus(t, target)
-	for _, body := range corpus {
-		if _, took := walkAgrees(t, body, read); took {
-			taken++
-		}
-	}
-	t.Logf("%d plain records read; read took %d of %d corpus inputs, the reference the rest", len(plain), taken, len(corpus))
+	corpusAgrees(t, target, len(plain), func(body []byte) bool {
+		_, took := walkAgrees(t, body, read)
+		return took
+	})
 }
 
 // oddShapes are inputs every one-pass read must give up on or read as

@@ -19,6 +19,21 @@ func shoptimaAgrees(t *testing.T, body []byte) bool {
 	return took
 }
 
+// corpusAgrees runs agrees (a walk against its reference, true if the
+// walk took the input) on every input of a fuzz target's corpus, after
+// plain inputs the walk took.
+func corpusAgrees(t *testing.T, target string, plain int, agrees func([]byte) bool) {
+	t.Helper()
+	taken := 0
+	corpus := fuzzCorpus(t, target)
+	for _, body := range corpus {
+		if agrees(body) {
+			taken++
+		}
+	}
+	t.Logf("%d plain inputs read; read took %d of %d corpus inputs, the reference the rest", plain, taken, len(corpus))
+}
+
 // fuzzCorpus returns the inputs of a fuzz target's seed corpus,
 // testdata/fuzz/<target>/ in `go test fuzz v1` form with one []byte.
 func fuzzCorpus(t *testing.T, target string) [][]byte {
@@ -116,14 +131,7 @@ func TestShoptimaReadAgreesWithDecodeNamed(t *testing.T) {
 		shoptimaAgrees(t, []byte(row))
 	}
 
-	taken := 0
-	corpus := fuzzCorpus(t, "FuzzRecordShoptima")
-	for _, body := range corpus {
-		if shoptimaAgrees(t, body) {
-			taken++
-		}
-	}
-	t.Logf("%d plain rows read; read took %d of %d corpus inputs, the reference the rest", len(plain), taken, len(corpus))
+	corpusAgrees(t, "FuzzRecordShoptima", len(plain), func(body []byte) bool { return shoptimaAgrees(t, body) })
 }
 
 // BenchmarkShoptimaDecode decodes the rows of simulated GET /order pages
