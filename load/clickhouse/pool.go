@@ -43,6 +43,9 @@ import (
 // server held the run's end seconds past the shops' last requests. A
 // commit alone starts its insert at once, as before.
 //
+// A pool's insert is a block of its table's stream (stream.go): one
+// INSERT, left open across the pool's inserts, that the commits end.
+//
 // A full pool's insert runs in the background: Write returns once it has
 // started, so that the shop's pages are transformed and batched while the
 // server stores the previous batch (on one shop of 50,000 orders the
@@ -161,17 +164,7 @@ func (s *Sink) takeFailed(shop string) error {
 // other shop in it, for its next Write or Commit.
 func (s *Sink) insertPooled(ctx context.Context, t *table.Table, p *pool, in *insertion, trigger string) error {
 	shops := slices.Sorted(maps.Keys(in.shops))
-	err := s.send(ctx, shops, t, in.recs)
-	release(in.recs)
-	if err != nil {
-		s.mu.Lock()
-		for _, shop := range shops {
-			if shop != trigger && s.failed[shop] == nil {
-				s.failed[shop] = err
-			}
-		}
-		s.mu.Unlock()
-	}
+	err := s.streamed(ctx, t, in, trigger)
 	p.mu.Lock()
 	delete(p.inflight, in)
 	if p.committing == in {
@@ -226,7 +219,16 @@ func (s *Sink) commitPools(ctx context.Context, shop string) error {
 			return ctx.Err()
 		}
 	}
-	return nil
+	// The streams still holding rows of shop: those of full pools'
+	// inserts, and those another shop's block reopened since.
+	for i, t := range table.All {
+		errs[i] = nil
+		if s.streams[t].holds(shop) {
+			wg.Go(func() { errs[i] = s.streamed(ctx, t, &insertion{}, shop) })
+		}
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // commitTable inserts t's pool p, which holds rows of shop, unless another

@@ -10,6 +10,7 @@ package clickhouse
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/ClickHouse/ch-go/proto"
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -55,7 +57,15 @@ type Config struct {
 	// and inserts them together once this many rows are pending (see
 	// pool.go); 0: each Write is an insert of its own.
 	PoolRows int64
+	// StreamRows, with PoolRows, streams a table's pooled inserts as
+	// blocks of one INSERT that ends once it holds this many rows (see
+	// stream.go); 0: DefaultStreamRows.
+	StreamRows int64
 }
+
+// DefaultStreamRows is Config.StreamRows unless set: the rows a stream
+// keeps until its INSERT ends, per table.
+const DefaultStreamRows = 15000
 
 // String describes cfg without its password.
 func (c Config) String() string {
@@ -87,6 +97,8 @@ type Sink struct {
 
 	pools          map[*table.Table]*pool // when cfg.PoolRows > 0
 	poolRows       int64
+	streams        map[*table.Table]*stream // beside pools
+	streamRows     int64
 	background     sync.WaitGroup // full pools' inserts (see pooled)
 	backgroundSlot chan struct{}  // held by the one running
 	// inserting, when set (by tests), is called as a background insert
@@ -125,9 +137,11 @@ func connect(ctx context.Context, cfg Config) (*Sink, error) {
 		failed: map[string]error{}, poolRows: cfg.PoolRows, backgroundSlot: make(chan struct{}, 1)}
 	if s.poolRows > 0 {
 		s.pools = make(map[*table.Table]*pool, len(table.All))
+		s.streams = make(map[*table.Table]*stream, len(table.All))
 		for _, t := range table.All {
-			s.pools[t] = &pool{}
+			s.pools[t], s.streams[t] = &pool{}, &stream{}
 		}
+		s.streamRows = cmp.Or(cfg.StreamRows, DefaultStreamRows)
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -143,6 +157,10 @@ func connect(ctx context.Context, cfg Config) (*Sink, error) {
 		// buffer holds this much after a column, and keeps the buffer
 		// for the connection's next insert (see encoded).
 		MaxCompressionBuffer: sendChunk,
+		// Each table's stream holds a connection while its INSERT is
+		// open, beside the commits' inserts and the queries.
+		MaxOpenConns: 2*len(table.All) + 5,
+		MaxIdleConns: len(table.All) + 5,
 	}
 	if cfg.TLS {
 		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.TLSSkipVerify}
@@ -438,11 +456,20 @@ func (s *Sink) insert(ctx context.Context, t *table.Table, recs []arrow.RecordBa
 // the driver's columns; through convert and Append where not. An encoded
 // column reads recs as the batch is sent: they must outlive Send.
 func fill(batch driver.Batch, t *table.Table, recs []arrow.RecordBatch, rows int64) error {
-	driverCols := batch.Columns()
+	return fillColumns(batch, batch.Columns(), t, recs, rows)
+}
+
+// fillColumns is fill for a batch whose columns PrepareBatch made as
+// driverCols: a block sent with Flush leaves encoded columns in the
+// block, which the next block's fill puts back.
+func fillColumns(batch driver.Batch, driverCols []column.Interface, t *table.Table, recs []arrow.RecordBatch, rows int64) error {
 	if len(driverCols) != len(t.Columns) {
 		return fmt.Errorf("prepare: the server's insert has %d columns, table %s has %d", len(driverCols), t.Name, len(t.Columns))
 	}
 	block := blockOf(batch)
+	if block != nil {
+		copy(block.Columns, driverCols)
+	}
 	// One slice of every column's arrays, the recs' i-th columns at i*len(recs).
 	all := make([]arrow.Array, len(t.Columns)*len(recs))
 	var decoded proto.Buffer // without the block: one column at a time
@@ -507,8 +534,8 @@ func (s *Sink) Retries(shop string) int64 {
 
 // Commit inserts the pooled rows of every table that holds some of
 // shop's (with other shops' rows pooled beside them), the tables at once,
-// waits for inserts already carrying its rows, and reports a failed insert
-// of any of shop's rows. Without pooling it has nothing to do: every Write
+// waits for inserts already carrying its rows, ends the streams holding
+// its rows, and reports a failed insert of any of shop's rows. Without pooling it has nothing to do: every Write
 // is a synchronous INSERT (no async_insert) that returns only once the
 // server has written the rows to a part. Either way, when Commit returns
 // nil what was written for shop is stored and visible (through FINAL or
@@ -527,10 +554,11 @@ func (s *Sink) Commit(ctx context.Context, shop string) error {
 // run's rows replace them by version.
 func (s *Sink) Abort(ctx context.Context, shop string) error { return nil }
 
-// Close waits for the inserts running in the background and closes the
-// connection pool.
+// Close waits for the inserts running in the background, ends the open
+// streams and closes the connection pool.
 func (s *Sink) Close() error {
 	s.background.Wait()
+	s.endStreams(context.Background())
 	for _, p := range s.pools {
 		p.mu.Lock()
 		release(p.recs)
