@@ -316,7 +316,7 @@ func Dage(c *Context, raw extract.Raw) (model.Record, error) {
 		ord.Anomalies = append(ord.Anomalies, "goods_mismatch")
 	}
 
-	expected := ord.GoodsAmount.Add(ord.ShippingAmount).Sub(ord.DiscountAmount)
+	expected := expectedTotal(&ord)
 	switch {
 	case o.OrderTotal.Valid:
 		ord.TotalAmount = o.OrderTotal.Decimal

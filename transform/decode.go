@@ -65,12 +65,46 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 		*m = Money{}
 		return err
 	}
+	if d, ok := zeroAmount(s); ok {
+		*m = Money{Decimal: d, Valid: true}
+		return nil
+	}
 	d, err := decimal.NewFromString(view(s))
 	if err != nil {
 		return fmt.Errorf("bad amount %s", shorten(b))
 	}
 	*m = Money{Decimal: d, Valid: true}
 	return nil
+}
+
+// zeroAmounts are 0, 0.0, ... 0.0000 as NewFromString reads them, shared:
+// a Decimal is never changed in place. Most discounts and fees a shop
+// sends are "0.00", and parsing each took two allocations.
+var zeroAmounts = func() (z [5]decimal.Decimal) {
+	for i := range z {
+		z[i] = decimal.New(0, -int32(i))
+	}
+	return z
+}()
+
+// zeroAmount is the shared zero written as s: "0" or "0." and up to four
+// zeros.
+func zeroAmount(s []byte) (decimal.Decimal, bool) {
+	if len(s) == 0 || s[0] != '0' || len(s) == 2 || len(s) > 2+len(zeroAmounts)-1 {
+		return decimal.Decimal{}, false
+	}
+	if len(s) == 1 {
+		return zeroAmounts[0], true
+	}
+	if s[1] != '.' {
+		return decimal.Decimal{}, false
+	}
+	for _, c := range s[2:] {
+		if c != '0' {
+			return decimal.Decimal{}, false
+		}
+	}
+	return zeroAmounts[len(s)-2], true
 }
 
 // Int is an integer sent as a number or a string; null and "" are not given.

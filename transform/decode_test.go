@@ -139,3 +139,19 @@ func TestDecodedTextOutlivesTheBody(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroAmountsParseAsNewFromString: the shared zeros Money takes
+// are the numbers, and the exponents, NewFromString reads; anything else
+// is left to it.
+func TestZeroAmountsParseAsNewFromString(t *testing.T) {
+	for _, s := range []string{"0", "0.0", "0.00", "0.000", "0.0000", "0.00000", "0.", "00", "0.01", "-0.00", "10", "0e2", "0.0a", ""} {
+		d, ok := zeroAmount([]byte(s))
+		want, err := decimal.NewFromString(s)
+		switch {
+		case !ok && (s == "0" || s == "0.00" || s == "0.0000"):
+			t.Errorf("%q: not taken as a zero", s)
+		case ok && (err != nil || !d.Equal(want) || d.Exponent() != want.Exponent()):
+			t.Errorf("%q: %s (exponent %d), NewFromString reads %s (%d, %v)", s, d, d.Exponent(), want, want.Exponent(), err)
+		}
+	}
+}

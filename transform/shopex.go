@@ -239,7 +239,7 @@ func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
 		DiscountAmount: t.DiscountFee.Decimal,
 		// Insurance (protect_fee), the payment fee (pay_cost) and the tax
 		// (invoice_fee) are the order's fees.
-		FeeAmount: t.ProtectFee.Add(t.PayCost.Decimal).Add(t.InvoiceFee.Decimal),
+		FeeAmount: add(add(t.ProtectFee.Decimal, t.PayCost.Decimal), t.InvoiceFee.Decimal),
 		CreatedAt: *created,
 		UpdatedAt: t.LastModify.T,
 	}
@@ -295,7 +295,7 @@ func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
 		ord.PaymentMethod = strings.TrimSpace(string(t.PaymentType))
 	}
 
-	expected := ord.GoodsAmount.Add(ord.ShippingAmount).Add(ord.FeeAmount).Sub(ord.DiscountAmount)
+	expected := expectedTotal(&ord)
 	if t.TotalTradeFee.Valid {
 		ord.TotalAmount = t.TotalTradeFee.Decimal
 		if !ord.TotalAmount.Equal(expected) {

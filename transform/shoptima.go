@@ -268,7 +268,7 @@ func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 		Currency:       currency,
 		GoodsAmount:    o.OrderPrice.Decimal,
 		ShippingAmount: o.ShippingMoney.Decimal,
-		DiscountAmount: o.OffPrice.Add(o.CouponDiscount.Decimal),
+		DiscountAmount: add(o.OffPrice.Decimal, o.CouponDiscount.Decimal),
 		FeeAmount:      o.Fee.Decimal,
 		CreatedAt:      *o.OrderTime.T,
 		PaidAt:         o.PayTime.T,
@@ -297,7 +297,7 @@ func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 	// beside order_price 16.55 and shipping 5.99, so a zero total is the
 	// platform leaving it out, not an order worth nothing: the computed
 	// total stands in, flagged. A different non-zero total is kept as sent.
-	expected := ord.GoodsAmount.Add(ord.ShippingAmount).Add(ord.FeeAmount).Sub(ord.DiscountAmount)
+	expected := expectedTotal(&ord)
 	switch {
 	case o.Total.Valid && !o.Total.IsZero():
 		ord.TotalAmount = o.Total.Decimal

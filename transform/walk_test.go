@@ -8,7 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/model"
 	sim "github.com/shopetl/shopetl/sim/shoptima"
 )
 
@@ -164,4 +167,21 @@ func BenchmarkShoptimaDecode(b *testing.B) {
 			b.ReportMetric(float64(len(rows)), "records/op")
 		})
 	}
+}
+
+// BenchmarkShoptimaTransform runs the whole shoptima transform, the
+// decoding and the checks and sums after it, over the rows of simulated
+// GET /order pages.
+func BenchmarkShoptimaTransform(b *testing.B) {
+	rows := simRows(b)
+	c := &Context{Meta: model.Meta{Platform: "shoptima", Shop: "bench", RunID: "r", Version: 1}, Currency: "USD", Location: time.UTC}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, r := range rows {
+			if _, err := Shoptima(c, extract.Raw{Body: r}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(rows)), "records/op")
 }

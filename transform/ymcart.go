@@ -213,7 +213,7 @@ func ymcartOrderRecord(c *Context, body []byte) (model.Record, error) {
 		GoodsAmount:    o.CostProduct.Decimal,
 		ShippingAmount: o.CostShipping.Decimal,
 		DiscountAmount: o.CostOffer.Decimal,
-		FeeAmount:      o.CostPayment.Add(o.CostInsurance.Decimal),
+		FeeAmount:      add(o.CostPayment.Decimal, o.CostInsurance.Decimal),
 		CreatedAt:      *o.CreateTime.T,
 		PaidAt:         o.PayTime.T,
 		UpdatedAt:      o.ActTime.T,
@@ -225,7 +225,7 @@ func ymcartOrderRecord(c *Context, body []byte) (model.Record, error) {
 	ord.PaymentStatus = ymcartAxis(&ord, m, "payment_status", o.PaymentStatus, AxisPayment, model.PaymentUnpaid)
 	ord.ShippingStatus = ymcartAxis(&ord, m, "shipping_status", o.ShippingStatus, AxisShipping, model.ShippingUnshipped)
 
-	expected := ord.GoodsAmount.Add(ord.ShippingAmount).Add(ord.FeeAmount).Sub(ord.DiscountAmount)
+	expected := expectedTotal(&ord)
 	if o.TotalAmount.Valid {
 		ord.TotalAmount = o.TotalAmount.Decimal
 		if !ord.TotalAmount.Equal(expected) {
