@@ -43,7 +43,18 @@ type Raw struct {
 	// orders: "" an order, else a platform word such as "payment" or
 	// "delivery", for the platform's transform to read.
 	Kind string
+	// Decoded is the record as Shop.ReadRow read it while its page was
+	// walked, or nil: the transform then decodes Body.
+	Decoded any
 }
+
+// RowReader reads the record at w's cursor, one JSON object, as the
+// platform's transform reads a record's bytes, and moves w past it; it
+// reports false where it gave up, w then in any state. An extractor that
+// walks its pages with a Walker hands it each record, so that a record's
+// bytes are walked once: when the page is split, not again in the
+// transform (issue 18). What it returns is the platform transform's own.
+type RowReader func(w *Walker) (any, bool)
 
 // Page is one response's worth of records.
 type Page struct {
@@ -77,6 +88,10 @@ type Shop struct {
 	Rescan       time.Duration
 	RefundRescan time.Duration
 	Client       *Client
+	// ReadRow, when set, reads each record as the page is walked (see
+	// RowReader); extractors that cannot use it leave records to the
+	// transform.
+	ReadRow RowReader
 }
 
 // Emit receives pages. It may be called from several goroutines at once and

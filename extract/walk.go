@@ -30,6 +30,8 @@ type Walker struct {
 	depth int
 	bad   bool   // sticky: the walk gave up; every call after returns nothing
 	fold  []byte // FoldKey's lower-cased key
+	// folded: FoldKey lower-cased a key, which Key would have given up on.
+	folded bool
 }
 
 // maxWalkDepth bounds the nesting the walker follows; a shoptima page
@@ -44,6 +46,10 @@ func NewWalker(b []byte) Walker { return Walker{b: b} }
 
 // Failed reports whether the walk gave up.
 func (w *Walker) Failed() bool { return w.bad }
+
+// Folded reports whether FoldKey lower-cased a key: a walk that read
+// every key with FoldKey and did not fold one found the keys Key finds.
+func (w *Walker) Folded() bool { return w.folded }
 
 // Fail gives up the walk.
 func (w *Walker) Fail() { w.bad = true }
@@ -137,6 +143,7 @@ func (w *Walker) FoldKey() []byte {
 			w.fold = append(w.fold, c)
 		}
 		k = w.fold
+		w.folded = true
 	}
 	return w.keyEnd(k, i)
 }

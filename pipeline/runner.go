@@ -351,7 +351,7 @@ func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopR
 		res.Err = fmt.Errorf("shop %s: %w", s.Name, err)
 		return res
 	}
-	ex, client, err := Extractor(s, w, log)
+	ex, client, err := extractor(s, w, log, transform.RowReader(s.Platform))
 	if err != nil {
 		res.Err = err
 		return res
@@ -402,12 +402,15 @@ func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopR
 	return res
 }
 
-// authHeader turns a shop's auth.header into request headers. This and the
-// client's Token are the only places secrets are revealed, and only into
-// requests; the token is the platform's to send (see extract.Client.Token).
 // Extractor builds shop's client and its platform's extractor for window
 // w: what a run reads, without the transform and the sinks.
 func Extractor(s Shop, w extract.Window, log *slog.Logger) (extract.Extractor, *extract.Client, error) {
+	return extractor(s, w, log, nil)
+}
+
+// extractor is Extractor with the platform's transform reading records as
+// the pages are walked, when read is set (extract.RowReader).
+func extractor(s Shop, w extract.Window, log *slog.Logger, read extract.RowReader) (extract.Extractor, *extract.Client, error) {
 	factory, ok := extract.Lookup(s.Platform)
 	if !ok {
 		return nil, nil, fmt.Errorf("shop %s: no extractor for platform %q", s.Name, s.Platform)
@@ -428,7 +431,7 @@ func Extractor(s Shop, w extract.Window, log *slog.Logger) (extract.Extractor, *
 	ex, err := factory(extract.Shop{
 		Name: s.Name, Platform: s.Platform, Currency: s.Currency, Location: o.Location,
 		PageSize: o.PageSize, Concurrency: o.Concurrency, Window: w,
-		Rescan: o.Rescan.Std(), RefundRescan: o.RefundRescan.Std(), Client: client,
+		Rescan: o.Rescan.Std(), RefundRescan: o.RefundRescan.Std(), Client: client, ReadRow: read,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("shop %s: %w", s.Name, err)
@@ -436,6 +439,9 @@ func Extractor(s Shop, w extract.Window, log *slog.Logger) (extract.Extractor, *
 	return ex, client, nil
 }
 
+// authHeader turns a shop's auth.header into request headers. This and the
+// client's Token are the only places secrets are revealed, and only into
+// requests; the token is the platform's to send (see extract.Client.Token).
 func authHeader(a ShopAuth) map[string]string {
 	h := map[string]string{}
 	for k, v := range a.Header {

@@ -39,6 +39,13 @@ func Register(platform string, f Func) {
 	funcs[platform] = f
 }
 
+// rowReaders are the platforms' extract.RowReaders: their transforms'
+// decoders, for extractors that walk their pages.
+var rowReaders = map[string]extract.RowReader{"shoptima": ShoptimaRow}
+
+// RowReader returns a platform's extract.RowReader, nil when it has none.
+func RowReader(platform string) extract.RowReader { return rowReaders[platform] }
+
 // Lookup returns a platform's transform.
 func Lookup(platform string) (Func, bool) {
 	mu.RLock()

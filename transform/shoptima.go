@@ -60,6 +60,26 @@ type shoptimaOrder struct {
 	RefundType          Int            `json:"refund_type"`
 	RefundPrice         Money          `json:"refund_price"`
 	Goods               []shoptimaLine `json:"order_goods"`
+	// The bytes of order_time's and is_refund's values, as read (a part
+	// of the page): for the extractor's filters (FilterFields), never kept
+	// past the page.
+	orderTimeRaw, isRefundRaw []byte
+}
+
+// FilterFields tells the shoptima extractor the values of the row's
+// order_time and is_refund (extract/shoptima.Filtered), for its filters.
+func (o *shoptimaOrder) FilterFields() (orderTime, isRefund []byte) {
+	return o.orderTimeRaw, o.isRefundRaw
+}
+
+func (o *shoptimaOrder) dropPage() { o.orderTimeRaw, o.isRefundRaw = nil, nil }
+
+// ShoptimaRow is shoptima's extract.RowReader: it reads a GET /order row
+// at w's cursor as Shoptima reads a record's bytes, for Shoptima to
+// transform (extract.Raw.Decoded).
+func ShoptimaRow(w *extract.Walker) (any, bool) {
+	o := new(shoptimaOrder)
+	return o, readAt(w, o, (*shoptimaOrder).read)
 }
 
 // shoptimaLine is one of a row's order_goods.
@@ -128,7 +148,7 @@ func (o *shoptimaOrder) read(w *walker) {
 		case "currency":
 			w.text(&o.Currency, &f, 23)
 		case "order_time":
-			w.decoded(&o.OrderTime, &f, 24)
+			o.orderTimeRaw = w.decoded(&o.OrderTime, &f, 24)
 		case "pay_time":
 			w.decoded(&o.PayTime, &f, 25)
 		case "shipping_time":
@@ -146,7 +166,7 @@ func (o *shoptimaOrder) read(w *walker) {
 		case "fee":
 			w.decoded(&o.Fee, &f, 32)
 		case "is_refund":
-			w.decoded(&o.IsRefund, &f, 33)
+			o.isRefundRaw = w.decoded(&o.IsRefund, &f, 33)
 		case "refund_type":
 			w.decoded(&o.RefundType, &f, 34)
 		case "refund_price":
@@ -220,7 +240,13 @@ func init() {
 // Shoptima turns one GET /order row into canonical rows.
 func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 	var o shoptimaOrder
-	err := decodeWalked(raw.Body, &o, (*shoptimaOrder).read)
+	var err error
+	if d, ok := raw.Decoded.(*shoptimaOrder); ok {
+		o = *d
+		o.dropPage()
+	} else {
+		err = decodeWalked(raw.Body, &o, (*shoptimaOrder).read)
+	}
 	// order_num comes first in every row of the seed, so it is read even
 	// when a later field fails; when a field before it failed, it is read
 	// alone. Either way the failed record is named.

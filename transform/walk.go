@@ -65,12 +65,15 @@ func (w *walker) setTexts() {
 }
 
 // decoded reads a value into one of decode.go's scalar types (Money, Int,
-// Unix), as goccy/go-json would call its UnmarshalJSON.
-func (w *walker) decoded(v interface{ UnmarshalJSON([]byte) error }, fields *uint64, n uint) {
+// Unix), as goccy/go-json would call its UnmarshalJSON, and returns its
+// bytes.
+func (w *walker) decoded(v interface{ UnmarshalJSON([]byte) error }, fields *uint64, n uint) []byte {
 	w.Seen(fields, n)
-	if b := w.Value(); !w.Failed() && v.UnmarshalJSON(b) != nil {
+	b := w.Value()
+	if !w.Failed() && v.UnmarshalJSON(b) != nil {
 		w.Fail()
 	}
+	return b
 }
 
 // text reads a Text as Text.UnmarshalJSON does, into a string of the
@@ -103,6 +106,35 @@ func walkInto[T any](body []byte, v *T, read func(*T, *walker)) bool {
 		return false
 	}
 	w.setTexts()
+	dropPage(v)
+	return true
+}
+
+// pageHolder is a record whose read keeps bytes of the page, for the
+// extractor (shoptimaOrder.FilterFields); dropPage lets go of them.
+type pageHolder interface{ dropPage() }
+
+// dropPage lets go of the page bytes v holds, if it is a pageHolder.
+func dropPage(v any) {
+	if p, ok := v.(pageHolder); ok {
+		p.dropPage()
+	}
+}
+
+// readAt reads the object at pw's cursor into v with read, as walkInto
+// reads a record's bytes, and moves pw past it: for an extract.RowReader,
+// which reads the records of a page as the extractor walks it. It reports
+// false when the walk gave up.
+func readAt[T any](pw *extract.Walker, v *T, read func(*T, *walker)) bool {
+	w := getWalker(nil)
+	defer putWalker(w)
+	w.Walker = *pw
+	read(v, w)
+	if w.Failed() {
+		return false
+	}
+	w.setTexts()
+	*pw = w.Walker
 	return true
 }
 

@@ -52,6 +52,8 @@ type scan struct {
 	// is_refund=1 listing, read later, reads them.
 	refunded bool
 	pass     int // 1 for the run's first scan (extract.Listing)
+	// read is the shop's extract.RowReader, nil without one.
+	read     extract.RowReader
 	from, to time.Time
 	// skipCreated, when set, drops rows whose order_time falls in
 	// [skipFrom, skipTo): an order-time scan of the same is_refund, which
@@ -133,7 +135,7 @@ func integer(raw []byte) (int64, bool) {
 // Extract pages every scan of the window.
 func (e *Extractor) Extract(ctx context.Context, emit extract.Emit) error {
 	for i, s := range e.scans() {
-		s.pass = i + 1
+		s.pass, s.read = i+1, e.shop.ReadRow
 		if err := e.page(ctx, s, emit); err != nil {
 			return err
 		}
@@ -209,8 +211,20 @@ func (s scan) decode(endpoint string, body []byte) (fetched, error) {
 	return s.unmarshal(endpoint, body)
 }
 
-// row is a listed row's bytes and the values of its two filter fields.
-type row struct{ body, orderTime, isRefund []byte }
+// row is a listed row's bytes and the values of its two filter fields,
+// and the row as scan.read decoded it, if it did.
+type row struct {
+	body, orderTime, isRefund []byte
+	decoded                   any
+}
+
+// Filtered is what the rows a RowReader decodes tell the scans: the bytes
+// of their top-level order_time and is_refund values, nil when absent, as
+// extract.Fields finds them. A decoded row that does not tell is read
+// again by the scan.
+type Filtered interface {
+	FilterFields() (orderTime, isRefund []byte)
+}
 
 // unmarshal decodes the envelope with goccy/go-json, splits data.data with
 // extract.Elements and finds each row's filter fields with extract.Fields:
@@ -274,7 +288,7 @@ func (s scan) walk(endpoint string, body []byte) (fetched, bool) {
 					total = w.Int()
 				case "data":
 					w.Seen(&inner, 3)
-					rows = walkRows(&w)
+					rows = walkRows(&w, s.read)
 				default:
 					w.Skip()
 				}
@@ -289,8 +303,9 @@ func (s scan) walk(endpoint string, body []byte) (fetched, bool) {
 	return s.fetched(endpoint, current, last, total, rows), true
 }
 
-// walkRows reads data.data: null, or an array of rows.
-func walkRows(w *extract.Walker) []row {
+// walkRows reads data.data: null, or an array of rows, each decoded by
+// read if there is one and it does not give up.
+func walkRows(w *extract.Walker, read extract.RowReader) []row {
 	if w.Null() {
 		return nil
 	}
@@ -298,6 +313,20 @@ func walkRows(w *extract.Walker) []row {
 	for more := w.Enter('['); more; more = w.More(']') {
 		var r row
 		start := w.Mark()
+		if read != nil && w.Peek() == '{' {
+			at := *w
+			rec, ok := read(w)
+			// A key the reader folded to lower case is one this walk's
+			// Key gives up on: the page is then read as without read.
+			if f, tells := rec.(Filtered); ok && tells && !w.Folded() {
+				r.orderTime, r.isRefund = f.FilterFields()
+				r.decoded = rec
+				r.body = w.Since(start)
+				rows = append(rows, r)
+				continue
+			}
+			*w = at // read again below, as without read
+		}
 		if w.Peek() == '{' {
 			// As extract.Fields finds them: the last of a name given twice.
 			for more := w.Enter('{'); more; more = w.More('}') {
@@ -326,7 +355,7 @@ func (s scan) fetched(endpoint string, current, last, total int, rows []row) fet
 		Listing: extract.Listing{Pass: s.pass, Rows: len(rows), Total: total}}
 	for _, r := range rows {
 		if s.keeps(r.orderTime, r.isRefund) {
-			out.page.Records = append(out.page.Records, extract.Raw{Body: r.body})
+			out.page.Records = append(out.page.Records, extract.Raw{Body: r.body, Decoded: r.decoded})
 		}
 	}
 	return out

@@ -1,14 +1,18 @@
 package shoptima
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"reflect"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/extract/extracttest"
+	"github.com/shopetl/shopetl/model"
 	sim "github.com/shopetl/shopetl/sim/shoptima"
+	"github.com/shopetl/shopetl/transform"
 )
 
 // walkScans are scans of every kind: either is_refund listing, with and
@@ -23,13 +27,20 @@ var walkScans = []scan{
 // walkAgrees holds walk to unmarshal, the decoding it stands in front of
 // (goccy/go-json, extract.Elements, extract.Fields), on one response:
 // where walk reads it, unmarshal reads it without error to the same
-// counts, listing and rows. It reports whether walk read it.
-func walkAgrees(t *testing.T, s scan, body []byte) bool {
+// counts, listing and rows; and so does a walk whose rows the transform
+// reads (readAgrees). It reports whether walk read it, and how many of
+// its rows the transform's reader left to the transform.
+func walkAgrees(t *testing.T, s scan, body []byte) (read bool, undecoded int) {
 	t.Helper()
 	got, ok := s.walk("GET /order", body)
 	want, err := s.unmarshal("GET /order", body)
 	if !ok {
-		return false
+		withRead := s
+		withRead.read = transform.ShoptimaRow
+		if _, ok := withRead.walk("GET /order", body); ok {
+			t.Fatalf("walk reads with a RowReader what it gives up on without:\n%s", body)
+		}
+		return false, 0
 	}
 	if err != nil {
 		t.Fatalf("walk reads a response unmarshal rejects (%v):\n%s", err, body)
@@ -38,7 +49,40 @@ func walkAgrees(t *testing.T, s scan, body []byte) bool {
 	if len(got.page.Records) != len(want.page.Records) || !reflect.DeepEqual(got, want) {
 		t.Fatalf("walk and unmarshal disagree on\n%s\n walk %+v\n  ref %+v", body, got, want)
 	}
-	return true
+	return true, len(got.page.Records) - readAgrees(t, s, body, got)
+}
+
+// readAgrees holds a walk whose rows shoptima's transform reads as the
+// page is walked (transform.ShoptimaRow) to the walk without, want: the
+// same rows, kept or left out alike, and each row it decoded transformed
+// as its bytes are. It returns how many rows the reader decoded.
+func readAgrees(t *testing.T, s scan, body []byte, want fetched) int {
+	t.Helper()
+	s.read = transform.ShoptimaRow
+	got, ok := s.walk("GET /order", body)
+	if !ok {
+		t.Fatalf("walk gave up with a RowReader, not without, on\n%s", body)
+	}
+	got.page.FetchedAt = time.Time{}
+	decoded := 0
+	c := &transform.Context{Meta: model.Meta{Platform: "shoptima", Shop: "st", RunID: "r", Version: 1}, Currency: "USD", Location: time.UTC}
+	for i := range got.page.Records {
+		r := &got.page.Records[i]
+		if r.Decoded == nil {
+			continue
+		}
+		rec, err := transform.Shoptima(c, *r)
+		ref, refErr := transform.Shoptima(c, extract.Raw{Body: r.Body})
+		if fmt.Sprint(err) != fmt.Sprint(refErr) || !reflect.DeepEqual(rec, ref) {
+			t.Fatalf("row %d, decoded as the page was walked, transforms to\n%+v (%v), its bytes to\n%+v (%v)", i, rec, err, ref, refErr)
+		}
+		r.Decoded = nil
+		decoded++
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("walks with and without a RowReader disagree on\n%s\n with %+v\n  without %+v", body, got, want)
+	}
+	return decoded
 }
 
 // simPages are GET /order pages of a simulated shop under either reading
@@ -71,6 +115,7 @@ var walkEnvelopes = []string{
 	`{"status":"success","code":"200","data":{}}`, `{"status":"success","code":200.0,"data":{}}`, `{"status":"success","code":2e2,"data":{}}`,
 	`{"status":"succ\u0065ss","code":200,"data":{}}`, `{"Status":"success","code":200,"data":{}}`, `{"status":"success","code":200,"data":{},"data":null}`,
 	`{"status":"success","code":200,"data":{"data":[{"Is_Refund":1}]}}`, `{"status":"success","code":200,"data":{"data":{"a":1}}}`,
+	`{"status":"success","code":200,"data":{"current_page":1,"data":[{"order_num":"a","Is_Refund":1,"order_time":1750000000}],"last_page":1,"total":1}}`,
 	`{"status":"success","code":200,"data":{"data":[{"is_refund":1}],"total":-1,"current_page":99999999999999999999}}`,
 	`{"status":"success","code":200,"data":{"data":[{"is_refund":1}]}} x`, `{"status":"success","code":200,"data":{"data":[{"is_refund":1},]}}`,
 	`{"status":"success","code":200,"data":{"data":[{"is_refund":1}`, `null`, `[]`, ``,
@@ -83,8 +128,12 @@ func TestWalkAgreesWithUnmarshal(t *testing.T) {
 	t.Parallel()
 	for i, page := range simPages(t) {
 		for _, s := range walkScans {
-			if !walkAgrees(t, s, page) {
+			read, undecoded := walkAgrees(t, s, page)
+			if !read {
 				t.Fatalf("page %d: walk gave up on a simulated page:\n%.300s", i+1, page)
+			}
+			if undecoded != 0 {
+				t.Fatalf("page %d: %d rows left to the transform by transform.ShoptimaRow: want every simulated row read as the page is walked", i+1, undecoded)
 			}
 		}
 	}
