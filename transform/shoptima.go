@@ -239,13 +239,12 @@ func init() {
 
 // Shoptima turns one GET /order row into canonical rows.
 func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
-	var o shoptimaOrder
+	// A row decoded as its page was walked is taken as it is.
+	o, decoded := raw.Decoded.(*shoptimaOrder)
 	var err error
-	if d, ok := raw.Decoded.(*shoptimaOrder); ok {
-		o = *d
-		o.dropPage()
-	} else {
-		err = decodeWalked(raw.Body, &o, (*shoptimaOrder).read)
+	if !decoded {
+		o = new(shoptimaOrder)
+		err = decodeWalked(raw.Body, o, (*shoptimaOrder).read)
 	}
 	// order_num comes first in every row of the seed, so it is read even
 	// when a later field fails; when a field before it failed, it is read
@@ -304,7 +303,7 @@ func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 		TrackingNumber: trimText(o.TrackingNumber),
 		ItemCount:      uint32(len(o.Goods)),
 	}
-	shoptimaPeople(&ord, &o)
+	shoptimaPeople(&ord, o)
 	if ord.ShippedAt == nil {
 		ord.ShippedAt = o.FahuoTime.T
 	}
@@ -400,10 +399,10 @@ func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 			Currency:  currency, RefundStatus: lineRefund, CreatedAt: ord.CreatedAt,
 		})
 	}
-	if p, ok := shoptimaPayment(c, m, &o, &ord, paidByStatus); ok {
+	if p, ok := shoptimaPayment(c, m, o, &ord, paidByStatus); ok {
 		rec.Payments = append(rec.Payments, p)
 	}
-	if sh, ok := shoptimaShipment(c, &o, &ord); ok {
+	if sh, ok := shoptimaShipment(c, o, &ord); ok {
 		rec.Shipments = append(rec.Shipments, sh)
 	}
 	rec.Order = ord
