@@ -22,25 +22,35 @@ type strColumn struct {
 }
 
 // grow makes *buf, a buffer of mem, at least need bytes, doubling at
-// least, and returns its memory; what it held is kept.
-func grow(mem memory.Allocator, buf **memory.Buffer, need int) []byte {
-	if *buf == nil {
-		*buf = memory.NewResizableBuffer(mem)
+// least, and returns its memory; its first keep bytes are kept. Its memory
+// is not zeroed: the column writes every byte it reads (Arrow's
+// memory.Buffer.Reserve zeroed it, and copied the whole old buffer).
+func grow(mem memory.Allocator, buf **memory.Buffer, need, keep int) []byte {
+	old := *buf
+	if old != nil && need <= old.Len() {
+		return old.Buf()
 	}
-	if b := *buf; need > b.Cap() {
-		b.Reserve(max(need, 2*b.Cap()))
+	size := need
+	if old != nil {
+		size = max(need, 2*old.Len())
 	}
-	return (*buf).Buf()
+	b := allocateDirty(mem, (size+63)&^63)
+	if old != nil {
+		copy(b, old.Buf()[:keep])
+		old.Release()
+	}
+	*buf = memory.NewBufferWithAllocator(b, mem)
+	return b
 }
 
 // reserve makes room for rows more rows of n more bytes.
 func (c *strColumn) reserve(mem memory.Allocator, rows, n int) {
 	if need := (c.rows + rows + 1) * arrow.Int32SizeBytes; need > len(c.ends)*arrow.Int32SizeBytes {
-		c.ends = arrow.Int32Traits.CastFromBytes(grow(mem, &c.offsets, need))
+		c.ends = arrow.Int32Traits.CastFromBytes(grow(mem, &c.offsets, need, (c.rows+1)*arrow.Int32SizeBytes))
 		c.ends[0] = 0
 	}
 	if need := c.n + n; need > len(c.bytes) {
-		c.bytes = grow(mem, &c.data, need)
+		c.bytes = grow(mem, &c.data, need, c.n)
 	}
 }
 
@@ -59,7 +69,7 @@ func (c *strColumn) newArray(mem memory.Allocator) arrow.Array {
 	c.reserve(mem, 0, 0) // a column of no rows still has its first offset
 	c.offsets.ResizeNoShrink((c.rows + 1) * arrow.Int32SizeBytes)
 	if c.data == nil {
-		c.data = memory.NewResizableBuffer(mem)
+		grow(mem, &c.data, 0, 0)
 	}
 	c.data.ResizeNoShrink(c.n)
 	d := array.NewData(arrow.BinaryTypes.String, c.rows, []*memory.Buffer{nil, c.offsets, c.data}, nil, 0, 0)
