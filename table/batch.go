@@ -157,7 +157,7 @@ func (b *Builder) Flush() arrow.RecordBatch {
 func (b *Builder) Release() {
 	for i, f := range b.fields {
 		if f == nil {
-			b.strCols[i].release()
+			b.strCols[i].release(b.mem)
 		} else {
 			f.Release()
 		}
