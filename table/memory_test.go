@@ -174,3 +174,25 @@ func TestRecyclerKeepsFreedBuffersWithinBound(t *testing.T) {
 		t.Fatal("the newest freed buffer was not the one taken: the oldest should be dropped")
 	}
 }
+
+// A new buffer above 32 KiB takes its own pages and no more: Go aligns
+// such an object to its page already, and 64 bytes of room to align it
+// took a page of 8 KiB more.
+func TestLargeBuffersTakeNoExtraPage(t *testing.T) {
+	const size, n = 64 << 10, 16
+	var before, after runtime.MemStats
+	bufs := make([][]byte, 0, n)
+	runtime.ReadMemStats(&before)
+	for range n {
+		bufs = append(bufs, aligned(size))
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > n*size+size {
+		t.Errorf("%d buffers of %d bytes took %d bytes of heap, want about %d", n, size, got, n*size)
+	}
+	for _, b := range bufs {
+		if len(b) != size || uintptr(unsafe.Pointer(unsafe.SliceData(b)))%64 != 0 {
+			t.Fatalf("aligned(%d): %d bytes at %p", size, len(b), unsafe.SliceData(b))
+		}
+	}
+}
