@@ -90,25 +90,29 @@ func sizeOf(a arrow.Array) size {
 	return size{rows: a.Len()}
 }
 
-// reserve makes room in column i for what sizeOf measured. A list's values
-// are reserved as strings, the one list type of the tables.
-//
-// Rows and list values are reserved to the next power of two by Arrow,
-// but a string column's bytes exactly: a batch a few bytes longer than
-// the last (most of them: ids and names vary in length) then doubled and
-// copied its whole buffer. An eighth more than the last batch is room for
-// that variation (issue 18).
+// reserve makes room in column i for what sizeOf measured, and a
+// sixteenth more: most batches differ a little from the last (ids and
+// names vary in length, orders in their lines), and a column one row or
+// byte short of its room doubled and copied it whole. The room is taken
+// at its size (Arrow's Reserve rounds rows up to a power of two, up to
+// twice what the batch needs), from buffers of a size class an eighth
+// apart (Memory) (issue 18). A list's values are reserved as strings, the
+// one list type of the tables.
 func (b *Builder) reserve(i int, s size) {
+	rows, inner := withMargin(s.rows), withMargin(s.inner)
 	f := b.fields[i]
 	if f == nil {
-		b.strCols[i].reserve(b.mem, s.rows, s.inner+s.inner/8)
+		b.strCols[i].reserve(b.mem, rows, inner)
 		return
 	}
-	f.Reserve(s.rows)
+	f.Resize(rows)
 	if f, ok := f.(*array.ListBuilder); ok {
-		f.ValueBuilder().Reserve(s.inner)
+		f.ValueBuilder().Resize(inner)
 	}
 }
+
+// withMargin is n and a sixteenth more.
+func withMargin(n int) int { return n + n/16 }
 
 // NewBuilder starts an empty batch of t.
 func NewBuilder(mem memory.Allocator, t *Table) *Builder {
@@ -153,7 +157,7 @@ func (b *Builder) Flush() arrow.RecordBatch {
 func (b *Builder) Release() {
 	for i, f := range b.fields {
 		if f == nil {
-			b.strCols[i].release()
+			b.strCols[i].release(b.mem)
 		} else {
 			f.Release()
 		}

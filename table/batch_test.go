@@ -3,6 +3,7 @@ package table
 import (
 	"fmt"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -230,6 +231,69 @@ func TestScaledInt64FitsDecimal18(t *testing.T) {
 	} {
 		if v, ok := ScaledInt64(c.n); ok != c.want || (ok && v != int64(c.n.LowBits())) {
 			t.Errorf("ScaledInt64(%s) = %d, %v; want fits %v", c.n.BigInt(), v, ok, c.want)
+		}
+	}
+}
+
+// growthCounter is Arrow's Go allocator counting the bytes it hands out
+// and the buffers it regrows.
+type growthCounter struct {
+	memory.Allocator
+	bytes, regrown int
+}
+
+func (g *growthCounter) Allocate(size int) []byte {
+	g.bytes += size
+	return g.Allocator.Allocate(size)
+}
+
+func (g *growthCounter) Reallocate(size int, b []byte) []byte {
+	if size > len(b) {
+		g.regrown++
+		g.bytes += size - len(b)
+	}
+	return g.Allocator.Reallocate(size, b)
+}
+
+// A batch like the last takes each of its buffers once, at about the size
+// the last batch needed: no buffer regrown and copied, none rounded up to
+// twice its rows (1,100 rows take 2,048 rows' room from Arrow's Reserve).
+func TestBuilderTakesTheLastBatchsSizeOnce(t *testing.T) {
+	t.Parallel()
+	mem := &growthCounter{Allocator: memory.NewGoAllocator()}
+	b := NewBuilder(mem, Orders)
+	defer b.Release()
+	const rows = 1100
+	for batch := range 2 {
+		for i := range rows {
+			paid := time.Unix(int64(i), 0).UTC()
+			o := model.Order{
+				Meta:    model.Meta{Platform: "shoptima", Shop: "st", RunID: "r1", Version: uint64(i)},
+				OrderID: fmt.Sprintf("order-%d-%04d", batch, i), BuyerName: strings.Repeat("n", i%40),
+				CreatedAt: paid, PaidAt: &paid, Quantity: uint32(i),
+			}
+			if err := b.AppendOrder(&o); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := *mem
+		rec := b.Flush()
+		used := 0
+		for _, col := range rec.Columns() {
+			for _, buf := range col.Data().Buffers() {
+				if buf != nil {
+					used += buf.Len()
+				}
+			}
+		}
+		rec.Release()
+		if batch == 0 {
+			mem.bytes, mem.regrown = 0, 0
+			continue
+		}
+		if before.regrown > 0 || float64(before.bytes) > 1.15*float64(used) {
+			t.Fatalf("second batch of %d bytes took %d bytes, %d buffers regrown; want at most 15%% more, none regrown",
+				used, before.bytes, before.regrown)
 		}
 	}
 }

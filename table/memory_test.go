@@ -2,6 +2,7 @@ package table
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 	"unsafe"
@@ -57,6 +58,9 @@ func b2i(b bool) int {
 // A builder on Memory builds its next batch in the buffers of the batch
 // it flushed once that batch is released, rather than in new memory; and
 // each batch holds exactly its own rows, whatever the buffers held before.
+// The first batch grows its buffers from nothing, the second takes them at
+// the first's size (Builder.room), so it is from the third on that batches
+// are alike.
 func TestBuilderReusesReleasedBatches(t *testing.T) {
 	b := NewBuilder(newRecycler(), Orders)
 	defer b.Release()
@@ -75,7 +79,7 @@ func TestBuilderReusesReleasedBatches(t *testing.T) {
 	}
 	const rows = 500
 	var last map[uintptr]bool // the buffers of the batch before
-	for batch := range 3 {
+	for batch := range 4 {
 		for i := range rows {
 			if err := b.AppendOrder(order(batch, i)); err != nil {
 				t.Fatal(err)
@@ -98,7 +102,7 @@ func TestBuilderReusesReleasedBatches(t *testing.T) {
 				}
 			}
 		}
-		if batch > 0 && reused < len(buffers)/2 {
+		if batch > 1 && reused < len(buffers)*9/10 {
 			t.Errorf("batch %d: %d of its %d buffers were the last batch's, want most", batch, reused, len(buffers))
 		}
 		ids := rec.Column(Orders.ColumnIndex("order_id")).(*array.String)
@@ -119,3 +123,76 @@ func TestBuilderReusesReleasedBatches(t *testing.T) {
 }
 
 var _ memory.Allocator = Memory
+
+// A buffer's size class is at most an eighth larger than what was asked
+// (64 bytes for small ones), and a buffer of a class's size is of that
+// class: builders ask for their last batch's size, and power-of-two
+// classes held up to twice that.
+func TestSizeClassesFitClosely(t *testing.T) {
+	last := -1
+	for _, size := range []int{1, 63, 64, 65, 511, 512, 513, 1000, 1024, 1025, 80_000, 5_000_016, 1 << 25, maxPooled - 1, maxPooled} {
+		k, c := sizeClass(size)
+		if c < size || c > size+max(64, size/8) {
+			t.Errorf("sizeClass(%d) is %d bytes, want at least it and at most an eighth more", size, c)
+		}
+		if k2, c2 := sizeClass(c); k2 != k || c2 != c {
+			t.Errorf("sizeClass(%d) = %d, %d; a buffer of class %d's size is of class %d, %d", size, k, c, k, k2, c2)
+		}
+		if k < last || k >= numClasses {
+			t.Errorf("sizeClass(%d) = class %d after %d, of %d", size, k, last, numClasses)
+		}
+		last = k
+	}
+}
+
+// Freed buffers wait for the next batch through garbage collections (a
+// sync.Pool loses what waits through two, and a batch's buffers waited
+// through several), and no more than maxKept bytes of them are kept: the
+// oldest are dropped first.
+func TestRecyclerKeepsFreedBuffersWithinBound(t *testing.T) {
+	r := newRecycler()
+	const size = 1 << 20
+	b := r.Allocate(size)
+	r.Free(b)
+	runtime.GC()
+	runtime.GC()
+	runtime.GC()
+	if c := r.Allocate(size); unsafe.SliceData(c) != unsafe.SliceData(b) {
+		t.Fatal("a buffer freed before three collections was not taken again")
+	}
+	var bufs [][]byte
+	for range 2 * maxKept / size {
+		bufs = append(bufs, r.Allocate(size))
+	}
+	for _, b := range bufs {
+		r.Free(b)
+	}
+	if r.kept > maxKept {
+		t.Fatalf("%d bytes kept, over the bound of %d", r.kept, maxKept)
+	}
+	if c := r.Allocate(size); unsafe.SliceData(c) != unsafe.SliceData(bufs[len(bufs)-1]) {
+		t.Fatal("the newest freed buffer was not the one taken: the oldest should be dropped")
+	}
+}
+
+// A new buffer above 32 KiB takes its own pages and no more: Go aligns
+// such an object to its page already, and 64 bytes of room to align it
+// took a page of 8 KiB more.
+func TestLargeBuffersTakeNoExtraPage(t *testing.T) {
+	const size, n = 64 << 10, 16
+	var before, after runtime.MemStats
+	bufs := make([][]byte, 0, n)
+	runtime.ReadMemStats(&before)
+	for range n {
+		bufs = append(bufs, aligned(size))
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > n*size+size {
+		t.Errorf("%d buffers of %d bytes took %d bytes of heap, want about %d", n, size, got, n*size)
+	}
+	for _, b := range bufs {
+		if len(b) != size || uintptr(unsafe.Pointer(unsafe.SliceData(b)))%64 != 0 {
+			t.Fatalf("aligned(%d): %d bytes at %p", size, len(b), unsafe.SliceData(b))
+		}
+	}
+}

@@ -14,33 +14,43 @@ import (
 // rows and another of the room for bytes through three calls), zeroed
 // every byte of room it grew before the string was copied over it, and
 // was a fifth of a batch's build on the peer job of issue 18.
+//
+// The buffers are plain memory of the allocator until the column becomes
+// an array: growing one frees the old at once, with no memory.Buffer made
+// per growth.
 type strColumn struct {
-	offsets, data *memory.Buffer // nil until the first row or reserve
-	ends          []int32        // offsets' memory: ends[i+1] is where row i ends
-	bytes         []byte         // data's memory
-	rows, n       int            // rows, and bytes in them
+	offsets []byte  // nil until the first row or reserve
+	ends    []int32 // offsets' memory: ends[i+1] is where row i ends
+	bytes   []byte  // the rows' bytes; nil until the first row or reserve
+	rows, n int     // rows, and bytes in them
 }
 
-// grow makes *buf, a buffer of mem, at least need bytes, doubling at
-// least, and returns its memory; what it held is kept.
-func grow(mem memory.Allocator, buf **memory.Buffer, need int) []byte {
-	if *buf == nil {
-		*buf = memory.NewResizableBuffer(mem)
+// grow makes *buf, memory of mem, at least need bytes, doubling at least;
+// its first keep bytes are kept. Its memory is not zeroed: the column
+// writes every byte it reads (Arrow's memory.Buffer.Reserve zeroed it,
+// and copied the whole old buffer).
+func grow(mem memory.Allocator, buf *[]byte, need, keep int) {
+	old := *buf
+	if need <= len(old) && old != nil {
+		return
 	}
-	if b := *buf; need > b.Cap() {
-		b.Reserve(max(need, 2*b.Cap()))
+	b := allocateDirty(mem, (max(need, 2*len(old))+63)&^63)
+	if old != nil {
+		copy(b, old[:keep])
+		mem.Free(old)
 	}
-	return (*buf).Buf()
+	*buf = b
 }
 
 // reserve makes room for rows more rows of n more bytes.
 func (c *strColumn) reserve(mem memory.Allocator, rows, n int) {
-	if need := (c.rows + rows + 1) * arrow.Int32SizeBytes; need > len(c.ends)*arrow.Int32SizeBytes {
-		c.ends = arrow.Int32Traits.CastFromBytes(grow(mem, &c.offsets, need))
+	if need := (c.rows + rows + 1) * arrow.Int32SizeBytes; need > len(c.offsets) {
+		grow(mem, &c.offsets, need, (c.rows+1)*arrow.Int32SizeBytes)
+		c.ends = arrow.Int32Traits.CastFromBytes(c.offsets)
 		c.ends[0] = 0
 	}
-	if need := c.n + n; need > len(c.bytes) {
-		c.bytes = grow(mem, &c.data, need)
+	if need := c.n + n; need > len(c.bytes) || c.bytes == nil {
+		grow(mem, &c.bytes, need, c.n)
 	}
 }
 
@@ -57,23 +67,24 @@ func (c *strColumn) append(mem memory.Allocator, s string) {
 // and empties c.
 func (c *strColumn) newArray(mem memory.Allocator) arrow.Array {
 	c.reserve(mem, 0, 0) // a column of no rows still has its first offset
-	c.offsets.ResizeNoShrink((c.rows + 1) * arrow.Int32SizeBytes)
-	if c.data == nil {
-		c.data = memory.NewResizableBuffer(mem)
-	}
-	c.data.ResizeNoShrink(c.n)
-	d := array.NewData(arrow.BinaryTypes.String, c.rows, []*memory.Buffer{nil, c.offsets, c.data}, nil, 0, 0)
-	c.release() // d holds the buffers
+	offsets := memory.NewBufferWithAllocator(c.offsets, mem)
+	offsets.ResizeNoShrink((c.rows + 1) * arrow.Int32SizeBytes)
+	data := memory.NewBufferWithAllocator(c.bytes, mem)
+	data.ResizeNoShrink(c.n)
+	d := array.NewData(arrow.BinaryTypes.String, c.rows, []*memory.Buffer{nil, offsets, data}, nil, 0, 0)
+	offsets.Release() // d holds them
+	data.Release()
+	*c = strColumn{}
 	a := array.MakeFromData(d)
 	d.Release()
 	return a
 }
 
-// release lets go of c's buffers and empties it.
-func (c *strColumn) release() {
-	for _, b := range []*memory.Buffer{c.offsets, c.data} {
+// release frees c's memory and empties it.
+func (c *strColumn) release(mem memory.Allocator) {
+	for _, b := range [][]byte{c.offsets, c.bytes} {
 		if b != nil {
-			b.Release()
+			mem.Free(b)
 		}
 	}
 	*c = strColumn{}
