@@ -34,7 +34,10 @@ type ClientOptions struct {
 	MaxBackoff time.Duration
 	Limiter    *rate.Limiter // nil: unlimited
 	MaxBody    int64         // bytes; 0: 64 MiB
-	HTTP       *http.Client  // nil: a client of its own
+	// Concurrency is how many requests the shop's extractor sends at once:
+	// the connections kept open between them.
+	Concurrency int
+	HTTP        *http.Client // nil: a client of its own
 	// Logger carries the shop's attributes (shop, run_id); the client adds
 	// only the request's own.
 	Logger *slog.Logger
@@ -59,7 +62,13 @@ func NewClient(o ClientOptions) *Client {
 		o.MaxBody = 64 << 20
 	}
 	if o.HTTP == nil {
-		o.HTTP = &http.Client{Transport: http.DefaultTransport}
+		// http.DefaultTransport keeps two idle connections a host: at
+		// concurrency 4 two of four connections were closed after each
+		// response and dialled again (84 connections for the 418 requests
+		// of a 50,000-order shoptima shop, issue 18).
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = max(o.Concurrency, http.DefaultMaxIdleConnsPerHost)
+		o.HTTP = &http.Client{Transport: t}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

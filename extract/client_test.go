@@ -8,9 +8,11 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -289,5 +291,40 @@ func TestClientLogsARetryOnceWithItsWait(t *testing.T) {
 	}
 	if rec["msg"] != "retrying request" || rec["request"] != "GET "+srv.URL+"/x?page=1" {
 		t.Errorf("line %s", line)
+	}
+}
+
+// TestClientKeepsAConnectionPerRequestInFlight: a shop's requests, four
+// at a time round after round, go over four connections, kept open
+// between rounds (http.DefaultTransport keeps two a host, and dialled two
+// of four again every round).
+func TestClientKeepsAConnectionPerRequestInFlight(t *testing.T) {
+	t.Parallel()
+	var dialled atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"ok":true}`))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			dialled.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	const inFlight = 4
+	c := NewClient(ClientOptions{Shop: "s", Timeout: 2 * time.Second, Concurrency: inFlight})
+	for range 10 {
+		var wg sync.WaitGroup
+		for range inFlight {
+			wg.Go(func() {
+				if err := c.Do(context.Background(), "GET /x", get(srv.URL), func([]byte) error { return nil }); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if n := dialled.Load(); n > inFlight {
+		t.Errorf("%d connections for 10 rounds of %d requests, want at most %d", n, inFlight, inFlight)
 	}
 }

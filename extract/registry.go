@@ -61,6 +61,9 @@ type Page struct {
 	Endpoint  string
 	Records   []Raw
 	FetchedAt time.Time
+	// Body is the response the records' bytes are slices of, when the
+	// extractor hands it over for Release; nil otherwise.
+	Body []byte
 	// Listing places the page in its listing, for progress; zero where
 	// the platform does not report a listing's size.
 	Listing Listing
@@ -92,6 +95,16 @@ type Shop struct {
 	// RowReader); extractors that cannot use it leave records to the
 	// transform.
 	ReadRow RowReader
+}
+
+// Release gives the page's Body back for the responses that follow (see
+// bodies), once nothing reads the records' bytes any more: what was made of
+// them (strings, rows in builders) must be copies.
+func (p *Page) Release() {
+	if p.Body != nil {
+		bodies.put(p.Body)
+		p.Body = nil
+	}
 }
 
 // Emit receives pages. It may be called from several goroutines at once and

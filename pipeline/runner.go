@@ -426,7 +426,7 @@ func extractor(s Shop, w extract.Window, log *slog.Logger, read extract.RowReade
 		MinBackoff: o.Retries.MinBackoff.Std(),
 		MaxBackoff: o.Retries.MaxBackoff.Std(),
 		Limiter:    rate.NewLimiter(o.RateLimit.Limit(), o.RateLimit.Burst()),
-		Logger:     log,
+		Logger:     log, Concurrency: o.Concurrency,
 	})
 	ex, err := factory(extract.Shop{
 		Name: s.Name, Platform: s.Platform, Currency: s.Currency, Location: o.Location,
@@ -538,6 +538,8 @@ func (l *shopLoad) page(ctx context.Context, pg extract.Page) error {
 		l.batchBytes += len(raw.Body)
 		l.res.Bytes += int64(len(raw.Body))
 	}
+	// Every record is in the builders now, copied.
+	pg.Release()
 	if l.builders[table.Orders].Rows() >= l.opt.BatchRows || l.batchBytes >= l.opt.BatchBytes ||
 		time.Since(l.batchStart) >= l.opt.BatchEvery {
 		return l.flush(ctx)

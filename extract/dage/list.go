@@ -282,5 +282,6 @@ func (s scan) decode(endpoint string, body []byte) (fetched, error) {
 	for i, raw := range rows {
 		out.page.Records[i] = extract.Raw{Body: raw}
 	}
+	out.page.Body = body
 	return out, nil
 }

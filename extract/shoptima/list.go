@@ -205,10 +205,15 @@ func (e *Extractor) fetch(ctx context.Context, s scan, n int) (fetched, error) {
 // keeps. walk reads it in one pass; what walk is not sure of is read by
 // unmarshal, as before issue 18, whose errors are the ones reported.
 func (s scan) decode(endpoint string, body []byte) (fetched, error) {
-	if out, ok := s.walk(endpoint, body); ok {
-		return out, nil
+	out, ok := s.walk(endpoint, body)
+	if !ok {
+		var err error
+		if out, err = s.unmarshal(endpoint, body); err != nil {
+			return out, err
+		}
 	}
-	return s.unmarshal(endpoint, body)
+	out.page.Body = body
+	return out, nil
 }
 
 // row is a listed row's bytes and the values of its two filter fields,

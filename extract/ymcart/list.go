@@ -501,5 +501,6 @@ func (e *Extractor) decode(s scan, endpoint string, b []byte) (fetched, error) {
 			out.page.Records = append(out.page.Records, extract.Raw{Key: t.itemno, Body: raw})
 		}
 	}
+	out.page.Body = b
 	return out, nil
 }

@@ -1,0 +1,71 @@
+package extract
+
+import "sync"
+
+// bodies keeps the bodies of pages done with (Page.Release) for the
+// responses that follow. Each page's body was a new allocation of its
+// size (about 250 KB a shoptima page, 100 MB over the peer job of issue
+// 18), which Go zeroed and the kernel's copy of the response then
+// faulted in, page by page: the copy into never-touched memory and its
+// faults were a tenth of that job's CPU. Bodies come back at most a few
+// dozen at a time (the pages in flight), alike in size.
+var bodies bodyPool
+
+// maxBodiesKept bounds the bytes of bodies kept; beyond it the oldest
+// are left to the collector, so memory stays flat however long the run.
+const maxBodiesKept = 8 << 20
+
+type bodyPool struct {
+	mu   sync.Mutex
+	free [][]byte // oldest first, each len 0 and its whole capacity
+	kept int      // bytes in free
+}
+
+// get returns a buffer of n bytes whose contents are undefined: from the
+// pool, the smallest kept that holds n and is not more than twice it,
+// else new.
+func (p *bodyPool) get(n int) []byte {
+	p.mu.Lock()
+	best := -1
+	for i, b := range p.free {
+		if c := cap(b); c >= n && c <= 2*n && (best < 0 || c < cap(p.free[best])) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		b := p.free[best]
+		p.free = append(p.free[:best], p.free[best+1:]...)
+		p.kept -= cap(b)
+		p.mu.Unlock()
+		return b[:n]
+	}
+	p.mu.Unlock()
+	return make([]byte, n)
+}
+
+// put keeps b for a later get; nothing may read b after.
+func (p *bodyPool) put(b []byte) {
+	b = b[:cap(b)]
+	if cap(b) == 0 || cap(b) > maxBodiesKept {
+		return
+	}
+	if poisonReleased {
+		for i := range b {
+			b[i] = poisonByte
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.free) > 0 && p.kept+cap(b) > maxBodiesKept {
+		p.kept -= cap(p.free[0])
+		p.free[0] = nil
+		p.free = p.free[1:]
+	}
+	p.free = append(p.free, b[:0])
+	p.kept += cap(b)
+}
+
+// poisonByte fills released bodies under the race detector
+// (poison_race.go), so that a test reading a released page's records
+// reads garbage.
+const poisonByte = 0xa5
