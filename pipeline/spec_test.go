@@ -749,3 +749,23 @@ func TestSpecProblemsSayWhatIsAllowed(t *testing.T) {
 		})
 	}
 }
+
+// TestClickHouseStreamsLessBesideParquet: the ClickHouse sink keeps
+// streams of 10,000 rows a table when the job also writes Parquet (whose
+// buffer shares the memory limit), else clickhouse.DefaultStreamRows.
+func TestClickHouseStreamsLessBesideParquet(t *testing.T) {
+	t.Setenv("YM_TOKEN", "ym-secret-token")
+	t.Setenv("ST_TOKEN", "st-secret-token")
+	t.Setenv("CH_PASSWORD", "ch-secret-pw")
+	spec, err := Load("testdata/full.yaml", specTestPlatforms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ClickHouseConfig(spec).StreamRows; got != 10000 {
+		t.Errorf("beside Parquet: StreamRows %d, want 10000", got)
+	}
+	spec.Sinks.Parquet = nil
+	if got := ClickHouseConfig(spec).StreamRows; got != clickhouse.DefaultStreamRows {
+		t.Errorf("alone: StreamRows %d, want %d", got, clickhouse.DefaultStreamRows)
+	}
+}
