@@ -34,7 +34,9 @@ func specTestProblems(t *testing.T, err error) []string {
 	return out
 }
 
-func TestSpecLoadFull(t *testing.T) {
+// loadFull loads testdata/full.yaml with its secrets set.
+func loadFull(t *testing.T) *Spec {
+	t.Helper()
 	t.Setenv("YM_TOKEN", "ym-secret-token")
 	t.Setenv("ST_TOKEN", "st-secret-token")
 	t.Setenv("CH_PASSWORD", "ch-secret-pw")
@@ -42,6 +44,11 @@ func TestSpecLoadFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return spec
+}
+
+func TestSpecLoadFull(t *testing.T) {
+	spec := loadFull(t)
 	shanghai, _ := time.LoadLocation("Asia/Shanghai")
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	day := 24 * time.Hour
@@ -754,13 +761,7 @@ func TestSpecProblemsSayWhatIsAllowed(t *testing.T) {
 // streams of 10,000 rows a table when the job also writes Parquet (whose
 // buffer shares the memory limit), else clickhouse.DefaultStreamRows.
 func TestClickHouseStreamsLessBesideParquet(t *testing.T) {
-	t.Setenv("YM_TOKEN", "ym-secret-token")
-	t.Setenv("ST_TOKEN", "st-secret-token")
-	t.Setenv("CH_PASSWORD", "ch-secret-pw")
-	spec, err := Load("testdata/full.yaml", specTestPlatforms)
-	if err != nil {
-		t.Fatal(err)
-	}
+	spec := loadFull(t)
 	if got := ClickHouseConfig(spec).StreamRows; got != 10000 {
 		t.Errorf("beside Parquet: StreamRows %d, want 10000", got)
 	}

@@ -24,6 +24,21 @@ func insertedParts(t *testing.T, s *clickhouse.Sink, db string) uint64 {
 	return n
 }
 
+// writeThreeAndCommit writes three batches of 100 orders for shop a, each
+// filling a pool of 100 rows, and commits a.
+func writeThreeAndCommit(t *testing.T, s *clickhouse.Sink) {
+	t.Helper()
+	ctx := context.Background()
+	for i := range 3 {
+		if err := s.Write(ctx, "a", table.Orders, orders(t, 100*i, 100)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Commit(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestStreamMakesOnePart: three full pools of one shop go to the server as
 // blocks of one INSERT, which the commit ends: one part, where an insert
 // per pool made three (as a stream of one pool's rows still does).
@@ -33,15 +48,7 @@ func TestStreamMakesOnePart(t *testing.T) {
 		parts      uint64
 	}{{1000, 1}, {100, 3}} {
 		s, _, db := outageSink(t, clickhouse.Config{PoolRows: 100, StreamRows: tc.streamRows})
-		ctx := context.Background()
-		for i := range 3 {
-			if err := s.Write(ctx, "a", table.Orders, orders(t, 100*i, 100)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := s.Commit(ctx, "a"); err != nil {
-			t.Fatal(err)
-		}
+		writeThreeAndCommit(t, s)
 		if n := finalCount(t, s, db); n != 300 {
 			t.Fatalf("StreamRows %d: %d stored after the commit, want 300", tc.streamRows, n)
 		}
@@ -61,7 +68,6 @@ func TestBrokenStreamIsSentAgain(t *testing.T) {
 	signal := make(retrySignal)
 	s, proxy, db := outageSink(t, clickhouse.Config{PoolRows: 100, StreamRows: 1000, Logger: slog.New(signal),
 		Retry: clickhouse.Retry{MaxAttempts: 1000, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxElapsed: 10 * time.Minute}})
-	ctx := context.Background()
 	inserts := 0
 	clickhouse.SetInserting(s, func(context.Context) {
 		// The background inserts run one at a time, each after the
@@ -71,14 +77,7 @@ func TestBrokenStreamIsSentAgain(t *testing.T) {
 			proxy.Restore()
 		}
 	})
-	for i := range 3 {
-		if err := s.Write(ctx, "a", table.Orders, orders(t, 100*i, 100)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.Commit(ctx, "a"); err != nil {
-		t.Fatal(err)
-	}
+	writeThreeAndCommit(t, s)
 	if n := finalCount(t, s, db); n != 300 {
 		t.Fatalf("%d stored after the commit, want 300", n)
 	}
