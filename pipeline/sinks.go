@@ -50,14 +50,16 @@ func ClickHouseConfig(spec *Spec) clickhouse.Config {
 // clickhouseStreamRows is how many rows of a table the sink's streams
 // keep until their INSERT ends (clickhouse.Config.StreamRows). The batches
 // they keep come out of the same soft memory limit as the Parquet sink's
-// buffer: beside it, 15,000 rows pushed the heap against the limit, and a
-// shoptima shop of 100,000 orders into both sinks took 6.8-7.3 CPU s
-// against 5.5-5.6 at 10,000 and 5.8-6.0 without streams (56,000 page
-// faults against 40,000), alternated; the 1,000,000-order run of `make
-// bench` 163 CPU s. Alone, ClickHouse streams 15,000.
+// buffer: beside it, a stream that keeps more than the pool's one insert
+// pushed the heap against the limit once that buffer was full. The
+// 1,000,000-order run of `make bench` (both sinks) took 125 CPU s with
+// streams of 10,000 rows and 163 with 15,000, against 71 before streams;
+// mid-run its live heap was 67 MB against 40, and the collector ran
+// every 160 ms. So beside Parquet a stream ends with each pool's insert,
+// as inserts did before; alone, ClickHouse streams 15,000 rows.
 func clickhouseStreamRows(spec *Spec) int64 {
 	if spec.Sinks.Parquet != nil {
-		return 10000
+		return clickhousePoolRows
 	}
 	return clickhouse.DefaultStreamRows
 }

@@ -757,13 +757,13 @@ func TestSpecProblemsSayWhatIsAllowed(t *testing.T) {
 	}
 }
 
-// TestClickHouseStreamsLessBesideParquet: the ClickHouse sink keeps
-// streams of 10,000 rows a table when the job also writes Parquet (whose
-// buffer shares the memory limit), else clickhouse.DefaultStreamRows.
+// TestClickHouseStreamsLessBesideParquet: beside a Parquet sink (whose
+// buffer shares the memory limit) a ClickHouse stream keeps no more than
+// a pool's insert, else clickhouse.DefaultStreamRows.
 func TestClickHouseStreamsLessBesideParquet(t *testing.T) {
 	spec := loadFull(t)
-	if got := ClickHouseConfig(spec).StreamRows; got != 10000 {
-		t.Errorf("beside Parquet: StreamRows %d, want 10000", got)
+	if got := ClickHouseConfig(spec).StreamRows; got != clickhousePoolRows {
+		t.Errorf("beside Parquet: StreamRows %d, want the pool's %d", got, clickhousePoolRows)
 	}
 	spec.Sinks.Parquet = nil
 	if got := ClickHouseConfig(spec).StreamRows; got != clickhouse.DefaultStreamRows {
