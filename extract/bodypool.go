@@ -22,6 +22,19 @@ type bodyPool struct {
 	mu   sync.Mutex
 	free [][]byte // oldest first, each len 0 and its whole capacity
 	kept int      // bytes in free
+	// Bodies of an announced size read so far into a kept buffer
+	// (reused) and into a new one (made); see BodyReuse.
+	reused, made int64
+}
+
+// BodyReuse counts the responses of an announced size read so far into a
+// released page's body (reused) and into a new buffer (made). A run whose
+// pages are given back (Page.Release) makes about as many as it has pages
+// at once, and reuses the rest.
+func BodyReuse() (reused, made int64) {
+	bodies.mu.Lock()
+	defer bodies.mu.Unlock()
+	return bodies.reused, bodies.made
 }
 
 // get returns a buffer of n bytes whose contents are undefined: from the
@@ -39,9 +52,11 @@ func (p *bodyPool) get(n int) []byte {
 		b := p.free[best]
 		p.free = append(p.free[:best], p.free[best+1:]...)
 		p.kept -= cap(b)
+		p.reused++
 		p.mu.Unlock()
 		return b[:n]
 	}
+	p.made++
 	p.mu.Unlock()
 	return make([]byte, n)
 }
