@@ -6,6 +6,8 @@ import (
 	"io"
 	"testing"
 	"testing/iotest"
+
+	"github.com/shopetl/shopetl/headroom"
 )
 
 func TestReadBodyWhateverTheAnnouncedSize(t *testing.T) {
@@ -49,7 +51,7 @@ func TestReadBodyWhateverTheAnnouncedSize(t *testing.T) {
 // buffer of the next response of about its size, which reads as itself;
 // one much smaller or larger is not taken.
 func TestReleasedBodiesAreReused(t *testing.T) {
-	var p bodyPool
+	p := bodyPool{lender: headroom.Unlimited}
 	first := bytes.Repeat([]byte("a"), 100_000)
 	b1, err := p.read(bytes.NewReader(first), int64(len(first)), 1<<20)
 	if err != nil {
@@ -76,7 +78,7 @@ func TestReleasedBodiesAreReused(t *testing.T) {
 // TestBodiesKeptAreBounded: however many bodies are released, the pool
 // keeps at most maxBodiesKept bytes of them, the newest.
 func TestBodiesKeptAreBounded(t *testing.T) {
-	var p bodyPool
+	p := bodyPool{lender: headroom.Unlimited}
 	var last []byte
 	for range 3 * maxBodiesKept / (256 << 10) {
 		last = make([]byte, 256<<10)

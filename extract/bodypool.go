@@ -1,6 +1,10 @@
 package extract
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/shopetl/shopetl/headroom"
+)
 
 // bodies keeps the bodies of pages done with (Page.Release) for the
 // responses that follow. Each page's body was a new allocation of its
@@ -9,19 +13,21 @@ import "sync"
 // faulted in, page by page: the copy into never-touched memory and its
 // faults were a tenth of that job's CPU. Bodies come back at most a few
 // dozen at a time (the pages in flight), alike in size.
-var bodies bodyPool
+var bodies = bodyPool{lender: headroom.Heap}
 
 // maxBodiesKept bounds the bytes of bodies kept; beyond it the oldest
 // are left to the collector, so memory stays flat however long the run. A
 // body waits in the pool only from its page's Release to the next
 // response: a few at a time. What is kept is live heap under the soft
-// memory limit, which a 1,000,000-order run into both sinks reaches.
+// memory limit, which a 1,000,000-order run into both sinks reaches: within
+// the bound the heap lends what it can spare (headroom.Heap).
 const maxBodiesKept = 4 << 20
 
 type bodyPool struct {
-	mu   sync.Mutex
-	free [][]byte // oldest first, each len 0 and its whole capacity
-	kept int      // bytes in free
+	lender headroom.Lender // lends the bytes in free
+	mu     sync.Mutex
+	free   [][]byte // oldest first, each len 0 and its whole capacity
+	kept   int      // bytes in free
 	// Bodies of an announced size read so far into a kept buffer
 	// (reused) and into a new one (made); see BodyReuse.
 	reused, made int64
@@ -52,6 +58,7 @@ func (p *bodyPool) get(n int) []byte {
 		b := p.free[best]
 		p.free = append(p.free[:best], p.free[best+1:]...)
 		p.kept -= cap(b)
+		p.lender.Return(cap(b))
 		p.reused++
 		p.mu.Unlock()
 		return b[:n]
@@ -61,7 +68,8 @@ func (p *bodyPool) get(n int) []byte {
 	return make([]byte, n)
 }
 
-// put keeps b for a later get; nothing may read b after.
+// put keeps b for a later get, unless the lender will not lend its bytes
+// (then every body kept goes too); nothing may read b after.
 func (p *bodyPool) put(b []byte) {
 	b = b[:cap(b)]
 	if cap(b) == 0 || cap(b) > maxBodiesKept {
@@ -75,12 +83,24 @@ func (p *bodyPool) put(b []byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for len(p.free) > 0 && p.kept+cap(b) > maxBodiesKept {
-		p.kept -= cap(p.free[0])
-		p.free[0] = nil
-		p.free = p.free[1:]
+		p.dropOldest()
+	}
+	if !p.lender.Lend(cap(b)) {
+		for len(p.free) > 0 {
+			p.dropOldest()
+		}
+		return
 	}
 	p.free = append(p.free, b[:0])
 	p.kept += cap(b)
+}
+
+// dropOldest leaves the body kept longest to the collector.
+func (p *bodyPool) dropOldest() {
+	p.kept -= cap(p.free[0])
+	p.lender.Return(cap(p.free[0]))
+	p.free[0] = nil
+	p.free = p.free[1:]
 }
 
 // poisonByte fills released bodies under the race detector

@@ -6,6 +6,8 @@ import (
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/shopetl/shopetl/headroom"
 )
 
 // Memory is the Arrow allocator of the pipeline's builders: it keeps the
@@ -48,7 +50,9 @@ const (
 // memory limit already caps the heap's goal on the peer job of issue 18,
 // so what the free lists hold is RSS on top. Three runs of each,
 // alternated: 8 MiB 124-127 MB peak RSS, 16 MiB 127-131, 32 MiB 126-131,
-// sync.Pool (before) 123-126, the same CPU within 3%.
+// sync.Pool (before) 123-126, the same CPU within 3%. Within it the heap
+// lends what it can spare (headroom.Heap): on a heap near its limit, next
+// to nothing.
 const maxKept = 8 << 20
 
 // sizeClass is the index and size of the smallest class holding size
@@ -72,10 +76,11 @@ func sizeClass(size int) (int, int) {
 // the oldest buffers going first. Like Arrow's Go allocator it hands out
 // memory zeroed (but see allocateDirty) and aligned to 64 bytes.
 type recycler struct {
-	mu    sync.Mutex          // guards the fields below
-	free  [numClasses][]freed // each class's buffers, oldest first
-	kept  int                 // bytes in free
-	ticks uint64              // Frees so far: the age of a freed buffer
+	lender headroom.Lender     // lends the bytes in free
+	mu     sync.Mutex          // guards the fields below
+	free   [numClasses][]freed // each class's buffers, oldest first
+	kept   int                 // bytes in free
+	ticks  uint64              // Frees so far: the age of a freed buffer
 }
 
 type freed struct {
@@ -83,7 +88,7 @@ type freed struct {
 	at  uint64 // recycler.ticks when freed
 }
 
-func newRecycler() *recycler { return &recycler{} }
+func newRecycler() *recycler { return &recycler{lender: headroom.Heap} }
 
 // take returns a buffer of size bytes whose bytes from start on are zero:
 // from size on, none need clearing.
@@ -112,6 +117,7 @@ func (r *recycler) pop(k, up int) []byte {
 			r.free[k][n-1] = freed{}
 			r.free[k] = r.free[k][:n-1]
 			r.kept -= cap(b)
+			r.lender.Return(cap(b))
 			return b
 		}
 	}
@@ -151,7 +157,8 @@ func (r *recycler) Reallocate(size int, b []byte) []byte {
 
 // Free keeps b for a later Allocate of its class, dropping the oldest
 // buffers kept if it would exceed maxKept; a buffer not of a class
-// (larger ones) is left to the collector.
+// (larger ones) is left to the collector, as is b and every buffer kept
+// when the lender will not lend b's bytes.
 func (r *recycler) Free(b []byte) {
 	c := cap(b)
 	if c == 0 || c > maxPooled {
@@ -174,6 +181,11 @@ func (r *recycler) Free(b []byte) {
 	if r.kept+c > maxKept {
 		return
 	}
+	if !r.lender.Lend(c) {
+		for r.dropOldest() {
+		}
+		return
+	}
 	r.ticks++
 	r.free[k] = append(r.free[k], freed{b[:0], r.ticks})
 	r.kept += c
@@ -192,6 +204,7 @@ func (r *recycler) dropOldest() bool {
 		return false
 	}
 	r.kept -= cap(r.free[oldest][0].buf)
+	r.lender.Return(cap(r.free[oldest][0].buf))
 	r.free[oldest] = append(r.free[oldest][:0], r.free[oldest][1:]...)
 	return true
 }

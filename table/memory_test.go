@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/shopetl/shopetl/headroom"
 	"github.com/shopetl/shopetl/model"
 )
 
@@ -62,7 +63,9 @@ func b2i(b bool) int {
 // the first's size (Builder.room), so it is from the third on that batches
 // are alike.
 func TestBuilderReusesReleasedBatches(t *testing.T) {
-	b := NewBuilder(newRecycler(), Orders)
+	r := newRecycler()
+	r.lender = headroom.Unlimited // the heap's share is TestRecyclerKeepsWhatTheHeapLends's
+	b := NewBuilder(r, Orders)
 	defer b.Release()
 	order := func(batch, i int) *model.Order {
 		paid := time.Unix(int64(i), 0).UTC()
@@ -151,6 +154,7 @@ func TestSizeClassesFitClosely(t *testing.T) {
 // oldest are dropped first.
 func TestRecyclerKeepsFreedBuffersWithinBound(t *testing.T) {
 	r := newRecycler()
+	r.lender = headroom.Unlimited
 	const size = 1 << 20
 	b := r.Allocate(size)
 	r.Free(b)
@@ -194,5 +198,44 @@ func TestLargeBuffersTakeNoExtraPage(t *testing.T) {
 		if len(b) != size || uintptr(unsafe.Pointer(unsafe.SliceData(b)))%64 != 0 {
 			t.Fatalf("aligned(%d): %d bytes at %p", size, len(b), unsafe.SliceData(b))
 		}
+	}
+}
+
+// refusing lends until told otherwise, and counts what it has lent.
+type refusing struct {
+	lend bool
+	lent int
+}
+
+func (l *refusing) Lend(n int) bool {
+	if l.lend {
+		l.lent += n
+	}
+	return l.lend
+}
+func (l *refusing) Return(n int) { l.lent -= n }
+
+// A buffer is kept only with the lender's consent; refused once, the
+// recycler lets go of every buffer it keeps, and gives their bytes back.
+func TestRecyclerKeepsWhatTheHeapLends(t *testing.T) {
+	l := &refusing{lend: true}
+	r := newRecycler()
+	r.lender = l
+	const size = 1 << 16
+	bufs := [][]byte{r.Allocate(size), r.Allocate(size), r.Allocate(size)}
+	r.Free(bufs[0])
+	r.Free(bufs[1])
+	if r.kept != 2*size || l.lent != 2*size {
+		t.Fatalf("kept %d, lent %d, want %d each", r.kept, l.lent, 2*size)
+	}
+	l.lend = false
+	r.Free(bufs[2])
+	if r.kept != 0 || l.lent != 0 {
+		t.Fatalf("refused: kept %d, lent %d, want 0 each", r.kept, l.lent)
+	}
+	l.lend = true
+	r.Free(r.Allocate(size))
+	if c := r.Allocate(size); r.kept != 0 || l.lent != 0 {
+		t.Fatalf("taken again: kept %d, lent %d (%d bytes), want 0 each", r.kept, l.lent, len(c))
 	}
 }
