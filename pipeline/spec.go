@@ -313,6 +313,9 @@ type specDate struct{ y, m, d int }
 
 var (
 	specShopNameRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
+	// A job's name names its state file: no separators, and no dot first
+	// ("..", hidden files).
+	specJobNameRE  = regexp.MustCompile(`^[\p{L}\p{N}_-][\p{L}\p{N}_.-]*$`)
 	specCurrencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
 	specIdentRE    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	specEnvNameRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -463,8 +466,11 @@ func (d *specDecoder) decode(data []byte) *Spec {
 		},
 		"name": func(path string, v *yaml.Node) {
 			if s, ok := d.str(path, v); ok {
-				if strings.TrimSpace(s) == "" {
+				switch {
+				case strings.TrimSpace(s) == "":
 					d.add(v, path, "must not be empty")
+				case !specJobNameRE.MatchString(s):
+					d.add(v, path, "bad job name %s (want letters, digits, _, - and ., not starting with .)", specQuote(s))
 				}
 				spec.Name = s
 			}
