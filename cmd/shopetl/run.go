@@ -89,10 +89,6 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	opt.Logger = newLogger(stderr, tty)
 	startPprof(opt.Logger)
 	runID := pipeline.NewRunID(time.Now())
-	if spec.State.Backend != "file" {
-		fmt.Fprintf(stderr, "run: state backend %q is not implemented yet; use backend: file\n", spec.State.Backend)
-		return exitInvalid
-	}
 	// notRun ends a run that could not start as every run ends: with the
 	// summary table, each selected shop not run, and why.
 	notRun := func(err error) int {
