@@ -1,0 +1,59 @@
+package pipeline
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"golang.org/x/time/rate"
+
+	"github.com/shopetl/shopetl/extract"
+)
+
+// Extractor builds shop's client and its platform's extractor for window
+// w: what a run reads, without the transform and the sinks.
+func Extractor(s Shop, w extract.Window, log *slog.Logger) (extract.Extractor, *extract.Client, error) {
+	return extractor(s, w, log, nil)
+}
+
+// extractor is Extractor with the platform's transform reading records as
+// the pages are walked, when read is set (extract.RowReader).
+func extractor(s Shop, w extract.Window, log *slog.Logger, read extract.RowReader) (extract.Extractor, *extract.Client, error) {
+	factory, ok := extract.Lookup(s.Platform)
+	if !ok {
+		return nil, nil, fmt.Errorf("shop %s: no extractor for platform %q", s.Name, s.Platform)
+	}
+	o := s.Options
+	client := extract.NewClient(extract.ClientOptions{
+		Shop:       s.Name,
+		BaseURL:    strings.TrimRight(s.BaseURL, "/"),
+		Header:     authHeader(s.Auth),
+		Token:      extract.Secret(s.Auth.Token.Reveal()),
+		Timeout:    o.Timeout.Std(),
+		MaxRetries: o.Retries.Max,
+		MinBackoff: o.Retries.MinBackoff.Std(),
+		MaxBackoff: o.Retries.MaxBackoff.Std(),
+		Limiter:    rate.NewLimiter(o.RateLimit.Limit(), o.RateLimit.Burst()),
+		Logger:     log, Concurrency: o.Concurrency,
+	})
+	ex, err := factory(extract.Shop{
+		Name: s.Name, Platform: s.Platform, Currency: s.Currency, Location: o.Location,
+		PageSize: o.PageSize, Concurrency: o.Concurrency, Window: w,
+		Rescan: o.Rescan.Std(), RefundRescan: o.RefundRescan.Std(), Client: client, ReadRow: read,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("shop %s: %w", s.Name, err)
+	}
+	return ex, client, nil
+}
+
+// authHeader turns a shop's auth.header into request headers. This and the
+// client's Token are the only places secrets are revealed, and only into
+// requests; the token is the platform's to send (see extract.Client.Token).
+func authHeader(a ShopAuth) map[string]string {
+	h := map[string]string{}
+	for k, v := range a.Header {
+		h[k] = v.Reveal()
+	}
+	return h
+}
