@@ -26,10 +26,13 @@ type Lender interface {
 	Return(n int)
 }
 
-// Heap lends a share of the heap's runway: all that pools keep stays
-// within runwayShare of the goal of the current collection cycle less the
-// live heap the last one found, both as the runtime reports them
-// (runtime/metrics, about 400 ns a reading here).
+// Heap lends a share of the heap's runway when the soft memory limit sets
+// the collector's goal: all that pools keep stays within a runwayShare-th
+// of the goal of the current collection cycle less the live heap the last
+// one found, as the runtime reports them (runtime/metrics, about 400 ns a
+// reading here). When GOGC sets the goal (a heap well under the limit) it
+// lends whatever is asked, within the pools' own bounds: the goal grows
+// with what is kept, and the collector runs no more often for it.
 var Heap Lender = &heap{}
 
 // Pools keep at most a runwayShare-th of the runway (see Lend).
@@ -38,7 +41,7 @@ const runwayShare = 8
 type heap struct {
 	mu      sync.Mutex
 	lent    int
-	samples [2]metrics.Sample
+	samples [3]metrics.Sample
 }
 
 // Lend keeps lent within a runwayShare-th of the runway. Since what is
@@ -49,11 +52,15 @@ func (h *heap) Lend(n int) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.samples[0].Name == "" {
-		h.samples[0].Name, h.samples[1].Name = "/gc/heap/goal:bytes", "/gc/heap/live:bytes"
+		h.samples[0].Name, h.samples[1].Name, h.samples[2].Name = "/gc/heap/goal:bytes", "/gc/heap/live:bytes", "/gc/gogc:percent"
 	}
 	metrics.Read(h.samples[:])
-	goal, live := h.samples[0].Value.Uint64(), h.samples[1].Value.Uint64()
-	if goal <= live || uint64(h.lent+n) > (goal-live)/runwayShare {
+	goal, live, gogc := h.samples[0].Value.Uint64(), h.samples[1].Value.Uint64(), h.samples[2].Value.Uint64()
+	// GOGC's goal, were there no limit; a sixteenth spare for what the
+	// runtime counts beside the heap (stacks, globals).
+	byGOGC := live + live*gogc/100
+	limited := gogc == 0 || goal < byGOGC-byGOGC/16
+	if limited && (goal <= live || uint64(h.lent+n) > (goal-live)/runwayShare) {
 		return false
 	}
 	h.lent += n
