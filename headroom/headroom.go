@@ -7,7 +7,8 @@
 // list is live heap. On the 1,000,000-order run of issue 18 into both
 // sinks the Parquet buffer leaves a runway of a few MB; 8 MiB kept by
 // table's free lists made the collector run 2,600 to 4,000 times instead
-// of 1,100, and the run took 44-45 CPU s instead of 33-40 (alternated).
+// of about 1,100, and the run took 45-52 CPU s; with Heap lending, 37-42
+// (alternated; README, "The pools keep only what the heap can spare").
 // On a small heap the same buffers are worth keeping: they spare a batch
 // the allocation and zeroing of its buffers.
 package headroom
