@@ -16,18 +16,20 @@ import (
 
 	"github.com/cenkalti/backoff/v5"
 	"golang.org/x/time/rate"
+
+	"github.com/shopetl/shopetl/secret"
 )
 
 // ClientOptions configure one shop's client.
 type ClientOptions struct {
 	Shop    string
 	BaseURL string
-	// Header is added to every request. Values are secrets: they are never
-	// logged or put into errors.
-	Header map[string]string
+	// Header is added to every request; its values are revealed there
+	// only, and masked in errors and logs.
+	Header map[string]secret.Value
 	// Token is the shop's credential (auth.token), which each platform
 	// sends in its own way: a bearer header, a form field, a signature key.
-	Token      Secret
+	Token      secret.Value
 	Timeout    time.Duration // per attempt
 	MaxRetries int
 	MinBackoff time.Duration
@@ -51,7 +53,7 @@ type Client struct {
 	opt ClientOptions
 	// secretValues are the values errors and logs never show (see
 	// secrets), worked out once: the options do not change.
-	secretValues []string
+	secretValues []secret.Value
 	retries      atomic.Int64
 	pages        atomic.Int64
 }
@@ -85,7 +87,7 @@ func NewClient(o ClientOptions) *Client {
 }
 
 // Token is the shop's credential; see ClientOptions.Token.
-func (c *Client) Token() Secret { return c.opt.Token }
+func (c *Client) Token() secret.Value { return c.opt.Token }
 
 // BaseURL is the shop's API root, without a trailing slash.
 func (c *Client) BaseURL() string { return c.opt.BaseURL }
@@ -180,7 +182,7 @@ func (c *Client) once(ctx context.Context, endpoint string, last **http.Request,
 		return backoff.Permanent(fmt.Errorf("shop %s: %s: build request: %w", c.opt.Shop, endpoint, c.mask(err)))
 	}
 	for k, v := range c.opt.Header {
-		req.Header.Set(k, v)
+		req.Header.Set(k, v.Reveal())
 	}
 	*last = req
 	if err := sendable(req); err != nil {

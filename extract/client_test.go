@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/shopetl/shopetl/secret"
 )
 
 func get(url string) func(context.Context) (*http.Request, error) {
@@ -27,7 +29,7 @@ func get(url string) func(context.Context) (*http.Request, error) {
 func newTestClient(retries int) *Client {
 	return NewClient(ClientOptions{Shop: "s", Timeout: 2 * time.Second, MaxRetries: retries,
 		MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond,
-		Header: map[string]string{"Authorization": "Bearer tok"}})
+		Header: map[string]secret.Value{"Authorization": secret.New("Bearer tok")}})
 }
 
 func TestClientRetriesTransientFailures(t *testing.T) {
@@ -164,7 +166,7 @@ func TestClientErrorsNameTheMaskedURL(t *testing.T) {
 			`shop s: GET ` + closed.URL + `/x?page=2&password=[redacted]: …`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cl := NewClient(ClientOptions{Shop: "s", Token: Secret(token), Timeout: 2 * time.Second, MaxRetries: 1,
+			cl := NewClient(ClientOptions{Shop: "s", Token: secret.New(token), Timeout: 2 * time.Second, MaxRetries: 1,
 				MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond})
 			err := cl.Do(context.Background(), "GET /x", c.build, func([]byte) error { return errors.New("not json") })
 			if err == nil {
@@ -221,7 +223,7 @@ func TestClientDoesNotRetryWhatCannotSucceed(t *testing.T) {
 		{"connection cut", cut.URL + "/order", 4, "EOF"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cl := NewClient(ClientOptions{Shop: "s", Token: Secret(token), Timeout: 2 * time.Second, MaxRetries: 3,
+			cl := NewClient(ClientOptions{Shop: "s", Token: secret.New(token), Timeout: 2 * time.Second, MaxRetries: 3,
 				MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond})
 			attempts := 0
 			err := cl.Do(context.Background(), "GET /order", func(ctx context.Context) (*http.Request, error) {

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/shopetl/shopetl/secret"
 )
 
 // masked is what a secret is replaced with in errors and logs.
@@ -27,19 +29,21 @@ func secretParam(name string) bool {
 // secrets lists the values that must never be shown: the token and every
 // configured header value, with the credential after a scheme word
 // ("Bearer x" gives x too), each also as a URL-encoded form would carry it.
-func (c *Client) secrets() []string {
-	var out []string
+// They stay secret.Values, so that printing the Client shows none.
+func (c *Client) secrets() []secret.Value {
+	var out []secret.Value
 	add := func(v string) {
 		if v == "" {
 			return
 		}
-		out = append(out, v)
+		out = append(out, secret.New(v))
 		if q := url.QueryEscape(v); q != v {
-			out = append(out, q)
+			out = append(out, secret.New(q))
 		}
 	}
 	add(c.opt.Token.Reveal())
-	for _, v := range c.opt.Header {
+	for _, h := range c.opt.Header {
+		v := h.Reveal()
 		add(v)
 		if _, cred, ok := strings.Cut(v, " "); ok {
 			add(strings.TrimSpace(cred))
@@ -51,7 +55,7 @@ func (c *Client) secrets() []string {
 // redact replaces every secret value in s.
 func (c *Client) redact(s string) string {
 	for _, v := range c.secretValues {
-		s = strings.ReplaceAll(s, v, masked)
+		s = strings.ReplaceAll(s, v.Reveal(), masked)
 	}
 	return s
 }
@@ -107,7 +111,7 @@ func (c *Client) maskQuery(raw string) string {
 			value = v
 		}
 		for _, s := range secrets {
-			if value == s || v == s {
+			if value == s.Reveal() || v == s.Reveal() {
 				value = masked
 			}
 		}

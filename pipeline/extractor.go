@@ -27,8 +27,8 @@ func extractor(s Shop, w extract.Window, log *slog.Logger, read extract.RowReade
 	client := extract.NewClient(extract.ClientOptions{
 		Shop:       s.Name,
 		BaseURL:    strings.TrimRight(s.BaseURL, "/"),
-		Header:     authHeader(s.Auth),
-		Token:      extract.Secret(s.Auth.Token.Reveal()),
+		Header:     s.Auth.Header,
+		Token:      s.Auth.Token,
 		Timeout:    o.Timeout.Std(),
 		MaxRetries: o.Retries.Max,
 		MinBackoff: o.Retries.MinBackoff.Std(),
@@ -45,15 +45,4 @@ func extractor(s Shop, w extract.Window, log *slog.Logger, read extract.RowReade
 		return nil, nil, fmt.Errorf("shop %s: %w", s.Name, err)
 	}
 	return ex, client, nil
-}
-
-// authHeader turns a shop's auth.header into request headers. This and the
-// client's Token are the only places secrets are revealed, and only into
-// requests; the token is the platform's to send (see extract.Client.Token).
-func authHeader(a ShopAuth) map[string]string {
-	h := map[string]string{}
-	for k, v := range a.Header {
-		h[k] = v.Reveal()
-	}
-	return h
 }

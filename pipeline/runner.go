@@ -154,7 +154,7 @@ func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopR
 		res.Err = fmt.Errorf("shop %s: %w", s.Name, err)
 		return res
 	}
-	pii, err := transform.NewPII(r.Spec.Transform.PII, []byte(r.Spec.Transform.PIIKey.Reveal()))
+	pii, err := transform.NewPII(r.Spec.Transform.PII, r.Spec.Transform.PIIKey)
 	if err != nil {
 		res.Err = fmt.Errorf("shop %s: %w", s.Name, err)
 		return res

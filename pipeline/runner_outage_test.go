@@ -18,6 +18,7 @@ import (
 	"github.com/shopetl/shopetl/load/clickhouse"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
+	"github.com/shopetl/shopetl/secret"
 	"github.com/shopetl/shopetl/sim/shoptima"
 	"github.com/shopetl/shopetl/table"
 )
@@ -97,7 +98,7 @@ func runWithRetry(t *testing.T, spec *pipeline.Spec, r clickhouse.Retry, signal 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	sink, err := clickhouse.New(ctx, clickhouse.Config{Addr: c.Addr, Database: c.Database,
-		Username: os.Getenv("CLICKHOUSE_USER"), Password: os.Getenv("CLICKHOUSE_PASSWORD"),
+		Username: os.Getenv("CLICKHOUSE_USER"), Password: secret.New(os.Getenv("CLICKHOUSE_PASSWORD")),
 		DialTimeout: c.DialTimeout.Std(), Retry: r, Logger: slog.New(signal)})
 	if err != nil {
 		t.Fatal(err)

@@ -41,7 +41,7 @@ func ClickHouseConfig(spec *Spec) clickhouse.Config {
 	c := spec.Sinks.ClickHouse
 	return clickhouse.Config{
 		Addr: c.Addr, Database: c.Database, Username: c.Username,
-		Password: c.Password.Reveal(), TLS: c.TLS, DialTimeout: c.DialTimeout.Std(),
+		Password: c.Password, TLS: c.TLS, DialTimeout: c.DialTimeout.Std(),
 		TLSCAFile: resolveOptional(spec, c.TLSCAFile), TLSSkipVerify: c.TLSNoVerify, Cluster: c.Cluster,
 		Retry: c.Retries.retry(), PoolRows: clickhousePoolRows, StreamRows: clickhouseStreamRows(spec),
 	}

@@ -20,6 +20,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/shopetl/shopetl/secret"
 	"github.com/shopetl/shopetl/transform"
 )
 
@@ -84,12 +85,12 @@ type Shop struct {
 // in YAML: "timeout", "retries.max", "start", ...), rather than inheriting it.
 func (s Shop) Overrides(key string) bool { return s.overrides[key] }
 
-// ShopAuth holds a shop's credentials; every field is a Secret.
+// ShopAuth holds a shop's credentials; every field is a secret.Value.
 type ShopAuth struct {
-	Token    Secret            `yaml:"token"`
-	Header   map[string]Secret `yaml:"header"`
-	Username Secret            `yaml:"username"`
-	Password Secret            `yaml:"password"`
+	Token    secret.Value            `yaml:"token"`
+	Header   map[string]secret.Value `yaml:"header"`
+	Username secret.Value            `yaml:"username"`
+	Password secret.Value            `yaml:"password"`
 }
 
 // TransformSpec configures the canonical transform.
@@ -97,7 +98,7 @@ type TransformSpec struct {
 	PII string `yaml:"pii"` // "hash" (default), "drop" or "keep"
 	// PIIKey is the hash policy's HMAC key: pii_key from the environment
 	// ("${VAR}"), else the variable SHOPETL_PII_KEY.
-	PIIKey Secret `yaml:"pii_key"`
+	PIIKey secret.Value `yaml:"pii_key"`
 	// Statuses are free-form overrides of the status mapping tables:
 	// platform → table → platform value → canonical value.
 	Statuses map[string]map[string]map[string]string `yaml:"statuses"`
@@ -112,15 +113,15 @@ type Sinks struct {
 
 // ClickHouseSink is the ClickHouse connection.
 type ClickHouseSink struct {
-	Addr        []string `yaml:"addr"` // host:port
-	Database    string   `yaml:"database"`
-	Username    string   `yaml:"username"`
-	Password    Secret   `yaml:"password"`
-	TLS         bool     `yaml:"tls"`
-	TLSCAFile   string   `yaml:"tls_ca_file"`     // PEM roots to trust instead of the system's; relative to the job file
-	TLSNoVerify bool     `yaml:"tls_skip_verify"` // accept any server certificate (testing only)
-	DialTimeout Duration `yaml:"dial_timeout"`
-	Cluster     string   `yaml:"cluster"` // ON CLUSTER name: replicated local + Distributed tables
+	Addr        []string     `yaml:"addr"` // host:port
+	Database    string       `yaml:"database"`
+	Username    string       `yaml:"username"`
+	Password    secret.Value `yaml:"password"`
+	TLS         bool         `yaml:"tls"`
+	TLSCAFile   string       `yaml:"tls_ca_file"`     // PEM roots to trust instead of the system's; relative to the job file
+	TLSNoVerify bool         `yaml:"tls_skip_verify"` // accept any server certificate (testing only)
+	DialTimeout Duration     `yaml:"dial_timeout"`
+	Cluster     string       `yaml:"cluster"` // ON CLUSTER name: replicated local + Distributed tables
 	// Retries of a batch's insert on transient errors; zero fields take
 	// the sink's defaults (9 retries, 500ms to 30s, 2m per batch).
 	Retries SinkRetries `yaml:"retries"`
@@ -563,10 +564,10 @@ func (d *specDecoder) decode(data []byte) *Spec {
 	if spec.Transform.PII == "" {
 		spec.Transform.PII = b.pii
 	}
-	if spec.Transform.PIIKey == "" && !d.noSecrets {
-		spec.Transform.PIIKey = Secret(os.Getenv(PIIKeyEnv))
+	if !spec.Transform.PIIKey.IsSet() && !d.noSecrets {
+		spec.Transform.PIIKey = secret.New(os.Getenv(PIIKeyEnv))
 	}
-	if spec.Transform.PII == "hash" && !d.noSecrets && len(spec.Transform.PIIKey) < transform.MinPIIKeyLen {
+	if spec.Transform.PII == "hash" && !d.noSecrets && len(spec.Transform.PIIKey.Reveal()) < transform.MinPIIKeyLen {
 		n := piiNode
 		if n == nil {
 			n = topN
@@ -767,45 +768,45 @@ func (d *specDecoder) scalarOf(path string, n *yaml.Node, secret bool) (string, 
 
 func (d *specDecoder) str(path string, n *yaml.Node) (string, bool) { return d.scalar(path, n) }
 
-// secret decodes a Secret of the given form; no message ever quotes its
+// secret decodes a secret.Value of the given form; no message ever quotes its
 // value. A variable it names must be set and not empty (leave the key out
 // for no secret). With d.noSecrets the form is checked but nothing is read
-// from the environment, and the Secret is empty.
-func (d *specDecoder) secret(path string, n *yaml.Node, form specSecretForm) (Secret, bool) {
+// from the environment, and the Value is empty.
+func (d *specDecoder) secret(path string, n *yaml.Node, form specSecretForm) (secret.Value, bool) {
 	v := specDeref(n)
 	if v.Kind != yaml.ScalarNode {
 		d.add(v, path, "expected a single value, got %s", specKind(v))
-		return "", false
+		return secret.Value{}, false
 	}
 	var ref []string // the whole value and the variable's name
 	switch form {
 	case specSecretVar:
 		if v.Value == "" {
-			return "", true
+			return secret.Value{}, true
 		}
 		if ref = specSecretRefRE.FindStringSubmatch(v.Value); ref == nil {
 			d.add(n, path, `must come from the environment as exactly "${VAR}", with no text around it (secrets are not allowed in the job file)`)
-			return "", false
+			return secret.Value{}, false
 		}
 	case specSecretHeader:
 		if ref = specHeaderRefRE.FindStringSubmatch(v.Value); ref == nil {
 			d.add(n, path, `must come from the environment: "${VAR}", or an auth scheme word, a space and "${VAR}", e.g. "Bearer ${TOKEN}" (secrets are not allowed in the job file)`)
-			return "", false
+			return secret.Value{}, false
 		}
 	}
 	skip := d.noSecrets && (d.secretsUnder == "" || !strings.HasPrefix(path, d.secretsUnder))
 	if skip && (ref != nil || specHasEnvRef(v.Value)) {
-		return "", true
+		return secret.Value{}, true
 	}
 	s, ok := d.scalarOf(path, n, true)
 	if !ok {
-		return "", false
+		return secret.Value{}, false
 	}
 	if ref != nil && os.Getenv(ref[1]) == "" {
 		d.add(n, path, "environment variable %s is empty (a secret must not be; leave the key out for none)", ref[1])
-		return "", false
+		return secret.Value{}, false
 	}
-	return Secret(s), true
+	return secret.New(s), true
 }
 
 func (d *specDecoder) integer(path string, n *yaml.Node, min int) (int, bool) {
@@ -1088,7 +1089,7 @@ func (d *specDecoder) shop(path string, n *yaml.Node) (Shop, *specOptLayer) {
 				if !ok {
 					return
 				}
-				sh.Auth.Header = map[string]Secret{}
+				sh.Auth.Header = map[string]secret.Value{}
 				for _, kv := range ps {
 					hp := specJoin(p, kv.key.Value)
 					if !specIsHeaderName(kv.key.Value) {
@@ -1387,57 +1388,4 @@ func specHasEnvRef(s string) bool {
 		}
 	}
 	return false
-}
-
-// ---- printing ----
-//
-// fmt prints a pointer nested in a value with a verb it does not support
-// (say %s of a struct holding a *ClickHouseSink) in an "erroring" mode that
-// skips Format methods, which would print a Secret's raw string. So every
-// type that holds a Secret formats itself: always as %v/%+v of a
-// method-less copy, whose Secret fields then mask themselves.
-
-type (
-	specPlainSpec       Spec
-	specPlainShop       Shop
-	specPlainShopAuth   ShopAuth
-	specPlainSinks      Sinks
-	specPlainClickHouse ClickHouseSink
-)
-
-func specFormat(f fmt.State, verb rune, name string, plain any) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		_, _ = io.WriteString(f, name)
-		fmt.Fprintf(f, "%+v", plain)
-	case f.Flag('+'):
-		fmt.Fprintf(f, "%+v", plain)
-	default:
-		fmt.Fprintf(f, "%v", plain)
-	}
-}
-
-// Format implements fmt.Formatter; secrets print as "****".
-func (s Spec) Format(f fmt.State, verb rune) {
-	specFormat(f, verb, "pipeline.Spec", specPlainSpec(s))
-}
-
-// Format implements fmt.Formatter; secrets print as "****".
-func (s Shop) Format(f fmt.State, verb rune) {
-	specFormat(f, verb, "pipeline.Shop", specPlainShop(s))
-}
-
-// Format implements fmt.Formatter; secrets print as "****".
-func (a ShopAuth) Format(f fmt.State, verb rune) {
-	specFormat(f, verb, "pipeline.ShopAuth", specPlainShopAuth(a))
-}
-
-// Format implements fmt.Formatter; secrets print as "****".
-func (s Sinks) Format(f fmt.State, verb rune) {
-	specFormat(f, verb, "pipeline.Sinks", specPlainSinks(s))
-}
-
-// Format implements fmt.Formatter; secrets print as "****".
-func (c ClickHouseSink) Format(f fmt.State, verb rune) {
-	specFormat(f, verb, "pipeline.ClickHouseSink", specPlainClickHouse(c))
 }

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/shopetl/shopetl/model"
+	"github.com/shopetl/shopetl/secret"
 )
 
 // PII policies (SPEC §3 transform.pii) for names, e-mails, phones and
@@ -30,7 +31,7 @@ const MinPIIKeyLen = 16
 // every record before any row leaves the process.
 type PII struct {
 	policy string
-	key    []byte
+	key    secret.Value
 	// macs holds *piiScratch: HMACs keyed with key, ready to Reset (the
 	// key's schedule is worked out once per HMAC, not once per value, issue
 	// 18), with the buffers a value is normalised and hashed in. A pool, as
@@ -47,15 +48,15 @@ type piiScratch struct {
 }
 
 // NewPII checks the policy and, for hash, the key.
-func NewPII(policy string, key []byte) (*PII, error) {
+func NewPII(policy string, key secret.Value) (*PII, error) {
 	switch policy {
 	case PIIKeep, PIIDrop:
 		return &PII{policy: policy}, nil
 	case PIIHash:
-		if len(key) < MinPIIKeyLen {
-			return nil, fmt.Errorf("pii: hash needs a key of at least %d bytes, got %d", MinPIIKeyLen, len(key))
+		if n := len(key.Reveal()); n < MinPIIKeyLen {
+			return nil, fmt.Errorf("pii: hash needs a key of at least %d bytes, got %d", MinPIIKeyLen, n)
 		}
-		return &PII{policy: policy, key: append([]byte(nil), key...)}, nil
+		return &PII{policy: policy, key: key}, nil
 	}
 	return nil, fmt.Errorf("pii: unknown policy %q (want hash, drop or keep)", policy)
 }
@@ -103,7 +104,7 @@ func (p *PII) value(norm int, s string) string {
 	}
 	sc, ok := p.macs.Get().(*piiScratch)
 	if !ok {
-		sc = &piiScratch{mac: hmac.New(sha256.New, p.key)}
+		sc = &piiScratch{mac: hmac.New(sha256.New, []byte(p.key.Reveal()))}
 	}
 	defer p.macs.Put(sc)
 	sc.norm = norms[norm](sc.norm[:0], s)

@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/shopetl/shopetl/model"
+	"github.com/shopetl/shopetl/secret"
 )
 
 const testPIIKey = "test-key-0123456789"
@@ -24,7 +25,7 @@ func buyer() model.Order {
 }
 
 func TestPIIHash(t *testing.T) {
-	p, err := NewPII(PIIHash, []byte(testPIIKey))
+	p, err := NewPII(PIIHash, secret.New(testPIIKey))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +55,7 @@ func TestPIIHash(t *testing.T) {
 
 	// Another key, other hashes: a leaked table cannot be joined to
 	// another company's without the key.
-	q, err := NewPII(PIIHash, []byte("another-key-0123456789"))
+	q, err := NewPII(PIIHash, secret.New("another-key-0123456789"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func TestPIIHash(t *testing.T) {
 }
 
 func TestPIIDropAndKeep(t *testing.T) {
-	drop, err := NewPII(PIIDrop, nil)
+	drop, err := NewPII(PIIDrop, secret.Value{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func TestPIIDropAndKeep(t *testing.T) {
 		t.Errorf("drop removed non-personal fields: %+v", o)
 	}
 
-	keep, err := NewPII(PIIKeep, nil)
+	keep, err := NewPII(PIIKeep, secret.Value{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestNewPIIRefuses(t *testing.T) {
 		{PIIHash, "short", "at least 16 bytes, got 5"},
 		{"mask", testPIIKey, `unknown policy "mask"`},
 	} {
-		_, err := NewPII(c.policy, []byte(c.key))
+		_, err := NewPII(c.policy, secret.New(c.key))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("NewPII(%q, %q): %v, want %q", c.policy, c.key, err, c.want)
 		}
@@ -166,7 +167,7 @@ func TestNormalFormsTakenAsTheyAre(t *testing.T) {
 // concurrently; every goroutine gets the known answers (run with -race).
 func TestPIIHashConcurrently(t *testing.T) {
 	t.Parallel()
-	p, err := NewPII(PIIHash, []byte(testPIIKey))
+	p, err := NewPII(PIIHash, secret.New(testPIIKey))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +191,7 @@ func TestPIIHashConcurrently(t *testing.T) {
 // their own values when a consignee is not the buyer.
 func TestPIIConsigneeOtherThanBuyer(t *testing.T) {
 	t.Parallel()
-	p, err := NewPII(PIIHash, []byte(testPIIKey))
+	p, err := NewPII(PIIHash, secret.New(testPIIKey))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +228,7 @@ func TestPIIConsigneeOtherThanBuyer(t *testing.T) {
 // lower-case names, an address with capitals, an e-mail and one phone
 // twice.
 func BenchmarkPIIApply(b *testing.B) {
-	p, err := NewPII(PIIHash, []byte("bench-pii-key-not-a-secret"))
+	p, err := NewPII(PIIHash, secret.New("bench-pii-key-not-a-secret"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/extract/dage"
+	"github.com/shopetl/shopetl/secret"
 	sim "github.com/shopetl/shopetl/sim/dage"
 	"github.com/shopetl/shopetl/sim/fault"
 	"github.com/shopetl/shopetl/transform"
@@ -123,7 +124,7 @@ func TestExtractReadsTheRescanAndRefundStatusesWithDates(t *testing.T) {
 		Window: extract.Window{From: to.Add(-time.Hour), To: to},
 		Rescan: 30 * day, RefundRescan: 90 * day,
 		Client: extract.NewClient(extract.ClientOptions{Shop: "dg", BaseURL: s.srv.URL, Timeout: 5 * time.Second,
-			Token: extract.Secret("s3cret")}),
+			Token: secret.New("s3cret")}),
 	})
 	if err != nil {
 		t.Fatal(err)

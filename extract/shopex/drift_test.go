@@ -12,6 +12,7 @@ import (
 
 	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/extract/shopex"
+	"github.com/shopetl/shopetl/secret"
 )
 
 // collected gathers what an extractor emits; emit runs on several
@@ -51,7 +52,7 @@ func newExtractor(t *testing.T, base string, w extract.Window, o shopOpts) extra
 	t.Helper()
 	ex, err := shopex.New(extract.Shop{
 		Name: "sx", Platform: "shopex", Location: o.loc, PageSize: o.pageSize, Concurrency: o.concurrency, Window: w,
-		Client: extract.NewClient(extract.ClientOptions{Shop: "sx", BaseURL: base, Token: extract.Secret(o.token),
+		Client: extract.NewClient(extract.ClientOptions{Shop: "sx", BaseURL: base, Token: secret.New(o.token),
 			Timeout: 5 * time.Second, MaxRetries: 8, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}),
 	})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/extract/shoptima"
+	"github.com/shopetl/shopetl/secret"
 	sim "github.com/shopetl/shopetl/sim/shoptima"
 )
 
@@ -125,7 +126,7 @@ func TestABaseURLWithAQueryIsNamedInTheError(t *testing.T) {
 	ex, err := shoptima.New(extract.Shop{
 		Name: "st", PageSize: 50, Concurrency: 1,
 		Window: extract.Window{From: start, To: start.AddDate(0, 0, 10)},
-		Client: extract.NewClient(extract.ClientOptions{Shop: "st", BaseURL: srv.URL + "?v=2", Token: token, Timeout: 5 * time.Second}),
+		Client: extract.NewClient(extract.ClientOptions{Shop: "st", BaseURL: srv.URL + "?v=2", Token: secret.New(token), Timeout: 5 * time.Second}),
 	})
 	if err != nil {
 		t.Fatal(err)

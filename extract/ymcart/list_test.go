@@ -16,6 +16,7 @@ import (
 
 	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/extract/ymcart"
+	"github.com/shopetl/shopetl/secret"
 	"github.com/shopetl/shopetl/sim/fault"
 	sim "github.com/shopetl/shopetl/sim/ymcart"
 )
@@ -72,7 +73,7 @@ func (s *shop) requests() []url.Values {
 
 func (s *shop) extractor(t *testing.T, w extract.Window, pageSize, conc int, clientToken string) (extract.Extractor, *extract.Client) {
 	t.Helper()
-	c := extract.NewClient(extract.ClientOptions{Shop: "ym", BaseURL: s.srv.URL, Token: extract.Secret(clientToken),
+	c := extract.NewClient(extract.ClientOptions{Shop: "ym", BaseURL: s.srv.URL, Token: secret.New(clientToken),
 		Timeout: 2 * time.Second, MaxRetries: 12, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
 	ex, err := ymcart.New(extract.Shop{Name: "ym", Platform: "ymcart", Location: cst, PageSize: pageSize,
 		Concurrency: conc, Window: w, Client: c})
@@ -303,7 +304,7 @@ func TestDuplicatesAndTransientFaults(t *testing.T) {
 			Kinds: []fault.Kind{fault.Duplicate, fault.Duplicate, fault.ServerError, fault.RateLimited, fault.RateLimitedRetry,
 				fault.Malformed, fault.Truncated, fault.WrongType, fault.WrongType, fault.Latency, fault.Stall}}})
 	w := extract.Window{From: now.Add(-80 * time.Hour), To: now.Add(-time.Minute)}
-	c := extract.NewClient(extract.ClientOptions{Shop: "ym", BaseURL: s.srv.URL, Token: token,
+	c := extract.NewClient(extract.ClientOptions{Shop: "ym", BaseURL: s.srv.URL, Token: secret.New(token),
 		Timeout: 300 * time.Millisecond, MaxRetries: 20, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond})
 	ex, err := ymcart.New(extract.Shop{Name: "ym", Location: cst, PageSize: 9, Concurrency: 3, Window: w, Client: c})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shopetl/shopetl/secret"
 	"github.com/shopetl/shopetl/table"
 )
 
@@ -148,7 +149,7 @@ func TestViewAndInsertSQL(t *testing.T) {
 
 func TestConfigHidesPassword(t *testing.T) {
 	t.Parallel()
-	cfg := Config{Addr: []string{"h:9000"}, Database: "d", Username: "u", Password: "s3cr3t-pw"}
+	cfg := Config{Addr: []string{"h:9000"}, Database: "d", Username: "u", Password: secret.New("s3cr3t-pw")}
 	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), fmt.Sprint(&cfg)} {
 		if strings.Contains(s, "s3cr3t-pw") {
 			t.Errorf("password in %q", s)

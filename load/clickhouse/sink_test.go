@@ -19,6 +19,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/shopetl/shopetl/model"
+	"github.com/shopetl/shopetl/secret"
 	"github.com/shopetl/shopetl/table"
 )
 
@@ -37,7 +38,7 @@ func testConfig(t testing.TB) Config {
 		Addr:        []string{addr},
 		Database:    "shopetl_test_" + hex.EncodeToString(b[:]),
 		Username:    os.Getenv("CLICKHOUSE_USER"),
-		Password:    os.Getenv("CLICKHOUSE_PASSWORD"),
+		Password:    secret.New(os.Getenv("CLICKHOUSE_PASSWORD")),
 		DialTimeout: 5 * time.Second,
 	}
 }
@@ -552,20 +553,27 @@ func TestWriteEmptyAndMismatched(t *testing.T) {
 	}
 }
 
+// pwLeak is a password no error may show.
+const pwLeak = "pw-must-not-leak-42"
+
+// TestErrorsHidePassword: the server refuses a login without quoting the
+// password, so the driver's error needs no scrubbing (see Sink.wrap).
 func TestErrorsHidePassword(t *testing.T) {
-	cfg := testConfig(t)
-	cfg.Username = "no_such_user_shopetl"
-	cfg.Password = "pw-must-not-leak-42"
-	_, err := New(testCtx(t), cfg)
-	if err == nil {
-		t.Fatal("want an authentication error")
-	}
-	for e := error(err); e != nil; e = errors.Unwrap(e) {
-		if strings.Contains(e.Error(), cfg.Password) {
-			t.Fatalf("password in error %q", e)
+	for _, user := range []string{"no_such_user_shopetl", testConfig(t).Username} {
+		cfg := testConfig(t)
+		cfg.Username = user
+		cfg.Password = secret.New(pwLeak + cfg.Password.Reveal()) // wrong either way
+		_, err := New(testCtx(t), cfg)
+		if err == nil {
+			t.Fatalf("user %s: want an authentication error", user)
 		}
+		for e := error(err); e != nil; e = errors.Unwrap(e) {
+			if strings.Contains(e.Error(), pwLeak) {
+				t.Fatalf("password in error %q", e)
+			}
+		}
+		t.Logf("user %q: %v", user, err)
 	}
-	t.Logf("error: %v", err)
 }
 
 func TestConvertSlicedBatch(t *testing.T) {
@@ -619,7 +627,7 @@ func TestNewRefusesBadCAFile(t *testing.T) {
 		filepath.Join(t.TempDir(), "missing.pem"): "tls_ca_file",
 		junk: "no PEM certificate",
 	} {
-		_, err := New(context.Background(), Config{Addr: []string{"127.0.0.1:1"}, Database: "d", TLS: true, TLSCAFile: file, Password: "pw-secret"})
+		_, err := New(context.Background(), Config{Addr: []string{"127.0.0.1:1"}, Database: "d", TLS: true, TLSCAFile: file, Password: secret.New("pw-secret")})
 		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "pw-secret") {
 			t.Errorf("%s: %v, want %q", file, err, want)
 		}

@@ -121,7 +121,7 @@ func (s *Sink) endStream(ctx context.Context, t *table.Table, st *stream) ([]str
 	if err != nil {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "stream broken: inserting its rows again",
 			slog.String("table", t.Name), slog.String("shops", strings.Join(shops, ",")),
-			slog.Int64("rows", st.rows), slog.String("error", s.redact(err.Error())))
+			slog.Int64("rows", st.rows), slog.String("error", err.Error()))
 		s.countRetry(shops)
 		err = s.send(ctx, shops, t, st.recs)
 	}
