@@ -20,6 +20,7 @@ import (
 
 	"github.com/shopetl/shopetl/extract"
 	_ "github.com/shopetl/shopetl/extract/all"
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/load/clickhouse"
 	"github.com/shopetl/shopetl/load/parquet"
 	"github.com/shopetl/shopetl/pipeline"
@@ -83,7 +84,7 @@ func floorJob(ctx context.Context, args []string) error {
 	if len(args) != 1 {
 		return fmt.Errorf("floor-job: want JOB.yaml")
 	}
-	spec, err := pipeline.Load(args[0], extract.Platforms())
+	spec, err := jobspec.Load(args[0], extract.Platforms())
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/shopetl/shopetl/extract"
-	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
 	"github.com/shopetl/shopetl/sim"
 )
@@ -206,7 +206,7 @@ ENGINE = MergeTree ORDER BY order_id`); err != nil {
 // in-process shop of the served one's options (without its token), with
 // the job's page size, re-scans and timezone.
 func (b *bench) noopMinimum(ctx context.Context, job, db, runID string, o sim.Options) error {
-	spec, err := pipeline.Load(job, nil, pipeline.WithoutSecrets())
+	spec, err := jobspec.Load(job, nil, jobspec.WithoutSecrets())
 	if err != nil {
 		return err
 	}
@@ -318,7 +318,7 @@ func (b *bench) latencyBound(ctx context.Context) error {
 	for _, sp := range l.Pages {
 		r := float64(sp.Pages)
 		// A limiter of latencyRate/s holds a burst of latencyRate tokens
-		// (pipeline.RateLimit.Burst): the first requests go at once, the
+		// (jobspec.RateLimit.Burst): the first requests go at once, the
 		// rest one per 1/latencyRate s, the last answered a latency later.
 		l.IdealS = max(l.IdealS, max(r-latencyRate, 0)/latencyRate+latency.Seconds(), r*latency.Seconds()/concurrency)
 	}

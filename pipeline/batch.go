@@ -12,6 +12,7 @@ import (
 
 	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/history"
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/model"
 	"github.com/shopetl/shopetl/table"
 	"github.com/shopetl/shopetl/transform"
@@ -21,7 +22,7 @@ import (
 // counters are owned by the single goroutine that consumes pages.
 type shopLoad struct {
 	runner    *Runner
-	shop      Shop
+	shop      jobspec.Shop
 	opt       RunOptions
 	log       *slog.Logger
 	res       *ShopResult

@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
 	"github.com/shopetl/shopetl/sim/shoptima"
@@ -78,7 +79,7 @@ func TestBatchesAreCutByRowsBytesOrAge(t *testing.T) {
 
 // runBatches runs spec into a countingSink and returns the sizes of the
 // orders batches, in the order written, and the run's result.
-func runBatches(t *testing.T, spec *pipeline.Spec, opt pipeline.RunOptions) ([]int64, pipeline.Result) {
+func runBatches(t *testing.T, spec *jobspec.Spec, opt pipeline.RunOptions) ([]int64, pipeline.Result) {
 	t.Helper()
 	sink := &countingSink{}
 	state, err := pipeline.NewFileState(spec.ResolvePath("./state"), spec.Name)
@@ -103,7 +104,7 @@ func TestBatchBytesAreSharedByShopsRunningAtOnce(t *testing.T) {
 	t.Setenv("IT_TOKEN", "x")
 	_, url := newShop(t, shoptima.Options{Orders: 300, Seed: 3,
 		Start: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC)})
-	job := func(maxShops int) *pipeline.Spec {
+	job := func(maxShops int) *jobspec.Spec {
 		spec := pipelinetest.Job(t, t.TempDir(), fmt.Sprintf(jobTemplate, url, ""))
 		spec.Defaults.MaxShops = maxShops
 		spec.Shops[0].Options.PageSize = 100

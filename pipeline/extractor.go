@@ -8,17 +8,18 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/jobspec"
 )
 
 // Extractor builds shop's client and its platform's extractor for window
 // w: what a run reads, without the transform and the sinks.
-func Extractor(s Shop, w extract.Window, log *slog.Logger) (extract.Extractor, *extract.Client, error) {
+func Extractor(s jobspec.Shop, w extract.Window, log *slog.Logger) (extract.Extractor, *extract.Client, error) {
 	return extractor(s, w, log, nil)
 }
 
 // extractor is Extractor with the platform's transform reading records as
 // the pages are walked, when read is set (extract.RowReader).
-func extractor(s Shop, w extract.Window, log *slog.Logger, read extract.RowReader) (extract.Extractor, *extract.Client, error) {
+func extractor(s jobspec.Shop, w extract.Window, log *slog.Logger, read extract.RowReader) (extract.Extractor, *extract.Client, error) {
 	factory, ok := extract.Lookup(s.Platform)
 	if !ok {
 		return nil, nil, fmt.Errorf("shop %s: no extractor for platform %q", s.Name, s.Platform)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/jobspec"
 )
 
 // Shop run outcomes.
@@ -59,7 +60,7 @@ func (r Result) count(status string) int {
 
 // NotRun is the result of a run that could not start: every shop is
 // listed as not run, and err says why.
-func NotRun(runID string, shops []Shop, err error) Result {
+func NotRun(runID string, shops []jobspec.Shop, err error) Result {
 	res := Result{RunID: runID, Err: err}
 	for _, s := range shops {
 		res.Shops = append(res.Shops, ShopResult{Shop: s.Name, Platform: s.Platform, Status: ShopNotRun})

@@ -10,6 +10,7 @@ import (
 	"github.com/sourcegraph/conc/pool"
 
 	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/table"
 	"github.com/shopetl/shopetl/transform"
 )
@@ -40,7 +41,7 @@ type Progress interface {
 
 // Runner runs a job's shops into its sinks.
 type Runner struct {
-	Spec  *Spec
+	Spec  *jobspec.Spec
 	Sinks []Sink
 	State *FileState
 	RunID string
@@ -92,7 +93,7 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (Result, error) {
 	return res, nil
 }
 
-func (r *Runner) runShop(ctx context.Context, s Shop, opt RunOptions) (res ShopResult) {
+func (r *Runner) runShop(ctx context.Context, s jobspec.Shop, opt RunOptions) (res ShopResult) {
 	start := time.Now()
 	defer func() { r.recordRun(ctx, s, opt, start, res) }() // runs last: the status is final
 	log := opt.Logger.With(slog.String("run_id", r.RunID), slog.String("shop", s.Name), slog.String("platform", s.Platform))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
 	"github.com/shopetl/shopetl/sim/shopex"
@@ -160,7 +161,7 @@ func TestShopexBackfillThatMovesTheWatermarkReadsTheChanges(t *testing.T) {
 
 // shopexBackfillJob is a job of one shopex shop, served at url with the
 // token "sx-s3cret", from 2025-05-01, into ClickHouse.
-func shopexBackfillJob(t *testing.T, name, url, addr, db string, pageSize int) *pipeline.Spec {
+func shopexBackfillJob(t *testing.T, name, url, addr, db string, pageSize int) *jobspec.Spec {
 	t.Helper()
 	t.Setenv("BACKFILL_SX_TOKEN", "sx-s3cret")
 	return pipelinetest.Job(t, t.TempDir(), fmt.Sprintf(`version: 1

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
 	"github.com/shopetl/shopetl/sim"
@@ -30,7 +31,7 @@ func TestPagesGiveTheirBodiesBack(t *testing.T) {
 		}
 		t.Run(shop.Platform, func(t *testing.T) {
 			shop.Options.PageSize = 10 // pages of about 20 KB, 200 a scan
-			j.Spec.Shops = []pipeline.Shop{shop}
+			j.Spec.Shops = []jobspec.Shop{shop}
 			reused0, made0 := extract.BodyReuse()
 			res := pipelinetest.Run(t, j.Spec, pipeline.RunOptions{})
 			pipelinetest.RequireOK(t, res)

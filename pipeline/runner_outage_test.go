@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/load/clickhouse"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
@@ -92,7 +93,7 @@ func (c retrySignal) WithGroup(string) slog.Handler      { return c }
 // ClickHouse sink of its own whose retry budget is r (the job spec has no
 // keys for it yet), with the test server's credentials. It returns the
 // result and the sink's retries for st.
-func runWithRetry(t *testing.T, spec *pipeline.Spec, r clickhouse.Retry, signal retrySignal) (pipeline.Result, int64) {
+func runWithRetry(t *testing.T, spec *jobspec.Spec, r clickhouse.Retry, signal retrySignal) (pipeline.Result, int64) {
 	t.Helper()
 	c := spec.Sinks.ClickHouse
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)

@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/model"
 	"github.com/shopetl/shopetl/table"
 )
@@ -17,7 +18,7 @@ import (
 // is written even when the run was cancelled or failed; a sink that cannot
 // take it is logged, and does not change the shop's outcome, whose data is
 // already committed or not.
-func (r *Runner) recordRun(ctx context.Context, s Shop, opt RunOptions, start time.Time, res ShopResult) {
+func (r *Runner) recordRun(ctx context.Context, s jobspec.Shop, opt RunOptions, start time.Time, res ShopResult) {
 	if opt.DryRun || len(r.Sinks) == 0 {
 		return
 	}

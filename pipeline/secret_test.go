@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/transform"
 )
@@ -71,7 +72,7 @@ func TestCredentialsNeverPrinted(t *testing.T) {
 		fmt.Fprintf(w, "refused %v %v %v", r.Header, r.Form, r.URL)
 	}))
 	defer srv.Close()
-	spec, err := pipeline.Parse("secrets.yaml", fmt.Appendf(nil, secretSpec, srv.URL), []string{"ymcart", "shoptima"})
+	spec, err := jobspec.Parse("secrets.yaml", fmt.Appendf(nil, secretSpec, srv.URL), []string{"ymcart", "shoptima"})
 	if err != nil {
 		t.Fatal(err)
 	}

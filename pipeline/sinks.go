@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/load/clickhouse"
 	"github.com/shopetl/shopetl/load/parquet"
 )
@@ -14,7 +15,7 @@ import (
 // read. An error here means nothing can run (exit code 3); it is the
 // sink's own, which names the sink ("clickhouse: ...", "parquet sink: ...").
 // log hears of retried ClickHouse inserts; nil discards.
-func OpenSinks(ctx context.Context, spec *Spec, runID string, log *slog.Logger) ([]Sink, error) {
+func OpenSinks(ctx context.Context, spec *jobspec.Spec, runID string, log *slog.Logger) ([]Sink, error) {
 	var sinks []Sink
 	if spec.Sinks.ClickHouse != nil {
 		cfg := ClickHouseConfig(spec)
@@ -37,13 +38,13 @@ func OpenSinks(ctx context.Context, spec *Spec, runID string, log *slog.Logger) 
 
 // ClickHouseConfig is the connection the spec's ClickHouse sink
 // configures; the spec must have one.
-func ClickHouseConfig(spec *Spec) clickhouse.Config {
+func ClickHouseConfig(spec *jobspec.Spec) clickhouse.Config {
 	c := spec.Sinks.ClickHouse
 	return clickhouse.Config{
 		Addr: c.Addr, Database: c.Database, Username: c.Username,
 		Password: c.Password, TLS: c.TLS, DialTimeout: c.DialTimeout.Std(),
 		TLSCAFile: resolveOptional(spec, c.TLSCAFile), TLSSkipVerify: c.TLSNoVerify, Cluster: c.Cluster,
-		Retry: c.Retries.retry(), PoolRows: clickhousePoolRows, StreamRows: clickhouseStreamRows(spec),
+		Retry: clickhouseRetry(c.Retries), PoolRows: clickhousePoolRows, StreamRows: clickhouseStreamRows(spec),
 	}
 }
 
@@ -57,7 +58,7 @@ func ClickHouseConfig(spec *Spec) clickhouse.Config {
 // mid-run its live heap was 67 MB against 40, and the collector ran
 // every 160 ms. So beside Parquet a stream ends with each pool's insert,
 // as inserts did before; alone, ClickHouse streams 15,000 rows.
-func clickhouseStreamRows(spec *Spec) int64 {
+func clickhouseStreamRows(spec *jobspec.Spec) int64 {
 	if spec.Sinks.Parquet != nil {
 		return clickhousePoolRows
 	}
@@ -70,18 +71,18 @@ func clickhouseStreamRows(spec *Spec) int64 {
 // only for tests, which make pools fill within a small job.
 var clickhousePoolRows int64 = 5000
 
-// retry is the sink's Retry for these settings; zero fields take its
-// defaults.
-func (r SinkRetries) retry() clickhouse.Retry {
+// clickhouseRetry is the sink's Retry for these settings; zero fields
+// take its defaults.
+func clickhouseRetry(r jobspec.SinkRetries) clickhouse.Retry {
 	out := clickhouse.Retry{MinBackoff: r.MinBackoff.Std(), MaxBackoff: r.MaxBackoff.Std(), MaxElapsed: r.MaxElapsed.Std()}
-	if r.maxSet {
+	if r.MaxSet {
 		out.MaxAttempts = r.Max + 1
 	}
 	return out
 }
 
 // resolveOptional resolves a path of the job file, keeping "" as "".
-func resolveOptional(spec *Spec, path string) string {
+func resolveOptional(spec *jobspec.Spec, path string) string {
 	if path == "" {
 		return ""
 	}

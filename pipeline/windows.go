@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/jobspec"
 )
 
 // SelectShops returns the shops a run covers, in spec order. A selection
 // of no shop (a shard that holds none of them) is an error.
-func SelectShops(spec *Spec, opt RunOptions) ([]Shop, error) {
-	var out []Shop
+func SelectShops(spec *jobspec.Spec, opt RunOptions) ([]jobspec.Shop, error) {
+	var out []jobspec.Shop
 	for _, name := range opt.Shops {
 		if _, ok := spec.FindShop(name); !ok {
 			return nil, fmt.Errorf("--shop %s: no such shop in %s", name, spec.Path)
@@ -77,7 +78,7 @@ func (r *Runner) CheckWindows(opt RunOptions) error {
 
 // window is the range a shop's run asks for and where its watermark goes
 // after it commits.
-func (r *Runner) window(s Shop, opt RunOptions) (w extract.Window, next time.Time, move bool, err error) {
+func (r *Runner) window(s jobspec.Shop, opt RunOptions) (w extract.Window, next time.Time, move bool, err error) {
 	o := s.Options
 	st, has, err := r.State.Load(s.Name)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	_ "github.com/shopetl/shopetl/extract/all"
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
 	"github.com/shopetl/shopetl/reconcile"
@@ -193,7 +194,7 @@ func compareDays(t *testing.T, what string, got, want map[string]string) {
 // ledgerTotals works out a shop's totals and refunds by day from its
 // ledger, keyed "currency day", as the report formats them: orders,
 // gross paid, refunded, net, rate; refunds, amount.
-func (l loadedShops) ledgerTotals(s pipeline.Shop) (totals, refunds map[string]string) {
+func (l loadedShops) ledgerTotals(s jobspec.Shop) (totals, refunds map[string]string) {
 	type sums struct {
 		n                  int
 		paid, refunded, rf decimal.Decimal

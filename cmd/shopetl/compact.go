@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/load/parquet"
 	"github.com/shopetl/shopetl/pipeline"
 )
@@ -36,7 +37,7 @@ func cmdCompact(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return exitInvalid
 		}
 	}
-	spec, ok := loadSpec(pos[0], stderr, pipeline.WithoutSecrets()) // reads and writes files only
+	spec, ok := loadSpec(pos[0], stderr, jobspec.WithoutSecrets()) // reads and writes files only
 	if !ok {
 		return exitInvalid
 	}

@@ -15,7 +15,7 @@ import (
 
 	"github.com/shopetl/shopetl/extract"
 	_ "github.com/shopetl/shopetl/extract/all"
-	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/jobspec"
 )
 
 // Exit codes (SPEC §2).
@@ -88,8 +88,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // loadSpec reads a job spec, printing every problem on failure.
-func loadSpec(path string, stderr io.Writer, opts ...pipeline.LoadOption) (*pipeline.Spec, bool) {
-	spec, err := pipeline.Load(path, extract.Platforms(), opts...)
+func loadSpec(path string, stderr io.Writer, opts ...jobspec.LoadOption) (*jobspec.Spec, bool) {
+	spec, err := jobspec.Load(path, extract.Platforms(), opts...)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, false

@@ -7,8 +7,8 @@ import (
 	"os"
 	"text/tabwriter"
 
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/load/parquet"
-	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/table"
 )
 
@@ -27,7 +27,7 @@ func cmdParquet(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "usage:\n%s\n", usageLine("parquet"))
 		return exitInvalid
 	}
-	spec, ok := loadSpec(args[0], stderr, pipeline.WithoutSecrets()) // reads files only
+	spec, ok := loadSpec(args[0], stderr, jobspec.WithoutSecrets()) // reads files only
 	if !ok {
 		return exitInvalid
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/renameio/v2"
 
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/reconcile"
 )
@@ -63,7 +64,7 @@ func cmdReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if summary && format != "table" {
 		return bad("--summary is for --format table")
 	}
-	spec, ok := loadSpec(pos[0], stderr, pipeline.WithOnlySinkSecrets())
+	spec, ok := loadSpec(pos[0], stderr, jobspec.WithOnlySinkSecrets())
 	if !ok {
 		return exitInvalid
 	}

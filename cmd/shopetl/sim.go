@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/shopetl/shopetl/extract"
-	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/reconcile"
 	"github.com/shopetl/shopetl/sim"
 	_ "github.com/shopetl/shopetl/sim/all"
@@ -143,7 +143,7 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, " (export %s=<the --token> first)", simTokenEnv)
 	}
 	fmt.Fprintf(stdout, ":\n%s", curls.String())
-	fmt.Fprintf(stdout, "\n# a ready job spec (export %s=<16 or more characters>", pipeline.PIIKeyEnv)
+	fmt.Fprintf(stdout, "\n# a ready job spec (export %s=<16 or more characters>", jobspec.PIIKeyEnv)
 	if *token != "" {
 		fmt.Fprintf(stdout, " and %s=<the --token>", simTokenEnv)
 	}

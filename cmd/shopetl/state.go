@@ -5,6 +5,7 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/pipeline"
 )
 
@@ -21,7 +22,7 @@ func cmdState(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "usage:\n%s\n", usageLine("state"))
 		return exitInvalid
 	}
-	spec, ok := loadSpec(pos[0], stderr, pipeline.WithoutSecrets()) // state never uses them
+	spec, ok := loadSpec(pos[0], stderr, jobspec.WithoutSecrets()) // state never uses them
 	if !ok {
 		return exitInvalid
 	}

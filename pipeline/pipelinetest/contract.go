@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/sim/fault"
 )
@@ -31,7 +32,7 @@ type Shop struct {
 
 // ContractJob writes and loads the job of a contract test: one shop, small
 // pages, fast retries, ClickHouse at addr in database.
-func ContractJob(t testing.TB, s Shop, addr, database string) *pipeline.Spec {
+func ContractJob(t testing.TB, s Shop, addr, database string) *jobspec.Spec {
 	t.Helper()
 	shop := fmt.Sprintf("  - name: %s\n    platform: %s\n    base_url: %s\n    currency: %s\n", s.Name, s.Platform, s.BaseURL, s.Currency)
 	if s.Timezone != "" {
@@ -61,7 +62,7 @@ shops:
 // succeeding: which requests fail is drawn from each request, whose times
 // follow the clock, and a first run reads each page once, so one run may
 // meet no drift.
-func RunWhileDrifting(t testing.TB, spec *pipeline.Spec, faults func() map[fault.Kind]int) {
+func RunWhileDrifting(t testing.TB, spec *jobspec.Spec, faults func() map[fault.Kind]int) {
 	t.Helper()
 	for runs := 1; ; runs++ {
 		RequireOK(t, Run(t, spec, pipeline.RunOptions{}))

@@ -16,6 +16,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/shopetl/shopetl/extract"
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/pipeline"
 )
 
@@ -58,21 +59,21 @@ func Conn(t testing.TB, addr string) clickhouse.Conn {
 }
 
 // PIIKey is the PII hash key jobs written by Job get when the environment
-// has none (pipeline.PIIKeyEnv), as a user's environment would give one.
+// has none (jobspec.PIIKeyEnv), as a user's environment would give one.
 const PIIKey = "pipelinetest-pii-key"
 
 // Job writes a job spec into dir and loads it, for every registered
 // platform. Paths in it are relative to dir.
-func Job(t testing.TB, dir, yaml string) *pipeline.Spec {
+func Job(t testing.TB, dir, yaml string) *jobspec.Spec {
 	t.Helper()
-	if os.Getenv(pipeline.PIIKeyEnv) == "" {
-		os.Setenv(pipeline.PIIKeyEnv, PIIKey) // guarded by the os package's lock
+	if os.Getenv(jobspec.PIIKeyEnv) == "" {
+		os.Setenv(jobspec.PIIKeyEnv, PIIKey) // guarded by the os package's lock
 	}
 	path := filepath.Join(dir, "job.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	spec, err := pipeline.Load(path, extract.Platforms())
+	spec, err := jobspec.Load(path, extract.Platforms())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func Job(t testing.TB, dir, yaml string) *pipeline.Spec {
 // Run runs spec once with file state, as `shopetl run` does, and returns
 // the result. It fails the test only when the run could not start; shop
 // failures are in the result.
-func Run(t testing.TB, spec *pipeline.Spec, opt pipeline.RunOptions) pipeline.Result {
+func Run(t testing.TB, spec *jobspec.Spec, opt pipeline.RunOptions) pipeline.Result {
 	t.Helper()
 	runID := pipeline.NewRunID(time.Now())
 	sinks, err := pipeline.OpenSinks(context.Background(), spec, runID, nil)

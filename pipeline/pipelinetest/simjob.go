@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/sim"
 )
@@ -15,7 +16,7 @@ import (
 // and a job that runs them all into a fresh ClickHouse database (and a
 // Parquet directory, ./parquet beside the job, when asked).
 type SimJob struct {
-	Spec     *pipeline.Spec
+	Spec     *jobspec.Spec
 	Shops    map[string]sim.Shop // by shop name, sim-<platform>
 	Addr, DB string
 	Since    string // RFC 3339: the job's start, before every order (a whole-range backfill)

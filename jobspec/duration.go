@@ -1,4 +1,4 @@
-package pipeline
+package jobspec
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package pipeline
+package jobspec
 
 import (
 	"errors"
@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
-
-	"github.com/shopetl/shopetl/load/clickhouse"
 )
 
 var specTestPlatforms = []string{"shoptima", "ymcart", "mallpro", "bazaarly"}
@@ -549,32 +547,6 @@ func TestSpecClickHouseTLSAndCluster(t *testing.T) {
 	}
 }
 
-// sinks.clickhouse.retries: max counts retries after the first attempt (0:
-// none), and what is left out takes the sink's defaults.
-func TestSpecClickHouseRetries(t *testing.T) {
-	base := "version: 1\nname: c\nstate: {backend: file, path: s}\n" +
-		"shops: [{name: a, platform: shoptima, base_url: \"https://x.example\"}]\ntransform: {pii: keep}\n"
-	for doc, want := range map[string]clickhouse.Retry{
-		"sinks: {clickhouse: {addr: [\"h:9000\"]}}\n":                                                        {},
-		"sinks: {clickhouse: {addr: [\"h:9000\"], retries: {max: 0}}}\n":                                     {MaxAttempts: 1},
-		"sinks: {clickhouse: {addr: [\"h:9000\"], retries: {max: 3, min_backoff: 10ms, max_elapsed: 1m}}}\n": {MaxAttempts: 4, MinBackoff: 10 * time.Millisecond, MaxElapsed: time.Minute},
-	} {
-		spec, err := Parse("c.yaml", []byte(base+doc), nil)
-		if err != nil {
-			t.Fatalf("%s: %v", doc, err)
-		}
-		if got := spec.Sinks.ClickHouse.Retries.retry(); got != want {
-			t.Errorf("%s: retry %+v, want %+v", doc, got, want)
-		}
-	}
-	_, err := Parse("c.yaml", []byte(base+"sinks: {clickhouse: {addr: [\"h:9000\"], retries: {min_backoff: 2s, max_backoff: 1s, tries: 3}}}\n"), nil)
-	got := specTestProblems(t, err)
-	if len(got) != 2 || !strings.Contains(strings.Join(got, "\n"), "retries.tries: unknown key") ||
-		!strings.Contains(strings.Join(got, "\n"), "min_backoff 2s is greater than max_backoff 1s") {
-		t.Errorf("problems %q", got)
-	}
-}
-
 // Issue 16: a problem says what is allowed, refuses secrets written in
 // the job file in every shape, quotes at most 60 characters of a value,
 // and a YAML syntax error points at its own line. Each problem is
@@ -695,19 +667,5 @@ func TestSpecProblemsSayWhatIsAllowed(t *testing.T) {
 				t.Errorf("the error shows a secret or too much (%d bytes)", len(msg))
 			}
 		})
-	}
-}
-
-// TestClickHouseStreamsLessBesideParquet: beside a Parquet sink (whose
-// buffer shares the memory limit) a ClickHouse stream keeps no more than
-// a pool's insert, else clickhouse.DefaultStreamRows.
-func TestClickHouseStreamsLessBesideParquet(t *testing.T) {
-	spec := loadFull(t)
-	if got := ClickHouseConfig(spec).StreamRows; got != clickhousePoolRows {
-		t.Errorf("beside Parquet: StreamRows %d, want the pool's %d", got, clickhousePoolRows)
-	}
-	spec.Sinks.Parquet = nil
-	if got := ClickHouseConfig(spec).StreamRows; got != clickhouse.DefaultStreamRows {
-		t.Errorf("alone: StreamRows %d, want %d", got, clickhouse.DefaultStreamRows)
 	}
 }

@@ -1,0 +1,145 @@
+package jobspec
+
+import (
+	"fmt"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+)
+
+type specFieldFn func(path string, v *yaml.Node)
+
+type specPair struct{ key, val *yaml.Node }
+
+func specJoin(path, key string) string {
+	key = specClip(key)
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// specMaxQuote is how many characters of a value a message quotes: a
+// 10 MB value must not be echoed whole to a terminal.
+const specMaxQuote = 60
+
+// specClip cuts s to specMaxQuote characters, saying how long it was.
+func specClip(s string) string {
+	if cut, ok := specCut(s); ok {
+		return fmt.Sprintf("%s… (%d bytes)", cut, len(s))
+	}
+	return s
+}
+
+// specQuote quotes a value for a message, cut like specClip.
+func specQuote(s string) string {
+	if cut, ok := specCut(s); ok {
+		return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(cut), len(s))
+	}
+	return strconv.Quote(s)
+}
+
+// specCut returns the first specMaxQuote characters of s, and whether
+// that is shorter than s.
+func specCut(s string) (string, bool) {
+	n := 0
+	for i := range s {
+		if n == specMaxQuote {
+			return s[:i], true
+		}
+		n++
+	}
+	return s, false
+}
+
+func specDeref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func specIsNull(n *yaml.Node) bool {
+	n = specDeref(n)
+	return n == nil || n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+func specKind(n *yaml.Node) string {
+	switch specDeref(n).Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return "a scalar"
+	}
+	return "something else"
+}
+
+// pairs lists a mapping's key/value pairs, expanding YAML merge keys ("<<")
+// and reporting duplicate keys.
+func (d *specDecoder) pairs(path string, n *yaml.Node) ([]specPair, bool) {
+	n = specDeref(n)
+	if n.Kind != yaml.MappingNode {
+		d.add(n, path, "expected a mapping, got %s", specKind(n))
+		return nil, false
+	}
+	var out, merged []specPair
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			v = specDeref(v)
+			srcs := []*yaml.Node{v}
+			if v.Kind == yaml.SequenceNode {
+				srcs = v.Content
+			}
+			for _, src := range srcs {
+				ps, _ := d.pairs(path, src)
+				merged = append(merged, ps...)
+			}
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			d.add(k, path, "keys must be strings")
+			continue
+		}
+		if prev, dup := seen[k.Value]; dup {
+			d.add(k, specJoin(path, k.Value), "duplicate key (first at line %d)", prev.Line)
+			continue
+		}
+		seen[k.Value] = k
+		out = append(out, specPair{k, v})
+	}
+	for _, p := range merged {
+		if _, ok := seen[p.key.Value]; !ok {
+			seen[p.key.Value] = p.key
+			out = append(out, p)
+		}
+	}
+	return out, true
+}
+
+// fields decodes a struct-like mapping: unknown keys are problems, null
+// values count as absent. It returns the keys that had a value.
+func (d *specDecoder) fields(path string, n *yaml.Node, fns map[string]specFieldFn) (map[string]bool, bool) {
+	ps, ok := d.pairs(path, n)
+	if !ok {
+		return nil, false
+	}
+	seen := map[string]bool{}
+	for _, p := range ps {
+		key := p.key.Value
+		fn, known := fns[key]
+		if !known {
+			d.add(p.key, specJoin(path, key), "unknown key")
+			continue
+		}
+		if specIsNull(p.val) {
+			continue
+		}
+		seen[key] = true
+		fn(specJoin(path, key), p.val)
+	}
+	return seen, true
+}
