@@ -318,7 +318,7 @@ func (b *bench) latencyBound(ctx context.Context) error {
 	for _, sp := range l.Pages {
 		r := float64(sp.Pages)
 		// A limiter of latencyRate/s holds a burst of latencyRate tokens
-		// (jobspec.RateLimit.Burst): the first requests go at once, the
+		// (setting.RateLimit.Burst): the first requests go at once, the
 		// rest one per 1/latencyRate s, the last answered a latency later.
 		l.IdealS = max(l.IdealS, max(r-latencyRate, 0)/latencyRate+latency.Seconds(), r*latency.Seconds()/concurrency)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/shopetl/shopetl/secret"
+	"github.com/shopetl/shopetl/setting"
 	"github.com/shopetl/shopetl/transform"
 	"gopkg.in/yaml.v3"
 )
@@ -57,7 +58,7 @@ func (d *specDecoder) decode(data []byte) *Spec {
 				case strings.TrimSpace(s) == "":
 					d.add(v, path, "must not be empty")
 				case !specJobNameRE.MatchString(s):
-					d.add(v, path, "bad job name %s (want letters, digits, _, - and ., not starting with .)", specQuote(s))
+					d.add(v, path, "bad job name %s (want letters, digits, _, - and ., not starting with .)", setting.Quote(s))
 				}
 				spec.Name = s
 			}
@@ -192,7 +193,7 @@ func (d *specDecoder) decode(data []byte) *Spec {
 					break
 				}
 			}
-			d.add(n, fmt.Sprintf("shops[%d].name", i), "duplicate shop name %s (also shops[%d])", specQuote(sh.Name), j)
+			d.add(n, fmt.Sprintf("shops[%d].name", i), "duplicate shop name %s (also shops[%d])", setting.Quote(sh.Name), j)
 			continue
 		}
 		first[sh.Name] = i

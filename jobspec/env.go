@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/shopetl/shopetl/setting"
 )
 
 // specExpandEnv expands ${VAR} from the environment; "$${" is a literal
@@ -33,7 +35,7 @@ func specExpandEnv(s string, secret bool) (string, []string) {
 				if secret {
 					errs = append(errs, "bad environment variable name")
 				} else {
-					errs = append(errs, fmt.Sprintf("bad environment variable name %s (want letters, digits and _, not starting with a digit)", specQuote(name)))
+					errs = append(errs, fmt.Sprintf("bad environment variable name %s (want letters, digits and _, not starting with a digit)", setting.Quote(name)))
 				}
 				continue
 			}

@@ -5,30 +5,31 @@ import (
 	"time"
 	_ "time/tzdata" // shop timezones must resolve even without system zoneinfo
 
+	"github.com/shopetl/shopetl/setting"
 	"gopkg.in/yaml.v3"
 )
 
 // Retries bounds retrying of one request.
 type Retries struct {
-	Max        int      `yaml:"max"`
-	MinBackoff Duration `yaml:"min_backoff"`
-	MaxBackoff Duration `yaml:"max_backoff"`
+	Max        int              `yaml:"max"`
+	MinBackoff setting.Duration `yaml:"min_backoff"`
+	MaxBackoff setting.Duration `yaml:"max_backoff"`
 }
 
 // ShopOptions are the knobs that `defaults` sets and every shop may override.
 type ShopOptions struct {
-	PageSize     int       `yaml:"page_size"`
-	Concurrency  int       `yaml:"concurrency"` // requests in flight per shop
-	RateLimit    RateLimit `yaml:"rate_limit"`  // per shop
-	Timeout      Duration  `yaml:"timeout"`
-	Retries      Retries   `yaml:"retries"`
-	Lookback     Duration  `yaml:"lookback"`
-	SafetyLag    Duration  `yaml:"safety_lag"`
-	Rescan       Duration  `yaml:"rescan"`
-	RefundRescan Duration  `yaml:"refund_rescan"`
-	MaxShops     int       `yaml:"max_shops"` // only meaningful in Spec.Defaults
-	Start        time.Time `yaml:"start"`     // YYYY-MM-DD values are read in Location
-	Timezone     string    `yaml:"timezone"`  // IANA name
+	PageSize     int               `yaml:"page_size"`
+	Concurrency  int               `yaml:"concurrency"` // requests in flight per shop
+	RateLimit    setting.RateLimit `yaml:"rate_limit"`  // per shop
+	Timeout      setting.Duration  `yaml:"timeout"`
+	Retries      Retries           `yaml:"retries"`
+	Lookback     setting.Duration  `yaml:"lookback"`
+	SafetyLag    setting.Duration  `yaml:"safety_lag"`
+	Rescan       setting.Duration  `yaml:"rescan"`
+	RefundRescan setting.Duration  `yaml:"refund_rescan"`
+	MaxShops     int               `yaml:"max_shops"` // only meaningful in Spec.Defaults
+	Start        time.Time         `yaml:"start"`     // YYYY-MM-DD values are read in Location
+	Timezone     string            `yaml:"timezone"`  // IANA name
 	// Location is Timezone loaded; never nil after Load/Parse.
 	Location *time.Location `yaml:"-" json:"-"`
 }
@@ -51,20 +52,20 @@ func specBuiltinDefaults() specBuiltins {
 		shop: ShopOptions{
 			PageSize:     100,
 			Concurrency:  4,
-			RateLimit:    RateLimit{N: 10, Per: time.Second},
-			Timeout:      Duration(30 * time.Second),
-			Retries:      Retries{Max: 6, MinBackoff: Duration(500 * time.Millisecond), MaxBackoff: Duration(30 * time.Second)},
-			Lookback:     Duration(15 * time.Minute),
-			SafetyLag:    Duration(time.Minute),
-			Rescan:       Duration(30 * 24 * time.Hour),
-			RefundRescan: Duration(90 * 24 * time.Hour),
+			RateLimit:    setting.RateLimit{N: 10, Per: time.Second},
+			Timeout:      setting.Duration(30 * time.Second),
+			Retries:      Retries{Max: 6, MinBackoff: setting.Duration(500 * time.Millisecond), MaxBackoff: setting.Duration(30 * time.Second)},
+			Lookback:     setting.Duration(15 * time.Minute),
+			SafetyLag:    setting.Duration(time.Minute),
+			Rescan:       setting.Duration(30 * 24 * time.Hour),
+			RefundRescan: setting.Duration(90 * 24 * time.Hour),
 			MaxShops:     8,
 			Start:        time.Date(2024, 1, 1, 0, 0, 0, 0, time.FixedZone("+08:00", 8*60*60)),
 			Timezone:     "Asia/Shanghai",
 			Location:     loc,
 		},
 		pii:        "hash",
-		clickhouse: ClickHouseSink{Database: "shop", Username: "default", DialTimeout: Duration(10 * time.Second)},
+		clickhouse: ClickHouseSink{Database: "shop", Username: "default", DialTimeout: setting.Duration(10 * time.Second)},
 		parquet:    ParquetSink{Compression: "zstd"},
 	}
 }
@@ -104,7 +105,7 @@ func (d *specDecoder) optionFields(layer *specOptLayer, allowMaxShops bool) map[
 			}
 		}
 	}
-	durField := func(key string, dst *Duration, positive bool) specFieldFn {
+	durField := func(key string, dst *setting.Duration, positive bool) specFieldFn {
 		return func(p string, v *yaml.Node) {
 			if x, ok := d.duration(p, v, positive); ok {
 				*dst = x
@@ -120,7 +121,7 @@ func (d *specDecoder) optionFields(layer *specOptLayer, allowMaxShops bool) map[
 			if !ok {
 				return
 			}
-			rl, err := ParseRateLimit(s)
+			rl, err := setting.ParseRateLimit(s)
 			if err != nil {
 				d.add(v, p, "%v", err)
 				return
@@ -148,7 +149,7 @@ func (d *specDecoder) optionFields(layer *specOptLayer, allowMaxShops bool) map[
 			}
 			t, date, ok := specParseStart(strings.TrimSpace(s))
 			if !ok {
-				d.add(v, p, "bad time %s (want RFC 3339 or YYYY-MM-DD)", specQuote(s))
+				d.add(v, p, "bad time %s (want RFC 3339 or YYYY-MM-DD)", setting.Quote(s))
 				return
 			}
 			o.Start, layer.startDate = t, date
@@ -160,12 +161,12 @@ func (d *specDecoder) optionFields(layer *specOptLayer, allowMaxShops bool) map[
 				return
 			}
 			if s == "" || s == "Local" {
-				d.add(v, p, "bad timezone %s (want an IANA name such as Asia/Shanghai)", specQuote(s))
+				d.add(v, p, "bad timezone %s (want an IANA name such as Asia/Shanghai)", setting.Quote(s))
 				return
 			}
 			loc, err := time.LoadLocation(s)
 			if err != nil {
-				d.add(v, p, "unknown timezone %s (want an IANA name such as Asia/Shanghai)", specQuote(s))
+				d.add(v, p, "unknown timezone %s (want an IANA name such as Asia/Shanghai)", setting.Quote(s))
 				return
 			}
 			o.Timezone, o.Location = s, loc

@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/shopetl/shopetl/secret"
+	"github.com/shopetl/shopetl/setting"
 	"gopkg.in/yaml.v3"
 )
 
@@ -21,7 +22,7 @@ func (d *specDecoder) shop(path string, n *yaml.Node) (Shop, *specOptLayer) {
 			return
 		}
 		if !specShopNameRE.MatchString(s) {
-			d.add(v, p, "bad shop name %s (want lower-case letters, digits, _ and -)", specQuote(s))
+			d.add(v, p, "bad shop name %s (want lower-case letters, digits, _ and -)", setting.Quote(s))
 			return
 		}
 		sh.Name = s
@@ -32,7 +33,7 @@ func (d *specDecoder) shop(path string, n *yaml.Node) (Shop, *specOptLayer) {
 			return
 		}
 		if len(d.platforms) > 0 && !slices.Contains(d.platforms, s) {
-			d.add(v, p, "unknown platform %s (known: %s)", specQuote(s), d.knownPlatforms())
+			d.add(v, p, "unknown platform %s (known: %s)", setting.Quote(s), d.knownPlatforms())
 			return
 		}
 		sh.Platform = s
@@ -54,7 +55,7 @@ func (d *specDecoder) shop(path string, n *yaml.Node) (Shop, *specOptLayer) {
 			return
 		}
 		if !specCurrencyRE.MatchString(s) {
-			d.add(v, p, "bad currency %s (want 3 upper-case letters, e.g. USD)", specQuote(s))
+			d.add(v, p, "bad currency %s (want 3 upper-case letters, e.g. USD)", setting.Quote(s))
 			return
 		}
 		sh.Currency = s
@@ -114,7 +115,7 @@ func specBadBaseURL(s string) string {
 	if strings.Contains(authority, "@") {
 		return "bad URL: it holds user info (credentials belong in auth, from the environment)"
 	}
-	q := specQuote(s)
+	q := setting.Quote(s)
 	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
 		return "bad URL " + q + ": it holds a space or control character"
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shopetl/shopetl/setting"
 	"gopkg.in/yaml.v3"
 )
 
@@ -36,7 +37,7 @@ func (d *specDecoder) sinks(path string, n *yaml.Node, out *Sinks, b specBuiltin
 						}
 						host, port, err := net.SplitHostPort(s)
 						if _, perr := strconv.Atoi(port); err != nil || perr != nil || host == "" {
-							d.add(it, ip, "bad address %s (want host:port)", specQuote(s))
+							d.add(it, ip, "bad address %s (want host:port)", setting.Quote(s))
 							continue
 						}
 						ch.Addr = append(ch.Addr, s)
@@ -45,7 +46,7 @@ func (d *specDecoder) sinks(path string, n *yaml.Node, out *Sinks, b specBuiltin
 				"database": func(p string, v *yaml.Node) {
 					if s, ok := d.str(p, v); ok {
 						if !specIdentRE.MatchString(s) {
-							d.add(v, p, "bad database name %s (%s)", specQuote(s), specIdentHelp)
+							d.add(v, p, "bad database name %s (%s)", setting.Quote(s), specIdentHelp)
 							return
 						}
 						ch.Database = s
@@ -79,7 +80,7 @@ func (d *specDecoder) sinks(path string, n *yaml.Node, out *Sinks, b specBuiltin
 				"cluster": func(p string, v *yaml.Node) {
 					if s, ok := d.str(p, v); ok {
 						if !specIdentRE.MatchString(s) {
-							d.add(v, p, "bad cluster name %s (%s)", specQuote(s), specIdentHelp)
+							d.add(v, p, "bad cluster name %s (%s)", setting.Quote(s), specIdentHelp)
 							return
 						}
 						ch.Cluster = s

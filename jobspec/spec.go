@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/shopetl/shopetl/secret"
+	"github.com/shopetl/shopetl/setting"
 )
 
 // Spec is a decoded and validated job spec (SPEC §3).
@@ -72,15 +73,15 @@ type Sinks struct {
 
 // ClickHouseSink is the ClickHouse connection.
 type ClickHouseSink struct {
-	Addr        []string     `yaml:"addr"` // host:port
-	Database    string       `yaml:"database"`
-	Username    string       `yaml:"username"`
-	Password    secret.Value `yaml:"password"`
-	TLS         bool         `yaml:"tls"`
-	TLSCAFile   string       `yaml:"tls_ca_file"`     // PEM roots to trust instead of the system's; relative to the job file
-	TLSNoVerify bool         `yaml:"tls_skip_verify"` // accept any server certificate (testing only)
-	DialTimeout Duration     `yaml:"dial_timeout"`
-	Cluster     string       `yaml:"cluster"` // ON CLUSTER name: replicated local + Distributed tables
+	Addr        []string         `yaml:"addr"` // host:port
+	Database    string           `yaml:"database"`
+	Username    string           `yaml:"username"`
+	Password    secret.Value     `yaml:"password"`
+	TLS         bool             `yaml:"tls"`
+	TLSCAFile   string           `yaml:"tls_ca_file"`     // PEM roots to trust instead of the system's; relative to the job file
+	TLSNoVerify bool             `yaml:"tls_skip_verify"` // accept any server certificate (testing only)
+	DialTimeout setting.Duration `yaml:"dial_timeout"`
+	Cluster     string           `yaml:"cluster"` // ON CLUSTER name: replicated local + Distributed tables
 	// Retries of a batch's insert on transient errors; zero fields take
 	// the sink's defaults (9 retries, 500ms to 30s, 2m per batch).
 	Retries SinkRetries `yaml:"retries"`
@@ -89,11 +90,11 @@ type ClickHouseSink struct {
 // SinkRetries bounds the retries of one batch's insert. Max counts retries
 // after the first attempt, as a shop's retries.max does.
 type SinkRetries struct {
-	Max        int      `yaml:"max"`
-	MinBackoff Duration `yaml:"min_backoff"`
-	MaxBackoff Duration `yaml:"max_backoff"`
-	MaxElapsed Duration `yaml:"max_elapsed"`
-	MaxSet     bool     `yaml:"-"` // max was given (0 is "no retry", not "default")
+	Max        int              `yaml:"max"`
+	MinBackoff setting.Duration `yaml:"min_backoff"`
+	MaxBackoff setting.Duration `yaml:"max_backoff"`
+	MaxElapsed setting.Duration `yaml:"max_elapsed"`
+	MaxSet     bool             `yaml:"-"` // max was given (0 is "no retry", not "default")
 }
 
 // ParquetSink writes Parquet files under Dir.

@@ -2,15 +2,13 @@ package jobspec
 
 import (
 	"errors"
-	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/time/rate"
+	"github.com/shopetl/shopetl/setting"
 )
 
 var specTestPlatforms = []string{"shoptima", "ymcart", "mallpro", "bazaarly"}
@@ -62,7 +60,7 @@ func TestSpecLoadFull(t *testing.T) {
 	ch := spec.Sinks.ClickHouse
 	if ch == nil || len(ch.Addr) != 1 || ch.Addr[0] != "127.0.0.1:9000" || ch.Database != "shop" ||
 		ch.Username != "default" || ch.Password.Reveal() != "ch-secret-pw" || ch.TLS ||
-		ch.DialTimeout != Duration(10*time.Second) {
+		ch.DialTimeout != setting.Duration(10*time.Second) {
 		t.Errorf("clickhouse = %#v", ch)
 	}
 	if pq := spec.Sinks.Parquet; pq == nil || *pq != (ParquetSink{Dir: "./out/parquet", Compression: "zstd"}) {
@@ -79,16 +77,16 @@ func TestSpecLoadFull(t *testing.T) {
 		want ShopOptions
 	}
 	base := ShopOptions{
-		PageSize: 100, Concurrency: 4, RateLimit: RateLimit{10, time.Second}, Timeout: Duration(30 * time.Second),
-		Retries:  Retries{Max: 6, MinBackoff: Duration(500 * time.Millisecond), MaxBackoff: Duration(30 * time.Second)},
-		Lookback: Duration(15 * time.Minute), SafetyLag: Duration(time.Minute), Rescan: Duration(30 * day),
-		RefundRescan: Duration(90 * day), MaxShops: 8, Start: wantStart, Timezone: "Asia/Shanghai", Location: shanghai,
+		PageSize: 100, Concurrency: 4, RateLimit: setting.RateLimit{N: 10, Per: time.Second}, Timeout: setting.Duration(30 * time.Second),
+		Retries:  Retries{Max: 6, MinBackoff: setting.Duration(500 * time.Millisecond), MaxBackoff: setting.Duration(30 * time.Second)},
+		Lookback: setting.Duration(15 * time.Minute), SafetyLag: setting.Duration(time.Minute), Rescan: setting.Duration(30 * day),
+		RefundRescan: setting.Duration(90 * day), MaxShops: 8, Start: wantStart, Timezone: "Asia/Shanghai", Location: shanghai,
 	}
 	stEU := base
 	stEU.PageSize = 250
-	stEU.RateLimit = RateLimit{600, time.Minute}
-	stEU.Timeout = Duration(36 * time.Hour)
-	stEU.Retries.MaxBackoff = Duration(time.Minute)
+	stEU.RateLimit = setting.RateLimit{N: 600, Per: time.Minute}
+	stEU.Timeout = setting.Duration(36 * time.Hour)
+	stEU.Retries.MaxBackoff = setting.Duration(time.Minute)
 	stEU.Timezone, stEU.Location = "Europe/Berlin", berlin
 	stEU.Start = time.Date(2024, 3, 1, 0, 0, 0, 0, berlin) // date-only: read in the shop's timezone
 	for _, c := range []optCase{
@@ -177,95 +175,6 @@ func TestSpecOnlySinkSecrets(t *testing.T) {
 	_, err = Load("testdata/unset_env.yaml", specTestPlatforms, WithOnlySinkSecrets())
 	if got := specTestProblems(t, err); len(got) != 1 || !strings.Contains(got[0], "sinks.clickhouse.password") {
 		t.Errorf("with the password's variable empty: %q, want one problem naming sinks.clickhouse.password", got)
-	}
-}
-
-func TestParseDuration(t *testing.T) {
-	day := 24 * time.Hour
-	for _, c := range []struct {
-		in   string
-		want time.Duration
-		err  bool
-	}{
-		{"90d", 90 * day, false},
-		{"1d12h", 36 * time.Hour, false},
-		{"500ms", 500 * time.Millisecond, false},
-		{"30s", 30 * time.Second, false},
-		{"1h30m", 90 * time.Minute, false},
-		{"1.5d", 36 * time.Hour, false},
-		{"2d30m", 2*day + 30*time.Minute, false},
-		{"-2d", -2 * day, false},
-		{"0", 0, false},
-		{"30x", 0, true},
-		{"d", 0, true},
-		{"", 0, true},
-		{"12", 0, true},
-		{"1dd", 0, true},
-		{"999999999d", 0, true},
-	} {
-		t.Run(c.in, func(t *testing.T) {
-			got, err := ParseDuration(c.in)
-			if (err != nil) != c.err || (!c.err && got.Std() != c.want) {
-				t.Errorf("ParseDuration(%q) = %v, %v; want %v, err=%v", c.in, got.Std(), err, c.want, c.err)
-			}
-			if err != nil && err.Error() != fmt.Sprintf("bad duration %q (want a number with a unit: 500ms, 30s, 15m, 2h, 30d)", c.in) {
-				t.Errorf("error = %q", err)
-			}
-		})
-	}
-	for in, want := range map[Duration]string{Duration(90 * day): "90d", Duration(36 * time.Hour): "36h0m0s", 0: "0s"} {
-		if in.String() != want {
-			t.Errorf("String(%d) = %q, want %q", in, in.String(), want)
-		}
-	}
-	var d Duration
-	if err := d.UnmarshalText([]byte("1d12h")); err != nil || d.Std() != 36*time.Hour {
-		t.Errorf("UnmarshalText = %v, %v", d, err)
-	}
-}
-
-func TestParseRateLimit(t *testing.T) {
-	for _, c := range []struct {
-		in    string
-		want  RateLimit
-		limit rate.Limit
-		burst int
-		str   string
-		err   bool
-	}{
-		{in: "10/s", want: RateLimit{10, time.Second}, limit: 10, burst: 10, str: "10/s"},
-		{in: "600/m", want: RateLimit{600, time.Minute}, limit: 10, burst: 10, str: "600/m"},
-		{in: "5/1s", want: RateLimit{5, time.Second}, limit: 5, burst: 5, str: "5/s"},
-		{in: "1/m", want: RateLimit{1, time.Minute}, limit: rate.Limit(1.0 / 60), burst: 1, str: "1/m"},
-		{in: "3/500ms", want: RateLimit{3, 500 * time.Millisecond}, limit: 6, burst: 6, str: "3/500ms"},
-		{in: "100/1d", want: RateLimit{100, 24 * time.Hour}, limit: rate.Limit(100.0 / 86400), burst: 1, str: "100/1d"},
-		{in: "10", err: true},
-		{in: "0/s", err: true},
-		{in: "-1/s", err: true},
-		{in: "x/s", err: true},
-		{in: "10/x", err: true},
-		{in: "10/0s", err: true},
-		{in: "1/h", want: RateLimit{1, time.Hour}, limit: rate.Limit(1.0 / 3600), burst: 1, str: "1/h"},
-		{in: "24/1d", want: RateLimit{24, 24 * time.Hour}, limit: rate.Limit(1.0 / 3600), burst: 1, str: "24/1d"},
-		{in: "1/61m", err: true},
-		{in: "1/1000d", err: true},
-		{in: "0.5/s", err: true},
-	} {
-		t.Run(c.in, func(t *testing.T) {
-			got, err := ParseRateLimit(c.in)
-			if (err != nil) != c.err {
-				t.Fatalf("err = %v", err)
-			}
-			if c.err {
-				return
-			}
-			if got != c.want || math.Abs(float64(got.Limit()-c.limit)) > 1e-9 || got.Burst() != c.burst || got.String() != c.str {
-				t.Errorf("got %+v limit %v burst %d str %q", got, got.Limit(), got.Burst(), got.String())
-			}
-		})
-	}
-	if (RateLimit{}).Limit() != rate.Inf {
-		t.Errorf("zero RateLimit should be unlimited")
 	}
 }
 
@@ -460,7 +369,7 @@ sinks: {parquet: {dir: o}}
 		t.Errorf("cn = %+v", sh)
 	}
 	if us.Options.Concurrency != 1 || !us.Options.Start.Equal(time.Date(2024, 6, 1, 0, 0, 0, 0, ny)) ||
-		us.Options.Retries != (Retries{Max: 2, MinBackoff: Duration(time.Second), MaxBackoff: def.Retries.MaxBackoff}) {
+		us.Options.Retries != (Retries{Max: 2, MinBackoff: setting.Duration(time.Second), MaxBackoff: def.Retries.MaxBackoff}) {
 		t.Errorf("us = %+v", us.Options)
 	}
 	if !us.Overrides("concurrency") || !us.Overrides("retries.min_backoff") || us.Overrides("retries.max") {

@@ -3,6 +3,7 @@ package jobspec
 import (
 	"slices"
 
+	"github.com/shopetl/shopetl/setting"
 	"github.com/shopetl/shopetl/transform"
 	"gopkg.in/yaml.v3"
 )
@@ -16,7 +17,7 @@ func (d *specDecoder) statuses(path string, n *yaml.Node) map[string]map[string]
 	for _, pl := range plats {
 		pp := specJoin(path, pl.key.Value)
 		if len(d.platforms) > 0 && !slices.Contains(d.platforms, pl.key.Value) {
-			d.add(pl.key, pp, "unknown platform %s (known: %s)", specQuote(pl.key.Value), d.knownPlatforms())
+			d.add(pl.key, pp, "unknown platform %s (known: %s)", setting.Quote(pl.key.Value), d.knownPlatforms())
 			continue
 		}
 		if specIsNull(pl.val) {

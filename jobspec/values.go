@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/shopetl/shopetl/secret"
+	"github.com/shopetl/shopetl/setting"
 	"gopkg.in/yaml.v3"
 )
 
@@ -104,7 +105,7 @@ func (d *specDecoder) integer(path string, n *yaml.Node, min int) (int, bool) {
 	}
 	v, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil {
-		d.add(n, path, "bad integer %s (want a whole number)", specQuote(s))
+		d.add(n, path, "bad integer %s (want a whole number)", setting.Quote(s))
 		return 0, false
 	}
 	if v < min {
@@ -114,14 +115,14 @@ func (d *specDecoder) integer(path string, n *yaml.Node, min int) (int, bool) {
 	return v, true
 }
 
-func (d *specDecoder) duration(path string, n *yaml.Node, positive bool) (Duration, bool) {
+func (d *specDecoder) duration(path string, n *yaml.Node, positive bool) (setting.Duration, bool) {
 	s, ok := d.scalar(path, n)
 	if !ok {
 		return 0, false
 	}
-	v, err := ParseDuration(strings.TrimSpace(s))
+	v, err := setting.ParseDuration(strings.TrimSpace(s))
 	if err != nil {
-		d.add(n, path, "bad duration %s (%s)", specQuote(s), DurationHelp)
+		d.add(n, path, "bad duration %s (%s)", setting.Quote(s), setting.DurationHelp)
 		return 0, false
 	}
 	if positive && v <= 0 {
@@ -146,7 +147,7 @@ func (d *specDecoder) boolean(path string, n *yaml.Node) (bool, bool) {
 	case "false":
 		return false, true
 	}
-	d.add(n, path, "bad boolean %s (want true or false)", specQuote(s))
+	d.add(n, path, "bad boolean %s (want true or false)", setting.Quote(s))
 	return false, false
 }
 
@@ -156,7 +157,7 @@ func (d *specDecoder) enum(path string, n *yaml.Node, allowed ...string) (string
 		return "", false
 	}
 	if !slices.Contains(allowed, s) {
-		d.add(n, path, "bad value %s (want %s)", specQuote(s), strings.Join(allowed, ", "))
+		d.add(n, path, "bad value %s (want %s)", setting.Quote(s), strings.Join(allowed, ", "))
 		return "", false
 	}
 	return s, true

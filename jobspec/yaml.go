@@ -1,9 +1,7 @@
 package jobspec
 
 import (
-	"fmt"
-	"strconv"
-
+	"github.com/shopetl/shopetl/setting"
 	"gopkg.in/yaml.v3"
 )
 
@@ -12,44 +10,11 @@ type specFieldFn func(path string, v *yaml.Node)
 type specPair struct{ key, val *yaml.Node }
 
 func specJoin(path, key string) string {
-	key = specClip(key)
+	key = setting.Clip(key)
 	if path == "" {
 		return key
 	}
 	return path + "." + key
-}
-
-// specMaxQuote is how many characters of a value a message quotes: a
-// 10 MB value must not be echoed whole to a terminal.
-const specMaxQuote = 60
-
-// specClip cuts s to specMaxQuote characters, saying how long it was.
-func specClip(s string) string {
-	if cut, ok := specCut(s); ok {
-		return fmt.Sprintf("%s… (%d bytes)", cut, len(s))
-	}
-	return s
-}
-
-// specQuote quotes a value for a message, cut like specClip.
-func specQuote(s string) string {
-	if cut, ok := specCut(s); ok {
-		return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(cut), len(s))
-	}
-	return strconv.Quote(s)
-}
-
-// specCut returns the first specMaxQuote characters of s, and whether
-// that is shorter than s.
-func specCut(s string) (string, bool) {
-	n := 0
-	for i := range s {
-		if n == specMaxQuote {
-			return s[:i], true
-		}
-		n++
-	}
-	return s, false
 }
 
 func specDeref(n *yaml.Node) *yaml.Node {

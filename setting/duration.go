@@ -1,4 +1,4 @@
-package jobspec
+package setting
 
 import (
 	"fmt"
@@ -48,7 +48,7 @@ const DurationHelp = "want a number with a unit: 500ms, 30s, 15m, 2h, 30d"
 // "1d12h", "1.5d", "-2d".
 func ParseDuration(s string) (Duration, error) {
 	orig := s
-	bad := func() (Duration, error) { return 0, fmt.Errorf("bad duration %s (%s)", specQuote(orig), DurationHelp) }
+	bad := func() (Duration, error) { return 0, fmt.Errorf("bad duration %s (%s)", Quote(orig), DurationHelp) }
 	if s == "" {
 		return bad()
 	}
@@ -134,7 +134,7 @@ func ParseRateLimit(s string) (RateLimit, error) {
 		if why != "" {
 			why += "; "
 		}
-		return RateLimit{}, fmt.Errorf("bad rate limit %s (%s%s)", specQuote(s), why, rateLimitHelp)
+		return RateLimit{}, fmt.Errorf("bad rate limit %s (%s%s)", Quote(s), why, rateLimitHelp)
 	}
 	num, per, ok := strings.Cut(strings.TrimSpace(s), "/")
 	if !ok {
@@ -144,7 +144,7 @@ func ParseRateLimit(s string) (RateLimit, error) {
 	n, err := strconv.Atoi(num)
 	if err != nil {
 		if f, ferr := strconv.ParseFloat(num, 64); ferr == nil && f > 0 && !math.IsInf(f, 0) {
-			return bad(fmt.Sprintf("%s is not a whole number of requests: for fewer, make the duration longer, e.g. 1/2s", specQuote(num)))
+			return bad(fmt.Sprintf("%s is not a whole number of requests: for fewer, make the duration longer, e.g. 1/2s", Quote(num)))
 		}
 		return bad("")
 	}
@@ -165,7 +165,7 @@ func ParseRateLimit(s string) (RateLimit, error) {
 	default:
 		pd, err := ParseDuration(per)
 		if err != nil {
-			return bad(fmt.Sprintf("%s is not a duration", specQuote(per)))
+			return bad(fmt.Sprintf("%s is not a duration", Quote(per)))
 		}
 		d = time.Duration(pd)
 	}
