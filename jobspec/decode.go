@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/shopetl/shopetl/secret"
@@ -37,70 +38,16 @@ func (d *specDecoder) decode(data []byte) *Spec {
 		return spec
 	}
 	top := root.Content[0]
-	b := specBuiltinDefaults()
 	defaults := &specOptLayer{set: map[string]*yaml.Node{}}
-	var shopsNode, backendNode, piiNode *yaml.Node
 	var shopLayers []*specOptLayer
 	var shopNodes []*yaml.Node
-
-	seen, ok := d.fields("", top, map[string]specFieldFn{
-		"version": func(path string, v *yaml.Node) {
-			if n, ok := d.integer(path, v, 0); ok {
-				if n != 1 {
-					d.add(v, path, "unsupported version %d (want 1)", n)
-				}
-				spec.Version = n
-			}
-		},
-		"name": func(path string, v *yaml.Node) {
-			if s, ok := d.str(path, v); ok {
-				switch {
-				case strings.TrimSpace(s) == "":
-					d.add(v, path, "must not be empty")
-				case !specJobNameRE.MatchString(s):
-					d.add(v, path, "bad job name %s (want letters, digits, _, - and ., not starting with .)", setting.Quote(s))
-				}
-				spec.Name = s
-			}
-		},
-		"state": func(path string, v *yaml.Node) {
-			var pathNode *yaml.Node
-			seen, ok := d.fields(path, v, map[string]specFieldFn{
-				"backend": func(p string, v *yaml.Node) {
-					backendNode = v
-					spec.State.Backend, _ = d.enum(p, v, "file", "clickhouse")
-				},
-				"path": func(p string, v *yaml.Node) {
-					pathNode = v
-					spec.State.Path, _ = d.str(p, v)
-				},
-			})
-			if !ok {
-				return
-			}
-			if !seen["backend"] {
-				d.add(v, specJoin(path, "backend"), "is required")
-			}
-			switch spec.State.Backend {
-			case "file":
-				if strings.TrimSpace(spec.State.Path) == "" {
-					n := pathNode
-					if n == nil {
-						n = specDeref(v)
-					}
-					d.add(n, specJoin(path, "path"), "is required with backend file")
-				}
-			case "clickhouse":
-				if pathNode != nil {
-					d.add(pathNode, specJoin(path, "path"), "is only used with backend file")
-				}
-			}
-		},
+	spec.Transform = setting.Defaults(TransformKeys)
+	seen, ok := section(d, "", top, TopKeys, spec, "", nil, map[string]specFieldFn{
+		"state": func(path string, v *yaml.Node) { d.state(path, v, &spec.State) },
 		"defaults": func(path string, v *yaml.Node) {
-			d.fields(path, v, d.optionFields(defaults, true))
+			defaults, _, _ = d.options(path, v, "defaults", nil)
 		},
 		"shops": func(path string, v *yaml.Node) {
-			shopsNode = v
 			v = specDeref(v)
 			if v.Kind != yaml.SequenceNode {
 				d.add(v, path, "expected a list of shops, got %s", specKind(v))
@@ -114,69 +61,31 @@ func (d *specDecoder) decode(data []byte) *Spec {
 			}
 		},
 		"transform": func(path string, v *yaml.Node) {
-			d.fields(path, v, map[string]specFieldFn{
-				"pii": func(p string, v *yaml.Node) {
-					spec.Transform.PII, _ = d.enum(p, v, "hash", "drop", "keep")
-					piiNode = v
-				},
-				"pii_key": func(p string, v *yaml.Node) {
-					spec.Transform.PIIKey, _ = d.secret(p, v, specSecretVar)
-					piiNode = v
-				},
-				"statuses": func(p string, v *yaml.Node) {
-					spec.Transform.Statuses = d.statuses(p, v)
-				},
-			})
+			tseen, _ := section(d, path, v, TransformKeys, &spec.Transform, "", nil, nil)
+			d.piiNode = later(tseen["pii"], tseen["pii_key"])
 		},
-		"sinks": func(path string, v *yaml.Node) {
-			d.sinks(path, v, &spec.Sinks, b)
-		},
+		"sinks": func(path string, v *yaml.Node) { d.sinks(path, v, &spec.Sinks) },
 	})
 	if !ok {
 		return spec
 	}
 	topN := specDeref(top)
-	for _, req := range []string{"version", "name", "state", "shops", "sinks"} {
-		if !seen[req] {
+	for _, req := range []string{"state", "shops", "sinks"} {
+		if seen[req] == nil {
 			d.add(topN, req, "is required")
 		}
 	}
-	if seen["shops"] && len(spec.Shops) == 0 && specDeref(shopsNode).Kind == yaml.SequenceNode {
-		d.add(shopsNode, "shops", "must list at least one shop")
+	if shops := seen["shops"]; shops != nil && len(spec.Shops) == 0 && specDeref(shops).Kind == yaml.SequenceNode {
+		d.add(shops, "shops", "must list at least one shop")
 	}
-	if spec.State.Backend == "clickhouse" && backendNode != nil {
-		// Refused here, not by run alone: validate accepts what run does.
-		d.add(backendNode, "state.backend", "clickhouse is not implemented yet; use backend: file")
-	}
-	if spec.Transform.PII == "" {
-		spec.Transform.PII = b.pii
-	}
-	if !spec.Transform.PIIKey.IsSet() && !d.noSecrets {
-		spec.Transform.PIIKey = secret.New(os.Getenv(PIIKeyEnv))
-	}
-	if spec.Transform.PII == "hash" && !d.noSecrets && len(spec.Transform.PIIKey.Reveal()) < transform.MinPIIKeyLen {
-		n := piiNode
-		if n == nil {
-			n = topN
-		}
-		d.add(n, "transform.pii", "hash (the default) needs a key of at least %d bytes: set %s, or pii_key: \"${VAR}\"; or choose pii: drop or keep",
-			transform.MinPIIKeyLen, PIIKeyEnv)
-	}
+	d.piiKey(&spec.Transform, topN)
 
 	// Merge: built-in ← defaults ← shop.
-	var defStart *specDate
-	spec.Defaults = b.shop
-	defaults.applyTo(&spec.Defaults, &defStart)
-	specFinishOptions(&spec.Defaults, defStart)
+	spec.Defaults = merge(defaults)
 	d.checkBackoff("defaults", defaults, spec.Defaults)
 	for i := range spec.Shops {
-		start := defStart
-		opts := b.shop
-		defaults.applyTo(&opts, &start)
-		shopLayers[i].applyTo(&opts, &start)
-		specFinishOptions(&opts, start)
-		d.checkBackoff(fmt.Sprintf("shops[%d]", i), shopLayers[i], opts)
-		spec.Shops[i].Options = opts
+		spec.Shops[i].Options = merge(defaults, shopLayers[i])
+		d.checkBackoff(fmt.Sprintf("shops[%d]", i), shopLayers[i], spec.Shops[i].Options)
 	}
 
 	// Unique shop names.
@@ -199,4 +108,107 @@ func (d *specDecoder) decode(data []byte) *Spec {
 		first[sh.Name] = i
 	}
 	return spec
+}
+
+// TopKeys are the job's own keys at the top of the file; state, defaults,
+// shops, transform and sinks are sections of their own.
+var TopKeys = []setting.Key[Spec]{
+	setting.Store("version", versionKind, "", "must be 1", func(s *Spec, v int) { s.Version = v }).Require(),
+	setting.Field("name", setting.Text("name", checkName("job")), "", "names the state folder",
+		func(s *Spec) *string { return &s.Name }).Require(),
+}
+
+var versionKind = setting.Kind[int]{Want: "1", Parse: func(s string) (int, error) {
+	n, err := setting.IntAtLeast(0).Parse(s)
+	if err == nil && n != 1 {
+		err = fmt.Errorf("unsupported version %d (want 1)", n)
+	}
+	return n, err
+}}
+
+// nameRE is the one rule of names that become paths (a job's names its
+// state folder, a shop's its state file and Parquet shop= folders): no
+// separators, and no dot first ("..", hidden files).
+var nameRE = regexp.MustCompile(`^[\p{L}\p{N}_-][\p{L}\p{N}_.-]*$`)
+
+// checkName checks a job's or a shop's name (nameRE).
+func checkName(what string) func(string) error {
+	return func(s string) error {
+		switch {
+		case strings.TrimSpace(s) == "":
+			return errors.New("must not be empty")
+		case !nameRE.MatchString(s):
+			return fmt.Errorf("bad %s name %s (want letters, digits, _, - and ., not starting with .)", what, setting.Quote(s))
+		}
+		return nil
+	}
+}
+
+// StateKeys are the keys of state.
+var StateKeys = []setting.Key[StateSpec]{
+	setting.Field("backend", setting.OneOf("file", "clickhouse"), "", "where watermarks are kept (clickhouse: not yet)",
+		func(s *StateSpec) *string { return &s.Backend }).Require(),
+	setting.Field("path", setting.Text("path", nil), "", "backend file: the folder, `<path>/<name>/<shop>.json` (+ `.lock`); relative to the job file",
+		func(s *StateSpec) *string { return &s.Path }),
+}
+
+// state decodes state and checks its keys together.
+func (d *specDecoder) state(path string, v *yaml.Node, st *StateSpec) {
+	seen, ok := section(d, path, v, StateKeys, st, "", nil, nil)
+	if !ok {
+		return
+	}
+	switch st.Backend {
+	case "file":
+		if strings.TrimSpace(st.Path) == "" {
+			n := seen["path"]
+			if n == nil {
+				n = specDeref(v)
+			}
+			d.add(n, specJoin(path, "path"), "is required with backend file")
+		}
+	case "clickhouse":
+		// Refused here, not by run alone: validate accepts what run does.
+		d.add(seen["backend"], specJoin(path, "backend"), "clickhouse is not implemented yet; use backend: file")
+		if n := seen["path"]; n != nil {
+			d.add(n, specJoin(path, "path"), "is only used with backend file")
+		}
+	}
+}
+
+// TransformKeys are the keys of transform.
+var TransformKeys = []setting.Key[TransformSpec]{
+	setting.Field("pii", setting.OneOf("hash", "drop", "keep"), "hash", "names, e-mails, phones and street addresses: hashed, dropped or kept",
+		func(t *TransformSpec) *string { return &t.PII }),
+	setting.SecretField("pii_key", setting.SecretVar, "the hash key (default: $"+PIIKeyEnv+")",
+		func(t *TransformSpec) *secret.Value { return &t.PIIKey }),
+	setting.Custom("statuses", "platform → table → code → value", "", "overrides of the status mapping tables",
+		func(d setting.Decoder, path string, n *yaml.Node, t *TransformSpec) bool {
+			t.Statuses = decoderOf(d).statuses(path, n)
+			return true
+		}),
+}
+
+// piiKey reads the hash policy's key from the environment when the job
+// names none, and requires one of MinPIIKeyLen bytes for hash.
+func (d *specDecoder) piiKey(t *TransformSpec, top *yaml.Node) {
+	if !t.PIIKey.IsSet() && !d.noSecrets {
+		t.PIIKey = secret.New(os.Getenv(PIIKeyEnv))
+	}
+	if t.PII == "hash" && !d.noSecrets && len(t.PIIKey.Reveal()) < transform.MinPIIKeyLen {
+		n := d.piiNode
+		if n == nil {
+			n = top
+		}
+		d.add(n, "transform.pii", "hash (the default) needs a key of at least %d bytes: set %s, or pii_key: \"${VAR}\"; or choose pii: drop or keep",
+			transform.MinPIIKeyLen, PIIKeyEnv)
+	}
+}
+
+// later is whichever of two nodes comes later in the file.
+func later(a, b *yaml.Node) *yaml.Node {
+	if a == nil || b != nil && (b.Line > a.Line || b.Line == a.Line && b.Column > a.Column) {
+		return b
+	}
+	return a
 }

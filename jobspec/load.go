@@ -3,6 +3,8 @@ package jobspec
 import (
 	"fmt"
 	"os"
+
+	"gopkg.in/yaml.v3"
 )
 
 // LoadOption changes what Load and Parse require.
@@ -57,4 +59,5 @@ type specDecoder struct {
 	// secretsUnder, with noSecrets, is the path prefix of the secrets
 	// read all the same (WithOnlySinkSecrets).
 	secretsUnder string
+	piiNode      *yaml.Node // transform's pii or pii_key, whichever is later
 }

@@ -1,6 +1,7 @@
 package jobspec
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	_ "time/tzdata" // shop timezones must resolve even without system zoneinfo
@@ -11,217 +12,142 @@ import (
 
 // Retries bounds retrying of one request.
 type Retries struct {
-	Max        int              `yaml:"max"`
-	MinBackoff setting.Duration `yaml:"min_backoff"`
-	MaxBackoff setting.Duration `yaml:"max_backoff"`
+	Max        int
+	MinBackoff setting.Duration
+	MaxBackoff setting.Duration
 }
 
-// ShopOptions are the knobs that `defaults` sets and every shop may override.
+// ShopOptions are the knobs that `defaults` sets and every shop may
+// override; ShopKeys declares each.
 type ShopOptions struct {
-	PageSize     int               `yaml:"page_size"`
-	Concurrency  int               `yaml:"concurrency"` // requests in flight per shop
-	RateLimit    setting.RateLimit `yaml:"rate_limit"`  // per shop
-	Timeout      setting.Duration  `yaml:"timeout"`
-	Retries      Retries           `yaml:"retries"`
-	Lookback     setting.Duration  `yaml:"lookback"`
-	SafetyLag    setting.Duration  `yaml:"safety_lag"`
-	Rescan       setting.Duration  `yaml:"rescan"`
-	RefundRescan setting.Duration  `yaml:"refund_rescan"`
-	MaxShops     int               `yaml:"max_shops"` // only meaningful in Spec.Defaults
-	Start        time.Time         `yaml:"start"`     // YYYY-MM-DD values are read in Location
-	Timezone     string            `yaml:"timezone"`  // IANA name
-	// Location is Timezone loaded; never nil after Load/Parse.
-	Location *time.Location `yaml:"-" json:"-"`
+	PageSize     int
+	Concurrency  int               // requests in flight per shop
+	RateLimit    setting.RateLimit // per shop
+	Timeout      setting.Duration
+	Retries      Retries
+	Lookback     setting.Duration
+	SafetyLag    setting.Duration
+	Rescan       setting.Duration
+	RefundRescan setting.Duration
+	MaxShops     int       // only meaningful in Spec.Defaults
+	Start        time.Time // YYYY-MM-DD values are read in Location
+	Timezone     string    // IANA name: Location's
+	// Location is the shop's timezone; never nil after Load/Parse.
+	Location *time.Location `json:"-"`
+
+	start startAt // start as written, until the layers are merged
 }
 
-// specBuiltins are the built-in defaults of everything in a job spec.
-type specBuiltins struct {
-	shop       ShopOptions
-	pii        string
-	clickhouse ClickHouseSink
-	parquet    ParquetSink
-}
-
-// specBuiltinDefaults is the one place built-in defaults live.
-func specBuiltinDefaults() specBuiltins {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil { // cannot happen: time/tzdata is embedded
-		panic(err)
-	}
-	return specBuiltins{
-		shop: ShopOptions{
-			PageSize:     100,
-			Concurrency:  4,
-			RateLimit:    setting.RateLimit{N: 10, Per: time.Second},
-			Timeout:      setting.Duration(30 * time.Second),
-			Retries:      Retries{Max: 6, MinBackoff: setting.Duration(500 * time.Millisecond), MaxBackoff: setting.Duration(30 * time.Second)},
-			Lookback:     setting.Duration(15 * time.Minute),
-			SafetyLag:    setting.Duration(time.Minute),
-			Rescan:       setting.Duration(30 * 24 * time.Hour),
-			RefundRescan: setting.Duration(90 * 24 * time.Hour),
-			MaxShops:     8,
-			Start:        time.Date(2024, 1, 1, 0, 0, 0, 0, time.FixedZone("+08:00", 8*60*60)),
-			Timezone:     "Asia/Shanghai",
-			Location:     loc,
-		},
-		pii:        "hash",
-		clickhouse: ClickHouseSink{Database: "shop", Username: "default", DialTimeout: setting.Duration(10 * time.Second)},
-		parquet:    ParquetSink{Compression: "zstd"},
-	}
-}
-
-// DefaultShopOptions returns the built-in defaults used when a spec's
-// `defaults` leaves a key out.
-func DefaultShopOptions() ShopOptions { return specBuiltinDefaults().shop }
-
-// specOptLayer is one level of ShopOptions as written (defaults or a shop).
-type specOptLayer struct {
-	opts      ShopOptions
-	set       map[string]*yaml.Node // key as written ("retries.max") → value node
-	startDate *specDate             // start given as YYYY-MM-DD
+// startAt is a start as written: an instant, or a day (YYYY-MM-DD) read
+// in the shop's timezone once every layer is merged.
+type startAt struct {
+	at  time.Time
+	day *specDate
 }
 
 type specDate struct{ y, m, d int }
 
-func specParseStart(s string) (time.Time, *specDate, bool) {
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, nil, true
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return time.Time{}, &specDate{t.Year(), int(t.Month()), t.Day()}, true
-	}
-	return time.Time{}, nil, false
+// ShopKeys are the keys of `defaults` and of each shop's options, each
+// declared once: decoding, defaults, a shop's overrides and the README's
+// reference all come from here.
+var ShopKeys = []setting.Key[ShopOptions]{
+	setting.Field("page_size", setting.IntAtLeast(1), "100", "orders asked per page; capped by the platform (shoptima: 120)",
+		func(o *ShopOptions) *int { return &o.PageSize }),
+	setting.Field("concurrency", setting.IntAtLeast(1), "4", "requests in flight per shop",
+		func(o *ShopOptions) *int { return &o.Concurrency }),
+	setting.Field("rate_limit", setting.Rate(), "10/s", "requests per duration, per shop: 10/s, 600/m, 5/500ms (at least 1/h)",
+		func(o *ShopOptions) *setting.RateLimit { return &o.RateLimit }),
+	setting.Field("timeout", setting.PositiveDuration(), "30s", "per request attempt",
+		func(o *ShopOptions) *setting.Duration { return &o.Timeout }),
+	setting.Field("retries.max", setting.IntAtLeast(0), "6", "retries of a request after its first attempt",
+		func(o *ShopOptions) *int { return &o.Retries.Max }),
+	setting.Field("retries.min_backoff", setting.PositiveDuration(), "500ms", "first wait before a retry; each further doubles, with jitter",
+		func(o *ShopOptions) *setting.Duration { return &o.Retries.MinBackoff }),
+	setting.Field("retries.max_backoff", setting.PositiveDuration(), "30s", "longest wait before a retry",
+		func(o *ShopOptions) *setting.Duration { return &o.Retries.MaxBackoff }),
+	setting.Field("lookback", setting.NonNegativeDuration(), "15m", "overlap every incremental window re-reads",
+		func(o *ShopOptions) *setting.Duration { return &o.Lookback }),
+	setting.Field("safety_lag", setting.NonNegativeDuration(), "1m", "windows end this long before now",
+		func(o *ShopOptions) *setting.Duration { return &o.SafetyLag }),
+	setting.Field("rescan", setting.NonNegativeDuration(), "30d", "how far back platforms without a modification-time filter re-read",
+		func(o *ShopOptions) *setting.Duration { return &o.Rescan }),
+	setting.Field("refund_rescan", setting.NonNegativeDuration(), "90d", "... and how far back refund-flagged orders",
+		func(o *ShopOptions) *setting.Duration { return &o.RefundRescan }),
+	setting.Field("max_shops", setting.IntAtLeast(1), "8", "shops extracted at once",
+		func(o *ShopOptions) *int { return &o.MaxShops }).OnlyIn("defaults"),
+	setting.Field("start", startKind, "2024-01-01T00:00:00+08:00", "where a shop's first run starts (RFC 3339, or YYYY-MM-DD in shop time)",
+		func(o *ShopOptions) *startAt { return &o.start }),
+	setting.Field("timezone", zoneKind, "Asia/Shanghai", "IANA timezone the shop's date/time strings are read in",
+		func(o *ShopOptions) **time.Location { return &o.Location }),
 }
 
-// optionFields decodes the ShopOptions keys into layer.
-func (d *specDecoder) optionFields(layer *specOptLayer, allowMaxShops bool) map[string]specFieldFn {
-	o := &layer.opts
-	mark := func(key string, v *yaml.Node) { layer.set[key] = v }
-	intField := func(key string, dst *int, min int) specFieldFn {
-		return func(p string, v *yaml.Node) {
-			if x, ok := d.integer(p, v, min); ok {
-				*dst = x
-				mark(key, v)
-			}
-		}
+var startKind = setting.Kind[startAt]{Want: "time", Parse: func(s string) (startAt, error) {
+	t := strings.TrimSpace(s)
+	if at, err := time.Parse(time.RFC3339Nano, t); err == nil {
+		return startAt{at: at}, nil
 	}
-	durField := func(key string, dst *setting.Duration, positive bool) specFieldFn {
-		return func(p string, v *yaml.Node) {
-			if x, ok := d.duration(p, v, positive); ok {
-				*dst = x
-				mark(key, v)
-			}
-		}
+	if at, err := time.Parse(time.DateOnly, t); err == nil {
+		return startAt{day: &specDate{at.Year(), int(at.Month()), at.Day()}}, nil
 	}
-	fns := map[string]specFieldFn{
-		"page_size":   intField("page_size", &o.PageSize, 1),
-		"concurrency": intField("concurrency", &o.Concurrency, 1),
-		"rate_limit": func(p string, v *yaml.Node) {
-			s, ok := d.scalar(p, v)
-			if !ok {
-				return
-			}
-			rl, err := setting.ParseRateLimit(s)
-			if err != nil {
-				d.add(v, p, "%v", err)
-				return
-			}
-			o.RateLimit = rl
-			mark("rate_limit", v)
-		},
-		"timeout": durField("timeout", &o.Timeout, true),
-		"retries": func(p string, v *yaml.Node) {
-			d.fields(p, v, map[string]specFieldFn{
-				"max":         intField("retries.max", &o.Retries.Max, 0),
-				"min_backoff": durField("retries.min_backoff", &o.Retries.MinBackoff, true),
-				"max_backoff": durField("retries.max_backoff", &o.Retries.MaxBackoff, true),
-			})
-		},
-		"lookback":      durField("lookback", &o.Lookback, false),
-		"safety_lag":    durField("safety_lag", &o.SafetyLag, false),
-		"rescan":        durField("rescan", &o.Rescan, false),
-		"refund_rescan": durField("refund_rescan", &o.RefundRescan, false),
-		"max_shops":     intField("max_shops", &o.MaxShops, 1),
-		"start": func(p string, v *yaml.Node) {
-			s, ok := d.scalar(p, v)
-			if !ok {
-				return
-			}
-			t, date, ok := specParseStart(strings.TrimSpace(s))
-			if !ok {
-				d.add(v, p, "bad time %s (want RFC 3339 or YYYY-MM-DD)", setting.Quote(s))
-				return
-			}
-			o.Start, layer.startDate = t, date
-			mark("start", v)
-		},
-		"timezone": func(p string, v *yaml.Node) {
-			s, ok := d.scalar(p, v)
-			if !ok {
-				return
-			}
-			if s == "" || s == "Local" {
-				d.add(v, p, "bad timezone %s (want an IANA name such as Asia/Shanghai)", setting.Quote(s))
-				return
-			}
-			loc, err := time.LoadLocation(s)
-			if err != nil {
-				d.add(v, p, "unknown timezone %s (want an IANA name such as Asia/Shanghai)", setting.Quote(s))
-				return
-			}
-			o.Timezone, o.Location = s, loc
-			mark("timezone", v)
-		},
+	return startAt{}, fmt.Errorf("bad time %s (want RFC 3339 or YYYY-MM-DD)", setting.Quote(s))
+}}
+
+var zoneKind = setting.Kind[*time.Location]{Want: "IANA name", Parse: func(s string) (*time.Location, error) {
+	if s == "" || s == "Local" {
+		return nil, fmt.Errorf("bad timezone %s (want an IANA name such as Asia/Shanghai)", setting.Quote(s))
 	}
-	if !allowMaxShops {
-		fns["max_shops"] = func(p string, v *yaml.Node) {
-			d.add(v, p, "is only allowed in defaults")
-		}
+	loc, err := time.LoadLocation(s)
+	if err != nil {
+		return nil, fmt.Errorf("unknown timezone %s (want an IANA name such as Asia/Shanghai)", setting.Quote(s))
 	}
-	return fns
+	return loc, nil
+}}
+
+// DefaultShopOptions returns the built-in defaults used when a spec's
+// `defaults` leaves a key out.
+func DefaultShopOptions() ShopOptions {
+	o := setting.Defaults(ShopKeys)
+	o.finish()
+	return o
 }
 
-// applyTo overwrites o with the keys this layer set.
-func (l *specOptLayer) applyTo(o *ShopOptions, start **specDate) {
-	for key := range l.set {
-		switch key {
-		case "page_size":
-			o.PageSize = l.opts.PageSize
-		case "concurrency":
-			o.Concurrency = l.opts.Concurrency
-		case "rate_limit":
-			o.RateLimit = l.opts.RateLimit
-		case "timeout":
-			o.Timeout = l.opts.Timeout
-		case "retries.max":
-			o.Retries.Max = l.opts.Retries.Max
-		case "retries.min_backoff":
-			o.Retries.MinBackoff = l.opts.Retries.MinBackoff
-		case "retries.max_backoff":
-			o.Retries.MaxBackoff = l.opts.Retries.MaxBackoff
-		case "lookback":
-			o.Lookback = l.opts.Lookback
-		case "safety_lag":
-			o.SafetyLag = l.opts.SafetyLag
-		case "rescan":
-			o.Rescan = l.opts.Rescan
-		case "refund_rescan":
-			o.RefundRescan = l.opts.RefundRescan
-		case "max_shops":
-			o.MaxShops = l.opts.MaxShops
-		case "start":
-			o.Start, *start = l.opts.Start, l.startDate
-		case "timezone":
-			o.Timezone, o.Location = l.opts.Timezone, l.opts.Location
-		}
-	}
+// specOptLayer is one level of ShopOptions as written (defaults or a shop).
+type specOptLayer struct {
+	opts ShopOptions
+	set  map[string]*yaml.Node // key as written ("retries.max") → value node
 }
 
-// specFinishOptions reads a date-only start in the final timezone.
-func specFinishOptions(o *ShopOptions, start *specDate) {
-	if start != nil {
-		o.Start = time.Date(start.y, time.Month(start.m), start.d, 0, 0, 0, 0, o.Location)
+// options decodes a layer of options: the mapping n at path, whose section
+// is in ("defaults", "shops"). more are the keys of a shop beside them.
+func (d *specDecoder) options(path string, n *yaml.Node, in string, more map[string]specFieldFn) (*specOptLayer, map[string]*yaml.Node, bool) {
+	l := &specOptLayer{set: map[string]*yaml.Node{}}
+	seen, ok := section(d, path, n, ShopKeys, &l.opts, in, l.set, more)
+	return l, seen, ok
+}
+
+// merge lays layers over the built-in defaults, in order, and reads a
+// day-only start in the timezone they end up with.
+func merge(layers ...*specOptLayer) ShopOptions {
+	o := setting.Defaults(ShopKeys)
+	for _, l := range layers {
+		for _, k := range ShopKeys {
+			if l.set[k.Name] != nil {
+				k.Copy(&o, &l.opts)
+			}
+		}
 	}
+	o.finish()
+	return o
+}
+
+// finish works out Start and Timezone from what was written.
+func (o *ShopOptions) finish() {
+	o.Start = o.start.at
+	if day := o.start.day; day != nil {
+		o.Start = time.Date(day.y, time.Month(day.m), day.d, 0, 0, 0, 0, o.Location)
+	}
+	o.start = startAt{}
+	o.Timezone = o.Location.String()
 }
 
 // checkBackoff reports min_backoff > max_backoff at the level that caused it.

@@ -1,7 +1,9 @@
 package jobspec
 
 import (
+	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -12,85 +14,37 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// ShopOwnKeys are the keys of a shop besides its options (ShopKeys).
+var ShopOwnKeys = []setting.Key[Shop]{
+	setting.Field("name", setting.Text("name", checkName("shop")), "", "unique; names the shop's state file and Parquet shop= folders",
+		func(s *Shop) *string { return &s.Name }).Require(),
+	setting.Custom("platform", "platform name", "", "shopex, ymcart, shoptima or dage (see How each platform's changes are found)",
+		func(d setting.Decoder, path string, n *yaml.Node, sh *Shop) bool {
+			return decoderOf(d).platform(path, n, &sh.Platform)
+		}).Require(),
+	setting.Field("base_url", setting.Text("URL", checkBaseURL), "", "the API's root: http(s), host, port, path; no query, fragment or user info",
+		func(s *Shop) *string { return &s.BaseURL }).Require(),
+	setting.SecretField("auth.token", setting.SecretVar, "sent the platform's way",
+		func(s *Shop) *secret.Value { return &s.Auth.Token }),
+	setting.Custom("auth.header", `name: "${VAR}" or "Scheme ${VAR}"`, "", "request headers, e.g. Authorization: \"Bearer ${TOKEN}\"", decodeHeader),
+	setting.SecretField("auth.username", setting.SecretAny, "checked and held as a secret; no platform sends it yet",
+		func(s *Shop) *secret.Value { return &s.Auth.Username }),
+	setting.SecretField("auth.password", setting.SecretVar, "from the environment; no platform sends it yet",
+		func(s *Shop) *secret.Value { return &s.Auth.Password }),
+	setting.Field("currency", setting.Text("ISO 4217 code", checkCurrency), "", "used when an order carries no currency",
+		func(s *Shop) *string { return &s.Currency }),
+}
+
+// shop decodes one shop: its own keys and its layer of options.
 func (d *specDecoder) shop(path string, n *yaml.Node) (Shop, *specOptLayer) {
 	var sh Shop
-	layer := &specOptLayer{set: map[string]*yaml.Node{}}
-	fns := d.optionFields(layer, false)
-	fns["name"] = func(p string, v *yaml.Node) {
-		s, ok := d.str(p, v)
-		if !ok {
-			return
-		}
-		if !specShopNameRE.MatchString(s) {
-			d.add(v, p, "bad shop name %s (want lower-case letters, digits, _ and -)", setting.Quote(s))
-			return
-		}
-		sh.Name = s
-	}
-	fns["platform"] = func(p string, v *yaml.Node) {
-		s, ok := d.str(p, v)
-		if !ok {
-			return
-		}
-		if len(d.platforms) > 0 && !slices.Contains(d.platforms, s) {
-			d.add(v, p, "unknown platform %s (known: %s)", setting.Quote(s), d.knownPlatforms())
-			return
-		}
-		sh.Platform = s
-	}
-	fns["base_url"] = func(p string, v *yaml.Node) {
-		s, ok := d.str(p, v)
-		if !ok {
-			return
-		}
-		if why := specBadBaseURL(s); why != "" {
-			d.add(v, p, "%s (want http:// or https://, a host, an optional :port and path; no user info, query string, fragment or spaces)", why)
-			return
-		}
-		sh.BaseURL = s
-	}
-	fns["currency"] = func(p string, v *yaml.Node) {
-		s, ok := d.str(p, v)
-		if !ok {
-			return
-		}
-		if !specCurrencyRE.MatchString(s) {
-			d.add(v, p, "bad currency %s (want 3 upper-case letters, e.g. USD)", setting.Quote(s))
-			return
-		}
-		sh.Currency = s
-	}
-	fns["auth"] = func(p string, v *yaml.Node) {
-		d.fields(p, v, map[string]specFieldFn{
-			"token":    func(p string, v *yaml.Node) { sh.Auth.Token, _ = d.secret(p, v, specSecretVar) },
-			"username": func(p string, v *yaml.Node) { sh.Auth.Username, _ = d.secret(p, v, specSecretAny) },
-			"password": func(p string, v *yaml.Node) { sh.Auth.Password, _ = d.secret(p, v, specSecretVar) },
-			"header": func(p string, v *yaml.Node) {
-				ps, ok := d.pairs(p, v)
-				if !ok {
-					return
-				}
-				sh.Auth.Header = map[string]secret.Value{}
-				for _, kv := range ps {
-					hp := specJoin(p, kv.key.Value)
-					if !specIsHeaderName(kv.key.Value) {
-						d.add(kv.key, hp, "bad header name")
-						continue
-					}
-					if s, ok := d.secret(hp, kv.val, specSecretHeader); ok {
-						sh.Auth.Header[kv.key.Value] = s
-					}
-				}
-			},
-		})
-	}
-	seen, ok := d.fields(path, n, fns)
+	layer, seen, ok := d.options(path, n, "shops", sectionFields(d, "", ShopOwnKeys, &sh, "shops", nil))
 	if !ok {
 		return sh, layer
 	}
-	for _, req := range []string{"name", "platform", "base_url"} {
-		if !seen[req] {
-			d.add(specDeref(n), specJoin(path, req), "is required")
+	for _, k := range ShopOwnKeys {
+		if k.Required && seen[k.Name] == nil {
+			d.add(specDeref(n), specJoin(path, k.Name), "is required")
 		}
 	}
 	sh.overrides = map[string]bool{}
@@ -98,6 +52,57 @@ func (d *specDecoder) shop(path string, n *yaml.Node) (Shop, *specOptLayer) {
 		sh.overrides[k] = true
 	}
 	return sh, layer
+}
+
+// platform checks a shop's platform is one of those known.
+func (d *specDecoder) platform(path string, n *yaml.Node, dst *string) bool {
+	s, ok := d.str(path, n)
+	if !ok {
+		return false
+	}
+	if len(d.platforms) > 0 && !slices.Contains(d.platforms, s) {
+		d.add(n, path, "unknown platform %s (known: %s)", setting.Quote(s), d.knownPlatforms())
+		return false
+	}
+	*dst = s
+	return true
+}
+
+// decodeHeader reads auth.header: header names and their secret values.
+func decodeHeader(d setting.Decoder, path string, n *yaml.Node, sh *Shop) bool {
+	sd := decoderOf(d)
+	ps, ok := sd.pairs(path, n)
+	if !ok {
+		return false
+	}
+	sh.Auth.Header = map[string]secret.Value{}
+	for _, kv := range ps {
+		hp := specJoin(path, kv.key.Value)
+		if !specIsHeaderName(kv.key.Value) {
+			d.Problem(kv.key, hp, "bad header name")
+			continue
+		}
+		if s, ok := d.Secret(hp, kv.val, setting.SecretHeader); ok {
+			sh.Auth.Header[kv.key.Value] = s
+		}
+	}
+	return true
+}
+
+func checkBaseURL(s string) error {
+	if why := specBadBaseURL(s); why != "" {
+		return fmt.Errorf("%s (want http:// or https://, a host, an optional :port and path; no user info, query string, fragment or spaces)", why)
+	}
+	return nil
+}
+
+var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+
+func checkCurrency(s string) error {
+	if !currencyRE.MatchString(s) {
+		return fmt.Errorf("bad currency %s (want 3 upper-case letters, e.g. USD)", setting.Quote(s))
+	}
+	return nil
 }
 
 // specBadBaseURL says what is wrong with a shop's base_url, or "". Request

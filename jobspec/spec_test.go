@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopetl/shopetl/load/clickhouse"
 	"github.com/shopetl/shopetl/setting"
 )
 
@@ -60,10 +61,10 @@ func TestSpecLoadFull(t *testing.T) {
 	ch := spec.Sinks.ClickHouse
 	if ch == nil || len(ch.Addr) != 1 || ch.Addr[0] != "127.0.0.1:9000" || ch.Database != "shop" ||
 		ch.Username != "default" || ch.Password.Reveal() != "ch-secret-pw" || ch.TLS ||
-		ch.DialTimeout != setting.Duration(10*time.Second) {
+		ch.DialTimeout != 10*time.Second {
 		t.Errorf("clickhouse = %#v", ch)
 	}
-	if pq := spec.Sinks.Parquet; pq == nil || *pq != (ParquetSink{Dir: "./out/parquet", Compression: "zstd"}) {
+	if pq := spec.Sinks.Parquet; pq == nil || pq.Dir != "./out/parquet" || pq.Compression != "zstd" {
 		t.Errorf("parquet = %+v", pq)
 	}
 	if len(spec.Shops) != 2 {
@@ -218,7 +219,7 @@ func TestSpecProblems(t *testing.T) {
 			[]string{`2:7: name: bad job name ".orders" (want letters, digits, _, - and ., not starting with .)`}},
 		{"job name of letters, digits, _, - and .", map[string]string{"name": "name: 订单_orders-v1.2\n"}, nil},
 		{"hostile shop name", map[string]string{"shops": "shops:\n  - {name: ../a, platform: shoptima, base_url: 'https://a.example'}\n"},
-			[]string{`5:12: shops[0].name: bad shop name "../a" (want lower-case letters, digits, _ and -)`}},
+			[]string{`5:12: shops[0].name: bad shop name "../a" (want letters, digits, _, - and ., not starting with .)`}},
 		{"no shops", map[string]string{"shops": "shops: []\n"}, []string{"4:8: shops: must list at least one shop"}},
 		{"no sinks", map[string]string{"sinks": "sinks: {}\n"}, []string{"6:8: sinks: at least one sink (clickhouse or parquet) is required"}},
 		{"clickhouse only", map[string]string{"sinks": "sinks:\n  clickhouse: {addr: ['ch:9000'], tls: true}\n"}, nil},
@@ -232,7 +233,7 @@ func TestSpecProblems(t *testing.T) {
 			[]string{"5:77: shops[0].max_shops: is only allowed in defaults"}},
 		{"shop field errors", map[string]string{"shops": "shops:\n  - name: A b\n    platform: shoptima\n    base_url: /rel\n    currency: usd\n    page_size: 0\n    rate_limit: fast\n"},
 			[]string{
-				`5:11: shops[0].name: bad shop name "A b" (want lower-case letters, digits, _ and -)`,
+				`5:11: shops[0].name: bad shop name "A b" (want letters, digits, _, - and ., not starting with .)`,
 				`7:15: shops[0].base_url: bad URL "/rel": it does not start with http:// or https:// (want http:// or https://, a host, an optional :port and path; no user info, query string, fragment or spaces)`,
 				`8:15: shops[0].currency: bad currency "usd" (want 3 upper-case letters, e.g. USD)`,
 				`9:16: shops[0].page_size: must be at least 1, got 0`,
@@ -576,5 +577,39 @@ func TestSpecProblemsSayWhatIsAllowed(t *testing.T) {
 				t.Errorf("the error shows a secret or too much (%d bytes)", len(msg))
 			}
 		})
+	}
+}
+
+// sinks.clickhouse.retries: max counts retries after the first attempt (0:
+// none), and what is left out takes the sink's defaults, declared
+// with its keys (clickhouse.Settings).
+func TestSpecClickHouseRetries(t *testing.T) {
+	base := "version: 1\nname: c\nstate: {backend: file, path: s}\n" +
+		"shops: [{name: a, platform: shoptima, base_url: \"https://x.example\"}]\ntransform: {pii: keep}\n"
+	for doc, want := range map[string]clickhouse.Retry{
+		"sinks: {clickhouse: {addr: [\"h:9000\"]}}\n":                                                        clickhouse.DefaultRetry,
+		"sinks: {clickhouse: {addr: [\"h:9000\"], retries: {max: 0}}}\n":                                     {MaxAttempts: 1, MinBackoff: 500 * time.Millisecond, MaxBackoff: 30 * time.Second, MaxElapsed: 2 * time.Minute},
+		"sinks: {clickhouse: {addr: [\"h:9000\"], retries: {max: 3, min_backoff: 10ms, max_elapsed: 1m}}}\n": {MaxAttempts: 4, MinBackoff: 10 * time.Millisecond, MaxBackoff: 30 * time.Second, MaxElapsed: time.Minute},
+	} {
+		spec, err := Parse("c.yaml", []byte(base+doc), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", doc, err)
+		}
+		if got := spec.Sinks.ClickHouse.Retry; got != want {
+			t.Errorf("%s: retry %+v, want %+v", doc, got, want)
+		}
+	}
+	_, err := Parse("c.yaml", []byte(base+"sinks: {clickhouse: {addr: [\"h:9000\"], retries: {min_backoff: 2s, max_backoff: 1s, tries: 3}}}\n"), nil)
+	var se *SpecError
+	if !errors.As(err, &se) {
+		t.Fatalf("want *SpecError, got %v", err)
+	}
+	var got []string
+	for _, p := range se.Problems {
+		got = append(got, p.Msg)
+	}
+	if len(got) != 2 || !strings.Contains(strings.Join(got, "\n"), "retries.tries: unknown key") ||
+		!strings.Contains(strings.Join(got, "\n"), "min_backoff 2s is greater than max_backoff 1s") {
+		t.Errorf("problems %q", got)
 	}
 }

@@ -17,12 +17,7 @@ func specJoin(path, key string) string {
 	return path + "." + key
 }
 
-func specDeref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
-		n = n.Alias
-	}
-	return n
-}
+func specDeref(n *yaml.Node) *yaml.Node { return setting.Deref(n) }
 
 func specIsNull(n *yaml.Node) bool {
 	n = specDeref(n)
@@ -87,12 +82,12 @@ func (d *specDecoder) pairs(path string, n *yaml.Node) ([]specPair, bool) {
 
 // fields decodes a struct-like mapping: unknown keys are problems, null
 // values count as absent. It returns the keys that had a value.
-func (d *specDecoder) fields(path string, n *yaml.Node, fns map[string]specFieldFn) (map[string]bool, bool) {
+func (d *specDecoder) fields(path string, n *yaml.Node, fns map[string]specFieldFn) (map[string]*yaml.Node, bool) {
 	ps, ok := d.pairs(path, n)
 	if !ok {
 		return nil, false
 	}
-	seen := map[string]bool{}
+	seen := map[string]*yaml.Node{}
 	for _, p := range ps {
 		key := p.key.Value
 		fn, known := fns[key]
@@ -103,7 +98,7 @@ func (d *specDecoder) fields(path string, n *yaml.Node, fns map[string]specField
 		if specIsNull(p.val) {
 			continue
 		}
-		seen[key] = true
+		seen[key] = p.val
 		fn(specJoin(path, key), p.val)
 	}
 	return seen, true

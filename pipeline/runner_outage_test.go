@@ -100,7 +100,7 @@ func runWithRetry(t *testing.T, spec *jobspec.Spec, r clickhouse.Retry, signal r
 	defer cancel()
 	sink, err := clickhouse.New(ctx, clickhouse.Config{Addr: c.Addr, Database: c.Database,
 		Username: os.Getenv("CLICKHOUSE_USER"), Password: secret.New(os.Getenv("CLICKHOUSE_PASSWORD")),
-		DialTimeout: c.DialTimeout.Std(), Retry: r, Logger: slog.New(signal)})
+		DialTimeout: c.DialTimeout, Retry: r, Logger: slog.New(signal)})
 	if err != nil {
 		t.Fatal(err)
 	}

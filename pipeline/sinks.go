@@ -37,15 +37,13 @@ func OpenSinks(ctx context.Context, spec *jobspec.Spec, runID string, log *slog.
 }
 
 // ClickHouseConfig is the connection the spec's ClickHouse sink
-// configures; the spec must have one.
+// configures, with what the runner adds (its pooling and streaming, the
+// CA file read from the job file's folder); the spec must have one.
 func ClickHouseConfig(spec *jobspec.Spec) clickhouse.Config {
-	c := spec.Sinks.ClickHouse
-	return clickhouse.Config{
-		Addr: c.Addr, Database: c.Database, Username: c.Username,
-		Password: c.Password, TLS: c.TLS, DialTimeout: c.DialTimeout.Std(),
-		TLSCAFile: resolveOptional(spec, c.TLSCAFile), TLSSkipVerify: c.TLSNoVerify, Cluster: c.Cluster,
-		Retry: clickhouseRetry(c.Retries), PoolRows: clickhousePoolRows, StreamRows: clickhouseStreamRows(spec),
-	}
+	c := *spec.Sinks.ClickHouse
+	c.TLSCAFile = resolveOptional(spec, c.TLSCAFile)
+	c.PoolRows, c.StreamRows = clickhousePoolRows, clickhouseStreamRows(spec)
+	return c
 }
 
 // clickhouseStreamRows is how many rows of a table the sink's streams
@@ -70,16 +68,6 @@ func clickhouseStreamRows(spec *jobspec.Spec) int64 {
 // orders, inserts them at once; sixteen at once share inserts. A variable
 // only for tests, which make pools fill within a small job.
 var clickhousePoolRows int64 = 5000
-
-// clickhouseRetry is the sink's Retry for these settings; zero fields
-// take its defaults.
-func clickhouseRetry(r jobspec.SinkRetries) clickhouse.Retry {
-	out := clickhouse.Retry{MinBackoff: r.MinBackoff.Std(), MaxBackoff: r.MaxBackoff.Std(), MaxElapsed: r.MaxElapsed.Std()}
-	if r.MaxSet {
-		out.MaxAttempts = r.Max + 1
-	}
-	return out
-}
 
 // resolveOptional resolves a path of the job file, keeping "" as "".
 func resolveOptional(spec *jobspec.Spec, path string) string {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/cenkalti/backoff/v5"
+	"github.com/shopetl/shopetl/setting"
 )
 
 // Retry bounds how a failed insert is retried (SPEC §5: transient failures
@@ -32,7 +33,8 @@ type Retry struct {
 // DefaultRetry rides out a server restart or a burst of "too many parts"
 // (about two minutes: waits of 0.5, 1, 2, 4, 8, 16, 30, 30 … seconds)
 // without holding a shop much longer than that.
-var DefaultRetry = Retry{MaxAttempts: 10, MinBackoff: 500 * time.Millisecond, MaxBackoff: 30 * time.Second, MaxElapsed: 2 * time.Minute}
+// Its figures are the defaults of sinks.clickhouse.retries (Settings).
+var DefaultRetry = setting.Defaults(Settings).Retry
 
 // withDefaults fills the zero fields of r from DefaultRetry.
 func (r Retry) withDefaults() Retry {
