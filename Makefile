@@ -106,7 +106,7 @@ bench-go:
 # written under the package's testdata/fuzz/, where `go test` replays it
 # from then on: commit it with the fix.
 FUZZTIME ?= 60s
-FUZZ_PKGS ?= ./transform ./extract ./extract/shoptima
+FUZZ_PKGS ?= ./transform ./extract ./extract/shoptima ./jobspec
 fuzz:
 	for pkg in $(FUZZ_PKGS); do \
 	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \

@@ -1,6 +1,8 @@
 package jobspec
 
 import (
+	"slices"
+
 	"github.com/shopetl/shopetl/setting"
 	"gopkg.in/yaml.v3"
 )
@@ -39,7 +41,18 @@ func specKind(n *yaml.Node) string {
 // pairs lists a mapping's key/value pairs, expanding YAML merge keys ("<<")
 // and reporting duplicate keys.
 func (d *specDecoder) pairs(path string, n *yaml.Node) ([]specPair, bool) {
+	return d.pairsIn(path, n, nil)
+}
+
+// pairsIn is pairs of n merged into the mappings in (outermost first): a
+// merge key that names one of them, or n itself, would never end.
+func (d *specDecoder) pairsIn(path string, n *yaml.Node, in []*yaml.Node) ([]specPair, bool) {
 	n = specDeref(n)
+	if slices.Contains(in, n) {
+		d.add(n, path, "a merge key (<<) names a mapping it is part of")
+		return nil, false
+	}
+	in = append(in, n)
 	if n.Kind != yaml.MappingNode {
 		d.add(n, path, "expected a mapping, got %s", specKind(n))
 		return nil, false
@@ -55,7 +68,7 @@ func (d *specDecoder) pairs(path string, n *yaml.Node) ([]specPair, bool) {
 				srcs = v.Content
 			}
 			for _, src := range srcs {
-				ps, _ := d.pairs(path, src)
+				ps, _ := d.pairsIn(path, src, in)
 				merged = append(merged, ps...)
 			}
 			continue

@@ -132,6 +132,7 @@ var validateMessages = []string{
 	`: expected a list of shops, got a mapping`,
 	`: keys must be strings`,
 	`: duplicate key \(first at line \d+\)`,
+	`: a merge key \(<<\) names a mapping it is part of`,
 	`: state: is required`,
 	`: shops: must list at least one shop`,
 	`: state\.backend: is required`,
