@@ -19,11 +19,12 @@ import (
 	"github.com/sourcegraph/conc/pool"
 
 	"github.com/shopetl/shopetl/extract"
-	_ "github.com/shopetl/shopetl/extract/all"
 	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/load/clickhouse"
 	"github.com/shopetl/shopetl/load/parquet"
 	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/platform"
+	_ "github.com/shopetl/shopetl/platform/all"
 	"github.com/shopetl/shopetl/table"
 )
 
@@ -84,7 +85,7 @@ func floorJob(ctx context.Context, args []string) error {
 	if len(args) != 1 {
 		return fmt.Errorf("floor-job: want JOB.yaml")
 	}
-	spec, err := jobspec.Load(args[0], extract.Platforms())
+	spec, err := jobspec.Load(args[0], platform.Registered)
 	if err != nil {
 		return err
 	}

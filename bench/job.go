@@ -12,8 +12,9 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/shopspring/decimal"
 
+	"github.com/shopetl/shopetl/platform"
+	_ "github.com/shopetl/shopetl/platform/all"
 	"github.com/shopetl/shopetl/sim"
-	_ "github.com/shopetl/shopetl/sim/all"
 )
 
 // simToken is the simulated shops' credential: not a secret.
@@ -29,7 +30,7 @@ type shopOpts struct {
 // each named prefix-platform, written by the platform's own sim.Platform.Spec.
 func shopsOf(s *simProc, prefix string, o shopOpts) string {
 	var b strings.Builder
-	for _, p := range sim.Platforms() {
+	for _, p := range platform.Sims() {
 		url, ok := s.URLs[p.Name]
 		if !ok {
 			continue
@@ -174,13 +175,11 @@ func ledger(platform string, o sim.Options) ([]sim.LedgerOrder, error) {
 }
 
 // simShop builds a simulated shop of platform in-process.
-func simShop(platform string, o sim.Options) (sim.Shop, error) {
-	for _, p := range sim.Platforms() {
-		if p.Name == platform {
-			return p.New(o)
-		}
+func simShop(name string, o sim.Options) (sim.Shop, error) {
+	if p, ok := platform.Lookup(name); ok && p.Sim.New != nil {
+		return p.Sim.New(o)
 	}
-	return nil, fmt.Errorf("no simulator %s", platform)
+	return nil, fmt.Errorf("no simulator %s", name)
 }
 
 // window is the window a shop's run read, as etl_runs records it.

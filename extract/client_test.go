@@ -297,7 +297,7 @@ func TestClientLogsARetryOnceWithItsWait(t *testing.T) {
 }
 
 // TestClientKeepsAConnectionPerRequestInFlight: a shop's requests, four
-// at a time round after round, go over four connections, kept open
+// at a time round after round, go over about four connections, kept open
 // between rounds (http.DefaultTransport keeps two a host, and dialled two
 // of four again every round).
 func TestClientKeepsAConnectionPerRequestInFlight(t *testing.T) {
@@ -326,7 +326,10 @@ func TestClientKeepsAConnectionPerRequestInFlight(t *testing.T) {
 		}
 		wg.Wait()
 	}
-	if n := dialled.Load(); n > inFlight {
-		t.Errorf("%d connections for 10 rounds of %d requests, want at most %d", n, inFlight, inFlight)
+	// Four, and a few more when a round starts before the last round's
+	// connections are back in the pool (7 seen under the whole suite's
+	// load); two kept a host would dial 4 + 9×2 = 22.
+	if n, most := dialled.Load(), int32(10); n > most {
+		t.Errorf("%d connections for 10 rounds of %d requests, want at most %d", n, inFlight, most)
 	}
 }

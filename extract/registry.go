@@ -3,9 +3,6 @@ package extract
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"slices"
-	"sync"
 	"time"
 )
 
@@ -119,39 +116,3 @@ type Extractor interface {
 
 // Factory builds a platform's extractor for one shop.
 type Factory func(Shop) (Extractor, error)
-
-var (
-	mu        sync.RWMutex // guards factories
-	factories = map[string]Factory{}
-)
-
-// Register makes a platform available under its key. Platform packages call
-// it from init.
-func Register(platform string, f Factory) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := factories[platform]; dup {
-		panic(fmt.Sprintf("extract: platform %q registered twice", platform))
-	}
-	factories[platform] = f
-}
-
-// Lookup returns the factory of a platform.
-func Lookup(platform string) (Factory, bool) {
-	mu.RLock()
-	defer mu.RUnlock()
-	f, ok := factories[platform]
-	return f, ok
-}
-
-// Platforms lists the registered platform keys, sorted.
-func Platforms() []string {
-	mu.RLock()
-	defer mu.RUnlock()
-	keys := make([]string, 0, len(factories))
-	for k := range factories {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}

@@ -24,7 +24,7 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	f.Setenv("FUZZ_TOKEN", "fuzz-token-value")
-	platforms := []string{"dage", "shopex", "shoptima", "ymcart"}
+	platforms := testPlatforms{"dage", "shopex", "shoptima", "ymcart"}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		spec, err := Parse("f.yaml", data, platforms)
 		if err != nil {

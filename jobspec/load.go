@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/shopetl/shopetl/transform"
 	"gopkg.in/yaml.v3"
 )
 
@@ -25,10 +26,23 @@ func WithOnlySinkSecrets() LoadOption {
 	return func(d *specDecoder) { d.noSecrets, d.secretsUnder = true, "sinks." }
 }
 
-// Load reads and validates a job spec file. platforms are the known
-// platform keys (nil skips the platform check). An invalid spec yields a
-// *SpecError listing every problem.
-func Load(path string, platforms []string, opts ...LoadOption) (*Spec, error) {
+// Platforms are the platforms a job may name: package platform's registry
+// (platform.Registered), or a test's.
+type Platforms interface {
+	// Names lists every platform registered, sorted.
+	Names() []string
+	// Missing names the parts a registered platform lacks (its
+	// transform, ...); a job naming it is refused.
+	Missing(name string) []string
+	// Mapping is a platform's default status mapping tables, which
+	// transform.statuses overrides.
+	Mapping(name string) transform.Mapping
+}
+
+// Load reads and validates a job spec file. platforms are those a job
+// may name (nil checks neither shops' platforms nor transform.statuses).
+// An invalid spec yields a *SpecError listing every problem.
+func Load(path string, platforms Platforms, opts ...LoadOption) (*Spec, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("job spec: %w", err)
@@ -38,7 +52,7 @@ func Load(path string, platforms []string, opts ...LoadOption) (*Spec, error) {
 
 // Parse decodes and validates a job spec; name is used in problems and as
 // Spec.Path. See Load.
-func Parse(name string, data []byte, platforms []string, opts ...LoadOption) (*Spec, error) {
+func Parse(name string, data []byte, platforms Platforms, opts ...LoadOption) (*Spec, error) {
 	d := &specDecoder{file: name, platforms: platforms}
 	for _, o := range opts {
 		o(d)
@@ -53,7 +67,7 @@ func Parse(name string, data []byte, platforms []string, opts ...LoadOption) (*S
 
 type specDecoder struct {
 	file      string
-	platforms []string
+	platforms Platforms
 	problems  []Problem
 	noSecrets bool // WithoutSecrets: secrets are not read from the environment
 	// secretsUnder, with noSecrets, is the path prefix of the secrets

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"unicode"
 
@@ -60,12 +59,28 @@ func (d *specDecoder) platform(path string, n *yaml.Node, dst *string) bool {
 	if !ok {
 		return false
 	}
-	if len(d.platforms) > 0 && !slices.Contains(d.platforms, s) {
-		d.add(n, path, "unknown platform %s (known: %s)", setting.Quote(s), d.knownPlatforms())
+	if !d.knownPlatform(path, n, s) {
 		return false
+	}
+	if d.platforms != nil {
+		if missing := d.platforms.Missing(s); len(missing) > 0 {
+			d.add(n, path, "platform %s is registered without its %s (a platform is one registration, in package platform/all)",
+				setting.Quote(s), strings.Join(missing, ", "))
+			return false
+		}
 	}
 	*dst = s
 	return true
+}
+
+// knownPlatform reports whether name is a registered platform, and the
+// problem when it is not.
+func (d *specDecoder) knownPlatform(path string, n *yaml.Node, name string) bool {
+	if d.platforms == nil || slices.Contains(d.platforms.Names(), name) {
+		return true
+	}
+	d.add(n, path, "unknown platform %s (known: %s)", setting.Quote(name), strings.Join(d.platforms.Names(), ", "))
+	return false
 }
 
 // decodeHeader reads auth.header: header names and their secret values.
@@ -138,12 +153,6 @@ func specBadBaseURL(s string) string {
 		return "bad URL " + q + ": it has a fragment"
 	}
 	return ""
-}
-
-func (d *specDecoder) knownPlatforms() string {
-	ps := slices.Clone(d.platforms)
-	sort.Strings(ps)
-	return strings.Join(ps, ", ")
 }
 
 func specIsHeaderName(s string) bool {

@@ -12,7 +12,7 @@ import (
 	"github.com/shopetl/shopetl/setting"
 )
 
-var specTestPlatforms = []string{"shoptima", "ymcart", "mallpro", "bazaarly"}
+var specTestPlatforms = testPlatforms{"shoptima", "ymcart", "mallpro", "bazaarly"}
 
 func specTestProblems(t *testing.T, err error) []string {
 	t.Helper()
@@ -126,7 +126,7 @@ func TestSpecLoadFull(t *testing.T) {
 }
 
 func TestSpecThreeProblems(t *testing.T) {
-	_, err := Load("testdata/three_problems.yaml", []string{"shoptima"})
+	_, err := Load("testdata/three_problems.yaml", testPlatforms{"shoptima"})
 	got := specTestProblems(t, err)
 	want := []string{
 		`testdata/three_problems.yaml:13:7: shops[1].retries.max_backof: unknown key`,
@@ -284,7 +284,7 @@ func TestSpecProblems(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			doc := specTestDoc(c.repl)
-			_, err := Parse("t.yaml", []byte(doc), []string{"ymcart", "shoptima"})
+			_, err := Parse("t.yaml", []byte(doc), testPlatforms{"ymcart", "shoptima"})
 			if c.want == nil {
 				if err != nil {
 					t.Fatalf("unexpected error:\n%v\ndoc:\n%s", err, doc)
@@ -552,7 +552,7 @@ func TestSpecProblemsSayWhatIsAllowed(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			doc := specTestDoc(c.repl)
-			_, err := Parse("t.yaml", []byte(doc), []string{"shoptima"})
+			_, err := Parse("t.yaml", []byte(doc), testPlatforms{"shoptima"})
 			if c.want == nil {
 				if err != nil {
 					t.Fatalf("unexpected error:\n%v", err)

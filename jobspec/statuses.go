@@ -1,10 +1,6 @@
 package jobspec
 
 import (
-	"slices"
-
-	"github.com/shopetl/shopetl/setting"
-	"github.com/shopetl/shopetl/transform"
 	"gopkg.in/yaml.v3"
 )
 
@@ -16,8 +12,7 @@ func (d *specDecoder) statuses(path string, n *yaml.Node) map[string]map[string]
 	}
 	for _, pl := range plats {
 		pp := specJoin(path, pl.key.Value)
-		if len(d.platforms) > 0 && !slices.Contains(d.platforms, pl.key.Value) {
-			d.add(pl.key, pp, "unknown platform %s (known: %s)", setting.Quote(pl.key.Value), d.knownPlatforms())
+		if !d.knownPlatform(pp, pl.key, pl.key.Value) {
 			continue
 		}
 		if specIsNull(pl.val) {
@@ -41,7 +36,7 @@ func (d *specDecoder) statuses(path string, n *yaml.Node) map[string]map[string]
 			for _, e := range entries {
 				ep := specJoin(tp, e.key.Value)
 				if s, ok := d.str(ep, e.val); ok {
-					if err := transform.CheckOverride(pl.key.Value, tb.key.Value, e.key.Value, s); err != nil {
+					if err := d.checkOverride(pl.key.Value, tb.key.Value, e.key.Value, s); err != nil {
 						d.add(e.val, ep, "%v", err)
 						continue
 					}
@@ -52,4 +47,13 @@ func (d *specDecoder) statuses(path string, n *yaml.Node) map[string]map[string]
 		}
 	}
 	return out
+}
+
+// checkOverride checks one entry of transform.statuses against the
+// platform's tables; with no platforms to ask, nothing is checked.
+func (d *specDecoder) checkOverride(platform, table, code, value string) error {
+	if d.platforms == nil {
+		return nil
+	}
+	return d.platforms.Mapping(platform).CheckOverride(platform, table, code, value)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/shopetl/shopetl/load/parquet"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
+	"github.com/shopetl/shopetl/platform"
 	"github.com/shopetl/shopetl/sim"
 	"github.com/shopetl/shopetl/table"
 )
@@ -23,7 +24,7 @@ func TestCompactBesideARun(t *testing.T) {
 	j := pipelinetest.NewSimJob(t, "compactrun", sim.Options{Orders: 120, Seed: 7}, true)
 	dir := j.Spec.ResolvePath("./parquet")
 	var shops []string
-	for _, p := range sim.Platforms() {
+	for _, p := range platform.Sims() {
 		shops = append(shops, "sim-"+p.Name)
 	}
 	j.Run(t, pipeline.RunOptions{BatchRows: 40})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/jobspec"
+	"github.com/shopetl/shopetl/platform"
 )
 
 // Extractor builds shop's client and its platform's extractor for window
@@ -20,8 +21,8 @@ func Extractor(s jobspec.Shop, w extract.Window, log *slog.Logger) (extract.Extr
 // extractor is Extractor with the platform's transform reading records as
 // the pages are walked, when read is set (extract.RowReader).
 func extractor(s jobspec.Shop, w extract.Window, log *slog.Logger, read extract.RowReader) (extract.Extractor, *extract.Client, error) {
-	factory, ok := extract.Lookup(s.Platform)
-	if !ok {
+	p, ok := platform.Lookup(s.Platform)
+	if !ok || p.Extract == nil {
 		return nil, nil, fmt.Errorf("shop %s: no extractor for platform %q", s.Name, s.Platform)
 	}
 	o := s.Options
@@ -37,7 +38,7 @@ func extractor(s jobspec.Shop, w extract.Window, log *slog.Logger, read extract.
 		Limiter:    rate.NewLimiter(o.RateLimit.Limit(), o.RateLimit.Burst()),
 		Logger:     log, Concurrency: o.Concurrency,
 	})
-	ex, err := factory(extract.Shop{
+	ex, err := p.Extract(extract.Shop{
 		Name: s.Name, Platform: s.Platform, Currency: s.Currency, Location: o.Location,
 		PageSize: o.PageSize, Concurrency: o.Concurrency, Window: w,
 		Rescan: o.Rescan.Std(), RefundRescan: o.RefundRescan.Std(), Client: client, ReadRow: read,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/jobspec"
+	"github.com/shopetl/shopetl/platform"
 	"github.com/shopetl/shopetl/table"
 	"github.com/shopetl/shopetl/transform"
 )
@@ -145,12 +146,12 @@ func (r *Runner) runShop(ctx context.Context, s jobspec.Shop, opt RunOptions) (r
 		log.Info("nothing to do: empty window", slog.Time("from", w.From), slog.Time("to", w.To))
 		return res
 	}
-	tf, ok := transform.Lookup(s.Platform)
-	if !ok {
-		res.Err = fmt.Errorf("shop %s: no transform for platform %q", s.Name, s.Platform)
+	p, ok := platform.Lookup(s.Platform)
+	if missing := p.Missing(); !ok || len(missing) > 0 { // validate refuses this; a Spec made in code may not be
+		res.Err = fmt.Errorf("shop %s: platform %q is not registered whole (missing: %v)", s.Name, s.Platform, missing)
 		return res
 	}
-	mapping, err := transform.Compile(s.Platform, r.Spec.Transform.Statuses[s.Platform])
+	mapping, err := p.Mapping.Compile(s.Platform, r.Spec.Transform.Statuses[s.Platform])
 	if err != nil {
 		res.Err = fmt.Errorf("shop %s: %w", s.Name, err)
 		return res
@@ -160,14 +161,14 @@ func (r *Runner) runShop(ctx context.Context, s jobspec.Shop, opt RunOptions) (r
 		res.Err = fmt.Errorf("shop %s: %w", s.Name, err)
 		return res
 	}
-	ex, client, err := extractor(s, w, log, transform.RowReader(s.Platform))
+	ex, client, err := extractor(s, w, log, p.RowReader)
 	if err != nil {
 		res.Err = err
 		return res
 	}
 
 	l := &shopLoad{
-		runner: r, shop: s, opt: opt, log: log, res: &res, transform: tf, mapping: mapping, pii: pii,
+		runner: r, shop: s, opt: opt, log: log, res: &res, transform: p.Transform, mapping: mapping, pii: pii,
 		builders: map[*table.Table]*table.Builder{},
 	}
 	for _, t := range table.All {

@@ -11,12 +11,11 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/shopspring/decimal"
 
-	_ "github.com/shopetl/shopetl/extract/all"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
+	_ "github.com/shopetl/shopetl/platform/all"
 	"github.com/shopetl/shopetl/reconcile"
 	"github.com/shopetl/shopetl/sim"
-	_ "github.com/shopetl/shopetl/sim/all"
 )
 
 // loaded is what a reconcile report reads of one shop: its orders (FINAL),

@@ -11,8 +11,9 @@ import (
 
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
+	"github.com/shopetl/shopetl/platform"
+	_ "github.com/shopetl/shopetl/platform/all"
 	"github.com/shopetl/shopetl/sim"
-	_ "github.com/shopetl/shopetl/sim/all"
 	"github.com/shopetl/shopetl/sim/shoptima"
 	"github.com/shopetl/shopetl/table"
 )
@@ -35,7 +36,7 @@ func TestReloadingAWindowChangesNoCount(t *testing.T) {
 	addr, db := pipelinetest.ClickHouse(t)
 	var shops strings.Builder
 	want := map[string]uint64{} // orders per shop
-	for i, p := range sim.Platforms() {
+	for i, p := range platform.Sims() {
 		s, err := p.New(sim.Options{Orders: 150, Seed: int64(40 + i),
 			Start: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC)})
 		if err != nil {

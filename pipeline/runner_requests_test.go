@@ -8,8 +8,9 @@ import (
 	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
+	"github.com/shopetl/shopetl/platform"
+	_ "github.com/shopetl/shopetl/platform/all"
 	"github.com/shopetl/shopetl/sim"
-	_ "github.com/shopetl/shopetl/sim/all"
 )
 
 // TestRequestsNearTheMinimum counts the requests each platform's
@@ -30,7 +31,7 @@ func TestRequestsNearTheMinimum(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, p := range sim.Platforms() {
+	for i, p := range platform.Sims() {
 		t.Run(p.Name, func(t *testing.T) {
 			t.Parallel()
 			shop, err := p.New(sim.Options{Orders: 1500, Seed: 31 + int64(i), Start: start, End: now.Add(-time.Hour)})

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/shopetl/shopetl/extract/all"
 	"github.com/shopetl/shopetl/load/parquet"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
+	_ "github.com/shopetl/shopetl/platform/all"
 	"github.com/shopetl/shopetl/sim/fault"
 	"github.com/shopetl/shopetl/sim/shoptima"
 	"github.com/shopetl/shopetl/table"

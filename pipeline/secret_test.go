@@ -19,6 +19,7 @@ import (
 	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/platform"
 	"github.com/shopetl/shopetl/transform"
 )
 
@@ -72,7 +73,7 @@ func TestCredentialsNeverPrinted(t *testing.T) {
 		fmt.Fprintf(w, "refused %v %v %v", r.Header, r.Form, r.URL)
 	}))
 	defer srv.Close()
-	spec, err := jobspec.Parse("secrets.yaml", fmt.Appendf(nil, secretSpec, srv.URL), []string{"ymcart", "shoptima"})
+	spec, err := jobspec.Parse("secrets.yaml", fmt.Appendf(nil, secretSpec, srv.URL), platform.Registered)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,10 +22,11 @@ import (
 	"github.com/parquet-go/parquet-go/format"
 	"github.com/shopspring/decimal"
 
-	_ "github.com/shopetl/shopetl/extract/all"
 	"github.com/shopetl/shopetl/load/parquet"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
+	"github.com/shopetl/shopetl/platform"
+	_ "github.com/shopetl/shopetl/platform/all"
 	"github.com/shopetl/shopetl/sim"
 	"github.com/shopetl/shopetl/sim/dage"
 	"github.com/shopetl/shopetl/sim/shopex"
@@ -59,7 +60,7 @@ func TestSinksAgree(t *testing.T) {
 	sx, st := j.Shops["sim-shopex"].(*shopex.Store), j.Shops["sim-shoptima"].(*shoptima.Store)
 	ym, dg := j.Shops["sim-ymcart"].(*ymcart.Store), j.Shops["sim-dage"].(*dage.Store)
 	var shops []string
-	for _, p := range sim.Platforms() {
+	for _, p := range platform.Sims() {
 		shops = append(shops, "sim-"+p.Name)
 	}
 	dir := spec.ResolvePath("./parquet")

@@ -10,13 +10,12 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	_ "github.com/shopetl/shopetl/extract/all"
 	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
+	_ "github.com/shopetl/shopetl/platform/all"
 	"github.com/shopetl/shopetl/reconcile"
 	"github.com/shopetl/shopetl/sim"
-	_ "github.com/shopetl/shopetl/sim/all"
 )
 
 // loadedShops is one simulated shop of each platform, with every

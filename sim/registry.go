@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/shopetl/shopetl/sim/fault"
@@ -74,31 +73,3 @@ func Curl(r *http.Request) string {
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
-var (
-	mu        sync.Mutex // guards platforms
-	platforms = map[string]Platform{}
-)
-
-// Register adds a simulator. It panics on a duplicate name: that is a
-// programming error found at start-up.
-func Register(p Platform) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := platforms[p.Name]; dup {
-		panic("sim: platform registered twice: " + p.Name)
-	}
-	platforms[p.Name] = p
-}
-
-// Platforms returns the registered simulators, by name.
-func Platforms() []Platform {
-	mu.Lock()
-	defer mu.Unlock()
-	out := make([]Platform, 0, len(platforms))
-	for _, p := range platforms {
-		out = append(out, p)
-	}
-	slices.SortFunc(out, func(a, b Platform) int { return strings.Compare(a.Name, b.Name) })
-	return out
-}

@@ -15,8 +15,6 @@ import (
 	"github.com/shopetl/shopetl/model"
 )
 
-func init() { Register("dage", Dage) }
-
 // dageOrder is an item of orders/list (seed 003 §1 items数据说明); an
 // orders/detail object (§2) reads the same, its lines under "detail".
 // Money ("number") comes as JSON numbers with two decimals, 66.00; line
@@ -68,23 +66,22 @@ type dageLine struct {
 // 交易取消 and 交易关闭 end an order at any step, paid or not, shipped or
 // not. A line's back_status (0没有退款, 1申请中, 2退款成功, 3退款失败, 4退款中)
 // sets its refund status.
-func init() {
-	RegisterMapping("dage", Mapping{
-		"status": {Sets: []string{AxisStatus, AxisPayment, AxisShipping}, Codes: map[string]Axes{
-			"0": {Status: model.StatusPending, Payment: model.PaymentUnpaid, Shipping: model.ShippingUnshipped},
-			"1": {Status: model.StatusPaid, Payment: model.PaymentPaid, Shipping: model.ShippingUnshipped},
-			"2": {Status: model.StatusShipped, Payment: model.PaymentPaid, Shipping: model.ShippingShipped},
-			"3": {Status: model.StatusCompleted, Payment: model.PaymentPaid, Shipping: model.ShippingShipped},
-			"4": {Status: model.StatusCancelled},
-			"5": {Status: model.StatusCancelled},
-			"6": {Status: model.StatusPaid, Payment: model.PaymentPaid, Shipping: model.ShippingUnshipped},
-			"7": {Status: model.StatusCompleted, Payment: model.PaymentPaid, Shipping: model.ShippingShipped},
-		}},
-		"back_status": {Sets: []string{AxisRefund}, Codes: map[string]Axes{
-			"0": {Refund: model.RefundNone}, "1": {Refund: model.RefundRequested}, "2": {Refund: model.RefundFull},
-			"3": {Refund: model.RefundRejected}, "4": {Refund: model.RefundProcessing},
-		}},
-	})
+// DageMapping are dage's default status mapping tables (SPEC §4).
+var DageMapping = Mapping{
+	"status": {Sets: []string{AxisStatus, AxisPayment, AxisShipping}, Codes: map[string]Axes{
+		"0": {Status: model.StatusPending, Payment: model.PaymentUnpaid, Shipping: model.ShippingUnshipped},
+		"1": {Status: model.StatusPaid, Payment: model.PaymentPaid, Shipping: model.ShippingUnshipped},
+		"2": {Status: model.StatusShipped, Payment: model.PaymentPaid, Shipping: model.ShippingShipped},
+		"3": {Status: model.StatusCompleted, Payment: model.PaymentPaid, Shipping: model.ShippingShipped},
+		"4": {Status: model.StatusCancelled},
+		"5": {Status: model.StatusCancelled},
+		"6": {Status: model.StatusPaid, Payment: model.PaymentPaid, Shipping: model.ShippingUnshipped},
+		"7": {Status: model.StatusCompleted, Payment: model.PaymentPaid, Shipping: model.ShippingShipped},
+	}},
+	"back_status": {Sets: []string{AxisRefund}, Codes: map[string]Axes{
+		"0": {Refund: model.RefundNone}, "1": {Refund: model.RefundRequested}, "2": {Refund: model.RefundFull},
+		"3": {Refund: model.RefundRejected}, "4": {Refund: model.RefundProcessing},
+	}},
 }
 
 // Dage turns one orders/list item into canonical rows.
@@ -184,7 +181,7 @@ func Dage(c *Context, raw extract.Raw) (model.Record, error) {
 		BuyerID:        dageID(o.MemberID),
 	}
 
-	m := c.mapping("dage")
+	m := c.mapping(DageMapping)
 	axes, known := m.Lookup("status", strconv.FormatInt(o.Status.V, 10))
 	if !known {
 		axes, _ = m.Lookup("status", "0")

@@ -65,21 +65,10 @@ func (m Mapping) Lookup(table, code string) (Axes, bool) {
 	return a, ok
 }
 
-var mappings = map[string]Mapping{} // platform → default tables; written by init only
-
-// RegisterMapping declares a platform's default mapping tables (SPEC §4).
-// Platform files call it from init.
-func RegisterMapping(platform string, m Mapping) {
-	if _, dup := mappings[platform]; dup {
-		panic(fmt.Sprintf("transform: mapping of %q registered twice", platform))
-	}
-	mappings[platform] = m
-}
-
-// DefaultMapping returns a copy of a platform's default tables.
-func DefaultMapping(platform string) Mapping {
+// Clone returns a copy of m whose tables' codes may be changed.
+func (m Mapping) Clone() Mapping {
 	out := Mapping{}
-	for name, t := range mappings[platform] {
+	for name, t := range m {
 		out[name] = Table{Sets: t.Sets, Codes: maps.Clone(t.Codes)}
 	}
 	return out
@@ -89,9 +78,8 @@ func DefaultMapping(platform string) Mapping {
 // table → raw code → value. The value is a canonical value of the table's
 // first axis ("paid"), or axis=value pairs separated by spaces
 // ("status=paid payment_status=paid") for tables that set several.
-func ParseOverride(platform, table, value string) (Axes, error) {
-	m, ok := mappings[platform]
-	if !ok {
+func (m Mapping) ParseOverride(platform, table, value string) (Axes, error) {
+	if m == nil {
 		return Axes{}, fmt.Errorf("platform %q has no mapping tables", platform)
 	}
 	t, ok := m[table]
@@ -124,12 +112,12 @@ func ParseOverride(platform, table, value string) (Axes, error) {
 
 // CheckOverride checks one entry of a job's transform.statuses (platform →
 // table → raw code → value), as the job spec is validated.
-func CheckOverride(platform, table, code, value string) error {
-	a, err := ParseOverride(platform, table, value)
+func (m Mapping) CheckOverride(platform, table, code, value string) error {
+	a, err := m.ParseOverride(platform, table, value)
 	if err != nil {
 		return err
 	}
-	t := mappings[platform][table]
+	t := m[table]
 	if _, known := t.Codes[code]; !known {
 		for _, axis := range t.Sets {
 			if *a.field(axis) == "" {
@@ -144,15 +132,15 @@ func CheckOverride(platform, table, code, value string) error {
 // code → value) applied: an overridden code takes the axes its value sets
 // and keeps the default's others; a new code is added, and must set every
 // axis of its table.
-func Compile(platform string, overrides map[string]map[string]string) (Mapping, error) {
-	m := DefaultMapping(platform)
+func (d Mapping) Compile(platform string, overrides map[string]map[string]string) (Mapping, error) {
+	m := d.Clone()
 	for _, table := range slices.Sorted(maps.Keys(overrides)) {
 		for _, code := range slices.Sorted(maps.Keys(overrides[table])) {
 			value := overrides[table][code]
-			if err := CheckOverride(platform, table, code, value); err != nil {
+			if err := d.CheckOverride(platform, table, code, value); err != nil {
 				return nil, fmt.Errorf("transform.statuses.%s.%s.%s: %w", platform, table, code, err)
 			}
-			a, _ := ParseOverride(platform, table, value)
+			a, _ := d.ParseOverride(platform, table, value)
 			merged := m[table].Codes[code]
 			for _, axis := range m[table].Sets {
 				if v := *a.field(axis); v != "" {
@@ -167,9 +155,9 @@ func Compile(platform string, overrides map[string]map[string]string) (Mapping, 
 
 // mapping is the Context's tables, or the platform's defaults when the
 // Context has none (tests, tools).
-func (c *Context) mapping(platform string) Mapping {
+func (c *Context) mapping(defaults Mapping) Mapping {
 	if c.Mapping != nil {
 		return c.Mapping
 	}
-	return mappings[platform]
+	return defaults
 }

@@ -21,7 +21,7 @@ func TestEveryPlatformHasItsTables(t *testing.T) {
 		"dage":     {"back_status", "status"},
 	}
 	for platform, tables := range want {
-		m := DefaultMapping(platform)
+		m := testMappings[platform].Clone()
 		if len(m) != len(tables) {
 			t.Errorf("%s: %d tables, want %v", platform, len(m), tables)
 		}
@@ -47,7 +47,7 @@ func TestEveryPlatformHasItsTables(t *testing.T) {
 // canonical row; the raw codes stay as sent.
 func TestOverrideChangesTheRowsAndKeepsTheRawCodes(t *testing.T) {
 	t.Parallel()
-	m, err := Compile("ymcart", map[string]map[string]string{
+	m, err := YmcartMapping.Compile("ymcart", map[string]map[string]string{
 		"order_status":   {"100": "cancelled"},
 		"payment_status": {"100": "failed"},
 	})
@@ -76,7 +76,7 @@ func TestOverrideChangesTheRowsAndKeepsTheRawCodes(t *testing.T) {
 // sets three leaves the other two as they were; a new code sets them all.
 func TestOverrideKeepsTheAxesItDoesNotSet(t *testing.T) {
 	t.Parallel()
-	m, err := Compile("shoptima", map[string]map[string]string{
+	m, err := ShoptimaMapping.Compile("shoptima", map[string]map[string]string{
 		"status":      {"3": "status=shipped", "9": "status=cancelled payment_status=unpaid shipping_status=unshipped"},
 		"refund_type": {"1": "requested"},
 	})
@@ -92,7 +92,7 @@ func TestOverrideKeepsTheAxesItDoesNotSet(t *testing.T) {
 	if a, _ := m.Lookup("refund_type", "1"); a != (Axes{Refund: model.RefundRequested, Payment: model.PaymentPaid}) {
 		t.Errorf("refund_type 1: %+v", a)
 	}
-	if a, _ := DefaultMapping("shoptima").Lookup("status", "3"); a.Status != model.StatusPaid {
+	if a, _ := ShoptimaMapping.Lookup("status", "3"); a.Status != model.StatusPaid {
 		t.Errorf("the default of status 3 changed: %+v", a)
 	}
 }
@@ -111,13 +111,16 @@ func TestBadOverrides(t *testing.T) {
 		{"shoptima", "status", "9", "status=paid", "a new code must set all of"},
 		{"magento", "status", "1", "paid", "no mapping tables"},
 	} {
-		err := CheckOverride(tc.platform, tc.table, tc.code, tc.value)
+		err := testMappings[tc.platform].CheckOverride(tc.platform, tc.table, tc.code, tc.value)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s.%s.%s = %q: %v, want %q", tc.platform, tc.table, tc.code, tc.value, err, tc.want)
 		}
 	}
-	if _, err := Compile("ymcart", map[string]map[string]string{"order_status": {"1": "nope"}}); err == nil ||
+	if _, err := YmcartMapping.Compile("ymcart", map[string]map[string]string{"order_status": {"1": "nope"}}); err == nil ||
 		!strings.Contains(err.Error(), "transform.statuses.ymcart.order_status.1") {
 		t.Errorf("Compile: %v", err)
 	}
 }
+
+// testMappings are the platforms' default tables by name.
+var testMappings = map[string]Mapping{"dage": DageMapping, "shopex": ShopexMapping, "shoptima": ShoptimaMapping, "ymcart": YmcartMapping}

@@ -16,8 +16,6 @@ import (
 	"github.com/shopetl/shopetl/model"
 )
 
-func init() { Register("shopex", Shopex) }
-
 // shopexTrade is the info of ome:fetch_order_detail (seed 000 §3-4): the
 // matrix trade structure the seed links to but does not include, as
 // sim/shopex models it (its doc.go lists the fields): every value a
@@ -112,7 +110,7 @@ type shopexDelivery struct {
 	TEnd             LocalTime `json:"t_end"`
 }
 
-// The SPEC §4 shopex mapping:
+// ShopexMapping are shopex's default status mapping tables, SPEC §4:
 //   - status (active, dead, finish: the seed's list example) sets the
 //     status axis; active sets nothing, its rule reads the other axes:
 //     shipped once ship_status is not 0 (cash on delivery included), else
@@ -131,35 +129,33 @@ type shopexDelivery struct {
 //     progress 已付款至担保方, timeout 超时, ready 准备中, paying 支付中).
 //     progress is money held by an escrow (Alipay's 担保交易), not yet
 //     the shop's: pending until it turns succ.
-func init() {
-	RegisterMapping("shopex", Mapping{
-		"status": {Sets: []string{AxisStatus}, Codes: map[string]Axes{
-			"active": {}, "dead": {Status: model.StatusCancelled}, "finish": {Status: model.StatusCompleted},
-		}},
-		"pay_status": {Sets: []string{AxisPayment, AxisRefund}, Codes: map[string]Axes{
-			"0": {Payment: model.PaymentUnpaid, Refund: model.RefundNone},
-			"1": {Payment: model.PaymentPaid, Refund: model.RefundNone},
-			"3": {Payment: model.PaymentPartiallyPaid, Refund: model.RefundNone},
-			"4": {Payment: model.PaymentPartiallyRefunded, Refund: model.RefundPartial},
-			"5": {Payment: model.PaymentRefunded, Refund: model.RefundFull},
-		}},
-		"ship_status": {Sets: []string{AxisShipping}, Codes: map[string]Axes{
-			"0": {Shipping: model.ShippingUnshipped}, "1": {Shipping: model.ShippingShipped},
-			"2": {Shipping: model.ShippingPartiallyShipped}, "3": {Shipping: model.ShippingPartiallyReturned},
-			"4": {Shipping: model.ShippingReturned},
-		}},
-		"refund_list_status": {Sets: []string{AxisRefund}, Codes: map[string]Axes{
-			"succ": {}, "progress": {Refund: model.RefundProcessing}, "ready": {Refund: model.RefundProcessing},
-			"failed": {Refund: model.RefundRejected}, "cancel": {Refund: model.RefundRejected},
-		}},
-		"payment_list_status": {Sets: []string{AxisPayment}, Codes: map[string]Axes{
-			"succ": {Payment: model.PaymentPaid}, "progress": {Payment: model.PaymentPending},
-			"ready": {Payment: model.PaymentPending}, "paying": {Payment: model.PaymentPending},
-			"cancel": {Payment: model.PaymentUnpaid}, "failed": {Payment: model.PaymentFailed},
-			"error": {Payment: model.PaymentFailed}, "invalid": {Payment: model.PaymentFailed},
-			"timeout": {Payment: model.PaymentFailed},
-		}},
-	})
+var ShopexMapping = Mapping{
+	"status": {Sets: []string{AxisStatus}, Codes: map[string]Axes{
+		"active": {}, "dead": {Status: model.StatusCancelled}, "finish": {Status: model.StatusCompleted},
+	}},
+	"pay_status": {Sets: []string{AxisPayment, AxisRefund}, Codes: map[string]Axes{
+		"0": {Payment: model.PaymentUnpaid, Refund: model.RefundNone},
+		"1": {Payment: model.PaymentPaid, Refund: model.RefundNone},
+		"3": {Payment: model.PaymentPartiallyPaid, Refund: model.RefundNone},
+		"4": {Payment: model.PaymentPartiallyRefunded, Refund: model.RefundPartial},
+		"5": {Payment: model.PaymentRefunded, Refund: model.RefundFull},
+	}},
+	"ship_status": {Sets: []string{AxisShipping}, Codes: map[string]Axes{
+		"0": {Shipping: model.ShippingUnshipped}, "1": {Shipping: model.ShippingShipped},
+		"2": {Shipping: model.ShippingPartiallyShipped}, "3": {Shipping: model.ShippingPartiallyReturned},
+		"4": {Shipping: model.ShippingReturned},
+	}},
+	"refund_list_status": {Sets: []string{AxisRefund}, Codes: map[string]Axes{
+		"succ": {}, "progress": {Refund: model.RefundProcessing}, "ready": {Refund: model.RefundProcessing},
+		"failed": {Refund: model.RefundRejected}, "cancel": {Refund: model.RefundRejected},
+	}},
+	"payment_list_status": {Sets: []string{AxisPayment}, Codes: map[string]Axes{
+		"succ": {Payment: model.PaymentPaid}, "progress": {Payment: model.PaymentPending},
+		"ready": {Payment: model.PaymentPending}, "paying": {Payment: model.PaymentPending},
+		"cancel": {Payment: model.PaymentUnpaid}, "failed": {Payment: model.PaymentFailed},
+		"error": {Payment: model.PaymentFailed}, "invalid": {Payment: model.PaymentFailed},
+		"timeout": {Payment: model.PaymentFailed},
+	}},
 }
 
 // shopexCOD is payment's cash-on-delivery value: "'payment' => '-1', //当
@@ -261,7 +257,7 @@ func Shopex(c *Context, raw extract.Raw) (model.Record, error) {
 	shopexBuyer(&ord, &t)
 
 	// The four axes (SPEC §4).
-	m := c.mapping("shopex")
+	m := c.mapping(ShopexMapping)
 	pay, known := m.Lookup("pay_status", strconv.FormatInt(t.PayStatus.V, 10))
 	if !known {
 		pay, _ = m.Lookup("pay_status", "0")

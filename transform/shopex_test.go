@@ -544,7 +544,7 @@ func TestShopexPayments(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := shopexContext()
 			if tc.overrides != nil {
-				m, err := Compile("shopex", tc.overrides)
+				m, err := ShopexMapping.Compile("shopex", tc.overrides)
 				if err != nil {
 					t.Fatal(err)
 				}

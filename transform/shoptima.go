@@ -11,8 +11,6 @@ import (
 	"github.com/shopetl/shopetl/model"
 )
 
-func init() { Register("shoptima", Shoptima) }
-
 // shoptimaOrder is a row of GET /order (seed 002 §1.3–1.4). The detail
 // endpoint (§4.3) names the ship time fahuo_time instead; both are read.
 type shoptimaOrder struct {
@@ -208,33 +206,32 @@ func (g *shoptimaLine) read(w *walker) {
 // sets the status, payment and shipping axes; refund_type (§1.3: 1 退款中,
 // 2 部分退款, 3 全部退款), read when is_refund is 1, sets the refund axis and
 // what it does to the payment axis.
-func init() {
-	RegisterMapping("shoptima", Mapping{
-		"status": {Sets: []string{AxisStatus, AxisPayment, AxisShipping}, Codes: map[string]Axes{
-			"0": {Status: model.StatusPending, Payment: model.PaymentUnpaid, Shipping: model.ShippingUnshipped},
-			"1": {Status: model.StatusPaid, Payment: model.PaymentPaid, Shipping: model.ShippingUnshipped},
-			"2": {Status: model.StatusShipped, Payment: model.PaymentPaid, Shipping: model.ShippingShipped},
-			"3": {Status: model.StatusPaid, Payment: model.PaymentPaid, Shipping: model.ShippingUnshipped},
-		}},
-		"refund_type": {Sets: []string{AxisRefund, AxisPayment}, Codes: map[string]Axes{
-			"1": {Refund: model.RefundProcessing, Payment: model.PaymentPaid},
-			"2": {Refund: model.RefundPartial, Payment: model.PaymentPartiallyRefunded},
-			"3": {Refund: model.RefundFull, Payment: model.PaymentRefunded},
-		}},
-		// paypal_status (§1.3 "paypal状态") sets the payment row's status,
-		// never the order's. The seed prints only "COMPLETED" (§1.4); the
-		// others are the rest of PayPal's capture statuses (Payments v2),
-		// the values a capture's status can take. Anything else is an
-		// unknown_status anomaly and the row follows the order.
-		"paypal_status": {Sets: []string{AxisPayment}, Codes: map[string]Axes{
-			"COMPLETED":          {Payment: model.PaymentPaid},
-			"PENDING":            {Payment: model.PaymentPending},
-			"DECLINED":           {Payment: model.PaymentFailed},
-			"FAILED":             {Payment: model.PaymentFailed},
-			"PARTIALLY_REFUNDED": {Payment: model.PaymentPartiallyRefunded},
-			"REFUNDED":           {Payment: model.PaymentRefunded},
-		}},
-	})
+// ShoptimaMapping are shoptima's default status mapping tables (SPEC §4).
+var ShoptimaMapping = Mapping{
+	"status": {Sets: []string{AxisStatus, AxisPayment, AxisShipping}, Codes: map[string]Axes{
+		"0": {Status: model.StatusPending, Payment: model.PaymentUnpaid, Shipping: model.ShippingUnshipped},
+		"1": {Status: model.StatusPaid, Payment: model.PaymentPaid, Shipping: model.ShippingUnshipped},
+		"2": {Status: model.StatusShipped, Payment: model.PaymentPaid, Shipping: model.ShippingShipped},
+		"3": {Status: model.StatusPaid, Payment: model.PaymentPaid, Shipping: model.ShippingUnshipped},
+	}},
+	"refund_type": {Sets: []string{AxisRefund, AxisPayment}, Codes: map[string]Axes{
+		"1": {Refund: model.RefundProcessing, Payment: model.PaymentPaid},
+		"2": {Refund: model.RefundPartial, Payment: model.PaymentPartiallyRefunded},
+		"3": {Refund: model.RefundFull, Payment: model.PaymentRefunded},
+	}},
+	// paypal_status (§1.3 "paypal状态") sets the payment row's status,
+	// never the order's. The seed prints only "COMPLETED" (§1.4); the
+	// others are the rest of PayPal's capture statuses (Payments v2),
+	// the values a capture's status can take. Anything else is an
+	// unknown_status anomaly and the row follows the order.
+	"paypal_status": {Sets: []string{AxisPayment}, Codes: map[string]Axes{
+		"COMPLETED":          {Payment: model.PaymentPaid},
+		"PENDING":            {Payment: model.PaymentPending},
+		"DECLINED":           {Payment: model.PaymentFailed},
+		"FAILED":             {Payment: model.PaymentFailed},
+		"PARTIALLY_REFUNDED": {Payment: model.PaymentPartiallyRefunded},
+		"REFUNDED":           {Payment: model.PaymentRefunded},
+	}},
 }
 
 // Shoptima turns one GET /order row into canonical rows.
@@ -308,7 +305,7 @@ func Shoptima(c *Context, raw extract.Raw) (model.Record, error) {
 		ord.ShippedAt = o.FahuoTime.T
 	}
 
-	m := c.mapping("shoptima")
+	m := c.mapping(ShoptimaMapping)
 	axes, known := m.Lookup("status", strconv.FormatInt(o.Status.V, 10))
 	if !known {
 		axes, _ = m.Lookup("status", "0")

@@ -497,7 +497,7 @@ func TestShoptimaBadPaymentFields(t *testing.T) {
 // know, or read one differently.
 func TestShoptimaPaypalStatusOverride(t *testing.T) {
 	t.Parallel()
-	m, err := Compile("shoptima", map[string]map[string]string{"paypal_status": {"VOIDED": "failed", "PENDING": "paid"}})
+	m, err := ShoptimaMapping.Compile("shoptima", map[string]map[string]string{"paypal_status": {"VOIDED": "failed", "PENDING": "paid"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,8 +13,6 @@ import (
 	"github.com/shopetl/shopetl/model"
 )
 
-func init() { Register("ymcart", Ymcart) }
-
 // ymcartOrder is an orderList row (seed 001, "获取订单"). Rows are PHP's
 // fetch-both arrays — every column under its position and its name,
 // {"0":"595","id":"595","1":"SY20160902-595","itemno":...} — and are read
@@ -110,21 +108,20 @@ type ymcartAddress struct {
 // status axis; payment_status (100未付款 101付款失败 102确认中 200已支付) and
 // shipping_status (0未发货 301已发货) their own axes. The doc shows no
 // refunds: refund_status is always none.
-func init() {
-	RegisterMapping("ymcart", Mapping{
-		"order_status": {Sets: []string{AxisStatus}, Codes: map[string]Axes{
-			"100": {Status: model.StatusPending}, "101": {Status: model.StatusPending}, "102": {Status: model.StatusPending},
-			"200": {Status: model.StatusPaid}, "301": {Status: model.StatusShipped},
-			"600": {Status: model.StatusCancelled}, "700": {Status: model.StatusCompleted},
-		}},
-		"payment_status": {Sets: []string{AxisPayment}, Codes: map[string]Axes{
-			"100": {Payment: model.PaymentUnpaid}, "101": {Payment: model.PaymentFailed},
-			"102": {Payment: model.PaymentPending}, "200": {Payment: model.PaymentPaid},
-		}},
-		"shipping_status": {Sets: []string{AxisShipping}, Codes: map[string]Axes{
-			"0": {Shipping: model.ShippingUnshipped}, "301": {Shipping: model.ShippingShipped},
-		}},
-	})
+// YmcartMapping are ymcart's default status mapping tables (SPEC §4).
+var YmcartMapping = Mapping{
+	"order_status": {Sets: []string{AxisStatus}, Codes: map[string]Axes{
+		"100": {Status: model.StatusPending}, "101": {Status: model.StatusPending}, "102": {Status: model.StatusPending},
+		"200": {Status: model.StatusPaid}, "301": {Status: model.StatusShipped},
+		"600": {Status: model.StatusCancelled}, "700": {Status: model.StatusCompleted},
+	}},
+	"payment_status": {Sets: []string{AxisPayment}, Codes: map[string]Axes{
+		"100": {Payment: model.PaymentUnpaid}, "101": {Payment: model.PaymentFailed},
+		"102": {Payment: model.PaymentPending}, "200": {Payment: model.PaymentPaid},
+	}},
+	"shipping_status": {Sets: []string{AxisShipping}, Codes: map[string]Axes{
+		"0": {Shipping: model.ShippingUnshipped}, "301": {Shipping: model.ShippingShipped},
+	}},
 }
 
 // ymcartAxis maps one raw code; an unknown one falls back to the axis's
@@ -220,7 +217,7 @@ func ymcartOrderRecord(c *Context, body []byte) (model.Record, error) {
 		PaymentMethod:  string(o.PaymentMethod),
 		ItemCount:      uint32(len(o.Item)),
 	}
-	m := c.mapping("ymcart")
+	m := c.mapping(YmcartMapping)
 	ord.Status = ymcartAxis(&ord, m, "order_status", o.OrderStatus, AxisStatus, model.StatusPending)
 	ord.PaymentStatus = ymcartAxis(&ord, m, "payment_status", o.PaymentStatus, AxisPayment, model.PaymentUnpaid)
 	ord.ShippingStatus = ymcartAxis(&ord, m, "shipping_status", o.ShippingStatus, AxisShipping, model.ShippingUnshipped)

@@ -13,9 +13,9 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/shopetl/shopetl/extract"
-	_ "github.com/shopetl/shopetl/extract/all"
 	"github.com/shopetl/shopetl/jobspec"
+	"github.com/shopetl/shopetl/platform"
+	_ "github.com/shopetl/shopetl/platform/all"
 )
 
 // Exit codes (SPEC §2).
@@ -89,7 +89,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // loadSpec reads a job spec, printing every problem on failure.
 func loadSpec(path string, stderr io.Writer, opts ...jobspec.LoadOption) (*jobspec.Spec, bool) {
-	spec, err := jobspec.Load(path, extract.Platforms(), opts...)
+	spec, err := jobspec.Load(path, platform.Registered, opts...)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, false

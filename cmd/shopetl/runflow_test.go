@@ -8,16 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/load/parquet"
 	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/platform"
 	"github.com/shopetl/shopetl/sim"
 	"github.com/shopetl/shopetl/sim/fault"
 	"github.com/shopetl/shopetl/table"
@@ -25,13 +24,13 @@ import (
 
 // simShop serves one simulated shop of platform over real HTTP and counts
 // the responses it answers with 200. It returns the shop's job-spec lines.
-func simShop(t *testing.T, platform string, o sim.Options) (spec string, answered *atomic.Int64) {
+func simShop(t *testing.T, name string, o sim.Options) (spec string, answered *atomic.Int64) {
 	t.Helper()
-	i := slices.IndexFunc(sim.Platforms(), func(p sim.Platform) bool { return p.Name == platform })
-	if i < 0 {
-		t.Fatalf("no simulator for %s", platform)
+	pl, ok := platform.Lookup(name)
+	if !ok {
+		t.Fatalf("no simulator for %s", name)
 	}
-	p := sim.Platforms()[i]
+	p := pl.Sim
 	if o.Orders == 0 {
 		o.Orders = 100
 	}
@@ -178,16 +177,16 @@ func TestRunRefusesEmptyWindows(t *testing.T) {
 // every request with a body that is not JSON keeps the body in
 // etl_quarantine, and the summary and etl_runs count it.
 func TestRunCountsAnUnreadableResponseAsQuarantined(t *testing.T) {
-	for _, platform := range extract.Platforms() {
-		t.Run(platform, func(t *testing.T) {
-			shop, _ := simShop(t, platform, sim.Options{Seed: 5,
+	for _, pname := range platform.Registered.Names() {
+		t.Run(pname, func(t *testing.T) {
+			shop, _ := simShop(t, pname, sim.Options{Seed: 5,
 				Faults: fault.Options{Rate: 1, Kinds: []fault.Kind{fault.Malformed}, Seed: 5}})
 			job := writeJob(t, shop)
 			var out, errb bytes.Buffer
 			if code := run(context.Background(), []string{"run", job}, &out, &errb); code != exitShop {
 				t.Fatalf("exit %d, want %d\n%s%s", code, exitShop, out.String(), errb.String())
 			}
-			name := "sim-" + platform
+			name := "sim-" + pname
 			if s := summaryOf(t, out.String(), name); s.status != pipeline.ShopFailed || s.quarantined != 1 {
 				t.Fatalf("summary says %s with %d quarantined, want failed with 1:\n%s", s.status, s.quarantined, out.String())
 			}
@@ -212,7 +211,8 @@ func TestRunCountsAnUnreadableResponseAsQuarantined(t *testing.T) {
 // shop is paging reports the shop interrupted in the summary, etl_runs and
 // the log, exits 130, and leaves the watermark where it was.
 func TestRunInterrupted(t *testing.T) {
-	p := sim.Platforms()[slices.IndexFunc(sim.Platforms(), func(p sim.Platform) bool { return p.Name == "shoptima" })]
+	pl, _ := platform.Lookup("shoptima")
+	p := pl.Sim
 	shop, err := p.New(sim.Options{Orders: 2000, Seed: 6,
 		Start: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
@@ -316,15 +316,15 @@ sinks:
 // is the number of responses read from the shop, list and detail requests
 // alike, on every platform.
 func TestRunPagesCountsEveryResponse(t *testing.T) {
-	for _, platform := range extract.Platforms() {
-		t.Run(platform, func(t *testing.T) {
-			shop, answered := simShop(t, platform, sim.Options{Seed: 7})
+	for _, pname := range platform.Registered.Names() {
+		t.Run(pname, func(t *testing.T) {
+			shop, answered := simShop(t, pname, sim.Options{Seed: 7})
 			job := writeJob(t, shop)
 			var out, errb bytes.Buffer
 			if code := run(context.Background(), []string{"run", job}, &out, &errb); code != exitOK {
 				t.Fatalf("exit %d, want 0\n%s%s", code, out.String(), errb.String())
 			}
-			s := summaryOf(t, out.String(), "sim-"+platform)
+			s := summaryOf(t, out.String(), "sim-"+pname)
 			if s.pages == 0 || s.pages != answered.Load() {
 				t.Fatalf("PAGES %d, want the %d responses the shop answered:\n%s", s.pages, answered.Load(), out.String())
 			}

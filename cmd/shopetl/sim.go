@@ -11,11 +11,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/jobspec"
+	"github.com/shopetl/shopetl/platform"
+	_ "github.com/shopetl/shopetl/platform/all"
 	"github.com/shopetl/shopetl/reconcile"
 	"github.com/shopetl/shopetl/sim"
-	_ "github.com/shopetl/shopetl/sim/all"
 	"github.com/shopetl/shopetl/sim/fault"
 )
 
@@ -73,7 +73,7 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	var chosen []sim.Platform
-	for _, p := range sim.Platforms() {
+	for _, p := range platform.Sims() {
 		if *only == "" || slices.Contains(strings.Split(*only, ","), p.Name) {
 			chosen = append(chosen, p)
 		}
@@ -85,7 +85,7 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if len(chosen) == 0 {
-		fmt.Fprintf(stderr, "sim: --platforms %q: none of them exists (have %v)\n", *only, names(sim.Platforms()))
+		fmt.Fprintf(stderr, "sim: --platforms %q: none of them exists (have %v)\n", *only, names(platform.Sims()))
 		return exitInvalid
 	}
 
@@ -132,7 +132,7 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			tokenEnv = simTokenEnv
 		}
 		spec := p.Spec(url, tokenEnv)
-		if !slices.Contains(extract.Platforms(), p.Name) {
+		if pl, _ := platform.Lookup(p.Name); pl.Extract == nil {
 			spec = "  # no extractor for " + p.Name + " yet:\n" + commentOut(spec)
 		}
 		specs.WriteString(spec)

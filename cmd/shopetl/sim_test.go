@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopetl/shopetl/platform"
 	"github.com/shopetl/shopetl/sim"
 )
 
@@ -24,7 +25,7 @@ const simTestToken = "sim-T0KEN-s3cret"
 func TestSimPrintsEveryShopAndAJobSpecThatValidates(t *testing.T) {
 	out := simPrints(t, "--orders", "20", "--token", simTestToken, "--faults", "shoptima=0.1:500")
 	text := strings.Join(out, "\n")
-	for _, p := range sim.Platforms() {
+	for _, p := range platform.Sims() {
 		if !strings.Contains(text, "\n"+p.Name+" ") && !strings.HasPrefix(text, p.Name+" ") {
 			t.Errorf("no base URL line for %s in:\n%s", p.Name, text)
 		}
@@ -141,7 +142,7 @@ func TestSimServesLoopbackOnly(t *testing.T) {
 // is refused.
 func TestSimPrintsTheInjectedExceptions(t *testing.T) {
 	out := simPrints(t, "--orders", "200", "--exceptions", "2")
-	for _, p := range sim.Platforms() {
+	for _, p := range platform.Sims() {
 		shop, err := p.New(sim.Options{Orders: 200, Seed: 1, Start: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
 			End: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Exceptions: 2})
 		if err != nil {

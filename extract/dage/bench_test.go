@@ -8,6 +8,7 @@ import (
 	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/extract/extracttest"
 	sim "github.com/shopetl/shopetl/sim/dage"
+	"github.com/shopetl/shopetl/transform"
 )
 
 // BenchmarkPage decodes full orders/list pages (MaxPageSize items) of a
@@ -24,7 +25,7 @@ func BenchmarkPage(b *testing.B) {
 		bodies = append(bodies, extracttest.Serve(b, store.Handler(), httptest.NewRequest("GET", q, nil)))
 	}
 	s := scan{pass: 1}
-	extracttest.BenchPage(b, "dage", "CNY", bodies, func(body []byte) ([]extract.Raw, error) {
+	extracttest.BenchPage(b, "dage", transform.Dage, "CNY", bodies, func(body []byte) ([]extract.Raw, error) {
 		f, err := s.decode("GET /orders/list", body)
 		return f.page.Records, err
 	})

@@ -15,8 +15,6 @@ import (
 	"github.com/shopetl/shopetl/extract"
 )
 
-func init() { extract.Register("dage", New) }
-
 // MaxPageSize is the largest page orders/list serves: the doc's default
 // ("pageSize int 每页数量 默认为50"), which is also Yii2 Pagination's
 // pageSizeLimit; larger values are clamped by the server anyway.

@@ -412,7 +412,7 @@ func TestFaultsAreRetriedAndABrokenRecordStaysAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tf, _ := transform.Lookup("dage")
+	tf := transform.Dage
 	c := &transform.Context{Currency: "CNY", Location: cst}
 	var mu sync.Mutex // guards good, bad
 	good, bad := map[string]bool{}, 0

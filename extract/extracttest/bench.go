@@ -30,12 +30,8 @@ func Serve(tb testing.TB, h http.Handler, req *http.Request) []byte {
 // every record it yields, allocations reported. It fails when a record
 // does not transform (the simulators send none such unless asked) or a
 // body yields none, and reports records/op.
-func BenchPage(b *testing.B, platform, currency string, bodies [][]byte, decode func(body []byte) ([]extract.Raw, error)) {
+func BenchPage(b *testing.B, platform string, tf transform.Func, currency string, bodies [][]byte, decode func(body []byte) ([]extract.Raw, error)) {
 	b.Helper()
-	tf, ok := transform.Lookup(platform)
-	if !ok {
-		b.Fatalf("no transform for %s", platform)
-	}
 	c := &transform.Context{
 		Meta:     model.Meta{Platform: platform, Shop: "bench", RunID: "bench", Version: 1},
 		Currency: currency, Location: time.UTC,

@@ -26,7 +26,7 @@ func Records(tb testing.TB, n int) []model.Record {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tf, _ := transform.Lookup("shoptima")
+	tf := transform.Shoptima
 	c := &transform.Context{Meta: model.Meta{Platform: "shoptima", Shop: "bench", RunID: "bench", Version: 1}, Currency: "USD", Location: time.UTC}
 	var out []model.Record
 	for page := 1; len(out) < n; page++ {

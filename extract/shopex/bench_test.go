@@ -11,6 +11,7 @@ import (
 	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/extract/extracttest"
 	sim "github.com/shopetl/shopetl/sim/shopex"
+	"github.com/shopetl/shopetl/transform"
 )
 
 // BenchmarkPage decodes ome:fetch_order_detail replies of a simulated shop
@@ -47,7 +48,7 @@ func BenchmarkPage(b *testing.B) {
 		bodies = append(bodies, post(url.Values{"act": {actDetail}, "order_id": {id}}))
 	}
 	n := 0
-	extracttest.BenchPage(b, "shopex", "CNY", bodies, func(body []byte) ([]extract.Raw, error) {
+	extracttest.BenchPage(b, "shopex", transform.Shopex, "CNY", bodies, func(body []byte) ([]extract.Raw, error) {
 		id := ids[n%len(ids)]
 		n++
 		info, err := e.info(actDetail, body)

@@ -10,8 +10,6 @@ import (
 	"github.com/shopetl/shopetl/extract"
 )
 
-func init() { extract.Register("shopex", New) }
-
 // Page sizes of ome:fetch_order_list (_pagesize_, "每页大小,最多查询的数据
 // 行数"): the seed's example asks for 300; the API serves at most MaxPageSize.
 const (

@@ -8,6 +8,7 @@ import (
 	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/extract/extracttest"
 	sim "github.com/shopetl/shopetl/sim/shoptima"
+	"github.com/shopetl/shopetl/transform"
 )
 
 // BenchmarkPage decodes full GET /order pages (120 rows, as a run asks)
@@ -24,7 +25,7 @@ func BenchmarkPage(b *testing.B) {
 		bodies = append(bodies, extracttest.Serve(b, store.Handler(), httptest.NewRequest("GET", q, nil)))
 	}
 	s := scan{timeType: byOrderTime, pass: 1}
-	extracttest.BenchPage(b, "shoptima", "USD", bodies, func(body []byte) ([]extract.Raw, error) {
+	extracttest.BenchPage(b, "shoptima", transform.Shoptima, "USD", bodies, func(body []byte) ([]extract.Raw, error) {
 		f, err := s.decode("GET /order", body)
 		return f.page.Records, err
 	})

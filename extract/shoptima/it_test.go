@@ -12,10 +12,10 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	_ "github.com/shopetl/shopetl/extract/all"
 	"github.com/shopetl/shopetl/model"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
+	_ "github.com/shopetl/shopetl/platform/all"
 	sim "github.com/shopetl/shopetl/sim/shoptima"
 )
 

@@ -14,8 +14,6 @@ import (
 	"github.com/shopetl/shopetl/extract"
 )
 
-func init() { extract.Register("shoptima", New) }
-
 // MaxRows is the largest page the API serves ("rows ... 最大值为120").
 const MaxRows = 120
 

@@ -10,6 +10,7 @@ import (
 	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/extract/extracttest"
 	sim "github.com/shopetl/shopetl/sim/ymcart"
+	"github.com/shopetl/shopetl/transform"
 )
 
 // BenchmarkPage decodes full orderList pages (MaxPageSize rows) of a
@@ -19,7 +20,7 @@ func BenchmarkPage(b *testing.B) {
 	bodies := benchPages(b)
 	e := &Extractor{}
 	s := scan{pass: 1, keep: func(rowTimes) bool { return true }}
-	extracttest.BenchPage(b, "ymcart", "USD", bodies, func(body []byte) ([]extract.Raw, error) {
+	extracttest.BenchPage(b, "ymcart", transform.Ymcart, "USD", bodies, func(body []byte) ([]extract.Raw, error) {
 		f, err := e.decode(s, "POST "+orderListPath, body)
 		return f.page.Records, err
 	})

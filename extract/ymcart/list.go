@@ -18,8 +18,6 @@ import (
 	"github.com/shopetl/shopetl/extract"
 )
 
-func init() { extract.Register("ymcart", New) }
-
 // DefaultPageSize is orderList's page_size "缺省值 50", used when the job
 // sets none.
 const DefaultPageSize = 50

@@ -15,9 +15,10 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/shopspring/decimal"
 
-	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/platform"
+	_ "github.com/shopetl/shopetl/platform/all" // every platform a job may name
 )
 
 // ClickHouse returns the test server's address and a fresh database name,
@@ -73,7 +74,7 @@ func Job(t testing.TB, dir, yaml string) *jobspec.Spec {
 	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	spec, err := jobspec.Load(path, extract.Platforms())
+	spec, err := jobspec.Load(path, platform.Registered)
 	if err != nil {
 		t.Fatal(err)
 	}

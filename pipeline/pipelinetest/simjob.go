@@ -9,6 +9,7 @@ import (
 
 	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/platform"
 	"github.com/shopetl/shopetl/sim"
 )
 
@@ -33,7 +34,7 @@ func NewSimJob(t testing.TB, name string, o sim.Options, withParquet bool) SimJo
 	j := SimJob{Shops: map[string]sim.Shop{}, Addr: addr, DB: db, Since: now.AddDate(0, 0, -26).Format(time.RFC3339)}
 	seed := o.Seed
 	var shopsYAML strings.Builder
-	for i, p := range sim.Platforms() {
+	for i, p := range platform.Sims() {
 		o.Seed = seed + int64(i)
 		shop, err := p.New(o)
 		if err != nil {

@@ -10,22 +10,14 @@ import (
 	"time"
 
 	"github.com/shopetl/shopetl/sim"
-	_ "github.com/shopetl/shopetl/sim/shopex"
+	"github.com/shopetl/shopetl/sim/shopex"
 )
 
-// TestRegistered: the platform joins package sim's registry, and its list
-// request (the one `shopetl sim` prints as curl) is served, signed.
+// TestRegistered: the simulator package platform registers (Platform): its
+// list request (the one `shopetl sim` prints as curl) is served, signed.
 func TestRegistered(t *testing.T) {
 	t.Parallel()
-	var p sim.Platform
-	for _, q := range sim.Platforms() {
-		if q.Name == "shopex" {
-			p = q
-		}
-	}
-	if p.New == nil {
-		t.Fatal("shopex is not registered")
-	}
+	p := shopex.Platform
 	shop, err := p.New(sim.Options{Orders: 20, Seed: 3, Token: "tok",
 		Start: time.Date(2020, 5, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {

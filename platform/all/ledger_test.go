@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopetl/shopetl/platform"
 	"github.com/shopetl/shopetl/sim"
 )
 
@@ -29,7 +30,7 @@ func ledger(t *testing.T, p sim.Platform, o sim.Options) (sim.Shop, []sim.Ledger
 // ledger, another seed another one. With Exceptions 3 some orders have
 // refunds (but on ymcart, whose document has none).
 func TestLedgerListsEveryOrderOnce(t *testing.T) {
-	for _, p := range sim.Platforms() {
+	for _, p := range platform.Sims() {
 		t.Run(p.Name, func(t *testing.T) {
 			o := base
 			o.Orders, o.Exceptions = 300, 3

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopetl/shopetl/platform"
 	"github.com/shopetl/shopetl/sim"
 	"github.com/shopetl/shopetl/sim/fault"
 )
@@ -57,7 +58,7 @@ func hostless(b []byte, base string) []byte {
 
 func TestAllFourPlatformsAreRegistered(t *testing.T) {
 	var names []string
-	for _, p := range sim.Platforms() {
+	for _, p := range platform.Sims() {
 		names = append(names, p.Name)
 	}
 	want := []string{"dage", "shopex", "shoptima", "ymcart"}
@@ -75,7 +76,7 @@ func TestAllFourPlatformsAreRegistered(t *testing.T) {
 // byte-identical list pages; another seed serves other orders; a request
 // without the token is refused.
 func TestSameSeedSameBytes(t *testing.T) {
-	for _, p := range sim.Platforms() {
+	for _, p := range platform.Sims() {
 		t.Run(p.Name, func(t *testing.T) {
 			t.Parallel()
 			_, u1 := serve(t, p, base)
@@ -101,7 +102,7 @@ func TestSameSeedSameBytes(t *testing.T) {
 // TestEveryFaultKindFiresOnEveryPlatform sends each platform's list request
 // to a shop that fails every request in one way.
 func TestEveryFaultKindFiresOnEveryPlatform(t *testing.T) {
-	for _, p := range sim.Platforms() {
+	for _, p := range platform.Sims() {
 		for _, k := range fault.Kinds() {
 			t.Run(p.Name+"/"+string(k), func(t *testing.T) {
 				t.Parallel()

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/shopetl/shopetl/platform"
 	"github.com/shopetl/shopetl/reconcile"
 	"github.com/shopetl/shopetl/sim"
 )
@@ -36,7 +37,7 @@ func exceptions(t *testing.T, p sim.Platform, o sim.Options) map[reconcile.Kind]
 // refunded line is a refund without an amount), and with Exceptions n each
 // kind has n more orders, no order two kinds, the same for the same seed.
 func TestExceptionsInjectedPerKind(t *testing.T) {
-	for _, p := range sim.Platforms() {
+	for _, p := range platform.Sims() {
 		t.Run(p.Name, func(t *testing.T) {
 			for _, seed := range []int64{1, 7, 42} {
 				o := base
