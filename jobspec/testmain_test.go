@@ -1,21 +1,15 @@
 package jobspec
 
 import (
-	"os"
 	"slices"
 	"testing"
 
+	"github.com/shopetl/shopetl/internal/testmain"
 	"github.com/shopetl/shopetl/transform"
 )
 
-// TestMain gives the job specs these tests parse a PII hash key, as a user's
-// environment would (SHOPETL_PII_KEY); tests of a missing key unset it.
-func TestMain(m *testing.M) {
-	if os.Getenv("SHOPETL_PII_KEY") == "" {
-		os.Setenv("SHOPETL_PII_KEY", "shopetl-test-pii-key")
-	}
-	os.Exit(m.Run())
-}
+// TestMain gives the job specs these tests write a PII hash key.
+func TestMain(m *testing.M) { testmain.Run(m) }
 
 // testPlatforms are the platforms of a test: whole, with the real
 // platforms' status tables where the name is theirs.

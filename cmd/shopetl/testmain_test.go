@@ -1,15 +1,10 @@
 package main
 
 import (
-	"os"
 	"testing"
+
+	"github.com/shopetl/shopetl/internal/testmain"
 )
 
-// TestMain gives the jobs these tests write a PII hash key, as a user's
-// environment would (SHOPETL_PII_KEY); tests of a missing key unset it.
-func TestMain(m *testing.M) {
-	if os.Getenv("SHOPETL_PII_KEY") == "" {
-		os.Setenv("SHOPETL_PII_KEY", "shopetl-test-pii-key")
-	}
-	os.Exit(m.Run())
-}
+// TestMain gives the job specs these tests write a PII hash key.
+func TestMain(m *testing.M) { testmain.Run(m) }
