@@ -88,13 +88,14 @@ func (d *specDecoder) decode(data []byte) *Spec {
 		d.checkBackoff(fmt.Sprintf("shops[%d]", i), shopLayers[i], spec.Shops[i].Options)
 	}
 
-	// Unique shop names.
+	// Unique shop names, whatever their case: a name is a file and a
+	// folder's, and some file systems do not tell "A" from "a".
 	first := map[string]int{}
 	for i, sh := range spec.Shops {
 		if sh.Name == "" {
 			continue
 		}
-		if j, dup := first[sh.Name]; dup {
+		if j, dup := first[strings.ToLower(sh.Name)]; dup {
 			n := specDeref(shopNodes[i])
 			for k := 0; k+1 < len(n.Content); k += 2 {
 				if n.Content[k].Value == "name" {
@@ -102,10 +103,15 @@ func (d *specDecoder) decode(data []byte) *Spec {
 					break
 				}
 			}
+			if other := spec.Shops[j].Name; other != sh.Name {
+				d.add(n, fmt.Sprintf("shops[%d].name", i), "duplicate shop name %s (also shops[%d], %s: names must differ in more than case)",
+					setting.Quote(sh.Name), j, setting.Quote(other))
+				continue
+			}
 			d.add(n, fmt.Sprintf("shops[%d].name", i), "duplicate shop name %s (also shops[%d])", setting.Quote(sh.Name), j)
 			continue
 		}
-		first[sh.Name] = i
+		first[strings.ToLower(sh.Name)] = i
 	}
 	return spec
 }

@@ -126,6 +126,7 @@ var validateMessages = []string{
 	`: name: bad job name "\.\./\.\./etc" \(want letters`,
 	`: shops\[0\]\.name: bad shop name "\.\./a" \(want letters`,
 	`: duplicate shop name "a" \(also shops\[2\]\)`,
+	`: duplicate shop name "A" \(also shops\[2\], "a": names must differ in more than case\)`,
 	`: extra: unknown key`,
 	`: expected a single value, got a list`,
 	`: expected a mapping, got a scalar`,
