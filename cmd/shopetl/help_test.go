@@ -15,7 +15,7 @@ func TestEveryCommandAnswersHelp(t *testing.T) {
 		name  string
 		flags []string // flags its help must list
 	}{
-		{"run", []string{"-shop", "-since", "-until", "-shard", "-dry-run"}},
+		{"run", []string{"-shop", "-since", "-until", "-shard", "-shards", "-dry-run"}},
 		{"validate", nil},
 		{"state", []string{"-reset", "-shop"}},
 		{"parquet", nil},

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +44,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opt.Since, "since", "", "backfill from (RFC 3339 or YYYY-MM-DD in shop time)")
 	fs.StringVar(&opt.Until, "until", "", "backfill until (RFC 3339 or YYYY-MM-DD in shop time)")
 	fs.StringVar(&shard, "shard", "", "I/N: run the shops of shard I of N")
+	var shards int
+	fs.IntVar(&shards, "shards", 0, "N: run the shops of shard $JOB_COMPLETION_INDEX of N (a Kubernetes Indexed Job)")
 	fs.BoolVar(&opt.DryRun, "dry-run", false, "extract and transform; write nothing, move no watermark")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -53,6 +56,19 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 	opt.Shops = shops
+	if shards != 0 {
+		if shard != "" {
+			fmt.Fprintln(stderr, "run: --shard and --shards: give one")
+			return exitInvalid
+		}
+		index, err := strconv.Atoi(os.Getenv(completionIndexEnv))
+		if err != nil || shards < 1 || index < 0 || index >= shards {
+			fmt.Fprintf(stderr, "run: --shards %d: want N ≥ 1 and %s from 0 to N-1 (Kubernetes sets it in an Indexed Job's pods), got %q\n",
+				shards, completionIndexEnv, os.Getenv(completionIndexEnv))
+			return exitInvalid
+		}
+		shard = strconv.Itoa(index) + "/" + strconv.Itoa(shards)
+	}
 	if shard != "" {
 		i, n, ok := strings.Cut(shard, "/")
 		si, err1 := strconv.Atoi(i)
@@ -138,3 +154,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// completionIndexEnv is where a Kubernetes Indexed Job gives each pod its
+// index, 0 to completions-1 (--shards).
+const completionIndexEnv = "JOB_COMPLETION_INDEX"

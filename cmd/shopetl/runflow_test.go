@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -332,5 +333,43 @@ func TestRunPagesCountsEveryResponse(t *testing.T) {
 				t.Fatalf("etl_runs %v, want pages %d", runs, s.pages)
 			}
 		})
+	}
+}
+
+// TestRunShardsFromTheCompletionIndex: --shards N runs shard
+// $JOB_COMPLETION_INDEX of N, as --shard I/N does (shops by their place
+// in the job, every Nth); without the variable, or beside --shard, it is
+// refused with exit 2.
+func TestRunShardsFromTheCompletionIndex(t *testing.T) {
+	var shops strings.Builder
+	for _, name := range []string{"a", "b", "c", "d"} {
+		fmt.Fprintf(&shops, "  - {name: %s, platform: shoptima, base_url: \"http://127.0.0.1:1\", currency: USD}\n", name)
+	}
+	job := writeJob(t, shops.String())
+	t.Setenv(completionIndexEnv, "0")
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"run", job, "--shards", "3"}, &out, &errb); code != exitShop {
+		t.Fatalf("exit %d, want %d (the shops' API is down)\n%s%s", code, exitShop, out.String(), errb.String())
+	}
+	for name, want := range map[string]bool{"a": true, "b": false, "c": false, "d": true} {
+		if got := regexp.MustCompile(`(?m)^` + name + `\s`).MatchString(out.String()); got != want {
+			t.Errorf("shop %s in the summary: %t, want %t\n%s", name, got, want, out.String())
+		}
+	}
+	for _, c := range []struct {
+		index string
+		args  []string
+		want  string
+	}{
+		{"", []string{"--shards", "3"}, `run: --shards 3: want N ≥ 1 and JOB_COMPLETION_INDEX from 0 to N-1`},
+		{"3", []string{"--shards", "3"}, `got "3"`},
+		{"0", []string{"--shards", "3", "--shard", "0/3"}, "run: --shard and --shards: give one"},
+	} {
+		t.Setenv(completionIndexEnv, c.index)
+		out.Reset()
+		errb.Reset()
+		if code := run(context.Background(), append([]string{"run", job}, c.args...), &out, &errb); code != exitInvalid || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%s=%q run %v: exit %d, want %d with %q\n%s", completionIndexEnv, c.index, c.args, code, exitInvalid, c.want, errb.String())
+		}
 	}
 }
