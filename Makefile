@@ -1,4 +1,4 @@
-# GNU make. Targets: build test clickhouse chromium demo bench bench-short bench-go fuzz stop clean
+# GNU make. Targets: build test clickhouse tools demo bench bench-short bench-go fuzz stop clean
 #
 # ClickHouse: `make test` / `make demo` start a private server on
 # 127.0.0.1:$(CH_TCP_PORT) (scripts/clickhouse.sh) unless CLICKHOUSE_ADDR is
@@ -42,7 +42,7 @@ export CLICKHOUSE_TLS_ADDR ?= 127.0.0.1:$(CH_TLS_PORT)
 export CLICKHOUSE_TLS_CA ?= $(abspath $(BUILD_DIR))/clickhouse/etc/server.crt
 endif
 
-.PHONY: build test fmt-check walk-check vet clickhouse chromium demo bench bench-short bench-go fuzz stop clean
+.PHONY: build test fmt-check walk-check vet clickhouse tools demo bench bench-short bench-go fuzz stop clean
 
 build:
 	$(GO) build -buildvcs=auto -o $(BUILD_DIR)/shopetl ./cmd/shopetl
@@ -70,11 +70,13 @@ vet:
 walk-check:
 	scripts/walk_check.sh
 
-# Debian's chromium, for the test that renders reconcile's HTML page.
-chromium:
-	scripts/chromium.sh
+# The Debian programs tests run (scripts/debian_tools.sh), installed when
+# missing: chromium for the reconcile page, promtool and the Pushgateway
+# for the metrics.
+tools:
+	scripts/debian_tools.sh chromium=chromium promtool=prometheus prometheus-pushgateway=prometheus-pushgateway
 
-test: fmt-check walk-check vet chromium $(CH_DEP)
+test: fmt-check walk-check vet tools $(CH_DEP)
 	CLICKHOUSE_ADDR=$(CH_ADDR) $(GO) test -count=1 ./...
 	# The simulators and extractors are concurrent by design: check them for races.
 	$(GO) test -race -short -count=1 ./sim/... ./extract/...

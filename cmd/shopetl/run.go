@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopetl/shopetl/metrics"
 	"github.com/shopetl/shopetl/pipeline"
 )
 
@@ -47,6 +48,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var shards int
 	fs.IntVar(&shards, "shards", 0, "N: run the shops of shard $JOB_COMPLETION_INDEX of N (a Kubernetes Indexed Job)")
 	fs.BoolVar(&opt.DryRun, "dry-run", false, "extract and transform; write nothing, move no watermark")
+	var report metricsReport
+	fs.StringVar(&report.file, "metrics-file", "", "write the run's Prometheus metrics to this file (node_exporter's textfile collector)")
+	fs.StringVar(&report.pushgateway, "pushgateway", "", "push the run's Prometheus metrics to this Pushgateway URL")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return flagsFailed(fs, err, stdout, stderr)
@@ -107,16 +111,20 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	runID := pipeline.NewRunID(time.Now())
 	// notRun ends a run that could not start as every run ends: with the
 	// summary table, each selected shop not run, and why.
+	var state *pipeline.FileState
 	notRun := func(err error) int {
 		fmt.Fprintln(stderr, "run:", err)
-		pipeline.WriteSummary(stdout, pipeline.NotRun(runID, selected, err))
+		res := pipeline.NotRun(runID, selected, err)
+		pipeline.WriteSummary(stdout, res)
+		report.write(spec.Name, shardOf(opt), res, state, stderr)
 		if ctx.Err() != nil {
 			return exitInterrupted
 		}
 		return exitNothing
 	}
-	state, err := pipeline.NewFileState(spec.ResolvePath(spec.State.Path), spec.Name)
+	state, err = pipeline.NewFileState(spec.ResolvePath(spec.State.Path), spec.Name)
 	if err != nil {
+		state = nil
 		return notRun(err)
 	}
 	r := &pipeline.Runner{Spec: spec, State: state, RunID: runID, Version: buildVersion()}
@@ -146,6 +154,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 	pipeline.WriteSummary(stdout, res)
+	report.write(spec.Name, shardOf(opt), res, state, stderr)
 	if res.Interrupted() > 0 {
 		return exitInterrupted
 	}
@@ -158,3 +167,40 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // completionIndexEnv is where a Kubernetes Indexed Job gives each pod its
 // index, 0 to completions-1 (--shards).
 const completionIndexEnv = "JOB_COMPLETION_INDEX"
+
+// metricsReport is where a run's metrics go (--metrics-file,
+// --pushgateway); neither: nowhere.
+type metricsReport struct{ file, pushgateway string }
+
+// write reports res, with each shop's state after the run (state nil:
+// none could be read). A report that cannot be written is said on
+// stderr; it does not change the run's exit code, which is about the
+// shops.
+func (m metricsReport) write(job, shard string, res pipeline.Result, state *pipeline.FileState, stderr io.Writer) {
+	if m.file == "" && m.pushgateway == "" {
+		return
+	}
+	shops := make([]metrics.Shop, len(res.Shops))
+	for i, r := range res.Shops {
+		shops[i].Result = r
+		if state != nil {
+			shops[i].State, _, _ = state.Load(r.Shop)
+		}
+	}
+	reg := metrics.Registry(job, shops, time.Now())
+	if m.file != "" {
+		if err := metrics.WriteFile(m.file, reg); err != nil {
+			fmt.Fprintln(stderr, "run: --metrics-file:", err)
+		}
+	}
+	if m.pushgateway != "" {
+		if err := metrics.Push(m.pushgateway, job, shard, reg); err != nil {
+			fmt.Fprintln(stderr, "run: --pushgateway:", err)
+		}
+	}
+}
+
+// shardOf names the run's shard, I/N ("0/1" unsharded).
+func shardOf(opt pipeline.RunOptions) string {
+	return fmt.Sprintf("%d/%d", opt.ShardIndex, max(opt.ShardCount, 1))
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages whose programs the tests run, each when its
+# program is missing. Arguments are PROGRAM=PACKAGE pairs:
+#   chromium=chromium           the reconcile page's headless render (reconcile/html_test.go)
+#   promtool=prometheus         promtool check metrics (cmd/shopetl/metrics_test.go)
+#   prometheus-pushgateway=prometheus-pushgateway   the push test's gateway
+# Without root or sudo it says so and leaves those tests to skip (they
+# fail under CI=true).
+set -euo pipefail
+
+missing=()
+for pair in "$@"; do
+    program=${pair%%=*} package=${pair#*=}
+    command -v "$program" >/dev/null 2>&1 || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1 || ! sudo -n true 2>/dev/null; then
+        echo "debian_tools: ${missing[*]} not installed and we are not root; the tests that need them will skip" >&2
+        exit 0
+    fi
+    sudo=(sudo -n)
+fi
+echo "debian_tools: installing Debian's ${missing[*]} with apt-get" >&2
+"${sudo[@]}" apt-get update >&2
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >&2
