@@ -36,9 +36,18 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// runArgs is what run's command line says.
+type runArgs struct {
+	job    string // the JOB.yaml
+	opt    pipeline.RunOptions
+	report metricsReport
+}
+
+// parseRunArgs reads run's command line. When done, the command ends with
+// code: the line was bad (said on stderr) or asked for help.
+func parseRunArgs(args []string, stdout, stderr io.Writer) (a runArgs, code int, done bool) {
 	fs := newFlags("run", stderr)
-	var opt pipeline.RunOptions
+	opt := &a.opt
 	var shops stringList
 	var shard string
 	fs.Var(&shops, "shop", "run only this shop (repeatable)")
@@ -48,28 +57,27 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var shards int
 	fs.IntVar(&shards, "shards", 0, "N: run the shops of shard $JOB_COMPLETION_INDEX of N (a Kubernetes Indexed Job)")
 	fs.BoolVar(&opt.DryRun, "dry-run", false, "extract and transform; write nothing, move no watermark")
-	var report metricsReport
-	fs.StringVar(&report.file, "metrics-file", "", "write the run's Prometheus metrics to this file (node_exporter's textfile collector)")
-	fs.StringVar(&report.pushgateway, "pushgateway", "", "push the run's Prometheus metrics to this Pushgateway URL")
+	fs.StringVar(&a.report.file, "metrics-file", "", "write the run's Prometheus metrics to this file (node_exporter's textfile collector)")
+	fs.StringVar(&a.report.pushgateway, "pushgateway", "", "push the run's Prometheus metrics to this Pushgateway URL")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
-		return flagsFailed(fs, err, stdout, stderr)
+		return a, flagsFailed(fs, err, stdout, stderr), true
 	}
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "run: want exactly one JOB.yaml")
-		return exitInvalid
+		return a, exitInvalid, true
 	}
-	opt.Shops = shops
+	a.job, opt.Shops = pos[0], shops
 	if shards != 0 {
 		if shard != "" {
 			fmt.Fprintln(stderr, "run: --shard and --shards: give one")
-			return exitInvalid
+			return a, exitInvalid, true
 		}
 		index, err := strconv.Atoi(os.Getenv(completionIndexEnv))
 		if err != nil || shards < 1 || index < 0 || index >= shards {
 			fmt.Fprintf(stderr, "run: --shards %d: want N ≥ 1 and %s from 0 to N-1 (Kubernetes sets it in an Indexed Job's pods), got %q\n",
 				shards, completionIndexEnv, os.Getenv(completionIndexEnv))
-			return exitInvalid
+			return a, exitInvalid, true
 		}
 		shard = strconv.Itoa(index) + "/" + strconv.Itoa(shards)
 	}
@@ -79,11 +87,20 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		sn, err2 := strconv.Atoi(n)
 		if !ok || err1 != nil || err2 != nil || sn < 1 || si < 0 || si >= sn {
 			fmt.Fprintf(stderr, "run: --shard %q: want I/N with 0 ≤ I < N\n", shard)
-			return exitInvalid
+			return a, exitInvalid, true
 		}
 		opt.ShardIndex, opt.ShardCount = si, sn
 	}
-	spec, ok := loadSpec(pos[0], stderr)
+	return a, exitOK, false
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a, code, done := parseRunArgs(args, stdout, stderr)
+	if done {
+		return code
+	}
+	opt, report := a.opt, a.report
+	spec, ok := loadSpec(a.job, stderr)
 	if !ok {
 		return exitInvalid
 	}
