@@ -7,6 +7,7 @@
 package metrics
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -70,10 +71,14 @@ func WriteFile(path string, reg prometheus.Gatherer) error {
 	return prometheus.WriteToTextfile(path, reg)
 }
 
+// pushClient bounds a push: a Pushgateway that does not answer must not
+// hold the end of a run.
+var pushClient = &http.Client{Timeout: 10 * time.Second}
+
 // Push replaces the metrics on the Pushgateway at url of job's shard
 // ("0/1" unsharded, else --shard's I/N) with reg's: the group is
 // {job=JOB, shard=I/N}, so that the workers of a sharded job keep their
 // own shops' series.
 func Push(url, job, shard string, reg prometheus.Gatherer) error {
-	return push.New(url, job).Grouping("shard", shard).Gatherer(reg).Push()
+	return push.New(url, job).Grouping("shard", shard).Gatherer(reg).Client(pushClient).Push()
 }
