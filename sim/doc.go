@@ -4,8 +4,8 @@
 // without a real shop; sim/fault makes any of them fail on demand.
 //
 // This package holds what `shopetl sim` needs to serve them all: the common
-// Options, the Shop every simulator is, and a registry by platform name that
-// each simulator joins in init (import sim/all for all four).
+// Options, the Shop every simulator is, and the Platform each simulator
+// package exports, which package platform registers (platform/all).
 //
 // # Endpoints and the tests that check them
 //
@@ -92,7 +92,7 @@
 // created earlier already has.
 //
 // Without Exceptions no generated order is any kind but on dage, whose
-// document has no refund amount. TestExceptionsInjectedPerKind (sim/all)
+// document has no refund amount. TestExceptionsInjectedPerKind (platform/all)
 // checks the counts; pipeline's TestInjectedExceptionsAreLoadedAsTheRulesSeeThem
 // runs the four shops into ClickHouse and finds exactly the ground truth
 // with the seven rules written over the loaded rows.
@@ -123,13 +123,13 @@
 //	          ended it); refunded 0 (no refund amount); a refund per line
 //	          back_id, no amount, no date
 //
-// TestLedgerListsEveryOrderOnce (sim/all) checks every platform's ledger
+// TestLedgerListsEveryOrderOnce (platform/all) checks every platform's ledger
 // has Count() orders with unique ids, the same for a seed; pipeline's
 // TestLoadedMoneyIsTheShopsLedger runs the four shops, with Exceptions 3,
 // into ClickHouse and finds orders FINAL and refunds_latest equal to the
 // ledgers, before and after refunds and payments of older orders.
 //
-// Across all four (sim/all): TestSameSeedSameBytes (the same seed serves
+// Across all four (platform/all): TestSameSeedSameBytes (the same seed serves
 // byte-identical list pages, another seed other orders, a wrong token is
 // refused) and TestEveryFaultKindFiresOnEveryPlatform (each of the ten
 // fault kinds of sim/fault, on each platform's list). Each package also has

@@ -44,7 +44,7 @@ type Platform struct {
 	Spec func(base, tokenEnv string) string
 	// List returns a request for the first page of the platform's order
 	// list at base, with token; `shopetl sim` prints it as a curl line and
-	// the tests of package sim/all send it to every platform.
+	// the tests of package platform/all send it to every platform.
 	List func(base, token string) *http.Request
 }
 

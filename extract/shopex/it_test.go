@@ -13,7 +13,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	_ "github.com/shopetl/shopetl/extract/shopex" // until extract/all lists it
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
 	_ "github.com/shopetl/shopetl/platform/all"

@@ -7,10 +7,10 @@ import (
 	"github.com/shopetl/shopetl/sim"
 )
 
-// Registration with `shopetl sim` (package sim/all imports this package).
-// The token is sent as a Bearer header rather than Yii2's access-token
-// query parameter: Pagination copies query parameters into its links.
-// Platform is the simulator of dage, for package platform.
+// Platform is the simulator of dage, which package platform registers for
+// `shopetl sim` (platform/all). The token is sent as a Bearer header
+// rather than Yii2's access-token query parameter: Pagination copies
+// query parameters into its links.
 var Platform = sim.Platform{
 	Name: "dage",
 	New: func(o sim.Options) (sim.Shop, error) {
