@@ -56,31 +56,30 @@ func (d *specDecoder) shop(path string, n *yaml.Node) (Shop, *specOptLayer) {
 // platform checks a shop's platform is one of those known.
 func (d *specDecoder) platform(path string, n *yaml.Node, dst *string) bool {
 	s, ok := d.str(path, n)
-	if !ok {
+	if !ok || !d.knownPlatform(path, n, s) {
 		return false
-	}
-	if !d.knownPlatform(path, n, s) {
-		return false
-	}
-	if d.platforms != nil {
-		if missing := d.platforms.Missing(s); len(missing) > 0 {
-			d.add(n, path, "platform %s is registered without its %s (a platform is one registration, in package platform/all)",
-				setting.Quote(s), strings.Join(missing, ", "))
-			return false
-		}
 	}
 	*dst = s
 	return true
 }
 
-// knownPlatform reports whether name is a registered platform, and the
-// problem when it is not.
+// knownPlatform reports whether name is a platform registered with every
+// part, and the problem when it is not: a shop's platform and a key of
+// transform.statuses are checked alike.
 func (d *specDecoder) knownPlatform(path string, n *yaml.Node, name string) bool {
-	if d.platforms == nil || slices.Contains(d.platforms.Names(), name) {
+	if d.platforms == nil {
 		return true
 	}
-	d.add(n, path, "unknown platform %s (known: %s)", setting.Quote(name), strings.Join(d.platforms.Names(), ", "))
-	return false
+	if !slices.Contains(d.platforms.Names(), name) {
+		d.add(n, path, "unknown platform %s (known: %s)", setting.Quote(name), strings.Join(d.platforms.Names(), ", "))
+		return false
+	}
+	if missing := d.platforms.Missing(name); len(missing) > 0 {
+		d.add(n, path, "platform %s is registered without its %s (a platform is one registration, in package platform/all)",
+			setting.Quote(name), strings.Join(missing, ", "))
+		return false
+	}
+	return true
 }
 
 // decodeHeader reads auth.header: header names and their secret values.

@@ -132,8 +132,8 @@ func cmdSim(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			tokenEnv = simTokenEnv
 		}
 		spec := p.Spec(url, tokenEnv)
-		if pl, _ := platform.Lookup(p.Name); pl.Extract == nil {
-			spec = "  # no extractor for " + p.Name + " yet:\n" + commentOut(spec)
+		if pl, _ := platform.Lookup(p.Name); len(pl.Missing()) > 0 { // validate would refuse it
+			spec = "  # " + p.Name + " lacks its " + strings.Join(pl.Missing(), ", ") + ":\n" + commentOut(spec)
 		}
 		specs.WriteString(spec)
 		curls.WriteString(curlList(p, url, *token, simTokenEnv) + "\n")
