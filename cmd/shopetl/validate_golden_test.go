@@ -36,6 +36,9 @@ var validateEnv = map[string]string{
 	"CORPUS_TOKEN":    "corpus-token-value", "CORPUS_PII": "corpus-pii-key-from-var", "CORPUS_EMPTY": "",
 	"DEMO_SIM_TOKEN": "demo-token", "DEMO_SIM_URL": "http://127.0.0.1:18080", "CLICKHOUSE_ADDR": "127.0.0.1:9000",
 	"YM_TOKEN": "ym-token", "ST_TOKEN": "st-token", "CH_PASSWORD": "ch-password", "SHOPETL_TEST_CH_PW": "ch-pw",
+	// good-sim-printed, good-bench and good-k8s-configmap's secrets.
+	"SIM_TOKEN": "corpus-token-sim", "BENCH_SIM_TOKEN": "corpus-token-bench", "CLICKHOUSE_PASSWORD": "corpus-token-ch",
+	"ST_EU_TOKEN": "corpus-token-st", "YM_MAIN_TOKEN": "corpus-token-ym", "SX_CN_TOKEN": "corpus-token-sx", "DG_CN_TOKEN": "corpus-token-dg",
 }
 
 // TestValidateGolden runs `shopetl validate` over the corpus and compares
@@ -89,7 +92,7 @@ func TestValidateGolden(t *testing.T) {
 			t.Errorf("no corpus spec shows the problem %q: add one to testdata/validate", msg)
 		}
 	}
-	for _, secret := range []string{"corpus-token-value", "corpus-pii-key", "literal-token", "key-in-file"} {
+	for _, secret := range []string{"corpus-token", "corpus-pii-key", "literal-token", "key-in-file"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("validate printed the secret %q", secret)
 		}
