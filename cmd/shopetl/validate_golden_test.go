@@ -55,12 +55,17 @@ func TestValidateGolden(t *testing.T) {
 		os.Unsetenv(k)
 	}
 	var all strings.Builder
+	goldens := map[string]string{} // golden file → the corpus spec it is of
 	for _, file := range validateCorpus(t) {
 		var stdout, stderr bytes.Buffer
 		code := validateWithout(t, file, func() int { return cmdValidate([]string{file}, &stdout, &stderr) })
 		got := fmt.Sprintf("exit %d\n-- stdout --\n%s-- stderr --\n%s", code, stdout.String(), stderr.String())
 		all.WriteString(got)
 		golden := filepath.Join("testdata", "validate", "golden", strings.TrimSuffix(filepath.Base(file), ".yaml")+".txt")
+		if other, ok := goldens[golden]; ok {
+			t.Fatalf("%s and %s would share the golden file %s: rename one", other, file, golden)
+		}
+		goldens[golden] = file
 		if *updateGolden {
 			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
 				t.Fatal(err)
@@ -86,6 +91,7 @@ func TestValidateGolden(t *testing.T) {
 			t.Errorf("%s: exit %d, want %d (bad- files are invalid, good- files valid)", file, code, wantCode)
 		}
 	}
+	checkNoStaleGoldens(t, goldens)
 	out := all.String()
 	for _, msg := range validateMessages {
 		if !regexp.MustCompile("(?m)" + msg).MatchString(out) {
@@ -96,6 +102,27 @@ func TestValidateGolden(t *testing.T) {
 		if strings.Contains(out, secret) {
 			t.Errorf("validate printed the secret %q", secret)
 		}
+	}
+}
+
+// checkNoStaleGoldens fails on a golden file no corpus spec wrote, as
+// one left behind by a spec renamed or removed: -update removes it.
+func checkNoStaleGoldens(t *testing.T, goldens map[string]string) {
+	files, err := filepath.Glob(filepath.Join("testdata", "validate", "golden", "*.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, golden := range files {
+		if _, ok := goldens[golden]; ok {
+			continue
+		}
+		if *updateGolden {
+			if err := os.Remove(golden); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		t.Errorf("%s is of no corpus spec (-update removes it)", golden)
 	}
 }
 
