@@ -36,6 +36,9 @@ var validateEnv = map[string]string{
 	"CORPUS_TOKEN":    "corpus-token-value", "CORPUS_PII": "corpus-pii-key-from-var", "CORPUS_EMPTY": "",
 	"DEMO_SIM_TOKEN": "demo-token", "DEMO_SIM_URL": "http://127.0.0.1:18080", "CLICKHOUSE_ADDR": "127.0.0.1:9000",
 	"YM_TOKEN": "ym-token", "ST_TOKEN": "st-token", "CH_PASSWORD": "ch-password", "SHOPETL_TEST_CH_PW": "ch-pw",
+	// good-sim-printed, good-bench and good-k8s-configmap's secrets.
+	"SIM_TOKEN": "corpus-token-sim", "BENCH_SIM_TOKEN": "corpus-token-bench", "CLICKHOUSE_PASSWORD": "corpus-token-ch",
+	"ST_EU_TOKEN": "corpus-token-st", "YM_MAIN_TOKEN": "corpus-token-ym", "SX_CN_TOKEN": "corpus-token-sx", "DG_CN_TOKEN": "corpus-token-dg",
 }
 
 // TestValidateGolden runs `shopetl validate` over the corpus and compares
@@ -52,12 +55,17 @@ func TestValidateGolden(t *testing.T) {
 		os.Unsetenv(k)
 	}
 	var all strings.Builder
+	goldens := map[string]string{} // golden file → the corpus spec it is of
 	for _, file := range validateCorpus(t) {
 		var stdout, stderr bytes.Buffer
 		code := validateWithout(t, file, func() int { return cmdValidate([]string{file}, &stdout, &stderr) })
 		got := fmt.Sprintf("exit %d\n-- stdout --\n%s-- stderr --\n%s", code, stdout.String(), stderr.String())
 		all.WriteString(got)
 		golden := filepath.Join("testdata", "validate", "golden", strings.TrimSuffix(filepath.Base(file), ".yaml")+".txt")
+		if other, ok := goldens[golden]; ok {
+			t.Fatalf("%s and %s would share the golden file %s: rename one", other, file, golden)
+		}
+		goldens[golden] = file
 		if *updateGolden {
 			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
 				t.Fatal(err)
@@ -83,16 +91,38 @@ func TestValidateGolden(t *testing.T) {
 			t.Errorf("%s: exit %d, want %d (bad- files are invalid, good- files valid)", file, code, wantCode)
 		}
 	}
+	checkNoStaleGoldens(t, goldens)
 	out := all.String()
 	for _, msg := range validateMessages {
 		if !regexp.MustCompile("(?m)" + msg).MatchString(out) {
 			t.Errorf("no corpus spec shows the problem %q: add one to testdata/validate", msg)
 		}
 	}
-	for _, secret := range []string{"corpus-token-value", "corpus-pii-key", "literal-token", "key-in-file"} {
+	for _, secret := range []string{"corpus-token", "corpus-pii-key", "literal-token", "key-in-file"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("validate printed the secret %q", secret)
 		}
+	}
+}
+
+// checkNoStaleGoldens fails on a golden file no corpus spec wrote, as
+// one left behind by a spec renamed or removed: -update removes it.
+func checkNoStaleGoldens(t *testing.T, goldens map[string]string) {
+	files, err := filepath.Glob(filepath.Join("testdata", "validate", "golden", "*.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, golden := range files {
+		if _, ok := goldens[golden]; ok {
+			continue
+		}
+		if *updateGolden {
+			if err := os.Remove(golden); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		t.Errorf("%s is of no corpus spec (-update removes it)", golden)
 	}
 }
 
