@@ -40,6 +40,7 @@ func (d *specDecoder) decode(data []byte) *Spec {
 	top := root.Content[0]
 	defaults := &specOptLayer{set: map[string]*yaml.Node{}}
 	var shopLayers []*specOptLayer
+	var piiNode *yaml.Node // transform's pii or pii_key, whichever is later
 	var shopNodes []*yaml.Node
 	spec.Transform = setting.Defaults(TransformKeys)
 	seen, ok := section(d, "", top, TopKeys, spec, "", nil, map[string]specFieldFn{
@@ -62,7 +63,7 @@ func (d *specDecoder) decode(data []byte) *Spec {
 		},
 		"transform": func(path string, v *yaml.Node) {
 			tseen, _ := section(d, path, v, TransformKeys, &spec.Transform, "", nil, nil)
-			d.piiNode = later(tseen["pii"], tseen["pii_key"])
+			piiNode = later(tseen["pii"], tseen["pii_key"])
 		},
 		"sinks": func(path string, v *yaml.Node) { d.sinks(path, v, &spec.Sinks) },
 	})
@@ -78,7 +79,7 @@ func (d *specDecoder) decode(data []byte) *Spec {
 	if shops := seen["shops"]; shops != nil && len(spec.Shops) == 0 && specDeref(shops).Kind == yaml.SequenceNode {
 		d.add(shops, "shops", "must list at least one shop")
 	}
-	d.piiKey(&spec.Transform, topN)
+	d.piiKey(&spec.Transform, piiNode, topN)
 
 	// Merge: built-in ← defaults ← shop.
 	spec.Defaults = merge(defaults)
@@ -196,13 +197,13 @@ var TransformKeys = []setting.Key[TransformSpec]{
 }
 
 // piiKey reads the hash policy's key from the environment when the job
-// names none, and requires one of MinPIIKeyLen bytes for hash.
-func (d *specDecoder) piiKey(t *TransformSpec, top *yaml.Node) {
+// names none, and requires one of MinPIIKeyLen bytes for hash: the problem
+// is at n (transform's pii or pii_key, whichever is later), else at top.
+func (d *specDecoder) piiKey(t *TransformSpec, n, top *yaml.Node) {
 	if !t.PIIKey.IsSet() && !d.noSecrets {
 		t.PIIKey = secret.New(os.Getenv(PIIKeyEnv))
 	}
 	if t.PII == "hash" && !d.noSecrets && len(t.PIIKey.Reveal()) < transform.MinPIIKeyLen {
-		n := d.piiNode
 		if n == nil {
 			n = top
 		}

@@ -5,7 +5,6 @@ import (
 	"os"
 
 	"github.com/shopetl/shopetl/transform"
-	"gopkg.in/yaml.v3"
 )
 
 // LoadOption changes what Load and Parse require.
@@ -73,5 +72,4 @@ type specDecoder struct {
 	// secretsUnder, with noSecrets, is the path prefix of the secrets
 	// read all the same (WithOnlySinkSecrets).
 	secretsUnder string
-	piiNode      *yaml.Node // transform's pii or pii_key, whichever is later
 }

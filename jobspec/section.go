@@ -23,15 +23,20 @@ func section[S any](d *specDecoder, path string, n *yaml.Node, keys []setting.Ke
 		fns[k] = fn
 	}
 	seen, ok := d.fields(path, n, fns)
-	if !ok {
-		return seen, false
+	if ok {
+		required(d, path, n, keys, seen)
 	}
+	return seen, ok
+}
+
+// required reports each required key of keys that the mapping n at path,
+// whose keys given a value are seen, lacks.
+func required[S any](d *specDecoder, path string, n *yaml.Node, keys []setting.Key[S], seen map[string]*yaml.Node) {
 	for _, k := range keys {
 		if k.Required && seen[k.Name] == nil {
 			d.add(specDeref(n), specJoin(path, k.Name), "is required")
 		}
 	}
-	return seen, true
 }
 
 // sectionFields are the fields of the keys under prefix: a key's own, or

@@ -41,11 +41,7 @@ func (d *specDecoder) shop(path string, n *yaml.Node) (Shop, *specOptLayer) {
 	if !ok {
 		return sh, layer
 	}
-	for _, k := range ShopOwnKeys {
-		if k.Required && seen[k.Name] == nil {
-			d.add(specDeref(n), specJoin(path, k.Name), "is required")
-		}
-	}
+	required(d, path, n, ShopOwnKeys, seen)
 	sh.overrides = map[string]bool{}
 	for k := range layer.set {
 		sh.overrides[k] = true

@@ -141,7 +141,6 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	state, err = pipeline.NewFileState(spec.ResolvePath(spec.State.Path), spec.Name)
 	if err != nil {
-		state = nil
 		return notRun(err)
 	}
 	r := &pipeline.Runner{Spec: spec, State: state, RunID: runID, Version: buildVersion()}
