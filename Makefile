@@ -56,7 +56,7 @@ endif
 
 # The Go files of the module's packages, as `go list` sees them: go.mod's
 # `ignore` keeps build/ (the private ClickHouse merges parts in there while
-# it runs), out/ and state/ out of every walk. `gofmt -l .` walked them.
+# it runs) and out/ out of every walk. `gofmt -l .` walked them.
 GO_FILES_TMPL := {{$$d := .Dir}}{{range .GoFiles}}{{$$d}}/{{.}} {{end}}{{range .TestGoFiles}}{{$$d}}/{{.}} {{end}}{{range .XTestGoFiles}}{{$$d}}/{{.}} {{end}}{{range .IgnoredGoFiles}}{{$$d}}/{{.}} {{end}}
 
 fmt-check:
@@ -121,4 +121,4 @@ stop:
 	scripts/clickhouse.sh stop
 
 clean: stop
-	rm -rf $(sort build out state $(BUILD_DIR))
+	rm -rf $(sort build out $(BUILD_DIR))

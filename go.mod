@@ -7,7 +7,6 @@ go 1.26.8
 ignore (
 	./build
 	./out
-	./state
 )
 
 require (

@@ -42,9 +42,10 @@ func (d *specDecoder) decode(data []byte) *Spec {
 	var shopLayers []*specOptLayer
 	var piiNode *yaml.Node // transform's pii or pii_key, whichever is later
 	var shopNodes []*yaml.Node
+	var backend *yaml.Node // state's
 	spec.Transform = setting.Defaults(TransformKeys)
 	seen, ok := section(d, "", top, TopKeys, spec, "", nil, map[string]specFieldFn{
-		"state": func(path string, v *yaml.Node) { d.state(path, v, &spec.State) },
+		"state": func(path string, v *yaml.Node) { backend = d.state(path, v, &spec.State) },
 		"defaults": func(path string, v *yaml.Node) {
 			defaults, _, _ = d.options(path, v, "defaults", nil)
 		},
@@ -80,6 +81,9 @@ func (d *specDecoder) decode(data []byte) *Spec {
 		d.add(shops, "shops", "must list at least one shop")
 	}
 	d.piiKey(&spec.Transform, piiNode, topN)
+	if spec.State.Backend == "clickhouse" && seen["sinks"] != nil && spec.Sinks.ClickHouse == nil {
+		d.add(backend, "state.backend", "clickhouse keeps the state in sinks.clickhouse's database, and the job has no clickhouse sink")
+	}
 
 	// Merge: built-in ← defaults ← shop.
 	spec.Defaults = merge(defaults)
@@ -153,17 +157,21 @@ func checkName(what string) func(string) error {
 
 // StateKeys are the keys of state.
 var StateKeys = []setting.Key[StateSpec]{
-	setting.Field("backend", setting.OneOf("file", "clickhouse"), "", "where watermarks are kept (clickhouse: not yet)",
+	setting.Field("backend", setting.OneOf("file", "clickhouse"), "", "where watermarks are kept: files, or tables of `sinks.clickhouse`'s database",
 		func(s *StateSpec) *string { return &s.Backend }).Require(),
 	setting.Field("path", setting.Text("path", nil), "", "backend file: the folder, `<path>/<name>/<shop>.json` (+ `.lock`); relative to the job file",
 		func(s *StateSpec) *string { return &s.Path }),
+	setting.Store("lease", setting.PositiveDuration(), "1m", "backend clickhouse: a shop's lease lasts this long unless renewed (every third of it)",
+		func(s *StateSpec, d setting.Duration) { s.Lease = d.Std() }),
 }
 
-// state decodes state and checks its keys together.
-func (d *specDecoder) state(path string, v *yaml.Node, st *StateSpec) {
+// state decodes state and checks its keys together; it returns the
+// backend's node (nil without one).
+func (d *specDecoder) state(path string, v *yaml.Node, st *StateSpec) *yaml.Node {
+	*st = setting.Defaults(StateKeys)
 	seen, ok := section(d, path, v, StateKeys, st, "", nil, nil)
 	if !ok {
-		return
+		return nil
 	}
 	switch st.Backend {
 	case "file":
@@ -174,13 +182,15 @@ func (d *specDecoder) state(path string, v *yaml.Node, st *StateSpec) {
 			}
 			d.add(n, specJoin(path, "path"), "is required with backend file")
 		}
+		if n := seen["lease"]; n != nil {
+			d.add(n, specJoin(path, "lease"), "is only used with backend clickhouse")
+		}
 	case "clickhouse":
-		// Refused here, not by run alone: validate accepts what run does.
-		d.add(seen["backend"], specJoin(path, "backend"), "clickhouse is not implemented yet; use backend: file")
 		if n := seen["path"]; n != nil {
 			d.add(n, specJoin(path, "path"), "is only used with backend file")
 		}
 	}
+	return seen["backend"]
 }
 
 // TransformKeys are the keys of transform.

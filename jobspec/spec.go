@@ -4,6 +4,7 @@ package jobspec
 
 import (
 	"path/filepath"
+	"time"
 
 	"github.com/shopetl/shopetl/load/clickhouse"
 	"github.com/shopetl/shopetl/load/parquet"
@@ -22,11 +23,12 @@ type Spec struct {
 	Path      string // file it came from (the name given to Parse)
 }
 
-// StateSpec says where watermarks are kept: backend "file" (with Path);
-// "clickhouse" is refused until it is built (issue 20).
+// StateSpec says where watermarks are kept: backend "file" (with Path), or
+// "clickhouse" (in sinks.clickhouse's database, shops leased for Lease).
 type StateSpec struct {
 	Backend string
 	Path    string
+	Lease   time.Duration
 }
 
 // Shop is one shop to extract. Options is already merged:

@@ -49,7 +49,7 @@ func TestSpecLoadFull(t *testing.T) {
 	if spec.Version != 1 || spec.Name != "orders-hourly" || spec.Path != "testdata/full.yaml" {
 		t.Errorf("header = %d %q %q", spec.Version, spec.Name, spec.Path)
 	}
-	if spec.State != (StateSpec{Backend: "file", Path: "./state"}) {
+	if spec.State != (StateSpec{Backend: "file", Path: "./state", Lease: time.Minute}) {
 		t.Errorf("state = %+v", spec.State)
 	}
 	if got := spec.ResolvePath(spec.State.Path); got != filepath.Join("testdata", "state") {
@@ -223,8 +223,15 @@ func TestSpecProblems(t *testing.T) {
 		{"no shops", map[string]string{"shops": "shops: []\n"}, []string{"4:8: shops: must list at least one shop"}},
 		{"no sinks", map[string]string{"sinks": "sinks: {}\n"}, []string{"6:8: sinks: at least one sink (clickhouse or parquet) is required"}},
 		{"clickhouse only", map[string]string{"sinks": "sinks:\n  clickhouse: {addr: ['ch:9000'], tls: true}\n"}, nil},
-		{"state clickhouse, not built yet", map[string]string{"state": "state: {backend: clickhouse}\n"},
-			[]string{"3:18: state.backend: clickhouse is not implemented yet; use backend: file"}},
+		{"state clickhouse without the sink", map[string]string{"state": "state: {backend: clickhouse}\n"},
+			[]string{"3:18: state.backend: clickhouse keeps the state in sinks.clickhouse's database, and the job has no clickhouse sink"}},
+		{"state clickhouse", map[string]string{"state": "state: {backend: clickhouse, lease: 30s}\n", "sinks": "sinks:\n  clickhouse: {addr: 'ch:9000'}\n"}, nil},
+		{"state clickhouse with a path", map[string]string{"state": "state: {backend: clickhouse, path: ./s}\n", "sinks": "sinks:\n  clickhouse: {addr: 'ch:9000'}\n"},
+			[]string{"3:36: state.path: is only used with backend file"}},
+		{"lease with backend file", map[string]string{"state": "state: {backend: file, path: ./s, lease: 1m}\n"},
+			[]string{"3:42: state.lease: is only used with backend clickhouse"}},
+		{"lease not a duration", map[string]string{"state": "state: {backend: clickhouse, lease: 0s}\n", "sinks": "sinks:\n  clickhouse: {addr: 'ch:9000'}\n"},
+			[]string{"3:37: state.lease: must be positive, got 0s"}},
 		{"state file without path", map[string]string{"state": "state: {backend: file}\n"},
 			[]string{"3:8: state.path: is required with backend file"}},
 		{"bad backend", map[string]string{"state": "state: {backend: s3}\n"},

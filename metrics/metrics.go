@@ -14,13 +14,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/push"
 
 	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/state"
 )
 
 // Shop is one shop of a run: its result, and its state after the run
 // (State.Committed zero: the shop never succeeded).
 type Shop struct {
 	Result pipeline.ShopResult
-	State  pipeline.ShopState
+	State  state.Shop
 }
 
 // labels name a shop's series. The job is job_name, not job: Prometheus

@@ -14,6 +14,7 @@ import (
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
 	"github.com/shopetl/shopetl/sim/shoptima"
+	"github.com/shopetl/shopetl/state"
 	"github.com/shopetl/shopetl/table"
 )
 
@@ -82,7 +83,7 @@ func TestBatchesAreCutByRowsBytesOrAge(t *testing.T) {
 func runBatches(t *testing.T, spec *jobspec.Spec, opt pipeline.RunOptions) ([]int64, pipeline.Result) {
 	t.Helper()
 	sink := &countingSink{}
-	state, err := pipeline.NewFileState(spec.ResolvePath("./state"), spec.Name)
+	state, err := state.NewFile(spec.ResolvePath("./state"), spec.Name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ const (
 	ShopFailed      = "failed"
 	ShopInterrupted = "interrupted" // the run was cancelled (SIGINT, SIGTERM) while the shop ran
 	ShopNotRun      = "not run"     // nothing could run, e.g. no sink was reachable
+	ShopSkipped     = "skipped"     // another run holds the shop (its lock or lease)
 )
 
 // ErrInterrupted is the error of a shop stopped by the run's cancellation.
@@ -47,6 +48,9 @@ func (r Result) Failed() int { return r.count(ShopFailed) }
 
 // Interrupted counts the shops stopped by the run's cancellation.
 func (r Result) Interrupted() int { return r.count(ShopInterrupted) }
+
+// Skipped counts the shops another run held.
+func (r Result) Skipped() int { return r.count(ShopSkipped) }
 
 func (r Result) count(status string) int {
 	n := 0

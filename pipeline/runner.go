@@ -12,6 +12,7 @@ import (
 	"github.com/shopetl/shopetl/extract"
 	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/platform"
+	"github.com/shopetl/shopetl/state"
 	"github.com/shopetl/shopetl/table"
 	"github.com/shopetl/shopetl/transform"
 )
@@ -44,7 +45,7 @@ type Progress interface {
 type Runner struct {
 	Spec  *jobspec.Spec
 	Sinks []Sink
-	State *FileState
+	State state.Store
 	RunID string
 
 	// Version names the shopetl build; etl_runs records it.
@@ -73,7 +74,7 @@ func (r *Runner) Run(ctx context.Context, opt RunOptions) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := r.CheckWindows(opt); err != nil {
+	if err := r.CheckWindows(ctx, opt); err != nil {
 		return Result{}, err
 	}
 	res := Result{RunID: r.RunID, Shops: make([]ShopResult, len(shops))}
@@ -111,6 +112,10 @@ func (r *Runner) runShop(ctx context.Context, s jobspec.Shop, opt RunOptions) (r
 			}
 		}
 		switch {
+		case errors.Is(res.Err, state.ErrLocked):
+			// Another run has the shop: not a failure of this one.
+			res.Status = ShopSkipped
+			log.Warn("shop skipped", slog.String("status", res.Status), slog.String("error", res.Err.Error()))
 		case res.Err != nil && ctx.Err() != nil:
 			// Stopped by SIGINT or SIGTERM (or its caller): say so plainly
 			// rather than "context canceled".
@@ -129,14 +134,17 @@ func (r *Runner) runShop(ctx context.Context, s jobspec.Shop, opt RunOptions) (r
 		}
 	}()
 
-	unlock, err := r.State.Lock(s.Name)
+	lease, err := r.State.Lock(ctx, s.Name)
 	if err != nil {
 		res.Err = err
 		return res
 	}
-	defer unlock()
+	defer lease.Release()
+	// A lost lease stops the shop's work; what it read is not committed.
+	work, stop := whileHeld(ctx, lease)
+	defer stop()
 
-	w, next, move, err := r.window(s, opt)
+	w, next, move, err := r.window(work, s, opt)
 	res.Window = w
 	if err != nil {
 		res.Err = err
@@ -180,7 +188,7 @@ func (r *Runner) runShop(ctx context.Context, s jobspec.Shop, opt RunOptions) (r
 		}
 	}()
 	log.Info("extracting", slog.Time("from", w.From), slog.Time("to", w.To))
-	err = l.run(ctx, ex)
+	err = orLost(work, l.run(work, ex))
 	res.Retries = client.Retries()
 	// PAGES means the same on every platform: responses read from the
 	// shop, list and detail requests alike.
@@ -192,22 +200,51 @@ func (r *Runner) runShop(ctx context.Context, s jobspec.Shop, opt RunOptions) (r
 			// see it; the shop still fails and its watermark stays.
 			l.quarantine(unreadable.Endpoint, "", "unreadable response after retries: "+unreadable.Err.Error(), unreadable.Body)
 			res.Quarantined++
-			if ferr := l.flushAndCommit(context.WithoutCancel(ctx)); ferr != nil {
+			if ferr := l.flushAndCommit(context.WithoutCancel(work)); ferr != nil {
 				log.Error("could not keep the unreadable response", slog.String("error", ferr.Error()))
 			}
 		}
 		res.Err = err
 		return res
 	}
-	if err := l.flushAndCommit(ctx); err != nil {
-		res.Err = err
+	if err := l.flushAndCommit(work); err != nil {
+		res.Err = orLost(work, err)
 		return res
 	}
 	if opt.DryRun || !move {
 		return res
 	}
-	if err := r.State.Save(s.Name, ShopState{Watermark: next, RunID: r.RunID, Committed: time.Now().UTC()}); err != nil {
+	// The sinks have committed; the watermark moves only if the shop is
+	// still this run's.
+	if err := lease.Check(work); err != nil {
+		res.Err = err
+		return res
+	}
+	if err := r.State.Save(work, s.Name, state.Shop{Watermark: next, RunID: r.RunID, Committed: time.Now().UTC()}); err != nil {
 		res.Err = err
 	}
 	return res
+}
+
+// orLost is err, or the lease's loss when that is what stopped work.
+func orLost(work context.Context, err error) error {
+	if lost := context.Cause(work); err != nil && errors.Is(lost, state.ErrLeaseLost) {
+		return lost
+	}
+	return err
+}
+
+// whileHeld is ctx, cancelled when lease is lost with the lease's error
+// (ErrLeaseLost, saying why) as its cause.
+func whileHeld(ctx context.Context, lease state.Lease) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-lease.Lost():
+			cancel(lease.Check(context.Background()))
+		case <-done:
+		}
+	}()
+	return ctx, func() { close(done); cancel(nil) }
 }

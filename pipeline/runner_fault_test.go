@@ -16,6 +16,7 @@ import (
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
 	"github.com/shopetl/shopetl/sim/shoptima"
+	"github.com/shopetl/shopetl/state"
 	"github.com/shopetl/shopetl/table"
 )
 
@@ -121,7 +122,7 @@ func TestCancelStopsCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	state, _ := pipeline.NewFileState(spec.ResolvePath("./state"), spec.Name)
+	state, _ := state.NewFile(spec.ResolvePath("./state"), spec.Name)
 	r := &pipeline.Runner{Spec: spec, Sinks: sinks, State: state, RunID: runID}
 	res, err := r.Run(ctx, pipeline.RunOptions{BatchRows: 100})
 	pipeline.CloseSinks(sinks)
@@ -131,7 +132,7 @@ func TestCancelStopsCleanly(t *testing.T) {
 	if res.Interrupted() != 1 || res.Shops[0].Err != pipeline.ErrInterrupted {
 		t.Fatalf("want the cancelled shop interrupted, got %+v", res.Shops[0])
 	}
-	if _, has, _ := state.Load("st"); has {
+	if _, has, _ := state.Load(context.Background(), "st"); has {
 		t.Fatal("a cancelled shop must not move its watermark")
 	}
 	var visible []string

@@ -21,6 +21,7 @@ import (
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
 	"github.com/shopetl/shopetl/secret"
 	"github.com/shopetl/shopetl/sim/shoptima"
+	"github.com/shopetl/shopetl/state"
 	"github.com/shopetl/shopetl/table"
 )
 
@@ -105,7 +106,7 @@ func runWithRetry(t *testing.T, spec *jobspec.Spec, r clickhouse.Retry, signal r
 		t.Fatal(err)
 	}
 	defer sink.Close()
-	state, err := pipeline.NewFileState(spec.ResolvePath(spec.State.Path), spec.Name)
+	state, err := state.NewFile(spec.ResolvePath(spec.State.Path), spec.Name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"context"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -14,6 +15,7 @@ import (
 	_ "github.com/shopetl/shopetl/platform/all"
 	"github.com/shopetl/shopetl/sim/fault"
 	"github.com/shopetl/shopetl/sim/shoptima"
+	"github.com/shopetl/shopetl/state"
 	"github.com/shopetl/shopetl/table"
 )
 
@@ -103,8 +105,8 @@ func TestWatermarkStaysWhenShopFails(t *testing.T) {
 	if msg := res.Shops[0].Err.Error(); contains(msg, "wrong") {
 		t.Fatalf("error leaks the token: %s", msg)
 	}
-	state, _ := pipeline.NewFileState(spec.ResolvePath("./state"), "it")
-	if _, has, _ := state.Load("st"); has {
+	state, _ := state.NewFile(spec.ResolvePath("./state"), "it")
+	if _, has, _ := state.Load(context.Background(), "st"); has {
 		t.Fatal("a failed shop must not get a watermark")
 	}
 }

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -43,7 +44,7 @@ func SelectShops(spec *jobspec.Spec, opt RunOptions) ([]jobspec.Shop, error) {
 // selected shop, before any shop is read: --until not after --since, --until
 // alone not after where the shop's run would start (its watermark minus
 // lookback, or start), --since alone not before now minus safety_lag.
-func (r *Runner) CheckWindows(opt RunOptions) error {
+func (r *Runner) CheckWindows(ctx context.Context, opt RunOptions) error {
 	if opt.Since == "" && opt.Until == "" {
 		return nil
 	}
@@ -56,7 +57,7 @@ func (r *Runner) CheckWindows(opt RunOptions) error {
 	}
 	var problems []error
 	for _, s := range shops {
-		w, _, _, err := r.window(s, opt)
+		w, _, _, err := r.window(ctx, s, opt)
 		if err != nil || w.To.After(w.From) {
 			continue // a state that cannot be read fails that shop's run, as without a window
 		}
@@ -78,9 +79,9 @@ func (r *Runner) CheckWindows(opt RunOptions) error {
 
 // window is the range a shop's run asks for and where its watermark goes
 // after it commits.
-func (r *Runner) window(s jobspec.Shop, opt RunOptions) (w extract.Window, next time.Time, move bool, err error) {
+func (r *Runner) window(ctx context.Context, s jobspec.Shop, opt RunOptions) (w extract.Window, next time.Time, move bool, err error) {
 	o := s.Options
-	st, has, err := r.State.Load(s.Name)
+	st, has, err := r.State.Load(ctx, s.Name)
 	if err != nil {
 		return w, next, false, err
 	}

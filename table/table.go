@@ -54,6 +54,10 @@ type Table struct {
 	Version string
 	// PartitionTime names the DateTime column partitions are made of.
 	PartitionTime string
+	// Shard names the columns a cluster spreads rows over its shards by,
+	// so that every version of a key lands on one shard; nil: platform
+	// and shop.
+	Shard []string
 }
 
 // ArrowType returns the Arrow type a column is batched as.

@@ -24,6 +24,7 @@ const (
 	exitShop    = 1 // some shop failed; the others still loaded
 	exitInvalid = 2 // the job spec or flags are invalid
 	exitNothing = 3 // nothing could run, e.g. no sink reachable
+	exitSkipped = 4 // no shop failed, but another run held some (lock or lease): they were skipped
 	// exitInterrupted: SIGINT or SIGTERM stopped the run; as shells report
 	// a command killed by SIGINT (128+2).
 	exitInterrupted = 130

@@ -12,6 +12,7 @@ import (
 
 	"github.com/shopetl/shopetl/metrics"
 	"github.com/shopetl/shopetl/pipeline"
+	"github.com/shopetl/shopetl/state"
 )
 
 type stringList []string
@@ -128,24 +129,25 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	runID := pipeline.NewRunID(time.Now())
 	// notRun ends a run that could not start as every run ends: with the
 	// summary table, each selected shop not run, and why.
-	var state *pipeline.FileState
+	var store state.Store
 	notRun := func(err error) int {
 		fmt.Fprintln(stderr, "run:", err)
 		res := pipeline.NotRun(runID, selected, err)
 		pipeline.WriteSummary(stdout, res)
-		report.write(spec.Name, shardOf(opt), res, state, stderr)
+		report.write(ctx, spec.Name, shardOf(opt), res, store, stderr)
 		if ctx.Err() != nil {
 			return exitInterrupted
 		}
 		return exitNothing
 	}
-	state, err = pipeline.NewFileState(spec.ResolvePath(spec.State.Path), spec.Name)
+	store, closeState, err := pipeline.OpenState(ctx, spec, runID, opt.Logger)
 	if err != nil {
-		return notRun(err)
+		return notRun(fmt.Errorf("state (backend %s): %w", spec.State.Backend, err))
 	}
-	r := &pipeline.Runner{Spec: spec, State: state, RunID: runID, Version: buildVersion()}
+	defer closeState()
+	r := &pipeline.Runner{Spec: spec, State: store, RunID: runID, Version: buildVersion()}
 	// Windows that select nothing are refused before anything is read.
-	if err := r.CheckWindows(opt); err != nil {
+	if err := r.CheckWindows(ctx, opt); err != nil {
 		fmt.Fprintln(stderr, "run:", err)
 		return exitInvalid
 	}
@@ -170,12 +172,14 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 	pipeline.WriteSummary(stdout, res)
-	report.write(spec.Name, shardOf(opt), res, state, stderr)
-	if res.Interrupted() > 0 {
+	report.write(ctx, spec.Name, shardOf(opt), res, store, stderr)
+	switch {
+	case res.Interrupted() > 0:
 		return exitInterrupted
-	}
-	if res.Failed() > 0 {
+	case res.Failed() > 0:
 		return exitShop
+	case res.Skipped() > 0:
+		return exitSkipped
 	}
 	return exitOK
 }
@@ -192,15 +196,15 @@ type metricsReport struct{ file, pushgateway string }
 // none could be read). A report that cannot be written is said on
 // stderr; it does not change the run's exit code, which is about the
 // shops.
-func (m metricsReport) write(job, shard string, res pipeline.Result, state *pipeline.FileState, stderr io.Writer) {
+func (m metricsReport) write(ctx context.Context, job, shard string, res pipeline.Result, store state.Store, stderr io.Writer) {
 	if m.file == "" && m.pushgateway == "" {
 		return
 	}
 	shops := make([]metrics.Shop, len(res.Shops))
 	for i, r := range res.Shops {
 		shops[i].Result = r
-		if state != nil {
-			shops[i].State, _, _ = state.Load(r.Shop)
+		if store != nil {
+			shops[i].State, _, _ = store.Load(context.WithoutCancel(ctx), r.Shop)
 		}
 	}
 	reg := metrics.Registry(job, shops, time.Now())

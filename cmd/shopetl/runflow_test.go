@@ -20,6 +20,7 @@ import (
 	"github.com/shopetl/shopetl/platform"
 	"github.com/shopetl/shopetl/sim"
 	"github.com/shopetl/shopetl/sim/fault"
+	"github.com/shopetl/shopetl/state"
 	"github.com/shopetl/shopetl/table"
 )
 
@@ -148,11 +149,11 @@ func TestRunRefusesEmptyWindows(t *testing.T) {
 			shop, answered := simShop(t, "shoptima", sim.Options{Seed: 4})
 			job := writeJob(t, shop+"    lookback: 0s\n")
 			if !c.watermark.IsZero() {
-				st, err := pipeline.NewFileState(filepath.Join(filepath.Dir(job), "state"), "flow")
+				st, err := state.NewFile(filepath.Join(filepath.Dir(job), "state"), "flow")
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := st.Save("sim-shoptima", pipeline.ShopState{Watermark: c.watermark}); err != nil {
+				if err := st.Save(context.Background(), "sim-shoptima", state.Shop{Watermark: c.watermark}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -231,12 +232,12 @@ func TestRunInterrupted(t *testing.T) {
 	}))
 	defer srv.Close()
 	job := writeJob(t, strings.Replace(p.Spec(srv.URL, ""), "page_size: 100", "page_size: 50", 1)+"    lookback: 0s\n")
-	st, err := pipeline.NewFileState(filepath.Join(filepath.Dir(job), "state"), "flow")
+	st, err := state.NewFile(filepath.Join(filepath.Dir(job), "state"), "flow")
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := pipeline.ShopState{Watermark: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC), RunID: "earlier"}
-	if err := st.Save("sim-shoptima", before); err != nil {
+	before := state.Shop{Watermark: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC), RunID: "earlier"}
+	if err := st.Save(context.Background(), "sim-shoptima", before); err != nil {
 		t.Fatal(err)
 	}
 
@@ -260,7 +261,7 @@ func TestRunInterrupted(t *testing.T) {
 	if len(runs) != 1 || runs[0]["status"] != pipeline.ShopInterrupted || runs[0]["error"] != "interrupted" {
 		t.Fatalf("etl_runs rows %v, want one interrupted", runs)
 	}
-	if after, _, err := st.Load("sim-shoptima"); err != nil || !after.Watermark.Equal(before.Watermark) || after.RunID != before.RunID {
+	if after, _, err := st.Load(context.Background(), "sim-shoptima"); err != nil || !after.Watermark.Equal(before.Watermark) || after.RunID != before.RunID {
 		t.Fatalf("an interrupted run moved the watermark: %+v, was %+v (%v)", after, before, err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/platform"
 	"github.com/shopetl/shopetl/sim"
+	"github.com/shopetl/shopetl/state"
 	"github.com/shopetl/shopetl/table"
 )
 
@@ -109,11 +110,11 @@ func TestSIGTERMStopsARunAndTheNextLosesNothing(t *testing.T) {
 	if !strings.Contains(errb.String(), "terminated: stopping the run") {
 		t.Errorf("stderr does not say the signal stopped the run:\n%s", errb.String())
 	}
-	st, err := pipeline.NewFileState(filepath.Join(filepath.Dir(job), "state"), "flow")
+	st, err := state.NewFile(filepath.Join(filepath.Dir(job), "state"), "flow")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, ok, err := st.Load("sim-shoptima"); err != nil || ok {
+	if s, ok, err := st.Load(context.Background(), "sim-shoptima"); err != nil || ok {
 		t.Fatalf("the interrupted run left a watermark: %+v %v %v", s, ok, err)
 	}
 

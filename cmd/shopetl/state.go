@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/pipeline"
@@ -22,10 +24,14 @@ func cmdState(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "usage:\n%s\n", usageLine("state"))
 		return exitInvalid
 	}
-	spec, ok := loadSpec(pos[0], stderr, jobspec.WithoutSecrets()) // state never uses them
+	spec, ok := loadSpec(pos[0], stderr, jobspec.WithoutSecrets()) // the file backend never uses them
+	if ok && spec.State.Backend == "clickhouse" {
+		spec, ok = loadSpec(pos[0], stderr) // the server's password
+	}
 	if !ok {
 		return exitInvalid
 	}
+	ctx := context.Background()
 	if *reset && len(shops) == 0 {
 		fmt.Fprintln(stderr, "state: --reset needs --shop NAME")
 		return exitInvalid
@@ -36,21 +42,22 @@ func cmdState(args []string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 	if *reset {
-		// A reset takes the shop's lock, a file in the state folder: the
-		// only case where this command creates the folder.
-		st, err := pipeline.NewFileState(spec.ResolvePath(spec.State.Path), spec.Name)
+		// A reset takes the shop's lock (a file in the state folder: the
+		// only case where this command creates the folder) or lease.
+		st, closeState, err := pipeline.OpenState(ctx, spec, pipeline.NewRunID(time.Now())+"-reset", nil)
 		if err != nil {
 			fmt.Fprintln(stderr, "state:", err)
 			return exitNothing
 		}
+		defer closeState()
 		for _, s := range selected {
-			unlock, err := st.Lock(s.Name)
+			lease, err := st.Lock(ctx, s.Name)
 			if err != nil {
 				fmt.Fprintln(stderr, "state:", err)
 				return exitShop
 			}
-			err = st.Reset(s.Name)
-			unlock()
+			err = st.Reset(ctx, s.Name)
+			lease.Release()
 			if err != nil {
 				fmt.Fprintln(stderr, "state:", err)
 				return exitShop
@@ -59,11 +66,16 @@ func cmdState(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	st := pipeline.ReadFileState(spec.ResolvePath(spec.State.Path), spec.Name)
+	st, closeState, err := pipeline.ReadState(ctx, spec, nil)
+	if err != nil {
+		fmt.Fprintln(stderr, "state:", err)
+		return exitNothing
+	}
+	defer closeState()
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SHOP\tPLATFORM\tWATERMARK (UTC)\tLAST RUN\tCOMMITTED")
 	for _, s := range selected {
-		ss, has, err := st.Load(s.Name)
+		ss, has, err := st.Load(ctx, s.Name)
 		if err != nil {
 			fmt.Fprintln(stderr, "state:", err)
 			return exitShop

@@ -163,15 +163,23 @@ func onCluster(cluster string) string {
 // table on every node (its ZooKeeper path per shard from the {shard} and
 // {replica} macros each node defines), and the Distributed table t.Name
 // over them, which reads and inserts go through. Rows are sharded by
-// platform and shop, so every version of a key lands on one shard and
+// platform and shop (t.Shard), so every version of a key lands on one shard and
 // FINAL, which merges within a shard, keeps exactly one.
 func ClusterDDL(db, cluster string, t *table.Table, v Version) []string {
 	zkPath := fmt.Sprintf("'/clickhouse/tables/{shard}/%s/%s'", escapeString(db), escapeString(LocalName(t)))
 	local := createTable(db, LocalName(t), cluster,
 		fmt.Sprintf("ReplicatedReplacingMergeTree(%s, '{replica}', %s)", zkPath, Quote(t.Version)), t, v)
-	dist := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s%s AS %s\nENGINE = Distributed(%s, %s, %s, cityHash64(%s, %s))",
+	by := []string{"platform", "shop"}
+	if t.Shard != nil {
+		by = t.Shard
+	}
+	shard := make([]string, len(by))
+	for i, c := range by {
+		shard[i] = Quote(c)
+	}
+	dist := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s%s AS %s\nENGINE = Distributed(%s, %s, %s, cityHash64(%s))",
 		qualified(db, t.Name), onCluster(cluster), qualified(db, LocalName(t)),
-		Quote(cluster), Quote(db), Quote(LocalName(t)), Quote("platform"), Quote("shop"))
+		Quote(cluster), Quote(db), Quote(LocalName(t)), strings.Join(shard, ", "))
 	return []string{local, dist}
 }
 

@@ -92,10 +92,11 @@ func Run(t testing.TB, spec *jobspec.Spec, opt pipeline.RunOptions) pipeline.Res
 		t.Fatal(err)
 	}
 	defer pipeline.CloseSinks(sinks)
-	state, err := pipeline.NewFileState(spec.ResolvePath(spec.State.Path), spec.Name)
+	state, closeState, err := pipeline.OpenState(context.Background(), spec, runID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer closeState()
 	r := &pipeline.Runner{Spec: spec, Sinks: sinks, State: state, RunID: runID}
 	res, err := r.Run(context.Background(), opt)
 	if err != nil {
