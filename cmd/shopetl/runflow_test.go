@@ -89,7 +89,7 @@ type summaryLine struct {
 	pages, orders, quarantined int64
 }
 
-var summaryRow = regexp.MustCompile(`(?m)^(\S+)\s+\S+\s+(ok|failed|interrupted|not run)\s+(-|\S+ → \S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+\s+[\d.]+$`)
+var summaryRow = regexp.MustCompile(`(?m)^(\S+)\s+\S+\s+(ok|failed|interrupted|not run|skipped)\s+(-|\S+ → \S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+\s+[\d.]+$`)
 
 func summaryOf(t *testing.T, out, shop string) summaryLine {
 	t.Helper()
