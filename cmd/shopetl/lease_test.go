@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -108,5 +109,22 @@ func TestLeasedShopIsSkippedUntilItsLeaseExpires(t *testing.T) {
 	}
 	if int(n) != shop.Count() {
 		t.Fatalf("%d orders in ClickHouse, want the simulator's %d", n, shop.Count())
+	}
+
+	// state reads and resets the watermark in ClickHouse.
+	state := func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), append([]string{"state", job}, args...), &out, &errb); code != exitOK {
+			t.Fatalf("state %v: exit %d\n%s%s", args, code, out.String(), errb.String())
+		}
+		return out.String()
+	}
+	if out := state(); !regexp.MustCompile(`(?m)^sim-shoptima\s+shoptima\s+20\d\d-`).MatchString(out) {
+		t.Fatalf("state does not show the watermark:\n%s", out)
+	}
+	state("--reset", "--shop", "sim-shoptima")
+	if out := state(); !regexp.MustCompile(`(?m)^sim-shoptima\s+shoptima\s+-\s`).MatchString(out) {
+		t.Fatalf("state after --reset:\n%s", out)
 	}
 }
