@@ -40,7 +40,7 @@ func TestVersionNamesTheRevision(t *testing.T) {
 		}
 		rel, _ := filepath.Rel(src, p)
 		if d.IsDir() {
-			if rel == ".git" || rel == "build" || rel == "out" || rel == "state" {
+			if rel == ".git" || rel == "build" || rel == "out" {
 				return filepath.SkipDir
 			}
 			return os.MkdirAll(filepath.Join(repo, rel), 0o755)
