@@ -1,4 +1,4 @@
-# GNU make. Targets: build test clickhouse tools demo bench bench-short bench-go fuzz stop clean
+# GNU make. Targets: build test lint clickhouse tools demo bench bench-short bench-go fuzz stop clean
 #
 # ClickHouse: `make test` / `make demo` start a private server on
 # 127.0.0.1:$(CH_TCP_PORT) (scripts/clickhouse.sh) unless CLICKHOUSE_ADDR is
@@ -42,7 +42,7 @@ export CLICKHOUSE_TLS_ADDR ?= 127.0.0.1:$(CH_TLS_PORT)
 export CLICKHOUSE_TLS_CA ?= $(abspath $(BUILD_DIR))/clickhouse/etc/server.crt
 endif
 
-.PHONY: build test fmt-check walk-check vet clickhouse tools demo bench bench-short bench-go fuzz stop clean
+.PHONY: build test fmt-check walk-check vet lint clickhouse tools demo bench bench-short bench-go fuzz stop clean
 
 build:
 	$(GO) build -buildvcs=auto -o $(BUILD_DIR)/shopetl ./cmd/shopetl
@@ -66,6 +66,12 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+
+# staticcheck, pinned: the go command fetches this version from the module
+# proxy once and caches it; nothing is added to go.mod.
+STATICCHECK_VERSION := v0.8.2
+lint: vet
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 walk-check:
 	scripts/walk_check.sh

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +30,10 @@ func TestVersionNamesTheRevision(t *testing.T) {
 	if err != nil {
 		t.Skip("no git on PATH")
 	}
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go on PATH")
+	}
 	src := filepath.Join("..", "..")
 	repo := t.TempDir()
 	err = filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {

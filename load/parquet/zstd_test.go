@@ -28,14 +28,14 @@ func TestZstdPagesUseASmallWindow(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	enc := newPageEncoder(zstd.SpeedDefault)
-	out := enc.EncodeAll(page, nil)
+	enc.EncodeAll(page, nil)
 	runtime.ReadMemStats(&after)
 	if got := after.TotalAlloc - before.TotalAlloc; got > 8<<20 {
 		t.Errorf("a new page encoder allocated %d MiB for a %d KiB page, want at most 8", got>>20, len(page)>>10)
 	}
 
 	for _, level := range []int{compress.DefaultCompressionLevel, 1, 9} {
-		out = codec.EncodeLevel(nil, page, level)
+		out := codec.EncodeLevel(nil, page, level)
 		back, err := compress.Decode(codec, nil, out)
 		if err != nil || !bytes.Equal(back, page) {
 			t.Errorf("level %d: decoded %d bytes (%v), want the %d of the page", level, len(back), err, len(page))

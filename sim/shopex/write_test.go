@@ -34,14 +34,6 @@ func pick(t *testing.T, s *Store, used map[string]bool, want func(Order) bool) O
 	return Order{}
 }
 
-func pieces(o Order) int {
-	n := 0
-	for _, l := range o.Lines {
-		n += l.Num
-	}
-	return n
-}
-
 func write(t *testing.T, srv *httptest.Server, act string, v url.Values) (int, []byte) {
 	t.Helper()
 	v = maps2(v)
