@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/shopetl/shopetl/internal/testenv"
 )
 
 // TestShortRun runs `bench -short` as make bench-short does and checks
@@ -15,10 +17,7 @@ func TestShortRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every section of the benchmark, about a minute or two")
 	}
-	addr := os.Getenv("CLICKHOUSE_ADDR")
-	if addr == "" {
-		t.Skip("CLICKHOUSE_ADDR not set")
-	}
+	testenv.ClickHouse(t) // bench reads CLICKHOUSE_ADDR itself
 	rpc, err := filepath.Abs("../build/rpc")
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopetl/shopetl/internal/testenv"
 	"github.com/shopetl/shopetl/load/parquet"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
@@ -61,8 +62,9 @@ func TestRunLoadsEveryOrderOnceThroughFaults(t *testing.T) {
 	})
 	dir := t.TempDir()
 	extra := ""
-	if addr := os.Getenv("CLICKHOUSE_ADDR"); addr != "" {
-		extra = fmt.Sprintf("  clickhouse: {addr: [%q], database: it_%d}\n", addr, time.Now().UnixNano())
+	if os.Getenv("CLICKHOUSE_ADDR") != "" || testenv.CI() {
+		addr, db := pipelinetest.ClickHouse(t) // dropped at the end
+		extra = fmt.Sprintf("  clickhouse: {addr: [%q], database: %s}\n", addr, db)
 	}
 	spec := pipelinetest.Job(t, dir, fmt.Sprintf(jobTemplate, url, extra))
 

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/shopetl/shopetl/internal/testenv"
 	"github.com/shopetl/shopetl/platform"
 	"github.com/shopetl/shopetl/sim"
 )
@@ -27,10 +28,7 @@ func needTool(t *testing.T, name, pkg string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s not found: CI must have Debian's %s (.ci/run installs it)", name, pkg)
-		}
-		t.Skipf("%s not found (apt-get install %s)", name, pkg)
+		testenv.Missing(t, "%s not found (apt-get install %s; make test does)", name, pkg)
 	}
 	return path
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 
+	"github.com/shopetl/shopetl/internal/testenv"
 	"github.com/shopetl/shopetl/load/parquet"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
 	"github.com/shopetl/shopetl/sim/shoptima"
@@ -28,11 +29,11 @@ import (
 func TestVersionNamesTheRevision(t *testing.T) {
 	gitBin, err := exec.LookPath("git")
 	if err != nil {
-		t.Skip("no git on PATH")
+		testenv.Missing(t, "no git on PATH")
 	}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		t.Skip("no go on PATH")
+		testenv.Missing(t, "no go on PATH")
 	}
 	src := filepath.Join("..", "..")
 	repo := t.TempDir()

@@ -18,6 +18,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/shopspring/decimal"
 
+	"github.com/shopetl/shopetl/internal/testenv"
 	"github.com/shopetl/shopetl/model"
 	"github.com/shopetl/shopetl/secret"
 	"github.com/shopetl/shopetl/table"
@@ -26,10 +27,7 @@ import (
 // testConfig is the server of the integration tests, with a fresh database.
 func testConfig(t testing.TB) Config {
 	t.Helper()
-	addr := os.Getenv("CLICKHOUSE_ADDR")
-	if addr == "" {
-		t.Skip("CLICKHOUSE_ADDR is not set: no ClickHouse server to test against (make test starts one)")
-	}
+	addr := testenv.ClickHouse(t)
 	var b [6]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		t.Fatal(err)
@@ -676,10 +674,10 @@ func TestSchemaVersionRecordedAndNewerRefused(t *testing.T) {
 func TestTLS(t *testing.T) {
 	addr, ca := os.Getenv("CLICKHOUSE_TLS_ADDR"), os.Getenv("CLICKHOUSE_TLS_CA")
 	if addr == "" || ca == "" {
-		t.Skip("CLICKHOUSE_TLS_ADDR/CLICKHOUSE_TLS_CA not set (make test sets them for its private server)")
+		testenv.Missing(t, "CLICKHOUSE_TLS_ADDR/CLICKHOUSE_TLS_CA not set (make test sets them for its private server)")
 	}
 	if _, err := os.Stat(ca); err != nil {
-		t.Skipf("no certificate at %s (openssl missing when the server was set up?): %v", ca, err)
+		testenv.Missing(t, "no certificate at %s (openssl missing when the server was set up?): %v", ca, err)
 	}
 	cfg := testConfig(t)
 	cfg.Addr = []string{addr}

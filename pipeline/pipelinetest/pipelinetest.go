@@ -15,6 +15,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/shopspring/decimal"
 
+	"github.com/shopetl/shopetl/internal/testenv"
 	"github.com/shopetl/shopetl/jobspec"
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/platform"
@@ -26,10 +27,7 @@ import (
 // (make test starts a server and sets it).
 func ClickHouse(t testing.TB) (addr, database string) {
 	t.Helper()
-	addr = os.Getenv("CLICKHOUSE_ADDR")
-	if addr == "" {
-		t.Skip("CLICKHOUSE_ADDR is not set: no ClickHouse server to test against (make test starts one)")
-	}
+	addr = testenv.ClickHouse(t)
 	var b [6]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		t.Fatal(err)
