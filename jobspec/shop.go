@@ -2,6 +2,7 @@ package jobspec
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"slices"
@@ -32,6 +33,8 @@ var ShopOwnKeys = []setting.Key[Shop]{
 		func(s *Shop) *secret.Value { return &s.Auth.Password }),
 	setting.Field("currency", setting.Text("ISO 4217 code", checkCurrency), "", "used when an order carries no currency",
 		func(s *Shop) *string { return &s.Currency }),
+	setting.Field("allow_http", setting.Bool(), "false", "let base_url be plain http:// to a host that is not loopback (credentials then travel in clear)",
+		func(s *Shop) *bool { return &s.AllowHTTP }),
 }
 
 // shop decodes one shop: its own keys and its layer of options.
@@ -42,6 +45,10 @@ func (d *specDecoder) shop(path string, n *yaml.Node) (Shop, *specOptLayer) {
 		return sh, layer
 	}
 	required(d, path, n, ShopOwnKeys, seen)
+	if u := seen["base_url"]; u != nil && sh.BaseURL != "" && !sh.AllowHTTP && !secureURL(sh.BaseURL) {
+		d.add(u, specJoin(path, "base_url"), "plain http:// to %s, which is not loopback, sends the shop's credentials in clear: use https://, or set allow_http: true",
+			setting.Quote(hostOf(sh.BaseURL)))
+	}
 	sh.overrides = map[string]bool{}
 	for k := range layer.set {
 		sh.overrides[k] = true
@@ -97,6 +104,31 @@ func decodeHeader(d setting.Decoder, path string, n *yaml.Node, sh *Shop) bool {
 		}
 	}
 	return true
+}
+
+// secureURL reports whether requests to a (good) base_url are safe to send
+// credentials to: https://, or http:// to a loopback host.
+func secureURL(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "https" {
+		return true // a bad URL has its own problem
+	}
+	return IsLoopback(u.Hostname())
+}
+
+func hostOf(s string) string {
+	u, _ := url.Parse(s)
+	return u.Hostname()
+}
+
+// IsLoopback reports whether host is this machine: localhost or a
+// loopback address.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func checkBaseURL(s string) error {

@@ -39,7 +39,10 @@ type Shop struct {
 	BaseURL  string
 	Auth     ShopAuth
 	Currency string // ISO 4217, used when the platform does not say
-	Options  ShopOptions
+	// AllowHTTP lets base_url be plain http:// to a host that is not
+	// loopback, where the credentials travel in clear.
+	AllowHTTP bool
+	Options   ShopOptions
 
 	overrides map[string]bool
 }

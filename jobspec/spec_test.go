@@ -221,6 +221,11 @@ func TestSpecProblems(t *testing.T) {
 		{"hostile shop name", map[string]string{"shops": "shops:\n  - {name: ../a, platform: shoptima, base_url: 'https://a.example'}\n"},
 			[]string{`5:12: shops[0].name: bad shop name "../a" (want letters, digits, _, - and ., not starting with .)`}},
 		{"no shops", map[string]string{"shops": "shops: []\n"}, []string{"4:8: shops: must list at least one shop"}},
+		{"plain http to another host", map[string]string{"shops": "shops:\n  - {name: a, platform: shoptima, base_url: 'http://shop.example:8080/api'}\n"},
+			[]string{`5:45: shops[0].base_url: plain http:// to "shop.example", which is not loopback, sends the shop's credentials in clear: use https://, or set allow_http: true`}},
+		{"plain http allowed", map[string]string{"shops": "shops:\n  - {name: a, platform: shoptima, base_url: 'http://shop.example', allow_http: true}\n"}, nil},
+		{"plain http to loopback", map[string]string{"shops": "shops:\n  - {name: a, platform: shoptima, base_url: 'http://127.0.0.1:8080'}\n" +
+			"  - {name: b, platform: shoptima, base_url: 'http://localhost'}\n  - {name: c, platform: shoptima, base_url: 'http://[::1]:9'}\n"}, nil},
 		{"no sinks", map[string]string{"sinks": "sinks: {}\n"}, []string{"6:8: sinks: at least one sink (clickhouse or parquet) is required"}},
 		{"clickhouse only", map[string]string{"sinks": "sinks:\n  clickhouse: {addr: ['ch:9000'], tls: true}\n"}, nil},
 		{"state clickhouse without the sink", map[string]string{"state": "state: {backend: clickhouse}\n"},

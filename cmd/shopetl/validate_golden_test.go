@@ -171,6 +171,7 @@ var validateMessages = []string{
 	`: state\.path: is only used with backend file`,
 	`: state\.backend: clickhouse keeps the state in sinks\.clickhouse's database, and the job has no clickhouse sink`,
 	`: state\.lease: is only used with backend clickhouse`,
+	`: shops\[0\]\.base_url: plain http:// to "shop\.example", which is not loopback, sends the shop's credentials in clear: use https://, or set allow_http: true`,
 	`: state\.backend: bad value "etcd" \(want file, clickhouse\)`,
 	`: shops\[0\]\.platform: unknown platform "magento" \(known: dage, shopex, shoptima, ymcart\)`,
 	`: shops\[1\]\.name: is required`,
