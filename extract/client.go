@@ -70,7 +70,7 @@ func NewClient(o ClientOptions) *Client {
 		// of a 50,000-order shoptima shop, issue 18).
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = max(o.Concurrency, http.DefaultMaxIdleConnsPerHost)
-		o.HTTP = &http.Client{Transport: t}
+		o.HTTP = &http.Client{Transport: t, CheckRedirect: sameOrigin}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

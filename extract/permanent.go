@@ -38,7 +38,8 @@ func sendable(req *http.Request) error {
 }
 
 // untrusted reports whether a transport error is a TLS certificate the
-// client does not trust: asking again gets the same certificate. Network
+// client does not trust, or a redirect it refused: asking again gets the
+// same. Network
 // errors, timeouts, resets and EOFs are not, and are retried.
 func untrusted(err error) bool {
 	var (
@@ -47,5 +48,29 @@ func untrusted(err error) bool {
 		host      x509.HostnameError
 		invalid   x509.CertificateInvalidError
 	)
-	return errors.As(err, &verify) || errors.As(err, &authority) || errors.As(err, &host) || errors.As(err, &invalid)
+	return errors.As(err, &verify) || errors.As(err, &authority) || errors.As(err, &host) || errors.As(err, &invalid) ||
+		errors.As(err, new(*RedirectError))
+}
+
+// RedirectError is a redirect the client refused (see sameOrigin):
+// asking again gets the same redirect.
+type RedirectError struct{ From, To string }
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("redirect to %s refused: a shop's requests go only to %s", e.To, e.From)
+}
+
+// sameOrigin follows a redirect only to the scheme, host and port of the
+// request that met it, 10 times at most: a shop's requests carry its
+// credentials (headers, query, form), which must not go to another host,
+// nor over http:// where they were sent over https://.
+func sameOrigin(req *http.Request, via []*http.Request) error {
+	first := via[0].URL
+	if req.URL.Scheme != first.Scheme || req.URL.Host != first.Host {
+		return &RedirectError{From: first.Scheme + "://" + first.Host, To: req.URL.Scheme + "://" + req.URL.Host}
+	}
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	return nil
 }
