@@ -42,6 +42,15 @@ export CLICKHOUSE_TLS_ADDR ?= 127.0.0.1:$(CH_TLS_PORT)
 export CLICKHOUSE_TLS_CA ?= $(abspath $(BUILD_DIR))/clickhouse/etc/server.crt
 endif
 
+# The private server's user with a password (scripts/clickhouse.sh), which
+# the leak test puts in a job; with a server of your own, set both.
+export CH_SECRET_USER ?= leak_test
+export CH_SECRET_PASSWORD ?= ch-LEAK-6-loopback
+ifndef CH_EXTERNAL
+export CLICKHOUSE_SECRET_USER ?= $(CH_SECRET_USER)
+export CLICKHOUSE_SECRET_PASSWORD ?= $(CH_SECRET_PASSWORD)
+endif
+
 .PHONY: build test fmt-check walk-check vet lint clickhouse tools demo bench bench-short bench-go fuzz stop clean
 
 build:

@@ -18,6 +18,9 @@ CH_TCP_PORT="${CH_TCP_PORT:-19000}"
 CH_HTTP_PORT="${CH_HTTP_PORT:-18123}"
 CH_TLS_PORT="${CH_TLS_PORT:-$((CH_TCP_PORT + 1))}"
 CH_HOST=127.0.0.1
+# The password-protected user of the leak test (see write_config).
+CH_SECRET_USER="${CH_SECRET_USER:-leak_test}"
+CH_SECRET_PASSWORD="${CH_SECRET_PASSWORD:-ch-LEAK-6-loopback}"
 CH_START_TIMEOUT="${CH_START_TIMEOUT:-60}"
 # Server time zone (DateTime <-> text); fixed so results do not depend on the host.
 CH_TIMEZONE="${CH_TIMEZONE:-UTC}"
@@ -135,8 +138,33 @@ write_config() {
     printf '<?xml version="1.0"?>\n<yandex>\n</yandex>\n' >"$CONF_DIR/metrika.xml"
 }
 
+# write_users adds a user with a password, for the tests that search
+# every output for the credentials a job holds (cmd/shopetl/leak_test.go):
+# the default user has none. Its password is a marker, not a secret: the
+# server listens on loopback only. Written at every start: a running
+# server reloads its users within seconds.
+write_users() {
+    [ -d "$CONF_DIR" ] || return 0
+    mkdir -p "$CONF_DIR/users.d"
+    cat >"$CONF_DIR/users.d/leak-test.xml" <<XML
+<?xml version="1.0"?>
+<yandex>
+    <users>
+        <$CH_SECRET_USER>
+            <password>$CH_SECRET_PASSWORD</password>
+            <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+            <profile>default</profile>
+            <quota>default</quota>
+        </$CH_SECRET_USER>
+    </users>
+</yandex>
+XML
+}
+
 print_addr() {
     echo "CLICKHOUSE_ADDR=$CH_HOST:$CH_TCP_PORT"
+    echo "CLICKHOUSE_SECRET_USER=$CH_SECRET_USER"
+    echo "CLICKHOUSE_SECRET_PASSWORD=$CH_SECRET_PASSWORD"
     if grep -q "<tcp_port_secure>$CH_TLS_PORT</tcp_port_secure>" "$CONF_DIR/config.xml" 2>/dev/null; then
         echo "CLICKHOUSE_TLS_ADDR=$CH_HOST:$CH_TLS_PORT"
         echo "CLICKHOUSE_TLS_CA=$CONF_DIR/server.crt"
@@ -172,6 +200,7 @@ cmd_start() {
             log "note: something not started by this script already answers on $CH_HOST:$CH_TCP_PORT; using it"
         else
             log "already running (pid $(our_pid))"
+            write_users
         fi
         print_addr
         return 0
@@ -183,6 +212,7 @@ cmd_start() {
     rm -f "$PID_FILE"
 
     write_config
+    write_users
     : >"$LOG_DIR/stderr.log"
     : >"$LOG_DIR/clickhouse-server.err.log"
     log "starting $SERVER (config $CONF_DIR/config.xml, tcp $CH_HOST:$CH_TCP_PORT, http $CH_HOST:$CH_HTTP_PORT)"
