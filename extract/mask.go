@@ -52,6 +52,11 @@ func (c *Client) secrets() []secret.Value {
 	return out
 }
 
+// Redact replaces every secret value of the shop in s: what a shop sent
+// back may hold its credentials (an echoing proxy, a debug page), and a
+// quarantined body is stored.
+func (c *Client) Redact(s string) string { return c.redact(s) }
+
 // redact replaces every secret value in s.
 func (c *Client) redact(s string) string {
 	for _, v := range c.secretValues {

@@ -27,8 +27,9 @@ type shopLoad struct {
 	log       *slog.Logger
 	res       *ShopResult
 	transform transform.Func
-	mapping   transform.Mapping // the platform's status tables with the job's overrides
-	pii       *transform.PII    // applied to every record before it is batched
+	mapping   transform.Mapping   // the platform's status tables with the job's overrides
+	pii       *transform.PII      // applied to every record before it is batched
+	redact    func(string) string // masks the shop's credentials in what is quarantined
 	builders  map[*table.Table]*table.Builder
 	seq       uint64
 	// The pending batch: source bytes in it and when its first page came.
@@ -168,10 +169,11 @@ func (l *shopLoad) count(t *table.Table, n int) {
 
 func (l *shopLoad) quarantine(endpoint, key, reason string, payload []byte) {
 	l.seq++
+	key, reason = l.redact(key), l.redact(reason)
 	l.log.Warn("record quarantined", slog.String("endpoint", endpoint), slog.String("record", key), slog.String("reason", reason))
 	q := model.Quarantined{
 		Meta: model.Meta{Platform: l.shop.Platform, Shop: l.shop.Name, RunID: l.runner.RunID, Version: uint64(time.Now().UnixNano())},
-		Seq:  l.seq, Endpoint: endpoint, Key: key, Reason: reason, Payload: string(payload), At: time.Now().UTC(),
+		Seq:  l.seq, Endpoint: endpoint, Key: key, Reason: reason, Payload: l.redact(string(payload)), At: time.Now().UTC(),
 	}
 	// Quarantine rows hold no amounts, so appending cannot fail.
 	_ = l.builders[table.Quarantine].AppendQuarantined(&q)

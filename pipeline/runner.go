@@ -176,7 +176,7 @@ func (r *Runner) runShop(ctx context.Context, s jobspec.Shop, opt RunOptions) (r
 	}
 
 	l := &shopLoad{
-		runner: r, shop: s, opt: opt, log: log, res: &res, transform: p.Transform, mapping: mapping, pii: pii,
+		runner: r, shop: s, opt: opt, log: log, res: &res, transform: p.Transform, mapping: mapping, pii: pii, redact: client.Redact,
 		builders: map[*table.Table]*table.Builder{},
 	}
 	for _, t := range table.All {

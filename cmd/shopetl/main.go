@@ -118,11 +118,21 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 }
 
 func newLogger(stderr io.Writer, tty bool) *slog.Logger {
+	switch os.Getenv(logFormatEnv) {
+	case "text":
+		return slog.New(slog.NewTextHandler(stderr, nil))
+	case "json":
+		return slog.New(slog.NewJSONHandler(stderr, nil))
+	}
 	if tty {
 		return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	return slog.New(slog.NewJSONHandler(stderr, nil))
 }
+
+// logFormatEnv chooses the log's format, text or json, at level info;
+// unset: text of warnings and errors on a terminal, else JSON.
+const logFormatEnv = "SHOPETL_LOG_FORMAT"
 
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
