@@ -32,6 +32,14 @@ type Shop interface {
 	Faults() map[fault.Kind]int
 }
 
+// Changer is a Shop whose orders move on between runs, as a real shop's
+// do: a new order appears, or one is paid, shipped, refunded or remarked
+// (the drift fault's change, made on demand; which, and to which order,
+// comes from the shop's seeded generator). Every simulator is one.
+type Changer interface {
+	Change()
+}
+
 // Platform is a simulator as `shopetl sim` lists it.
 type Platform struct {
 	// Name is the platform key of job specs (shopex, ymcart, ...).

@@ -376,6 +376,9 @@ func (s *Store) addFresh(t int64) int32 {
 	return s.insert(o)
 }
 
+// Change makes one change of the drift fault now (sim.Changer).
+func (s *Store) Change() { s.drift() }
+
 // drift changes the store between two page requests, for the drift fault:
 // a new order appears at the create_time of an existing one (a row
 // committed late), so it lands inside the windows being paged and shifts

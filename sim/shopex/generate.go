@@ -385,6 +385,9 @@ func (s *Store) Add(n int) {
 	}
 }
 
+// Change makes one change of the drift fault now (sim.Changer).
+func (s *Store) Change() { s.drift() }
+
 // drift is the drift fault's hook: half the time a new order appears, as
 // ShopEx stamps it (created and modified now, or up to 20 s before for a
 // write committed late); otherwise an existing order moves on (paid,

@@ -1,5 +1,8 @@
 package shoptima
 
+// Change makes one change of the drift fault now (sim.Changer).
+func (s *Store) Change() { s.drift() }
+
 // drift changes the store between two page requests, for the drift fault:
 // half the time a new order appears among the existing ones (at the
 // order_time of one of them, so it lands inside the windows being paged and

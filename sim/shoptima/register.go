@@ -28,3 +28,6 @@ var Platform = sim.Platform{
 		return r
 	},
 }
+
+// Every simulator moves on between runs, for the chaos rounds.
+var _ sim.Changer = (*Store)(nil)

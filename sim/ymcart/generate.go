@@ -442,6 +442,9 @@ func (s *Store) genDelivery(o *order, r *rand.Rand, at int64) {
 	s.deliveries = append(s.deliveries, d)
 }
 
+// Change makes one change of the drift fault now (sim.Changer).
+func (s *Store) Change() { s.drift() }
+
 // drift changes the store between two page requests, for the drift fault:
 // half the time a new order arrives (created now: ids and create times
 // only grow), else an existing order moves on (a new or failed one is paid,

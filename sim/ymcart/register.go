@@ -32,3 +32,6 @@ var Platform = sim.Platform{
 		return r
 	},
 }
+
+// Every simulator moves on between runs, for the chaos rounds.
+var _ sim.Changer = (*Store)(nil)
