@@ -51,7 +51,7 @@ export CLICKHOUSE_SECRET_USER ?= $(CH_SECRET_USER)
 export CLICKHOUSE_SECRET_PASSWORD ?= $(CH_SECRET_PASSWORD)
 endif
 
-.PHONY: build test fmt-check walk-check vet lint clickhouse tools demo bench bench-short bench-go fuzz stop clean
+.PHONY: build test fmt-check walk-check vet lint chaos clickhouse tools demo bench bench-short bench-go fuzz stop clean
 
 build:
 	$(GO) build -buildvcs=auto -o $(BUILD_DIR)/shopetl ./cmd/shopetl
@@ -129,6 +129,22 @@ fuzz:
 	    $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
 	done
+
+# make chaos: seeded rounds of faults, kills and server restarts
+# (chaos/chaos_test.go), against a ClickHouse server of their own, which
+# they restart: CHAOS_ROUNDS rounds from CHAOS_SEED.
+CHAOS_ROUNDS ?= 20
+CHAOS_SEED ?= 1
+CHAOS_TCP_PORT ?= 19700
+CHAOS_HTTP_PORT ?= 18700
+CHAOS_ENV = BUILD_DIR=$(abspath $(BUILD_DIR))/chaos CH_TCP_PORT=$(CHAOS_TCP_PORT) CH_HTTP_PORT=$(CHAOS_HTTP_PORT) \
+	CH_TLS_PORT=$$(($(CHAOS_TCP_PORT) + 1))
+chaos:
+	$(CHAOS_ENV) scripts/clickhouse.sh start
+	$(CHAOS_ENV) CHAOS_SERVER_SCRIPT=$(abspath scripts/clickhouse.sh) CLICKHOUSE_ADDR=127.0.0.1:$(CHAOS_TCP_PORT) \
+		CHAOS_ROUNDS=$(CHAOS_ROUNDS) CHAOS_SEED=$(CHAOS_SEED) \
+		$(GO) test -count=1 -timeout 150m -v -run 'TestChaos$$' ./chaos/ 2>&1 | grep -E '^(=== RUN|--- |\s+chaos_test.go|ok|FAIL|PASS)'; \
+		status=$${PIPESTATUS[0]}; $(CHAOS_ENV) scripts/clickhouse.sh stop; exit $$status
 
 stop:
 	scripts/clickhouse.sh stop
