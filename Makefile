@@ -1,4 +1,4 @@
-# GNU make. Targets: build test lint clickhouse tools demo bench bench-short bench-go fuzz stop clean
+# GNU make. Targets: build test lint chaos clickhouse cluster tools demo bench bench-short bench-go fuzz stop clean
 #
 # ClickHouse: `make test` / `make demo` start a private server on
 # 127.0.0.1:$(CH_TCP_PORT) (scripts/clickhouse.sh) unless CLICKHOUSE_ADDR is
@@ -51,7 +51,7 @@ export CLICKHOUSE_SECRET_USER ?= $(CH_SECRET_USER)
 export CLICKHOUSE_SECRET_PASSWORD ?= $(CH_SECRET_PASSWORD)
 endif
 
-.PHONY: build test fmt-check walk-check vet lint chaos clickhouse tools demo bench bench-short bench-go fuzz stop clean
+.PHONY: build test fmt-check walk-check vet lint chaos clickhouse cluster tools demo bench bench-short bench-go fuzz stop clean
 
 build:
 	$(GO) build -buildvcs=auto -o $(BUILD_DIR)/shopetl ./cmd/shopetl
@@ -61,6 +61,24 @@ ifdef CH_EXTERNAL
 	@echo "CLICKHOUSE_ADDR=$(CLICKHOUSE_ADDR) given; not starting a private server"
 else
 	scripts/clickhouse.sh start
+endif
+
+# The two-server cluster with ZooKeeper (scripts/clickhouse_cluster.sh)
+# for the cluster test, unless CLICKHOUSE_CLUSTER_ADDR names one.
+export CLUSTER_ZK_PORT ?= 12181
+export CLUSTER_CH1_TCP ?= 19100
+export CLUSTER_CH2_TCP ?= 19200
+ifneq ($(strip $(CLICKHOUSE_CLUSTER_ADDR)),)
+CLUSTER_EXTERNAL := 1
+endif
+export CLICKHOUSE_CLUSTER_ADDR ?= 127.0.0.1:$(CLUSTER_CH1_TCP),127.0.0.1:$(CLUSTER_CH2_TCP)
+export CLICKHOUSE_CLUSTER ?= shopetl
+CLUSTER_DEP := $(if $(CLUSTER_EXTERNAL),,cluster)
+cluster:
+ifdef CLUSTER_EXTERNAL
+	@echo "CLICKHOUSE_CLUSTER_ADDR=$(CLICKHOUSE_CLUSTER_ADDR) given; not starting a cluster"
+else
+	scripts/clickhouse_cluster.sh start
 endif
 
 # The Go files of the module's packages, as `go list` sees them: go.mod's
@@ -91,7 +109,7 @@ walk-check:
 tools:
 	scripts/debian_tools.sh chromium=chromium promtool=prometheus prometheus-pushgateway=prometheus-pushgateway
 
-test: fmt-check walk-check vet tools $(CH_DEP)
+test: fmt-check walk-check vet tools $(CH_DEP) $(CLUSTER_DEP)
 	# Every package under the race detector, once. The batches' memory is
 	# reused once released; under -race it is also poisoned when freed,
 	# so a sink reading a batch after its Release fails here.
@@ -148,6 +166,7 @@ chaos:
 
 stop:
 	scripts/clickhouse.sh stop
+	scripts/clickhouse_cluster.sh stop
 
 clean: stop
 	rm -rf $(sort build out $(BUILD_DIR))

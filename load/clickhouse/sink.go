@@ -155,6 +155,12 @@ func connect(ctx context.Context, cfg Config) (*Sink, error) {
 		MaxOpenConns: 2*len(table.All) + 5,
 		MaxIdleConns: len(table.All) + 5,
 	}
+	if cfg.Cluster != "" {
+		// Inserts into a Distributed table are queued on the node and sent
+		// to the shards later, unless this is set: a commit must mean the
+		// rows are on their shards, where any node's reads find them.
+		opts.Settings = clickhouse.Settings{"insert_distributed_sync": 1}
+	}
 	if cfg.TLS {
 		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.TLSSkipVerify}
 		if cfg.TLSCAFile != "" {

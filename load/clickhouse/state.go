@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
-
 	"github.com/shopetl/shopetl/state"
 	"github.com/shopetl/shopetl/table"
 )
@@ -138,17 +136,14 @@ func (st *StateStore) write(ctx context.Context, shop string, s state.Shop, rese
 }
 
 // insert writes one row of t, its times as Unix seconds. On a cluster it
-// waits until the row is on its shard (insert_distributed_sync): the next
-// read, from any node, sees it. The row is an INSERT ... SELECT of bound
+// waits until the row is on its shard (insert_distributed_sync, set on
+// every connection by connect): the next read, from any node, sees it. The row is an INSERT ... SELECT of bound
 // values, not a batch: a batch's connection is closed when its context
 // ends, which may be after it went back to the pool (see newTestSink), and
 // a lease's writes end their contexts often. (INSERT ... VALUES through
 // the driver's Exec waits for data 18.16 never asks for.)
 func (st *StateStore) insert(ctx context.Context, t *table.Table, row ...any) error {
 	s := st.conn
-	if s.cluster != "" {
-		ctx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"insert_distributed_sync": 1}))
-	}
 	marks := strings.TrimSuffix(strings.Repeat("?, ", len(row)), ", ")
 	for i, v := range row {
 		if tm, ok := v.(time.Time); ok {
