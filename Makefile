@@ -161,7 +161,7 @@ chaos:
 	$(CHAOS_ENV) scripts/clickhouse.sh start
 	$(CHAOS_ENV) CHAOS_SERVER_SCRIPT=$(abspath scripts/clickhouse.sh) CLICKHOUSE_ADDR=127.0.0.1:$(CHAOS_TCP_PORT) \
 		CHAOS_ROUNDS=$(CHAOS_ROUNDS) CHAOS_SEED=$(CHAOS_SEED) \
-		$(GO) test -count=1 -timeout 150m -v -run 'TestChaos$$' ./chaos/ 2>&1 | grep -E '^(=== RUN|--- |\s+chaos_test.go|ok|FAIL|PASS)'; \
+		$(GO) test -count=1 -timeout 150m -v -run 'TestChaos$$' ./chaos/ 2>&1 | grep --line-buffered -E '^(=== RUN|--- |\s+chaos_test.go|ok|FAIL|PASS)'; \
 		status=$${PIPESTATUS[0]}; $(CHAOS_ENV) scripts/clickhouse.sh stop; exit $$status
 
 stop:
