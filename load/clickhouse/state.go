@@ -47,9 +47,13 @@ type StateStore struct {
 type StateOptions struct {
 	Job   string
 	RunID string        // names this run in its leases
-	Lease time.Duration // a lease's life without renewal; renewed every third of it
+	Lease time.Duration // a lease's life without renewal, renewed every third of it; 0: DefaultLease
 	Log   *slog.Logger  // hears of renewals that failed; nil: none
 }
+
+// DefaultLease is a lease's life when StateOptions gives none: the job
+// spec's default (state.lease).
+const DefaultLease = time.Minute
 
 // OpenState connects to cfg's server and creates the database and the
 // state tables where missing (on cfg.Cluster, replicated and
@@ -66,6 +70,9 @@ func OpenState(ctx context.Context, cfg Config, o StateOptions) (*StateStore, er
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Lease <= 0 {
+		o.Lease = DefaultLease
 	}
 	return &StateStore{conn: s, job: o.Job, run: o.RunID, holder: o.RunID + "/" + randomHex(4), lease: o.Lease,
 		log: o.Log, now: time.Now, backoff: 200 * time.Millisecond}, nil
