@@ -32,17 +32,6 @@ START_TIMEOUT="${CLUSTER_START_TIMEOUT:-90}"
 log() { echo "clickhouse_cluster.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
 
-apt_install() {
-    local sudo=()
-    if [ "$(id -u)" -ne 0 ]; then
-        command -v sudo >/dev/null 2>&1 || die "$* not installed and we are not root (no sudo either)"
-        sudo=(sudo -n)
-    fi
-    log "installing $* with apt-get"
-    "${sudo[@]}" apt-get update >&2
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2
-}
-
 # node_env N: the environment scripts/clickhouse.sh runs node N with.
 node_env() {
     local tcp="${CH_TCP[$1 - 1]}"
@@ -60,7 +49,8 @@ zk_answers() {
 }
 
 zk_start() {
-    [ -f /usr/share/java/zookeeper.jar ] || apt_install zookeeper
+    scripts/debian_tools.sh /usr/share/java/zookeeper.jar=zookeeper
+    [ -f /usr/share/java/zookeeper.jar ] || die "Debian's zookeeper is not installed"
     command -v java >/dev/null 2>&1 || die "java not found (Debian's zookeeper depends on it)"
     if zk_answers; then
         log "ZooKeeper already answers on 127.0.0.1:$ZK_PORT"

@@ -4,6 +4,8 @@
 #   chromium=chromium           the reconcile page's headless render (reconcile/html_test.go)
 #   promtool=prometheus         promtool check metrics (cmd/shopetl/metrics_test.go)
 #   prometheus-pushgateway=prometheus-pushgateway   the push test's gateway
+#   /usr/share/java/zookeeper.jar=zookeeper   the cluster's ZooKeeper (a PROGRAM
+#                               starting with / is a file the package installs)
 # Without root or sudo it says so and leaves those tests to skip (they
 # fail under CI=true).
 set -euo pipefail
@@ -11,7 +13,11 @@ set -euo pipefail
 missing=()
 for pair in "$@"; do
     program=${pair%%=*} package=${pair#*=}
-    command -v "$program" >/dev/null 2>&1 || missing+=("$package")
+    if [[ $program == /* ]]; then
+        [ -e "$program" ] || missing+=("$package") # a file the package installs
+    else
+        command -v "$program" >/dev/null 2>&1 || missing+=("$package")
+    fi
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -5,20 +5,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
 	"github.com/shopetl/shopetl/platform"
-	"github.com/shopetl/shopetl/sim"
 )
 
 // TestLeasedShopIsSkippedUntilItsLeaseExpires: with state.backend
@@ -29,24 +25,7 @@ import (
 func TestLeasedShopIsSkippedUntilItsLeaseExpires(t *testing.T) {
 	addr, db := pipelinetest.ClickHouse(t)
 	pl, _ := platform.Lookup("shoptima")
-	shop, err := pl.Sim.New(sim.Options{Orders: 600, Seed: 9,
-		Start: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var hold atomic.Bool
-	hold.Store(true)
-	arrived := make(chan struct{}, 100)
-	h := shop.Handler()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if hold.Load() && r.URL.Query().Get("page") == "3" {
-			arrived <- struct{}{}
-			<-r.Context().Done() // until the process goes
-			return
-		}
-		h.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
+	shop, srv, hold, arrived := heldShop(t, 600, 9)
 	const lease = 3 * time.Second
 	job := writeJob(t, strings.Replace(pl.Sim.Spec(srv.URL, ""), "page_size: 120", "page_size: 50", 1))
 	b, err := os.ReadFile(job)

@@ -63,18 +63,19 @@ func TestGraceEndsARunThatDoesNotStop(t *testing.T) {
 	}
 }
 
-// TestSIGTERMStopsARunAndTheNextLosesNothing: the shopetl process, sent
-// SIGTERM while a shop is paging, exits 130 with the shop interrupted and
-// its watermark unmoved; the next run then loads every order the
-// simulator has.
-func TestSIGTERMStopsARunAndTheNextLosesNothing(t *testing.T) {
+// heldShop serves a simulated shoptima shop of orders orders (seed seed)
+// whose page 3 is held, while hold is set, until its client goes away;
+// arrived hears of each held request. The server closes when the test
+// ends.
+func heldShop(t *testing.T, orders int, seed int64) (sim.Shop, *httptest.Server, *atomic.Bool, chan struct{}) {
+	t.Helper()
 	pl, _ := platform.Lookup("shoptima")
-	shop, err := pl.Sim.New(sim.Options{Orders: 1500, Seed: 8,
+	shop, err := pl.Sim.New(sim.Options{Orders: orders, Seed: seed,
 		Start: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var hold atomic.Bool
+	hold := new(atomic.Bool)
 	hold.Store(true)
 	arrived := make(chan struct{}, 100)
 	h := shop.Handler()
@@ -86,7 +87,17 @@ func TestSIGTERMStopsARunAndTheNextLosesNothing(t *testing.T) {
 		}
 		h.ServeHTTP(w, r)
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return shop, srv, hold, arrived
+}
+
+// TestSIGTERMStopsARunAndTheNextLosesNothing: the shopetl process, sent
+// SIGTERM while a shop is paging, exits 130 with the shop interrupted and
+// its watermark unmoved; the next run then loads every order the
+// simulator has.
+func TestSIGTERMStopsARunAndTheNextLosesNothing(t *testing.T) {
+	pl, _ := platform.Lookup("shoptima")
+	shop, srv, hold, arrived := heldShop(t, 1500, 8)
 	job := writeJob(t, strings.Replace(pl.Sim.Spec(srv.URL, ""), "page_size: 120", "page_size: 50", 1))
 
 	var out, errb bytes.Buffer
