@@ -36,6 +36,11 @@ const (
 	scriptEnv = "CHAOS_SERVER_SCRIPT" // scripts/clickhouse.sh, set up for the rounds' own server
 )
 
+// chaosLease is how long a lease lasts in the rounds with the ClickHouse
+// state backend: short, so that a killed run's leases expire within the
+// round.
+const chaosLease = 3 * time.Second
+
 var pageSize = regexp.MustCompile(`page_size: \d+`)
 
 // faultKinds are the faults a round draws its shops' from.
@@ -106,10 +111,17 @@ func round(t *testing.T, bin, addr string, srv server, seed uint64) {
 		yaml.WriteString(pageSize.ReplaceAllString(p.Spec(hs.URL, ""), "page_size: 20"))
 		shops["sim-"+p.Name] = shop
 	}
+	// Half the rounds keep their state in ClickHouse, leased for a few
+	// seconds: a killed run's leases then make the next runs skip its
+	// shops until they expire, and a restart may cost a run its lease.
+	stateYAML := "{backend: file, path: ./state}"
+	if rng.IntN(2) == 1 {
+		stateYAML = fmt.Sprintf("{backend: clickhouse, lease: %s}", chaosLease)
+	}
 	job := filepath.Join(dir, "job.yaml")
 	err := os.WriteFile(job, fmt.Appendf(nil, `version: 1
 name: chaos
-state: {backend: file, path: ./state}
+state: %s
 defaults:
   start: %s
   timezone: UTC
@@ -122,7 +134,7 @@ shops:
 %ssinks:
   clickhouse: {addr: %q, database: %s}
   parquet: {dir: ./out}
-`, now.AddDate(0, 0, -21).Format(time.RFC3339), yaml.String(), addr, db), 0o644)
+`, stateYAML, now.AddDate(0, 0, -21).Format(time.RFC3339), yaml.String(), addr, db), 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,9 +179,10 @@ shops:
 		outcomes = append(outcomes, res.String())
 	}
 
-	// The clean run: faults off, no kill, no restart.
+	// The clean run: faults off, no kill, no restart, and no lease of a
+	// killed run left.
 	faultsOn.Store(false)
-	time.Sleep(1100 * time.Millisecond)
+	time.Sleep(max(1100*time.Millisecond, chaosLease+100*time.Millisecond))
 	final := runShopetl(t, bin, job, 0, 5*time.Minute)
 	if final.code != 0 {
 		t.Fatalf("the clean run: %s\n%s", final, final.output)
@@ -197,9 +210,9 @@ shops:
 		inCH.add(compare(t, ch, rs, s.Currency, want))
 		inPQ.add(compare(t, pq, rs, s.Currency, want))
 	}
-	t.Logf("seed %d: faults %s; %d runs (%s), %d killed, %d server restarts, %d changes; "+
+	t.Logf("seed %d: state %s; faults %s; %d runs (%s), %d killed, %d server restarts, %d changes; "+
 		"clickhouse %d orders: %d lost, %d doubled, %d extra, %d money; parquet %d orders: %d lost, %d doubled, %d extra, %d money",
-		seed, faultSummary(fired), runs, strings.Join(outcomes, ", "), kills, restarts, changes,
+		seed, strings.TrimSuffix(strings.Fields(stateYAML)[1], ","), faultSummary(fired), runs, strings.Join(outcomes, ", "), kills, restarts, changes,
 		inCH.orders, inCH.lost, inCH.doubled, inCH.extra, inCH.money, inPQ.orders, inPQ.lost, inPQ.doubled, inPQ.extra, inPQ.money)
 	for _, e := range append(inCH.examples, inPQ.examples...) {
 		t.Log("  ", e)
