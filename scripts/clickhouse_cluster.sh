@@ -48,6 +48,17 @@ zk_answers() {
     timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$ZK_PORT; echo ruok >&3; read -r -t 2 ans <&3; [ \"\$ans\" = imok ]" 2>/dev/null
 }
 
+# tails prints the end of ZooKeeper's log and of each server's error log,
+# for a start that failed.
+tails() {
+    local f
+    for f in "$ZK_DIR/zookeeper.log" "$DIR"/node*/clickhouse/log/clickhouse-server.err.log; do
+        [ -s "$f" ] || continue
+        log "---- tail of $f ----"
+        tail -n 30 "$f" >&2
+    done
+}
+
 zk_start() {
     scripts/debian_tools.sh /usr/share/java/zookeeper.jar=zookeeper
     [ -f /usr/share/java/zookeeper.jar ] || die "Debian's zookeeper is not installed"
@@ -69,15 +80,20 @@ CFG
     log "starting ZooKeeper on 127.0.0.1:$ZK_PORT (data $ZK_DIR/data)"
     (
         cd "$ZK_DIR"
-        exec setsid nohup java -Xmx256m -Dzookeeper.log.dir="$ZK_DIR" \
-            -cp /etc/zookeeper/conf_example:/usr/share/java/zookeeper.jar \
+        # ZooKeeper logs through SLF4J, which logs nothing without a
+        # binding: the simple one (Debian's libslf4j-java, which zookeeper
+        # depends on) writes to stderr, into zookeeper.log.
+        exec setsid nohup java -Xmx256m -Dzookeeper.log.dir="$ZK_DIR" -Dorg.slf4j.simpleLogger.showDateTime=true \
+            "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss.SSS" \
+            -cp /etc/zookeeper/conf_example:/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar \
             org.apache.zookeeper.server.ZooKeeperServerMain "$ZK_DIR/zoo.cfg" \
             </dev/null >>"$ZK_DIR/zookeeper.log" 2>&1
     ) &
     echo $! >"$ZK_PID"
     local deadline=$((SECONDS + START_TIMEOUT))
     until zk_answers; do
-        [ "$SECONDS" -lt "$deadline" ] || { tail -n 30 "$ZK_DIR/zookeeper.log" >&2; die "ZooKeeper did not answer within ${START_TIMEOUT}s"; }
+        kill -0 "$(cat "$ZK_PID")" 2>/dev/null || { tails; die "ZooKeeper exited during startup"; }
+        [ "$SECONDS" -lt "$deadline" ] || { tails; die "ZooKeeper did not answer within ${START_TIMEOUT}s"; }
         sleep 0.5
     done
 }
@@ -136,7 +152,7 @@ cmd_start() {
     done
     local deadline=$((SECONDS + START_TIMEOUT))
     until ready; do
-        [ "$SECONDS" -lt "$deadline" ] || die "the cluster did not answer ON CLUSTER statements within ${START_TIMEOUT}s (see $DIR/node*/clickhouse/log)"
+        [ "$SECONDS" -lt "$deadline" ] || { tails; die "the cluster did not answer ON CLUSTER statements within ${START_TIMEOUT}s (see $DIR/node*/clickhouse/log)"; }
         sleep 1
     done
     log "up in $((SECONDS - started))s: ZooKeeper 127.0.0.1:$ZK_PORT, cluster $CLUSTER on 127.0.0.1:${CH_TCP[0]} and 127.0.0.1:${CH_TCP[1]}"
