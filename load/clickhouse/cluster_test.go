@@ -1,7 +1,6 @@
 package clickhouse
 
 import (
-	"context"
 	"os"
 	"strings"
 	"testing"
@@ -29,30 +28,6 @@ func clusterConfig(t *testing.T) Config {
 		Cluster:     cluster,
 		DialTimeout: 5 * time.Second,
 	}
-}
-
-// newClusterSink opens a sink on cfg's cluster; the database is dropped
-// on every node when the test ends.
-func newClusterSink(t *testing.T, cfg Config) *Sink {
-	t.Helper()
-	// Not cancelled before the sink is closed (see newTestSink).
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	s, err := New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := s.Conn().Exec(ctx, "DROP DATABASE IF EXISTS "+Quote(cfg.Database)+onCluster(cfg.Cluster)); err != nil {
-			t.Errorf("drop %s on cluster %s: %v", cfg.Database, cfg.Cluster, err)
-		}
-		if err := s.Close(); err != nil {
-			t.Errorf("close: %v", err)
-		}
-	})
-	return s
 }
 
 // shopOrders are testOrders of one shop.
@@ -96,7 +71,7 @@ func TestClusterLoadsThroughDistributedTables(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := clusterConfig(t)
 			cfg.PoolRows = tc.poolRows
-			s := newClusterSink(t, cfg)
+			s := openTestSink(t, cfg)
 			ctx := testCtx(t)
 			shops := [][2]string{{"shoptima", "st-1"}, {"shoptima", "st-2"}, {"shoptima", "st-3"},
 				{"shopware", "sw-1"}, {"shopware", "sw-2"}, {"woo", "wo-1"}}

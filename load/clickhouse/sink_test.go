@@ -45,6 +45,13 @@ func testConfig(t testing.TB) Config {
 func newTestSink(t testing.TB) (*Sink, Config) {
 	t.Helper()
 	cfg := testConfig(t)
+	return openTestSink(t, cfg), cfg
+}
+
+// openTestSink opens a sink on cfg; its database is dropped when the test
+// ends (on every node of cfg.Cluster).
+func openTestSink(t testing.TB, cfg Config) *Sink {
+	t.Helper()
 	// The context New inserts with (etl_schema) outlives the sink: the
 	// driver's batch Send leaves a goroutine that closes the batch's TCP
 	// connection when its context ends, and it may still do so after Send
@@ -53,23 +60,23 @@ func newTestSink(t testing.TB) (*Sink, Config) {
 	// here made the test's next Exec fail, now and then, with "use of
 	// closed network connection". Cleanups run last-in first-out: this
 	// one runs after the sink is closed.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	s, err := New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if err := s.Conn().Exec(ctx, "DROP DATABASE IF EXISTS "+Quote(cfg.Database)); err != nil {
+		if err := s.Conn().Exec(ctx, "DROP DATABASE IF EXISTS "+Quote(cfg.Database)+onCluster(cfg.Cluster)); err != nil {
 			t.Errorf("drop %s: %v", cfg.Database, err)
 		}
 		if err := s.Close(); err != nil {
 			t.Errorf("close: %v", err)
 		}
 	})
-	return s, cfg
+	return s
 }
 
 func testCtx(t *testing.T) context.Context {
