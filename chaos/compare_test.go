@@ -1,9 +1,6 @@
 package chaos_test
 
 import (
-	"context"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
@@ -36,58 +33,21 @@ func (a tally) clean() bool { return a.lost+a.extra+a.doubled+a.money == 0 }
 // current) and money (any amount, date, currency or refund that differs).
 func compare(t *testing.T, src reconcile.Source, shop reconcile.Shop, currency string, want []sim.LedgerOrder) tally {
 	t.Helper()
-	ctx := context.Background()
-	got := map[string]sim.LedgerOrder{}
-	var tl tally
-	err := src.Orders(ctx, shop, func(o reconcile.Order) error {
-		if _, dup := got[o.OrderID]; dup {
-			tl.doubled++
-			return nil
-		}
-		got[o.OrderID] = sim.LedgerOrder{OrderID: o.OrderID, Created: o.CreatedAt, Currency: o.Currency, Paid: o.Paid, Refunded: o.Refunded}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("%s: %s orders: %v", src.Name(), shop.Name, err)
-	}
-	err = src.Refunds(ctx, shop, func(r reconcile.Refund) error {
-		o := got[r.OrderID]
-		o.OrderID = r.OrderID
-		o.Refunds = append(o.Refunds, sim.LedgerRefund{RefundID: r.RefundID, Amount: r.Amount, At: r.RefundedAt})
-		got[r.OrderID] = o
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("%s: %s refunds: %v", src.Name(), shop.Name, err)
-	}
-	for id, o := range got {
-		slices.SortFunc(o.Refunds, func(a, b sim.LedgerRefund) int { return strings.Compare(a.RefundID, b.RefundID) })
-		got[id] = o
-	}
-	tl.orders = len(want)
+	got, doubled := pipelinetest.ReadLedger(t, src, shop)
+	m := pipelinetest.CompareLedger(want, got, currency)
+	tl := tally{orders: len(want), lost: len(m.Lost), extra: len(m.Extra), doubled: doubled, money: len(m.Money)}
 	note := func(s string) {
 		if len(tl.examples) < 3 {
 			tl.examples = append(tl.examples, src.Name()+" "+shop.Name+": "+s)
 		}
 	}
-	for _, w := range want {
-		if w.Currency == "" {
-			w.Currency = currency
-		}
-		g, ok := got[w.OrderID]
-		delete(got, w.OrderID)
-		if !ok {
-			tl.lost++
-			note(w.OrderID + ": lost")
-			continue
-		}
-		if d := pipelinetest.LedgerDiffs(w, g); len(d) > 0 {
-			tl.money++
-			note(d[0])
-		}
+	for _, id := range m.Lost {
+		note(id + ": lost")
 	}
-	for id := range got {
-		tl.extra++
+	for _, d := range m.Money {
+		note(d[0])
+	}
+	for _, id := range m.Extra {
 		note(id + ": loaded, not in the shop")
 	}
 	return tl

@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"context"
 	"reflect"
 	"slices"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/shopetl/shopetl/pipeline"
 	"github.com/shopetl/shopetl/pipeline/pipelinetest"
+	"github.com/shopetl/shopetl/reconcile"
 	"github.com/shopetl/shopetl/sim"
 	"github.com/shopetl/shopetl/sim/dage"
 	"github.com/shopetl/shopetl/sim/shopex"
@@ -52,34 +54,33 @@ func TestLoadedMoneyIsTheShopsLedger(t *testing.T) {
 // ledgers by shop.
 func checkLedgers(t *testing.T, j pipelinetest.SimJob) map[string][]sim.LedgerOrder {
 	t.Helper()
-	conn := pipelinetest.Conn(t, j.Addr)
-	defer conn.Close()
+	src, err := reconcile.OpenClickHouse(context.Background(), pipeline.ClickHouseConfig(j.Spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
 	out := map[string][]sim.LedgerOrder{}
 	for _, sh := range j.Spec.Shops {
 		want := j.Shops[sh.Name].(sim.Ledgered).Ledger()
 		out[sh.Name] = want
-		got, doubled := pipelinetest.ReadLedger(t, conn, j.DB, sh.Name)
+		got, doubled := pipelinetest.ReadLedger(t, src, reconcile.Shop{Name: sh.Name, Platform: sh.Platform, Location: sh.Options.Location})
 		if doubled > 0 {
 			t.Errorf("%s: %d orders have two current rows", sh.Name, doubled)
 		}
+		m := pipelinetest.CompareLedger(want, got, sh.Currency)
 		var diffs []string
+		for _, id := range m.Lost {
+			diffs = append(diffs, id+": not loaded")
+		}
+		for _, d := range m.Money {
+			diffs = append(diffs, d...)
+		}
+		for _, id := range m.Extra {
+			diffs = append(diffs, id+": loaded, not in the shop's ledger")
+		}
 		refunds := 0
 		for _, w := range want {
 			refunds += len(w.Refunds)
-			if w.Currency == "" {
-				w.Currency = sh.Currency
-			}
-			g, ok := got[w.OrderID]
-			delete(got, w.OrderID)
-			switch {
-			case !ok:
-				diffs = append(diffs, w.OrderID+": not loaded")
-			default:
-				diffs = append(diffs, pipelinetest.LedgerDiffs(w, g)...)
-			}
-		}
-		for id := range got {
-			diffs = append(diffs, id+": loaded, not in the shop's ledger")
 		}
 		slices.Sort(diffs)
 		for i, d := range diffs {

@@ -3,12 +3,51 @@ package pipelinetest
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/shopetl/shopetl/reconcile"
 	"github.com/shopetl/shopetl/sim"
 	"github.com/shopspring/decimal"
 )
+
+// LedgerMismatch is what a store holds against a shop's ledger.
+type LedgerMismatch struct {
+	Lost  []string            // order ids in the ledger, not loaded
+	Extra []string            // order ids loaded, not in the ledger
+	Money map[string][]string // order id → how its row or refunds differ (LedgerDiffs)
+}
+
+// CompareLedger compares a shop's ledger (want) with what a store holds
+// (got, as ReadLedger reads it); currency is the shop's configured one,
+// which applies where the ledger states none. got is left as it was.
+func CompareLedger(want []sim.LedgerOrder, got map[string]sim.LedgerOrder, currency string) LedgerMismatch {
+	m := LedgerMismatch{Money: map[string][]string{}}
+	seen := map[string]bool{}
+	for _, w := range want {
+		if w.Currency == "" {
+			w.Currency = currency
+		}
+		seen[w.OrderID] = true
+		g, ok := got[w.OrderID]
+		if !ok {
+			m.Lost = append(m.Lost, w.OrderID)
+			continue
+		}
+		if d := LedgerDiffs(w, g); len(d) > 0 {
+			m.Money[w.OrderID] = d
+		}
+	}
+	for id := range got {
+		if !seen[id] {
+			m.Extra = append(m.Extra, id)
+		}
+	}
+	slices.Sort(m.Lost)
+	slices.Sort(m.Extra)
+	return m
+}
 
 // LedgerDiffs compares one order's loaded row and refunds (got, its
 // refunded_at in At, nil for null) with its ledger entry (want).
@@ -64,46 +103,38 @@ func orNone(d *decimal.Decimal) string {
 	return d.String()
 }
 
-// ReadLedger reads one shop's orders FINAL and refunds_latest into ledger
-// entries by order id, the refunds sorted by id; doubled counts the rows
-// of an order id beyond its first.
-func ReadLedger(t testing.TB, conn clickhouse.Conn, db, shop string) (orders map[string]sim.LedgerOrder, doubled int) {
+// ReadLedger reads one shop's current orders and refunds from src (as
+// reconcile reads them: orders FINAL and refunds_latest, or the Parquet
+// files' current rows) into ledger entries by order id, the refunds
+// sorted by id; doubled counts an order id read again as current.
+func ReadLedger(t testing.TB, src reconcile.Source, shop reconcile.Shop) (orders map[string]sim.LedgerOrder, doubled int) {
 	t.Helper()
 	ctx := context.Background()
 	out := map[string]sim.LedgerOrder{}
-	rows, err := conn.Query(ctx, `SELECT order_id, created_at, currency, paid_amount, refunded_amount
-		FROM `+db+`.orders FINAL WHERE shop = ?`, shop)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var o sim.LedgerOrder
-		if err := rows.Scan(&o.OrderID, &o.Created, &o.Currency, &o.Paid, &o.Refunded); err != nil {
-			t.Fatal(err)
-		}
+	err := src.Orders(ctx, shop, func(o reconcile.Order) error {
 		if _, dup := out[o.OrderID]; dup {
-			doubled++ // FINAL keeps one row per key: never, unless the table is broken
-			continue
+			doubled++ // one current row per key: never, unless the store is broken
+			return nil
 		}
-		out[o.OrderID] = o
-	}
-	rows.Close()
-	rows, err = conn.Query(ctx, `SELECT order_id, refund_id, amount, refunded_at
-		FROM `+db+`.refunds_latest WHERE shop = ? ORDER BY order_id, refund_id`, shop)
+		out[o.OrderID] = sim.LedgerOrder{OrderID: o.OrderID, Created: o.CreatedAt, Currency: o.Currency, Paid: o.Paid, Refunded: o.Refunded}
+		return nil
+	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %s orders: %v", src.Name(), shop.Name, err)
 	}
-	for rows.Next() {
-		var id string
-		var r sim.LedgerRefund
-		if err := rows.Scan(&id, &r.RefundID, &r.Amount, &r.At); err != nil {
-			t.Fatal(err)
-		}
-		o := out[id] // a refund of an order not loaded shows as that order's difference
-		o.OrderID = id
-		o.Refunds = append(o.Refunds, r)
+	err = src.Refunds(ctx, shop, func(r reconcile.Refund) error {
+		o := out[r.OrderID] // a refund of an order not loaded shows as that order's difference
+		o.OrderID = r.OrderID
+		o.Refunds = append(o.Refunds, sim.LedgerRefund{RefundID: r.RefundID, Amount: r.Amount, At: r.RefundedAt})
+		out[r.OrderID] = o
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("%s: %s refunds: %v", src.Name(), shop.Name, err)
+	}
+	for id, o := range out {
+		slices.SortFunc(o.Refunds, func(a, b sim.LedgerRefund) int { return strings.Compare(a.RefundID, b.RefundID) })
 		out[id] = o
 	}
-	rows.Close()
 	return out, doubled
 }
