@@ -206,15 +206,14 @@ func (s *Sink) handshake(ctx context.Context) error {
 }
 
 func (s *Sink) setup(ctx context.Context) error {
-	v := s.version
 	// Before anything is created or altered, so that a table in a shape
 	// shopetl cannot use is reported as it is.
 	exist, err := s.checkExisting(ctx)
 	if err != nil {
 		return err
 	}
-	if err := s.conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+Quote(s.db)+onCluster(s.cluster)); err != nil {
-		return s.wrap(err, "clickhouse: create database %s", s.db)
+	if err := s.createDatabase(ctx); err != nil {
+		return err
 	}
 	schema := qualified(s.db, SchemaTable)
 	if err := s.conn.Exec(ctx, "CREATE TABLE IF NOT EXISTS "+schema+onCluster(s.cluster)+
@@ -239,14 +238,8 @@ func (s *Sink) setup(ctx context.Context) error {
 	recreate := make([]bool, len(table.All))
 	err = s.eachTable(ctx, func(ctx context.Context, i int, t *table.Table) error {
 		if missing(t.Name) {
-			ddl := []string{DDL(s.db, t, v)}
-			if s.cluster != "" {
-				ddl = ClusterDDL(s.db, s.cluster, t, v)
-			}
-			for _, sql := range ddl {
-				if err := s.conn.Exec(ctx, sql); err != nil {
-					return s.wrap(err, "clickhouse: create table %s.%s", s.db, t.Name)
-				}
+			if err := s.createTable(ctx, t); err != nil {
+				return err
 			}
 		}
 		added, err := s.addMissingColumns(ctx, t, exist[t.Name])
@@ -282,6 +275,31 @@ func (s *Sink) setup(ctx context.Context) error {
 		}
 		if err != nil {
 			return s.wrap(err, "clickhouse: record schema version %d in %s.%s", table.SchemaVersion, s.db, SchemaTable)
+		}
+	}
+	return nil
+}
+
+// createDatabase creates the sink's database where it is missing, on
+// every node of the cluster.
+func (s *Sink) createDatabase(ctx context.Context) error {
+	if err := s.conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+Quote(s.db)+onCluster(s.cluster)); err != nil {
+		return s.wrap(err, "clickhouse: create database %s", s.db)
+	}
+	return nil
+}
+
+// createTable creates t where it is missing: a ReplacingMergeTree, or on
+// a cluster the replicated local tables and the Distributed table
+// (ClusterDDL).
+func (s *Sink) createTable(ctx context.Context, t *table.Table) error {
+	ddl := []string{DDL(s.db, t, s.version)}
+	if s.cluster != "" {
+		ddl = ClusterDDL(s.db, s.cluster, t, s.version)
+	}
+	for _, sql := range ddl {
+		if err := s.conn.Exec(ctx, sql); err != nil {
+			return s.wrap(err, "clickhouse: create table %s.%s", s.db, t.Name)
 		}
 	}
 	return nil

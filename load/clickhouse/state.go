@@ -79,18 +79,12 @@ func OpenState(ctx context.Context, cfg Config, o StateOptions) (*StateStore, er
 }
 
 func (s *Sink) createStateTables(ctx context.Context) error {
-	if err := s.conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+Quote(s.db)+onCluster(s.cluster)); err != nil {
-		return s.wrap(err, "clickhouse: create database %s", s.db)
+	if err := s.createDatabase(ctx); err != nil {
+		return err
 	}
 	for _, t := range []*table.Table{StateTable, LeaseTable} {
-		ddl := []string{DDL(s.db, t, s.version)}
-		if s.cluster != "" {
-			ddl = ClusterDDL(s.db, s.cluster, t, s.version)
-		}
-		for _, sql := range ddl {
-			if err := s.conn.Exec(ctx, sql); err != nil {
-				return s.wrap(err, "clickhouse: create table %s.%s", s.db, t.Name)
-			}
+		if err := s.createTable(ctx, t); err != nil {
+			return err
 		}
 	}
 	return nil
