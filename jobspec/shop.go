@@ -45,9 +45,9 @@ func (d *specDecoder) shop(path string, n *yaml.Node) (Shop, *specOptLayer) {
 		return sh, layer
 	}
 	required(d, path, n, ShopOwnKeys, seen)
-	if u := seen["base_url"]; u != nil && sh.BaseURL != "" && !sh.AllowHTTP && !secureURL(sh.BaseURL) {
-		d.add(u, specJoin(path, "base_url"), "plain http:// to %s, which is not loopback, sends the shop's credentials in clear: use https://, or set allow_http: true",
-			setting.Quote(hostOf(sh.BaseURL)))
+	if host := plainHTTPHost(sh.BaseURL); host != "" && !sh.AllowHTTP {
+		d.add(seen["base_url"], specJoin(path, "base_url"), "plain http:// to %s, which is not loopback, sends the shop's credentials in clear: use https://, or set allow_http: true",
+			setting.Quote(host))
 	}
 	sh.overrides = map[string]bool{}
 	for k := range layer.set {
@@ -106,24 +106,20 @@ func decodeHeader(d setting.Decoder, path string, n *yaml.Node, sh *Shop) bool {
 	return true
 }
 
-// secureURL reports whether requests to a (good) base_url are safe to send
-// credentials to: https://, or http:// to a loopback host.
-func secureURL(s string) bool {
+// plainHTTPHost is the host of a base_url that would send credentials in
+// clear, http:// to a host that is not loopback; "" for any other (a bad
+// URL has its own problem).
+func plainHTTPHost(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "https" {
-		return true // a bad URL has its own problem
+	if err != nil || u.Scheme != "http" || isLoopback(u.Hostname()) {
+		return ""
 	}
-	return IsLoopback(u.Hostname())
-}
-
-func hostOf(s string) string {
-	u, _ := url.Parse(s)
 	return u.Hostname()
 }
 
-// IsLoopback reports whether host is this machine: localhost or a
+// isLoopback reports whether host is this machine: localhost or a
 // loopback address.
-func IsLoopback(host string) bool {
+func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
