@@ -87,12 +87,12 @@ func (st *StateStore) Lock(ctx context.Context, shop string) (state.Lease, error
 
 // others reads the live leases on shop of every holder but this one.
 func (st *StateStore) others(ctx context.Context, shop string) ([]claim, error) {
-	rows, err := st.conn.conn.Query(ctx, "SELECT `holder`, argMax(`run_id`, `version`), argMax(`host`, `version`), max(`expires_ns`), "+
-		"argMax(`released`, `version`) AS `rel` FROM "+qualified(st.conn.db, LeaseTable.Name)+
+	rows, err := st.sink.conn.Query(ctx, "SELECT `holder`, argMax(`run_id`, `version`), argMax(`host`, `version`), max(`expires_ns`), "+
+		"argMax(`released`, `version`) AS `rel` FROM "+qualified(st.sink.db, LeaseTable.Name)+
 		" WHERE `job` = ? AND `shop` = ? AND `expires_ns` > ? GROUP BY `holder` HAVING `rel` = 0 ORDER BY `holder`",
 		st.job, shop, uint64(st.now().UnixNano()))
 	if err != nil {
-		return nil, st.conn.wrap(err, "state: shop %s: read leases", shop)
+		return nil, st.sink.wrap(err, "state: shop %s: read leases", shop)
 	}
 	defer rows.Close()
 	var out []claim
@@ -103,14 +103,14 @@ func (st *StateStore) others(ctx context.Context, shop string) ([]claim, error) 
 			release uint32
 		)
 		if err := rows.Scan(&c.holder, &c.runID, &c.host, &ns, &release); err != nil {
-			return nil, st.conn.wrap(err, "state: shop %s: read leases", shop)
+			return nil, st.sink.wrap(err, "state: shop %s: read leases", shop)
 		}
 		if c.holder != st.holder {
 			c.expires = time.Unix(0, int64(ns))
 			out = append(out, c)
 		}
 	}
-	return out, st.conn.wrap(rows.Err(), "state: shop %s: read leases", shop)
+	return out, st.sink.wrap(rows.Err(), "state: shop %s: read leases", shop)
 }
 
 // writeLease adds this holder's row: a claim or renewal until expires, or

@@ -33,7 +33,7 @@ var StateTable = &table.Table{
 // StateStore keeps a job's state in the sink's database (StateTable,
 // LeaseTable): workers keep nothing local. Safe for concurrent use.
 type StateStore struct {
-	conn    *Sink // its connection, database and cluster; it writes no batches
+	sink    *Sink // its connection, database and cluster; it writes no batches
 	job     string
 	run     string        // the run's ID
 	holder  string        // this process's lease holder, "<run id>/<random>"
@@ -74,7 +74,7 @@ func OpenState(ctx context.Context, cfg Config, o StateOptions) (*StateStore, er
 	if o.Lease <= 0 {
 		o.Lease = DefaultLease
 	}
-	return &StateStore{conn: s, job: o.Job, run: o.RunID, holder: o.RunID + "/" + randomHex(4), lease: o.Lease,
+	return &StateStore{sink: s, job: o.Job, run: o.RunID, holder: o.RunID + "/" + randomHex(4), lease: o.Lease,
 		log: o.Log, now: time.Now, backoff: 200 * time.Millisecond}, nil
 }
 
@@ -91,7 +91,7 @@ func (s *Sink) createStateTables(ctx context.Context) error {
 }
 
 // Close closes the connection.
-func (st *StateStore) Close() error { return st.conn.conn.Close() }
+func (st *StateStore) Close() error { return st.sink.conn.Close() }
 
 // Load reads the shop's latest state row.
 func (st *StateStore) Load(ctx context.Context, shop string) (state.Shop, bool, error) {
@@ -100,14 +100,14 @@ func (st *StateStore) Load(ctx context.Context, shop string) (state.Shop, bool, 
 		nanos, reset  uint32
 		runID         string
 	)
-	err := st.conn.conn.QueryRow(ctx, "SELECT `watermark`, `watermark_nanos`, `run_id`, `committed_at`, `reset` FROM "+
-		qualified(st.conn.db, StateTable.Name)+" WHERE `job` = ? AND `shop` = ? ORDER BY `version` DESC LIMIT 1",
+	err := st.sink.conn.QueryRow(ctx, "SELECT `watermark`, `watermark_nanos`, `run_id`, `committed_at`, `reset` FROM "+
+		qualified(st.sink.db, StateTable.Name)+" WHERE `job` = ? AND `shop` = ? ORDER BY `version` DESC LIMIT 1",
 		st.job, shop).Scan(&wm, &nanos, &runID, &committed, &reset)
 	if errors.Is(err, sql.ErrNoRows) {
 		return state.Shop{}, false, nil
 	}
 	if err != nil {
-		return state.Shop{}, false, st.conn.wrap(err, "state: shop %s: read %s.%s", shop, st.conn.db, StateTable.Name)
+		return state.Shop{}, false, st.sink.wrap(err, "state: shop %s: read %s.%s", shop, st.sink.db, StateTable.Name)
 	}
 	if reset != 0 {
 		return state.Shop{}, false, nil
@@ -144,7 +144,7 @@ func (st *StateStore) write(ctx context.Context, shop string, s state.Shop, rese
 // a lease's writes end their contexts often. (INSERT ... VALUES through
 // the driver's Exec waits for data 18.16 never asks for.)
 func (st *StateStore) insert(ctx context.Context, t *table.Table, row ...any) error {
-	s := st.conn
+	s := st.sink
 	marks := strings.TrimSuffix(strings.Repeat("?, ", len(row)), ", ")
 	for i, v := range row {
 		if tm, ok := v.(time.Time); ok {
